@@ -1,0 +1,37 @@
+# Set-up, run, test, lint and benchmark; each target installs what it needs first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXAMPLE ?= examples/design-examples.json
+
+.PHONY: install run serve check test lint bench clean
+
+install: $(VENV)/.installed ## create the virtual environment and install the project with its dev tools
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install ## assess the shipped example with the shipped rules and print the result
+	$(PY) -m engine assess $(EXAMPLE) --explain
+
+serve: install ## serve the API on http://127.0.0.1:8000 (embedded defaults)
+	$(PY) -m uvicorn api.app:create_app --factory --host 127.0.0.1 --port 8000
+
+check: install ## validate the rule files and print counts
+	$(PY) -m engine rules check
+
+test: install ## run the test suite
+	$(PY) -m pytest
+
+lint: install ## ruff and mypy (strict)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+bench: install ## print engine timings (median microseconds per assessment)
+	$(PY) bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,84 @@
+"""Command line: assess a JSON file, check the rule files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import get_args
+
+from pydantic import ValidationError
+
+from engine.assess import Engine
+from engine.errors import EvaluationError, RulesetInvalid
+from engine.loader import load_ruleset
+from schemas.assessment import AssessmentRequest
+from schemas.vocabulary import Language
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
+    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: shipped)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    assess = commands.add_parser("assess", help="assess an assessment request in a JSON file")
+    assess.add_argument("file", type=Path, help="JSON file with an AssessmentRequest ('-': stdin)")
+    assess.add_argument("--lang", choices=get_args(Language), default="en")
+    assess.add_argument("--explain", action="store_true", help="include the rule trace")
+    rules = commands.add_parser("rules", help="work with the rule files")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    rules_commands.add_parser("check", help="validate the rule files and print counts")
+    return parser
+
+
+def _assess(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
+    try:
+        request = AssessmentRequest.model_validate_json(text)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(body)"
+            print(f"{args.file}: {err['type']}: {where}: {err['msg']}", file=sys.stderr)
+        return 2
+    engine = Engine(load_ruleset(args.rules))
+    result = engine.assess(request, language=args.lang, explain=args.explain)
+    print(result.model_dump_json(indent=2, exclude_none=True))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    ruleset = load_ruleset(args.rules)
+    kinds = {k: sum(r.kind == k for r in ruleset.rules) for k in ("gap", "escalation", "strength")}
+    cases = sum(len(r.cases) for r in ruleset.rules)
+    summary = {
+        "ruleset": ruleset.info.model_dump(),
+        "rules": len(ruleset.rules),
+        "rules_by_kind": kinds,
+        "cases": cases,
+        "obstacles": len(ruleset.obstacles),
+        "success_factors": len(ruleset.success_factors),
+        "recommendations": len(ruleset.recommendations),
+        "sources": len(ruleset.sources),
+    }
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 invalid rules or failure, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "assess":
+            return _assess(args)
+        return _check(args)
+    except RulesetInvalid as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print(f"{len(exc.errors)} error(s) in the rule files", file=sys.stderr)
+        return 1
+    except EvaluationError as exc:
+        print(f"{exc.code}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,59 @@
+"""Errors the engine raises, each with a stable code a user can look up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ConditionError", "EvaluationError", "RuleFileError", "RulesetInvalid"]
+
+
+class ConditionError(ValueError):
+    """A `when` tree is invalid; `loc` is its path inside the rule file."""
+
+    def __init__(self, code: str, message: str, loc: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.loc = loc
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFileError:
+    """One problem in one rule file.
+
+    Attributes:
+        file: Path of the file, relative to the rules folder's parent when possible.
+        line: 1-based line of the offending node (the nearest enclosing one when it is missing).
+        code: Stable error code (see the README's table).
+        message: What is wrong, naming the rule or entry.
+    """
+
+    file: str
+    line: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.code}: {self.message}"
+
+
+class RulesetInvalid(Exception):
+    """The rules folder has errors; `errors` lists every one found."""
+
+    def __init__(self, errors: list[RuleFileError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class EvaluationError(RuntimeError):
+    """Evaluating an assessment failed inside the engine.
+
+    Attributes:
+        code: Stable error code: `rule-action-failed` or `engine-failure`.
+        rule: Id of the rule whose action failed, when known.
+    """
+
+    def __init__(self, code: str, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.rule = rule

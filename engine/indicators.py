@@ -1,0 +1,109 @@
+"""The indicator registry: every typed answer of an assessment, its scale, dimension and fact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pydantic import BaseModel
+
+from schemas.assessment import AssessmentRequest
+from schemas.scales import Scale
+from schemas.vocabulary import DIMENSIONS, Dimension
+
+__all__ = ["INDICATORS", "Indicator", "IndicatorRegistry", "facts_of", "values_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One typed answer of the assessment.
+
+    Attributes:
+        path: Dotted path in the request, e.g. `leadership.support.tactical`.
+        scale: The closed scale of its answers.
+        dimension: The dimension it is scored in, or None for a section that is not scored.
+        fact: Name of the engine fact that carries it: the path of the model that holds it.
+        field: Its name inside that fact.
+        description: What it asks, from the schema.
+    """
+
+    path: str
+    scale: Scale
+    dimension: Dimension | None
+    fact: str
+    field: str
+    description: str
+
+
+class IndicatorRegistry:
+    """All indicators of `AssessmentRequest`, found by walking the model once."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self._by_path: dict[str, Indicator] = {}
+        self._walk(model, ())
+
+    def _walk(self, model: type[BaseModel], prefix: tuple[str, ...]) -> None:
+        for name, info in model.model_fields.items():
+            path = (*prefix, name)
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                self._walk(annotation, path)
+                continue
+            scale = next((m for m in info.metadata if isinstance(m, Scale)), None)
+            if scale is None:
+                continue  # descriptive fields (ids, names, counts) are not indicators
+            section = path[0]
+            dimension = cast(Dimension, section) if section in DIMENSIONS else None
+            self._by_path[".".join(path)] = Indicator(
+                path=".".join(path),
+                scale=scale,
+                dimension=dimension,
+                fact=".".join(path[:-1]),
+                field=name,
+                description=info.description or "",
+            )
+
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self._by_path.values())
+
+    def __len__(self) -> int:
+        return len(self._by_path)
+
+    def get(self, path: str) -> Indicator | None:
+        """Return the indicator at `path`, or None."""
+        return self._by_path.get(path)
+
+    def paths(self) -> list[str]:
+        """Return every indicator path, in schema order."""
+        return list(self._by_path)
+
+
+INDICATORS = IndicatorRegistry(AssessmentRequest)
+"""The registry of the current assessment schema."""
+
+
+def values_of(request: AssessmentRequest) -> dict[str, str]:
+    """Return every indicator's value in `request`, by path."""
+    data = request.model_dump()
+    values: dict[str, str] = {}
+    for indicator in INDICATORS:
+        node: Any = data
+        for part in indicator.path.split("."):
+            node = node[part]
+        values[indicator.path] = node
+    return values
+
+
+def facts_of(values: Mapping[str, str], wanted: frozenset[str]) -> list[dict[str, Any]]:
+    """Group indicator values into engine facts, one per fact name in `wanted`, in schema order.
+
+    Each fact is a flat mapping of field to value plus `t`, the fact name: small facts keep every
+    fact well under the engine's limit on conditions matched by one fact.
+    """
+    facts: dict[str, dict[str, Any]] = {}
+    for indicator in INDICATORS:
+        if indicator.fact in wanted:
+            fact = facts.setdefault(indicator.fact, {"t": indicator.fact})
+            fact[indicator.field] = values[indicator.path]
+    return list(facts.values())

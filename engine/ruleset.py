@@ -1,0 +1,99 @@
+"""A loaded, validated ruleset: rules, catalogue, sources, scoring, version and digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from engine.conditions import Alternative, Condition
+from engine.rulefile import (
+    CaseSpec,
+    Links,
+    LocalizedText,
+    ObstacleFile,
+    RecommendationFile,
+    ScoringSpec,
+    SourceDocument,
+    SuccessFactorFile,
+)
+from schemas.citation import Citation
+from schemas.result import RulesetInfo
+from schemas.vocabulary import Dimension, GapKind, Severity
+
+__all__ = ["Rule", "RuleKind", "Ruleset", "phase_of_step"]
+
+RuleKind = Literal["gap", "escalation", "strength"]
+
+
+def phase_of_step(step: int) -> int:
+    """Return the implementation phase (1-4) of step 1-14: 1-8, 9-10, 11-13, 14."""
+    if step <= 8:
+        return 1
+    if step <= 10:
+        return 2
+    if step <= 13:
+        return 3
+    return 4
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A validated rule, ready to compile.
+
+    Attributes:
+        id: Its path under `rules/logic/`, without `.yaml`.
+        kind: What it derives.
+        condition: The `when` tree with negation removed.
+        alternatives: The condition split into per-fact joins.
+        severity: Severity of the gap or escalation; None for strength rules.
+        gap_kind: For gap rules, `missing`, `at_risk` or `unknown`.
+        present: For strength rules, the success factors it sees present.
+        file: The file it was loaded from, for messages.
+    """
+
+    id: str
+    title: LocalizedText
+    dimension: Dimension
+    kind: RuleKind
+    condition: Condition
+    alternatives: tuple[Alternative, ...]
+    severity: Severity | None
+    gap_kind: GapKind | None
+    present: tuple[str, ...]
+    links: Links
+    sources: tuple[Citation, ...]
+    cases: tuple[CaseSpec, ...]
+    file: str
+
+    @property
+    def refs(self) -> frozenset[str]:
+        """The derived facts (`gap:id`, `escalation:id`) its condition needs."""
+        return frozenset(
+            f"{m.fact}:{m.ref}" for alt in self.alternatives for m in alt.matchers if m.ref
+        )
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """Everything under one rules folder, validated and cross-checked."""
+
+    name: str
+    version: str
+    digest: str
+    title: str
+    scoring: ScoringSpec
+    sources: MappingProxyType[str, SourceDocument]
+    rules: tuple[Rule, ...]
+    obstacles: MappingProxyType[str, ObstacleFile]
+    success_factors: MappingProxyType[str, SuccessFactorFile]
+    recommendations: MappingProxyType[str, RecommendationFile]
+    by_id: MappingProxyType[str, Rule] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", MappingProxyType({r.id: r for r in self.rules}))
+
+    @property
+    def info(self) -> RulesetInfo:
+        """Name, version and digest, as every result reports them."""
+        return RulesetInfo(name=self.name, version=self.version, digest=self.digest)

@@ -1,0 +1,87 @@
+"""Readiness scoring: per dimension and overall, from answered indicators only, capped by blockers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from engine.indicators import INDICATORS
+from engine.rulefile import ScoringSpec
+from schemas.result import DimensionReadiness, Readiness
+from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
+
+__all__ = ["Blocker", "readiness"]
+
+_ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
+
+Blocker = tuple[str, Dimension]
+"""The id and dimension of a blocking gap or escalation."""
+
+
+def _level(score: float | None, spec: ScoringSpec, capped: bool) -> ReadinessLevel:
+    if score is None:
+        return "unknown"
+    level: ReadinessLevel = (
+        "ready" if score >= spec.ready_at else "partly_ready" if score >= spec.partly_ready_at
+        else "not_ready"
+    )
+    cap = spec.blocking_cap
+    if capped and cap in _ORDER and _ORDER[level] > _ORDER[cap]:
+        return cap
+    return level
+
+
+def readiness(
+    values: Mapping[str, str], blockers: Iterable[Blocker], spec: ScoringSpec
+) -> Readiness:
+    """Score an assessment.
+
+    A dimension's score is 100 times the mean worth of its answered indicators (yes 1, partly
+    0.5, no 0; for risks, low 1, medium 0.5, high 0); unanswered indicators are left out and
+    lower only completeness. The overall score is the mean of the answered dimensions' scores
+    weighted by `spec.weights`. A blocking gap or escalation caps its dimension's level and the
+    overall level at `spec.blocking_cap`.
+    """
+    blocking_by_dimension: dict[str, list[str]] = {}
+    for gap_id, dimension in blockers:
+        blocking_by_dimension.setdefault(dimension, []).append(gap_id)
+    dimensions = []
+    weighted = weight_sum = 0.0
+    answered_all = total_all = 0
+    for dimension in DIMENSIONS:
+        worths = []
+        total = 0
+        for indicator in INDICATORS:
+            if indicator.dimension != dimension or not indicator.scale.scored:
+                continue
+            total += 1
+            worth = indicator.scale.worth_of(values[indicator.path])
+            if worth is not None:
+                worths.append(worth)
+        score = round(100 * sum(worths) / len(worths), 1) if worths else None
+        capped_by = sorted(blocking_by_dimension.get(dimension, []))
+        dimensions.append(
+            DimensionReadiness(
+                dimension=dimension,
+                score=score,
+                level=_level(score, spec, bool(capped_by)),
+                completeness=round(len(worths) / total, 3) if total else 0.0,
+                answered=len(worths),
+                total=total,
+                capped_by=capped_by,
+            )
+        )
+        weight = spec.weights.get(dimension, 0.0)
+        if score is not None and weight > 0:
+            weighted += weight * score
+            weight_sum += weight
+        answered_all += len(worths)
+        total_all += total
+    overall = round(weighted / weight_sum, 1) if weight_sum else None
+    all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
+    return Readiness(
+        score=overall,
+        level=_level(overall, spec, bool(all_blockers)),
+        completeness=round(answered_all / total_all, 3) if total_all else 0.0,
+        capped_by=all_blockers,
+        dimensions=dimensions,
+    )

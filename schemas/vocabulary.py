@@ -1,0 +1,68 @@
+"""The closed vocabularies shared by rule files and results: severity, owner, level, language."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "DIMENSIONS",
+    "SEVERITIES",
+    "Dimension",
+    "GapKind",
+    "Language",
+    "Owner",
+    "Priority",
+    "ReadinessLevel",
+    "Severity",
+]
+
+Language = Literal["sv", "da", "en"]
+"""A language every domain text exists in."""
+
+Severity = Literal["blocking", "high", "medium", "low"]
+"""How much a gap or escalation endangers the implementation; `blocking` caps readiness."""
+
+SEVERITIES: tuple[Severity, ...] = ("blocking", "high", "medium", "low")
+
+GapKind = Literal["missing", "at_risk", "unknown"]
+"""`missing`: something needed is absent; `at_risk`: a risk is present; `unknown`: find out."""
+
+Owner = Literal[
+    "strategic_leadership",
+    "tactical_leadership",
+    "operational_leadership",
+    "implementation_team",
+    "tovholder",
+]
+"""Who acts on a recommendation."""
+
+Priority = Literal["critical", "high", "medium", "low"]
+"""A recommendation's priority label, derived from its score (see the README)."""
+
+ReadinessLevel = Literal["not_ready", "partly_ready", "ready", "unknown"]
+"""A readiness level; `unknown` when nothing in scope was answered."""
+
+Dimension = Literal[
+    "intervention",
+    "leadership",
+    "competence",
+    "organisation_setup",
+    "culture",
+    "context",
+    "process",
+    "risks",
+    "strengths",
+]
+"""A group of indicators scored together: one per scored section of the assessment."""
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    "intervention",
+    "leadership",
+    "competence",
+    "organisation_setup",
+    "culture",
+    "context",
+    "process",
+    "risks",
+    "strengths",
+)

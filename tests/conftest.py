@@ -1,0 +1,75 @@
+"""Shared fixtures: the shipped ruleset, an engine on it, and scratch copies of the rules folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from engine import Engine, Ruleset, default_rules_dir, load_ruleset
+from engine.indicators import INDICATORS
+from schemas.assessment import AssessmentRequest
+
+
+@pytest.fixture(scope="session")
+def ruleset() -> Ruleset:
+    return load_ruleset()
+
+
+@pytest.fixture(scope="session")
+def engine(ruleset: Ruleset) -> Engine:
+    return Engine(ruleset)
+
+
+class RulesFolder:
+    """A writable copy of the shipped rules folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._yaml = YAML()
+
+    def write(self, relative: str, content: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    def read(self, relative: str) -> Any:
+        return self._yaml.load((self.root / relative).read_text(encoding="utf-8"))
+
+    def dump(self, relative: str, data: Any) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as stream:
+            self._yaml.dump(data, stream)
+        return path
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> RulesFolder:
+    root = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), root)
+    return RulesFolder(root)
+
+
+def request(**sections: Any) -> AssessmentRequest:
+    """Build a request from section keyword arguments."""
+    return AssessmentRequest.model_validate(sections)
+
+
+def worst_request() -> AssessmentRequest:
+    """Every scored indicator at its worst answer: the weakest organisation there is."""
+    data: dict[str, Any] = {}
+    for indicator in INDICATORS:
+        if not indicator.scale.scored:
+            continue
+        worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
+        node = data
+        *parents, leaf = indicator.path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = worst
+    return AssessmentRequest.model_validate(data)
