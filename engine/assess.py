@@ -204,7 +204,8 @@ class _Builder:
             severity = _worst(self.rec_severities[rid])
             parts = score(severity, entry.step, bool(raised_by), len(obstacles))
             drafts.append((rid, entry, closes, raised_by, obstacles, factors, severity, parts))
-        drafts.sort(key=lambda d: (-d[7].total, d[0]))
+        # Highest score first; at equal score the earlier step, then the id, so the order is total.
+        drafts.sort(key=lambda d: (-d[7].total, d[1].step, d[0]))
         return [
             Recommendation(
                 id=rid,

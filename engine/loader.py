@@ -145,13 +145,17 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
     _check_folders(loader, root)
 
     catalogue: dict[str, dict[str, Any]] = {kind: {} for kind in CATALOGUE_KINDS}
+    # Ids of files that exist but failed validation: references to them are not reported again.
+    broken: set[str] = set()
     citing: list[tuple[Path, Any, str, tuple[Citation, ...], tuple[str | int, ...]]] = []
     for kind, model in CATALOGUE_KINDS.items():
         folder = root / "catalog" / kind
         for path in _yaml_files(folder):
             entry_id = path.relative_to(folder).with_suffix("").as_posix()
             entry, raw = loader.model(path, model, f"{kind[:-1]} {entry_id!r}")
-            if entry is not None:
+            if entry is None:
+                broken.add(f"{kind}:{entry_id}")
+            else:
                 catalogue[kind][entry_id] = entry
                 citing.append((path, raw, f"{kind[:-1]} {entry_id!r}", tuple(entry.sources), ()))
 
@@ -162,6 +166,7 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
         rule_id = path.relative_to(logic).with_suffix("").as_posix()
         spec, raw = loader.model(path, RuleFile, f"rule {rule_id!r}")
         if spec is None:
+            broken.add(f"rule:{rule_id}")
             continue
         raws[rule_id] = (path, raw)
         if spec.id != rule_id:
@@ -173,7 +178,9 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
             )
             continue
         rule = _compile_rule(loader, path, raw, spec)
-        if rule is not None:
+        if rule is None:
+            broken.add(f"rule:{rule_id}")
+        else:
             rules.append(rule)
             citing.append((path, raw, f"rule {rule_id!r}", rule.sources, ()))
 
@@ -188,7 +195,7 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
                         "unknown-source",
                         f"{what} cites unknown source {cite.source!r}",
                     )
-    _check_references(loader, rules, raws, catalogue)
+    _check_references(loader, rules, raws, catalogue, broken)
     if loader.errors or manifest is None or sources_file is None:
         raise RulesetInvalid(loader.errors)
 
@@ -312,6 +319,7 @@ def _check_references(
     rules: list[Rule],
     raws: dict[str, tuple[Path, Any]],
     catalogue: dict[str, dict[str, Any]],
+    broken: set[str],
 ) -> None:
     kinds = {r.id: r.kind for r in rules}
     for rule in rules:
@@ -319,7 +327,7 @@ def _check_references(
         what = f"rule {rule.id!r}"
         for ref in sorted(rule.refs):
             ref_kind, ref_id = ref.split(":", 1)
-            if kinds.get(ref_id) != ref_kind:
+            if kinds.get(ref_id) != ref_kind and f"rule:{ref_id}" not in broken:
                 actual = kinds.get(ref_id)
                 why = f"is a {actual} rule" if actual else "does not exist"
                 loader.error(
@@ -335,7 +343,7 @@ def _check_references(
         ]
         for kind, key, ids in links:
             for i, entry in enumerate(ids):
-                if entry not in catalogue[kind]:
+                if entry not in catalogue[kind] and f"{kind}:{entry}" not in broken:
                     loader.error(
                         path,
                         _line_of(raw, ("links", key, i)),
@@ -343,7 +351,7 @@ def _check_references(
                         f"{what}: links unknown {kind[:-1]} {entry!r}",
                     )
         for i, entry in enumerate(rule.present):
-            if entry not in catalogue["success-factors"]:
+            if entry not in catalogue["success-factors"] and f"success-factors:{entry}" not in broken:
                 loader.error(
                     path,
                     _line_of(raw, ("asserts", "strength", "success_factors", i)),
@@ -356,9 +364,11 @@ def _check_references(
                 for r in [*case.recommendations, *filter(None, [case.top_recommendation])]
             ]
             for what_kind, entry in expected:
-                known = kinds.get(entry) == "gap" if what_kind == "gap" else (
-                    entry in catalogue["recommendations"]
-                )
+                if what_kind == "gap":
+                    known = kinds.get(entry) == "gap" or f"rule:{entry}" in broken
+                else:
+                    known = entry in catalogue["recommendations"]
+                    known = known or f"recommendations:{entry}" in broken
                 if not known:
                     loader.error(
                         path,

@@ -171,7 +171,7 @@ class RecommendationScore(_Out):
     obstacles: int
     """5 points per obstacle it addresses, at most 45."""
     total: int
-    """The sum; recommendations are ranked by it, highest first, ties by id."""
+    """The sum; recommendations are ranked by it, highest first, ties by step, then id."""
 
 
 class Recommendation(_Out):

@@ -1,0 +1,90 @@
+"""The three examples every reader of the design knows, in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Engine
+from schemas.result import AssessmentResult
+from schemas.vocabulary import Language
+from tests.conftest import request
+
+EXAMPLES = {
+    "tactical leadership says no": (
+        {"leadership": {"support": {"tactical": "no"}}},
+        "leadership/tactical-support",
+        {"weak-management-support"},
+        {"leadership-anchored-at-every-level"},
+        "secure-tactical-leadership",
+    ),
+    "no tovholder appointed": (
+        {"competence": {"tovholder": {"appointed": "no"}}},
+        "competence/tovholder-missing",
+        {"practice-drifts-from-intent"},
+        {"tovholder-appointed", "project-staff-with-mandate"},
+        "appoint-tovholder",
+    ),
+    "no venue available": (
+        {"organisation_setup": {"venue": {"available": "no"}}},
+        "organisation/venue-missing",
+        {"no-venue-for-meetings"},
+        {"venues-ready"},
+        "secure-venue",
+    ),
+}
+
+
+def assess(engine: Engine, data: dict[str, object], language: Language) -> AssessmentResult:
+    # Answer the tovholder question so that its find-out gap does not crowd the example.
+    data = {"competence": {"tovholder": {"appointed": "yes"}}, **data}
+    return engine.assess(request(**data), language=language)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_design_example(engine: Engine, example: str, language: Language) -> None:
+    data, gap_id, obstacles, factors, recommendation = EXAMPLES[example]
+    result = assess(engine, data, language)
+    assert [gap.id for gap in result.gaps] == [gap_id]
+    gap = result.gaps[0]
+    assert gap.kind == "missing"
+    assert gap.sources
+    assert {o.id for o in result.obstacles} == obstacles
+    assert {f.id for f in result.success_factors if f.status == "missing"} == factors
+    assert all(o.sources and o.gaps == [gap_id] for o in result.obstacles)
+    assert all(f.sources for f in result.success_factors)
+    assert result.recommendations[0].id == recommendation
+    top = result.recommendations[0]
+    assert top.rank == 1
+    assert top.closes_gaps == [gap_id]
+    assert top.sources
+    assert top.obstacles == sorted(obstacles)
+
+
+def test_texts_follow_the_requested_language(engine: Engine) -> None:
+    data = EXAMPLES["no tovholder appointed"][0]
+    titles = {lang: assess(engine, data, lang).recommendations[0].title for lang in ("sv", "da", "en")}
+    assert titles == {
+        "sv": "Utse en processledare (tovholder) och avsätt tid",
+        "da": "Udpeg en tovholder og afsæt tid",
+        "en": "Appoint a tovholder and set time aside",
+    }
+
+
+def test_all_three_examples_together_rank_planning_blockers_first(engine: Engine) -> None:
+    merged = {
+        "leadership": {"support": {"tactical": "no"}},
+        "competence": {"tovholder": {"appointed": "no"}},
+        "organisation_setup": {"venue": {"available": "no"}},
+    }
+    result = engine.assess(request(**merged))
+    assert [r.id for r in result.recommendations] == [
+        "secure-tactical-leadership",
+        "appoint-tovholder",
+        "secure-venue",
+    ]
+    assert result.readiness.level in ("not_ready", "partly_ready")
+    assert set(result.readiness.capped_by) == {
+        "leadership/tactical-support",
+        "competence/tovholder-missing",
+    }

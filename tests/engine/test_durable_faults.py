@@ -1,0 +1,206 @@
+"""Each durable_rules fault from docs/durable_rules.md, with a test that fails without its workaround."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import engine._durable as durable_backend
+from engine import Engine, EvaluationError, load_ruleset
+from engine.indicators import INDICATORS
+from schemas.assessment import AssessmentRequest
+from tests.conftest import RulesFolder, request, worst_request
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as stream:
+        pages = int(stream.read().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def quiet_request() -> AssessmentRequest:
+    """Every scored indicator at its best, strengths at no: no shipped rule matches it."""
+    data: dict[str, Any] = {}
+    for indicator in INDICATORS:
+        if not indicator.scale.scored:
+            continue
+        best = max(indicator.scale.worth, key=lambda pair: pair[1])[0]
+        if indicator.path.startswith("strengths."):
+            best = "no"
+        node = data
+        *parents, leaf = indicator.path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = best
+    return AssessmentRequest.model_validate(data)
+
+
+def test_an_assessment_that_matches_no_rule_does_not_crash_delete_state(engine: Engine) -> None:
+    # Without the sentinel rule, delete_state on a sid where no action ran kills the process.
+    for _ in range(50):
+        result = engine.assess(quiet_request(), explain=True)
+        assert result.trace == []
+        assert result.gaps == []
+        assert result.recommendations == []
+
+
+def test_an_empty_assessment_evaluates_repeatedly(engine: Engine) -> None:
+    for _ in range(50):
+        assert engine.assess(AssessmentRequest()).gaps
+
+
+def generated_rules(folder: RulesFolder) -> int:
+    """Add one gap rule per scored indicator that fires on its worst answer; return how many."""
+    count = 0
+    for indicator in INDICATORS:
+        if not indicator.scale.scored:
+            continue
+        worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
+        best = max(indicator.scale.worth, key=lambda pair: pair[1])[0]
+        name = indicator.path.replace(".", "-").replace("_", "-")
+        section, *rest = indicator.path.split(".")
+        nest_worst: Any = worst
+        nest_best: Any = best
+        for part in reversed(indicator.path.split(".")):
+            nest_worst, nest_best = {part: nest_worst}, {part: nest_best}
+        folder.dump(
+            f"logic/generated/{name}.yaml",
+            {
+                "id": f"generated/{name}",
+                "title": {"sv": name, "da": name, "en": name},
+                "dimension": section if section != "organisation" else "leadership",
+                "when": {indicator.path: worst},
+                "asserts": {"gap": {"severity": "low", "kind": "missing"}},
+                "links": {"recommendations": ["secure-venue"]},
+                "sources": [{"source": "kunskapsguiden-implementering", "locator": "Fas 1"}],
+                "cases": [
+                    {"name": f"{name} at worst", "input": nest_worst, "fires": True},
+                    {"name": f"{name} at best", "input": nest_best, "fires": False},
+                ],
+            },
+        )
+        count += 1
+    folder.write("logic/generated/index.yaml", "title: Generated stress rules\n")
+    return count
+
+
+def test_a_very_weak_assessment_does_not_hit_the_per_fact_match_limit(
+    rules_copy: RulesFolder,
+) -> None:
+    # One fact matching more than about 64 conditions raises error 303; every scored indicator
+    # at its worst matches one generated rule each (80+), so one big fact would fail here.
+    generated = generated_rules(rules_copy)
+    assert generated > 64
+    engine = Engine(load_ruleset(rules_copy.root))
+    result = engine.assess(worst_request(), explain=True)
+    fired = {entry.rule for entry in result.trace or []}
+    assert sum(rule.startswith("generated/") for rule in fired) == generated
+    assert {"leadership/tactical-support", "competence/tovholder-missing"} <= fired
+
+
+def test_every_indicator_no_on_the_shipped_rules(engine: Engine) -> None:
+    result = engine.assess(worst_request())
+    assert result.readiness.score == 0.0
+    assert result.readiness.level == "not_ready"
+    assert {"leadership/tactical-support", "competence/tovholder-missing"} <= {
+        g.id for g in result.gaps
+    }
+
+
+def test_two_thousand_evaluations_in_a_row_keep_memory_flat(engine: Engine) -> None:
+    # Past 1,024 live sids every call raises MemoryError; each sid must be deleted.
+    requests = [worst_request(), quiet_request(), AssessmentRequest(), request(
+        leadership={"support": {"tactical": "no"}}, risks={"reorganisation": "yes"}
+    )]
+    for i in range(200):
+        engine.assess(requests[i % len(requests)])
+    before = rss_bytes()
+    for i in range(2000):
+        engine.assess(requests[i % len(requests)])
+    grown = rss_bytes() - before
+    assert grown < 8 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
+
+
+def test_eight_threads_give_the_same_results_as_one(engine: Engine) -> None:
+    # The Host's timer threads race with delete_state; ours has none and a lock serialises.
+    inputs = [
+        request(leadership={"support": {"tactical": v}}, risks={"staff_turnover": t},
+                competence={"tovholder": {"appointed": a}})
+        for v in ("yes", "partly", "no", "unknown")
+        for t in ("low", "high", "unknown")
+        for a in ("yes", "no", "unknown")
+    ]
+    expected = [engine.assess(r, explain=True).model_dump_json() for r in inputs]
+    failures: list[BaseException] = []
+    mismatches: list[int] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for round_ in range(5):
+                for i in range(len(inputs)):
+                    index = (i + offset + round_) % len(inputs)
+                    got = engine.assess(inputs[index], explain=True).model_dump_json()
+                    if got != expected[index]:
+                        mismatches.append(index)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n * 3,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert mismatches == []
+
+
+def test_an_exception_in_a_rule_action_is_raised_not_swallowed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(durable_backend, "Firing", broken)
+    with pytest.raises(EvaluationError) as caught:
+        engine.assess(request(leadership={"support": {"tactical": "no"}}))
+    assert caught.value.code == "rule-action-failed"
+    assert caught.value.rule == "leadership/tactical-support"
+    monkeypatch.undo()
+    assert engine.assess(request(leadership={"support": {"tactical": "no"}})).gaps
+
+
+def test_a_failing_backend_is_an_evaluation_error_and_the_next_call_works(
+    engine: Engine,
+) -> None:
+    backend = engine.backend
+    with pytest.raises(EvaluationError) as caught:
+        # More than 252 fields in one fact is error 302 inside durable_rules.
+        backend.evaluate([{"t": "leadership.support", **{f"x{i}": "no" for i in range(300)}}])
+    assert caught.value.code == "engine-failure"
+    assert engine.assess(request(leadership={"support": {"tactical": "no"}})).gaps
+
+
+def test_an_any_matched_by_both_branches_is_reported_once(engine: Engine) -> None:
+    result = engine.assess(
+        request(culture={"staff_believe": "no"}, competence={"staff_motivation": "low"}),
+        explain=True,
+    )
+    fired = [entry.rule for entry in result.trace or []]
+    assert fired.count("culture/staff-not-on-board") == 1
+    assert [g.id for g in result.gaps].count("culture/staff-not-on-board") == 1
+
+
+def test_only_the_durable_module_imports_durable_rules() -> None:
+    root = Path(__file__).resolve().parents[2]
+    importers = sorted(
+        path.relative_to(root).as_posix()
+        for folder in ("engine", "api", "schemas")
+        for path in (root / folder).rglob("*.py")
+        if "import durable" in path.read_text() or "from durable" in path.read_text()
+    )
+    assert importers == ["engine/_durable.py"]

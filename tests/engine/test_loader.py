@@ -1,0 +1,377 @@
+"""The rule-file loader: every error code, with the file and line it names."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from engine import RuleFileError, RulesetInvalid, load_ruleset
+from engine.loader import ruleset_digest
+from tests.conftest import RulesFolder
+
+RULE = """\
+id: {id}
+title:
+  sv: Testregel
+  da: Testregel
+  en: Test rule
+dimension: leadership
+when:
+{when}
+asserts:
+{asserts}
+links:
+  obstacles: [weak-management-support]
+  recommendations: [secure-tactical-leadership]
+sources:
+  - source: {source}
+    locator: "2.3 Institutionelt niveau"
+cases:
+  - name: the test rule fires for a clear no
+    input: {{leadership: {{support: {{strategic: "no"}}}}}}
+    fires: true
+  - name: the test rule does not fire for yes
+    input: {{leadership: {{support: {{strategic: "yes"}}}}}}
+    fires: {second_fires}
+"""
+
+
+def rule_text(
+    rule_id: str = "leadership/test-rule",
+    when: str = '  leadership.support.strategic: "no"',
+    asserts: str = "  gap:\n    severity: high",
+    source: str = "socialstyrelsen-dk-ramme-2019",
+    second_fires: str = "false",
+) -> str:
+    return RULE.format(
+        id=rule_id, when=when, asserts=asserts, source=source, second_fires=second_fires
+    )
+
+
+def errors_for(folder: RulesFolder) -> list[RuleFileError]:
+    with pytest.raises(RulesetInvalid) as caught:
+        load_ruleset(folder.root)
+    return caught.value.errors
+
+
+def only_error(folder: RulesFolder) -> RuleFileError:
+    errors = errors_for(folder)
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
+    ruleset = load_ruleset(rules_copy.root)
+    assert ruleset.version == "0.1.0"
+    assert ruleset.digest.startswith("sha256:")
+    assert len(ruleset.rules) >= 10
+
+
+def test_a_valid_new_rule_loads(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    assert "leadership/test-rule" in load_ruleset(rules_copy.root).by_id
+
+
+def test_the_digest_changes_with_any_rule_file(rules_copy: RulesFolder) -> None:
+    before = ruleset_digest(rules_copy.root)
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    assert ruleset_digest(rules_copy.root) != before
+
+
+def test_yaml_syntax_error_names_file_and_line(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", "id: x\ntitle: [unclosed\nwhen: {}\n")
+    error = only_error(rules_copy)
+    assert (error.file, error.code) == ("rules/logic/leadership/test-rule.yaml", "yaml-syntax")
+    assert error.line == 3
+
+
+def test_duplicate_keys_are_a_syntax_error(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("dimension: leadership", "dimension: leadership\ndimension: culture")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "yaml-syntax"
+    assert error.line == 7
+
+
+def test_missing_field(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("dimension: leadership\n", "")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "missing-field"
+    assert "dimension" in error.message
+    assert "rule 'leadership/test-rule'" in error.message
+
+
+def test_missing_translation_is_a_missing_field_at_its_line(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("  da: Testregel\n", "")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("missing-field", 2)
+    assert "title.da" in error.message
+
+
+def test_unknown_field_names_its_line(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("dimension: leadership", "dimension: leadership\nprio: 3")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-field", 7)
+
+
+def test_invalid_value(rules_copy: RulesFolder) -> None:
+    text = rule_text(asserts="  gap:\n    severity: catastrophic")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("invalid-value", 11)
+
+
+def test_a_rule_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
+    text = rule_text()
+    start = text.index("sources:")
+    text = text[:start] + "sources: []\n" + text[text.index("cases:") :]
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "too-short"
+    assert "sources" in error.message
+
+
+def test_a_catalogue_entry_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
+    data = rules_copy.read("catalog/obstacles/weak-management-support.yaml")
+    data["sources"] = []
+    rules_copy.dump("catalog/obstacles/weak-management-support.yaml", data)
+    error = only_error(rules_copy)
+    assert error.file == "rules/catalog/obstacles/weak-management-support.yaml"
+    assert error.code == "too-short"
+
+
+def test_id_must_equal_path(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(rule_id="leadership/other"))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("id-path-mismatch", 1)
+
+
+def test_unknown_indicator_names_the_condition_line(rules_copy: RulesFolder) -> None:
+    when = '  all:\n    - leadership.support.strategic: "no"\n    - leadership.suport.tactical: "no"'
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-indicator", 10)
+    assert "leadership.suport.tactical" in error.message
+
+
+def test_value_not_in_scale_lists_the_allowed_values(rules_copy: RulesFolder) -> None:
+    rules_copy.write(
+        "logic/leadership/test-rule.yaml", rule_text(when="  leadership.support.strategic: high")
+    )
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("value-not-in-scale", 8)
+    assert "yes, partly, no, unknown" in error.message
+
+
+def test_yaml_booleans_are_not_silently_accepted(rules_copy: RulesFolder) -> None:
+    # YAML 1.2 reads a bare `no` as text, but `false` is a boolean and not on any scale.
+    rules_copy.write(
+        "logic/leadership/test-rule.yaml", rule_text(when="  leadership.support.strategic: false")
+    )
+    assert only_error(rules_copy).code == "value-not-in-scale"
+
+
+def test_invalid_condition_shape(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when="  any: []"))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("invalid-condition", 8)
+
+
+def test_negated_derived_fact(rules_copy: RulesFolder) -> None:
+    when = '  all:\n    - leadership.support.strategic: "no"\n    - not: {gap: leadership/tactical-support}'
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
+    assert only_error(rules_copy).code == "negated-derived-fact"
+
+
+def test_any_across_facts_past_the_bound_is_too_complex(rules_copy: RulesFolder) -> None:
+    pairs = [("leadership.support.strategic", "no"), ("risks.reorganisation", "yes")]
+    groups = "\n".join(
+        "    - any:\n" + "\n".join(f'        - {path}: "{value}"' for path, value in pairs)
+        for _ in range(6)
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=f"  all:\n{groups}"))
+    assert only_error(rules_copy).code == "condition-too-complex"
+
+
+def test_more_than_sixteen_joined_facts_is_rejected_before_run_time(rules_copy: RulesFolder) -> None:
+    facts = [
+        "intervention.purpose_described", "leadership.support.strategic",
+        "leadership.responsibility_placed", "leadership.resources.catering",
+        "competence.tovholder.appointed", "competence.supervision",
+        "organisation_setup.venue.available", "organisation_setup.coordinators",
+        "culture.staff_believe", "context.discourse_fit", "process.implementation_plan",
+        "risks.reorganisation", "strengths.pilot_cases",
+    ]
+    gaps = [
+        "leadership/tactical-support", "competence/tovholder-missing",
+        "organisation/venue-missing", "risks/high-staff-turnover",
+    ]
+    items = [f'    - {path}: "no"' for path in facts] + [f"    - gap: {g}" for g in gaps]
+    text = rule_text(when="  all:\n" + "\n".join(items), asserts="  escalation:\n    severity: high")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "too-many-facts"
+    assert "17" in error.message
+
+
+def test_a_missing_gap_may_not_fire_on_unknown(rules_copy: RulesFolder) -> None:
+    when = '  not:\n    leadership.support.strategic: "yes"'
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-as-no", 7)
+
+
+def test_a_find_out_gap_may_fire_on_unknown(rules_copy: RulesFolder) -> None:
+    text = rule_text(
+        when="  leadership.support.strategic: unknown",
+        asserts="  gap:\n    severity: medium\n    kind: unknown",
+    ).replace('strategic: "no"}}}', "strategic: unknown}}}")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert load_ruleset(rules_copy.root).by_id["leadership/test-rule"].gap_kind == "unknown"
+
+
+def test_a_gap_rule_needs_a_recommendation(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("  recommendations: [secure-tactical-leadership]\n", "")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("gap-without-recommendation", 12)
+
+
+def test_an_escalation_rule_needs_a_recommendation(rules_copy: RulesFolder) -> None:
+    text = rule_text(asserts="  escalation:\n    severity: high").replace(
+        "  recommendations: [secure-tactical-leadership]\n", ""
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "escalation-without-recommendation"
+
+
+def test_asserts_needs_exactly_one_kind(rules_copy: RulesFolder) -> None:
+    asserts = "  gap:\n    severity: high\n  escalation:\n    severity: high"
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("invalid-value", 9)
+
+
+def test_cases_must_show_the_rule_firing_and_not_firing(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(second_fires="true"))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("cases-incomplete", 18)
+
+
+def test_a_rule_needs_at_least_two_cases(rules_copy: RulesFolder) -> None:
+    text = rule_text()
+    text = text[: text.index("  - name: the test rule does not fire")]
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "too-short"
+
+
+def test_case_input_is_validated_as_an_assessment(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace('{strategic: "yes"}', '{strategic: "perhaps"}')
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("invalid-case", 23)
+
+
+def test_unknown_catalogue_link(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("[weak-management-support]", "[weak-management-suport]")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-reference", 13)
+    assert "weak-management-suport" in error.message
+
+
+def test_unknown_gap_reference(rules_copy: RulesFolder) -> None:
+    when = '  all:\n    - leadership.support.strategic: "no"\n    - gap: leadership/no-such-rule'
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
+    error = only_error(rules_copy)
+    assert error.code == "unknown-reference"
+    assert "does not exist" in error.message
+
+
+def test_a_gap_reference_to_an_escalation_rule_is_wrong(rules_copy: RulesFolder) -> None:
+    when = "  gap: escalations/no-tovholder-with-high-turnover"
+    text = rule_text(when=when, asserts="  escalation:\n    severity: high")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    errors = errors_for(rules_copy)
+    assert any(e.code == "unknown-reference" and "is a escalation rule" in e.message for e in errors)
+
+
+def test_case_expecting_an_unknown_recommendation(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("    fires: true\n", "    fires: true\n    top_recommendation: nope\n", 1)
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "unknown-reference"
+
+
+def test_unknown_source(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(source="no-such-report"))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-source", 16)
+
+
+def test_a_cycle_of_derived_facts_is_reported(rules_copy: RulesFolder) -> None:
+    for name, other in (("a", "b"), ("b", "a")):
+        when = f'  all:\n    - leadership.support.strategic: "no"\n    - gap: leadership/{other}'
+        rules_copy.write(f"logic/leadership/{name}.yaml", rule_text(rule_id=f"leadership/{name}", when=when))
+    errors = errors_for(rules_copy)
+    assert {e.code for e in errors} == {"derived-cycle"}
+    assert "leadership/a -> leadership/b -> leadership/a" in errors[0].message
+
+
+def test_every_folder_needs_an_index(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/newfolder/test-rule.yaml", rule_text(rule_id="newfolder/test-rule"))
+    error = only_error(rules_copy)
+    assert (error.file, error.code) == ("rules/logic/newfolder/index.yaml", "missing-index")
+
+
+def test_unexpected_files_and_folders(rules_copy: RulesFolder) -> None:
+    rules_copy.write("stray.yaml", "a: 1\n")
+    rules_copy.write("other/index.yaml", "title: Other\n")
+    assert {e.code for e in errors_for(rules_copy)} == {"unexpected-file", "unexpected-folder"}
+
+
+def test_an_empty_file(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", "")
+    assert only_error(rules_copy).code == "empty-file"
+
+
+def test_a_missing_manifest(rules_copy: RulesFolder) -> None:
+    (rules_copy.root / "index.yaml").unlink()
+    assert only_error(rules_copy).code == "missing-index"
+
+
+def test_an_invalid_manifest_version(rules_copy: RulesFolder) -> None:
+    data = rules_copy.read("index.yaml")
+    data["version"] = "one"
+    rules_copy.dump("index.yaml", data)
+    error = only_error(rules_copy)
+    assert (error.file, error.code, error.line) == ("rules/index.yaml", "invalid-value", 2)
+
+
+def test_all_errors_are_reported_at_once_in_file_line_code_message_form(
+    rules_copy: RulesFolder,
+) -> None:
+    rules_copy.write("logic/leadership/one.yaml", rule_text(rule_id="leadership/one", source="x-y"))
+    rules_copy.write(
+        "logic/leadership/two.yaml",
+        rule_text(rule_id="leadership/two", when="  leadership.support.strategic: high"),
+    )
+    with pytest.raises(RulesetInvalid) as caught:
+        load_ruleset(rules_copy.root)
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        "rules/logic/leadership/two.yaml:8: value-not-in-scale: rule 'leadership/two': "
+        "leadership.support.strategic: 'high' is not on the answer scale (yes, partly, no, unknown)",
+        "rules/logic/leadership/one.yaml:16: unknown-source: rule 'leadership/one' cites unknown "
+        "source 'x-y'",
+    ]
+
+
+def test_error_text_never_carries_an_engine_error_number(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", textwrap.dedent(rule_text(when="  all: 3")))
+    error = only_error(rules_copy)
+    assert error.code == "invalid-condition"
+    assert "error code" not in error.message

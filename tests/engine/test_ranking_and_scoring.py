@@ -1,0 +1,110 @@
+"""The ranking and readiness formulas, as the README states them."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from engine import Engine, Ruleset
+from engine.ranking import priority_of, score
+from engine.scoring import readiness
+from engine.indicators import INDICATORS, values_of
+from schemas.assessment import AssessmentRequest
+from schemas.vocabulary import SEVERITIES
+from tests.conftest import request
+
+
+def test_no_execution_step_outranks_a_planning_blocker_without_escalation() -> None:
+    planning_blocker = min(score("blocking", step, False, 0).total for step in range(1, 11))
+    execution = max(
+        score(severity, step, False, obstacles).total
+        for severity, step, obstacles in itertools.product(SEVERITIES, range(11, 15), range(50))
+    )
+    assert execution < planning_blocker
+
+
+def test_an_escalation_outranks_everything_unescalated() -> None:
+    lowest_escalated = score("low", 14, True, 0).total
+    highest_plain = score("blocking", 1, False, 100).total
+    assert lowest_escalated > highest_plain
+
+
+def test_score_components() -> None:
+    parts = score("high", 9, False, 3)
+    assert parts.model_dump() == {
+        "severity": 300, "phase": 50, "escalation": 0, "obstacles": 15, "total": 365
+    }
+    assert score("medium", 12, False, 20).obstacles == 45
+
+
+@pytest.mark.parametrize(
+    ("severity", "escalated", "label"),
+    [("blocking", False, "critical"), ("high", False, "high"), ("low", True, "critical")],
+)
+def test_priority_label(severity: str, escalated: bool, label: str) -> None:
+    assert priority_of(severity, escalated) == label  # type: ignore[arg-type]
+
+
+def test_the_rank_is_recomputable_from_the_result_alone(engine: Engine) -> None:
+    result = engine.assess(request(
+        leadership={"support": {"tactical": "no", "strategic": "no"}},
+        competence={"tovholder": {"appointed": "no"}},
+        organisation_setup={"venue": {"available": "no"}},
+        culture={"staff_believe": "no"},
+        risks={"staff_turnover": "high", "reorganisation": "yes"},
+    ))
+    recomputed = sorted(result.recommendations, key=lambda r: (-r.score.total, r.step, r.id))
+    assert [r.id for r in recomputed] == [r.id for r in result.recommendations]
+    severity_of = {g.id: g.severity for g in [*result.gaps, *result.escalations]}
+    for rec in result.recommendations:
+        worst = min((severity_of[g] for g in [*rec.closes_gaps, *rec.escalations]),
+                    key=SEVERITIES.index)
+        assert rec.score == score(worst, rec.step, bool(rec.escalations), len(rec.obstacles))
+
+
+def test_dimension_score_is_the_mean_worth_of_answered_indicators(ruleset: Ruleset) -> None:
+    values = values_of(AssessmentRequest.model_validate(
+        {"leadership": {"support": {"strategic": "yes", "tactical": "partly", "operational": "no"}}}
+    ))
+    result = readiness(values, [], ruleset.scoring)
+    leadership = next(d for d in result.dimensions if d.dimension == "leadership")
+    assert leadership.score == 50.0
+    assert leadership.answered == 3
+    assert leadership.total == sum(1 for i in INDICATORS if i.dimension == "leadership")
+    assert result.score == 50.0  # the only answered dimension
+    assert result.level == "partly_ready"
+
+
+def test_the_overall_score_weights_dimensions(ruleset: Ruleset) -> None:
+    values = values_of(AssessmentRequest.model_validate(
+        {"leadership": {"support": {"tactical": "yes"}}, "culture": {"staff_believe": "no"}}
+    ))
+    weights = ruleset.scoring.weights
+    expected = round(100 * weights["leadership"] / (weights["leadership"] + weights["culture"]), 1)
+    assert readiness(values, [], ruleset.scoring).score == expected
+
+
+def test_a_blocking_gap_caps_the_level(ruleset: Ruleset) -> None:
+    values = values_of(AssessmentRequest.model_validate(
+        {"competence": {"tovholder": {"appointed": "no"}, "training_available": "yes",
+                        "supervision": "yes", "technical_support": "yes",
+                        "professions_decided": "yes", "working_hours_arranged": "yes",
+                        "staff_competence": "high", "staff_motivation": "high"}}
+    ))
+    free = readiness(values, [], ruleset.scoring)
+    capped = readiness(values, [("competence/tovholder-missing", "competence")], ruleset.scoring)
+    assert free.score == capped.score
+    assert free.score is not None and free.score >= ruleset.scoring.ready_at
+    assert free.level == "ready"
+    assert capped.level == ruleset.scoring.blocking_cap == "partly_ready"
+    competence = next(d for d in capped.dimensions if d.dimension == "competence")
+    assert competence.level == "partly_ready"
+    assert competence.capped_by == ["competence/tovholder-missing"]
+
+
+def test_nothing_answered_is_unknown_not_zero(ruleset: Ruleset) -> None:
+    result = readiness(values_of(AssessmentRequest()), [], ruleset.scoring)
+    assert result.score is None
+    assert result.level == "unknown"
+    assert result.completeness == 0.0

@@ -1,0 +1,33 @@
+"""Every case written beside every rule runs as its own test, named by the case's sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Engine, Rule, load_ruleset
+from engine.rulefile import CaseSpec
+from schemas.assessment import AssessmentRequest
+
+_RULESET = load_ruleset()
+CASES = [(rule, case) for rule in _RULESET.rules for case in rule.cases]
+
+
+def test_every_rule_has_cases_where_it_fires_and_where_it_does_not() -> None:
+    for rule in _RULESET.rules:
+        assert {case.fires for case in rule.cases} == {True, False}, rule.id
+
+
+@pytest.mark.parametrize(
+    ("rule", "case"), CASES, ids=[f"{rule.id}: {case.name}" for rule, case in CASES]
+)
+def test_rule_case(engine: Engine, rule: Rule, case: CaseSpec) -> None:
+    result = engine.assess(AssessmentRequest.model_validate(case.input), explain=True)
+    fired = [entry.rule for entry in result.trace or []]
+    detail = f"rules fired: {fired}"
+    assert (rule.id in fired) is case.fires, detail
+    gap_ids = {gap.id for gap in result.gaps}
+    assert set(case.gaps) <= gap_ids, f"gaps: {sorted(gap_ids)}"
+    rec_ids = [rec.id for rec in result.recommendations]
+    assert set(case.recommendations) <= set(rec_ids), f"recommendations: {rec_ids}"
+    if case.top_recommendation is not None:
+        assert rec_ids[:1] == [case.top_recommendation], f"recommendations: {rec_ids}"
