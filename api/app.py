@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Litestar, get, post
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody
 
 from api.settings import Settings
 from engine.assess import Engine
@@ -26,10 +24,10 @@ def health() -> dict[str, str]:
 
 @post("/v1/assessments", sync_to_thread=False, status_code=200)
 def assess(
-    data: AssessmentRequest,
-    engine: Engine,
-    lang: Annotated[Language, Parameter(query="lang")] = "en",
-    explain: bool = False,
+    data: JSONBody[AssessmentRequest],
+    engine: NamedDependency[Engine],
+    lang: FromQuery[Language] = "en",
+    explain: FromQuery[bool] = False,
 ) -> AssessmentResult:
     """Assess one organisation's readiness and return gaps and ranked recommendations."""
     return engine.assess(data, language=lang, explain=explain)

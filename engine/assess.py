@@ -52,7 +52,7 @@ class Engine:
             EvaluationError: When the backend or a rule action fails.
         """
         values = values_of(request)
-        firings = self.backend.evaluate(facts_of(values, self._facts))
+        firings = self.backend.evaluate(self.facts_for(values))
         result = _Builder(self.ruleset, values, language).build(firings)
         if explain:
             trace = [
@@ -61,6 +61,10 @@ class Engine:
             ]
             result = result.model_copy(update={"trace": trace})
         return result
+
+    def facts_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
+        """Return the facts an evaluation asserts for indicator `values`: those a rule tests."""
+        return facts_of(values, self._facts)
 
     def _restrict(self, firing: Firing) -> dict[str, dict[str, str | int | None]]:
         fields = self._fields[firing.rule]

@@ -82,16 +82,17 @@ class IndicatorRegistry:
 INDICATORS = IndicatorRegistry(AssessmentRequest)
 """The registry of the current assessment schema."""
 
+_PARTS = [(i.path, tuple(i.path.split("."))) for i in INDICATORS]
+
 
 def values_of(request: AssessmentRequest) -> dict[str, str]:
     """Return every indicator's value in `request`, by path."""
-    data = request.model_dump()
     values: dict[str, str] = {}
-    for indicator in INDICATORS:
-        node: Any = data
-        for part in indicator.path.split("."):
-            node = node[part]
-        values[indicator.path] = node
+    for path, parts in _PARTS:
+        node: Any = request
+        for part in parts:
+            node = getattr(node, part)
+        values[path] = node
     return values
 
 

@@ -13,6 +13,11 @@ __all__ = ["Blocker", "readiness"]
 
 _ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
 
+_SCORED = {
+    dimension: [i for i in INDICATORS if i.dimension == dimension and i.scale.scored]
+    for dimension in DIMENSIONS
+}
+
 Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking gap or escalation."""
 
@@ -48,15 +53,13 @@ def readiness(
     weighted = weight_sum = 0.0
     answered_all = total_all = 0
     for dimension in DIMENSIONS:
-        worths = []
-        total = 0
-        for indicator in INDICATORS:
-            if indicator.dimension != dimension or not indicator.scale.scored:
-                continue
-            total += 1
-            worth = indicator.scale.worth_of(values[indicator.path])
-            if worth is not None:
-                worths.append(worth)
+        scored = _SCORED[dimension]
+        total = len(scored)
+        worths = [
+            worth
+            for worth in (i.scale.worth_of(values[i.path]) for i in scored)
+            if worth is not None
+        ]
         score = round(100 * sum(worths) / len(worths), 1) if worths else None
         capped_by = sorted(blocking_by_dimension.get(dimension, []))
         dimensions.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 __all__ = [
@@ -38,6 +38,13 @@ class Scale:
     name: str
     values: tuple[str, ...]
     worth: tuple[tuple[str, float], ...] = ()
+    _worth_by_value: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_worth_by_value", dict(self.worth))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.values, self.worth))
 
     @property
     def scored(self) -> bool:
@@ -46,10 +53,7 @@ class Scale:
 
     def worth_of(self, value: str) -> float | None:
         """Return the readiness worth of `value`, or None when it is unknown or unscored."""
-        for candidate, worth in self.worth:
-            if candidate == value:
-                return worth
-        return None
+        return self._worth_by_value.get(value)
 
     def better_than(self, value: str) -> tuple[str, ...]:
         """Return the values strictly better than `value` (empty for unknown or unscored)."""
