@@ -58,8 +58,10 @@ def main() -> None:
     engine = Engine(ruleset)
     compiled = time.perf_counter()
     print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} runs each")
-    print(f"ruleset {ruleset.version} ({len(ruleset.rules)} rules): load {1000 * (loaded - started):.0f} ms, "
-          f"compile {1000 * (compiled - loaded):.0f} ms")
+    print(
+        f"ruleset {ruleset.version} ({len(ruleset.rules)} rules): load {1000 * (loaded - started):.0f} ms, "
+        f"compile {1000 * (compiled - loaded):.0f} ms"
+    )
     cases: dict[str, AssessmentRequest] = {
         path.stem: AssessmentRequest.model_validate(json.loads(path.read_text(encoding="utf-8")))
         for path in sorted((ROOT / "examples").glob("*.json"))

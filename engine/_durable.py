@@ -20,6 +20,7 @@ worked around here (see docs/durable_rules.md):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -50,7 +51,7 @@ _ruleset_names = itertools.count(1)
 
 
 def _shared_host() -> _Host:
-    global _host  # noqa: PLW0603 - one Host per process, created on first use
+    global _host
     with _host_lock:
         if _host is None:
             _host = _Host()
@@ -130,7 +131,7 @@ class DurableBackend:
                 session.firings.append(Firing(rule_id, matched))
                 if derived is not None:
                     c.assert_fact(dict(derived))
-            except BaseException as exc:  # noqa: BLE001 - durable_rules would swallow it
+            except BaseException as exc:
                 session.errors.append((rule_id, exc))
 
         return action
@@ -144,10 +145,9 @@ class DurableBackend:
             try:
                 self._host.assert_fact(self._name, {"sid": sid, "t": _SENTINEL_FACT})
                 for fact in facts:
-                    try:
+                    # Not handled: no rule matches this fact's values, so nothing follows from it.
+                    with contextlib.suppress(_dr.MessageNotHandledException):
                         self._host.assert_fact(self._name, {**fact, "sid": sid})
-                    except _dr.MessageNotHandledException:
-                        pass  # no rule tests this fact: nothing to derive from it
                 state = self._host.get_state(self._name, sid)
             except Exception as exc:
                 raise EvaluationError("engine-failure", f"durable_rules failed: {exc}") from exc
@@ -156,11 +156,10 @@ class DurableBackend:
                 if session.sentinel_ran:
                     self._host.delete_state(self._name, sid)
             if session.errors:
-                rule_id, exc = session.errors[0]
+                rule_id, error = session.errors[0]
                 raise EvaluationError(
-                    "rule-action-failed", f"rule {rule_id!r} failed: {exc!r}", rule=rule_id
-                ) from exc
+                    "rule-action-failed", f"rule {rule_id!r} failed: {error!r}", rule=rule_id
+                ) from error
             if "exception" in state:
                 raise EvaluationError("engine-failure", f"durable_rules: {state['exception']}")
             return session.firings
-

@@ -66,9 +66,9 @@ class Engine:
         """Return the facts an evaluation asserts for indicator `values`: those a rule tests."""
         return facts_of(values, self._facts)
 
-    def _restrict(self, firing: Firing) -> dict[str, dict[str, str | int | None]]:
+    def _restrict(self, firing: Firing) -> dict[str, dict[str, str]]:
         fields = self._fields[firing.rule]
-        restricted: dict[str, dict[str, str | int | None]] = {}
+        restricted: dict[str, dict[str, str]] = {}
         for fact in firing.matched.values():
             name = f"{fact['t']}:{fact['ref']}" if "ref" in fact else fact["t"]
             tested = fields.get(fact["t"], ())
@@ -126,19 +126,23 @@ class _Builder:
             self._link(rule)
             if rule.severity == "blocking" and rule.gap_kind != "unknown":
                 blockers.append((rule.id, rule.dimension))
-            common = {
-                "id": rule.id,
-                "title": rule.title.in_(self.lang),
-                "dimension": rule.dimension,
-                "severity": rule.severity,
-                "evidence": evidence(rule.condition, self.values),
-                "derived_from": chained,
-                "sources": list(rule.sources),
-            }
+            title = rule.title.in_(self.lang)
+            found = evidence(rule.condition, self.values)
+            sources = list(rule.sources)
             if rule.kind == "gap":
-                gaps.append(Gap(kind=rule.gap_kind or "missing", **common))
+                gap = Gap(
+                    id=rule.id, title=title, dimension=rule.dimension, severity=rule.severity,
+                    kind=rule.gap_kind or "missing", evidence=found, derived_from=chained,
+                    sources=sources,
+                )  # fmt: skip
+                gaps.append(gap)
             else:
-                escalations.append(Escalation(raises=list(rule.links.recommendations), **common))
+                escalation = Escalation(
+                    id=rule.id, title=title, dimension=rule.dimension, severity=rule.severity,
+                    evidence=found, derived_from=chained, sources=sources,
+                    raises=list(rule.links.recommendations),
+                )  # fmt: skip
+                escalations.append(escalation)
         by_severity = lambda item: (SEVERITIES.index(item.severity), item.id)  # noqa: E731
         return AssessmentResult(
             language=self.lang,
@@ -228,6 +232,14 @@ class _Builder:
                 score=parts,
                 sources=list(entry.sources),
             )
-            for rank, (rid, entry, closes, raised_by, obstacles, factors, severity, parts) in
-            enumerate(drafts, start=1)
+            for rank, (
+                rid,
+                entry,
+                closes,
+                raised_by,
+                obstacles,
+                factors,
+                severity,
+                parts,
+            ) in enumerate(drafts, start=1)
         ]

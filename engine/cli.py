@@ -12,7 +12,7 @@ from typing import get_args
 from pydantic import ValidationError
 
 from engine.assess import Engine
-from engine.errors import EvaluationError, RulesetInvalid
+from engine.errors import EvaluationError, InvalidRulesetError
 from engine.loader import load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
@@ -68,13 +68,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 invalid rules or failure, 2 bad input)."""
+    """Run the command line; return 0 (ok), 1 (invalid rules, failure) or 2 (bad input)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "assess":
             return _assess(args)
         return _check(args)
-    except RulesetInvalid as exc:
+    except InvalidRulesetError as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
         print(f"{len(exc.errors)} error(s) in the rule files", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ConditionError", "EvaluationError", "RuleFileError", "RulesetInvalid"]
+__all__ = ["ConditionError", "EvaluationError", "InvalidRulesetError", "RuleFileError"]
 
 
 class ConditionError(ValueError):
@@ -37,7 +37,7 @@ class RuleFileError:
         return f"{self.file}:{self.line}: {self.code}: {self.message}"
 
 
-class RulesetInvalid(Exception):
+class InvalidRulesetError(Exception):
     """The rules folder has errors; `errors` lists every one found."""
 
     def __init__(self, errors: list[RuleFileError]) -> None:

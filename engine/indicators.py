@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -54,7 +54,7 @@ class IndicatorRegistry:
             if scale is None:
                 continue  # descriptive fields (ids, names, counts) are not indicators
             section = path[0]
-            dimension = cast(Dimension, section) if section in DIMENSIONS else None
+            dimension = section if section in DIMENSIONS else None
             self._by_path[".".join(path)] = Indicator(
                 path=".".join(path),
                 scale=scale,

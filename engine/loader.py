@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine.conditions import Ref, Test, alternatives, parse, positive
-from engine.errors import ConditionError, RuleFileError, RulesetInvalid
+from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.rulefile import (
     CatalogueEntryFile,
     FolderIndexFile,
@@ -24,7 +24,7 @@ from engine.rulefile import (
     SourcesFile,
     SuccessFactorFile,
 )
-from engine.ruleset import Rule, Ruleset
+from engine.ruleset import Rule, RuleKind, Ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.scales import UNKNOWN
@@ -132,73 +132,26 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
     """Load, validate and cross-check the rules folder at `root` (default: the shipped one).
 
     Raises:
-        RulesetInvalid: Listing every error found, each as `file:line: code: message`.
+        InvalidRulesetError: Listing every error found, each as `file:line: code: message`.
     """
     root = (root or default_rules_dir()).resolve()
     loader = _Loader(root)
     if not (root / "index.yaml").is_file():
-        raise RulesetInvalid(
+        raise InvalidRulesetError(
             [RuleFileError(loader.rel(root / "index.yaml"), 1, "missing-index", "no manifest")]
         )
     manifest, _ = loader.model(root / "index.yaml", ManifestFile, "ruleset manifest")
     sources_file, _ = loader.model(root / "sources.yaml", SourcesFile, "sources")
     _check_folders(loader, root)
-
-    catalogue: dict[str, dict[str, Any]] = {kind: {} for kind in CATALOGUE_KINDS}
-    # Ids of files that exist but failed validation: references to them are not reported again.
-    broken: set[str] = set()
-    citing: list[tuple[Path, Any, str, tuple[Citation, ...], tuple[str | int, ...]]] = []
-    for kind, model in CATALOGUE_KINDS.items():
-        folder = root / "catalog" / kind
-        for path in _yaml_files(folder):
-            entry_id = path.relative_to(folder).with_suffix("").as_posix()
-            entry, raw = loader.model(path, model, f"{kind[:-1]} {entry_id!r}")
-            if entry is None:
-                broken.add(f"{kind}:{entry_id}")
-            else:
-                catalogue[kind][entry_id] = entry
-                citing.append((path, raw, f"{kind[:-1]} {entry_id!r}", tuple(entry.sources), ()))
-
-    rules: list[Rule] = []
-    raws: dict[str, tuple[Path, Any]] = {}
-    logic = root / "logic"
-    for path in _yaml_files(logic):
-        rule_id = path.relative_to(logic).with_suffix("").as_posix()
-        spec, raw = loader.model(path, RuleFile, f"rule {rule_id!r}")
-        if spec is None:
-            broken.add(f"rule:{rule_id}")
-            continue
-        raws[rule_id] = (path, raw)
-        if spec.id != rule_id:
-            loader.error(
-                path,
-                _line_of(raw, ("id",)),
-                "id-path-mismatch",
-                f"rule id {spec.id!r} must equal its path under rules/logic/: {rule_id!r}",
-            )
-            continue
-        rule = _compile_rule(loader, path, raw, spec)
-        if rule is None:
-            broken.add(f"rule:{rule_id}")
-        else:
-            rules.append(rule)
-            citing.append((path, raw, f"rule {rule_id!r}", rule.sources, ()))
-
+    found = _Found()
+    _load_catalogue(loader, root, found)
+    _load_rules(loader, root, found)
     if sources_file is not None:
-        known_sources = {s.id for s in sources_file.sources}
-        for path, raw, what, cites, _loc in citing:
-            for i, cite in enumerate(cites):
-                if cite.source not in known_sources:
-                    loader.error(
-                        path,
-                        _line_of(raw, ("sources", i, "source")),
-                        "unknown-source",
-                        f"{what} cites unknown source {cite.source!r}",
-                    )
-    _check_references(loader, rules, raws, catalogue, broken)
+        _check_sources(loader, {s.id for s in sources_file.sources}, found)
+    _check_references(loader, found)
+    _check_cycles(loader, found.rules, found.raws)
     if loader.errors or manifest is None or sources_file is None:
-        raise RulesetInvalid(loader.errors)
-
+        raise InvalidRulesetError(loader.errors)
     return Ruleset(
         name=manifest.name,
         version=manifest.version,
@@ -206,11 +159,74 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
         title=manifest.title,
         scoring=manifest.scoring,
         sources=MappingProxyType({s.id: s for s in sources_file.sources}),
-        rules=tuple(rules),
-        obstacles=MappingProxyType(catalogue["obstacles"]),
-        success_factors=MappingProxyType(catalogue["success-factors"]),
-        recommendations=MappingProxyType(catalogue["recommendations"]),
+        rules=tuple(found.rules),
+        obstacles=MappingProxyType(found.catalogue["obstacles"]),
+        success_factors=MappingProxyType(found.catalogue["success-factors"]),
+        recommendations=MappingProxyType(found.catalogue["recommendations"]),
     )
+
+
+class _Found:
+    """What loading has found so far."""
+
+    def __init__(self) -> None:
+        self.catalogue: dict[str, dict[str, Any]] = {kind: {} for kind in CATALOGUE_KINDS}
+        self.rules: list[Rule] = []
+        self.raws: dict[str, tuple[Path, Any]] = {}
+        # Files that exist but failed validation: references to them are not reported again.
+        self.broken: set[str] = set()
+        self.citing: list[tuple[Path, Any, str, tuple[Citation, ...]]] = []
+
+    def known(self, kind: str, entry: str) -> bool:
+        return entry in self.catalogue[kind] or f"{kind}:{entry}" in self.broken
+
+
+def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
+    for kind, model in CATALOGUE_KINDS.items():
+        folder = root / "catalog" / kind
+        for path in _yaml_files(folder):
+            entry_id = path.relative_to(folder).with_suffix("").as_posix()
+            entry, raw = loader.model(path, model, f"{kind[:-1]} {entry_id!r}")
+            if entry is None:
+                found.broken.add(f"{kind}:{entry_id}")
+            else:
+                found.catalogue[kind][entry_id] = entry
+                found.citing.append((path, raw, f"{kind[:-1]} {entry_id!r}", tuple(entry.sources)))
+
+
+def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
+    logic = root / "logic"
+    for path in _yaml_files(logic):
+        rule_id = path.relative_to(logic).with_suffix("").as_posix()
+        spec, raw = loader.model(path, RuleFile, f"rule {rule_id!r}")
+        rule = None
+        if spec is not None and spec.id != rule_id:
+            loader.error(
+                path,
+                _line_of(raw, ("id",)),
+                "id-path-mismatch",
+                f"rule id {spec.id!r} must equal its path under rules/logic/: {rule_id!r}",
+            )
+        elif spec is not None:
+            found.raws[rule_id] = (path, raw)
+            rule = _compile_rule(loader, path, raw, spec)
+        if rule is None:
+            found.broken.add(f"rule:{rule_id}")
+        else:
+            found.rules.append(rule)
+            found.citing.append((path, raw, f"rule {rule_id!r}", rule.sources))
+
+
+def _check_sources(loader: _Loader, known: set[str], found: _Found) -> None:
+    for path, raw, what, cites in found.citing:
+        for i, cite in enumerate(cites):
+            if cite.source not in known:
+                loader.error(
+                    path,
+                    _line_of(raw, ("sources", i, "source")),
+                    "unknown-source",
+                    f"{what} cites unknown source {cite.source!r}",
+                )
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -218,11 +234,18 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def _check_folders(loader: _Loader, root: Path) -> None:
-    allowed = {root, root / "logic", root / "catalog", *(root / "catalog" / k for k in CATALOGUE_KINDS)}
+    allowed = {
+        root,
+        root / "logic",
+        root / "catalog",
+        *(root / "catalog" / k for k in CATALOGUE_KINDS),
+    }
     for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
         index = folder / "index.yaml"
         if not index.is_file():
-            loader.error(index, 1, "missing-index", f"folder {loader.rel(folder)!r} has no index.yaml")
+            loader.error(
+                index, 1, "missing-index", f"folder {loader.rel(folder)!r} has no index.yaml"
+            )
         elif folder != root:
             loader.model(index, FolderIndexFile, "folder index")
         inside_logic = folder.is_relative_to(root / "logic")
@@ -243,7 +266,7 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
         return None
     ok = True
     asserts = spec.asserts
-    kind = "gap" if asserts.gap else "escalation" if asserts.escalation else "strength"
+    kind: RuleKind = "gap" if asserts.gap else "escalation" if asserts.escalation else "strength"
     gap_kind = asserts.gap.kind if asserts.gap else None
     if gap_kind != "unknown":
         for test in _tests(condition):
@@ -314,20 +337,14 @@ def _tests(condition: Any) -> list[Test]:
     return [t for item in condition.items for t in _tests(item)]
 
 
-def _check_references(
-    loader: _Loader,
-    rules: list[Rule],
-    raws: dict[str, tuple[Path, Any]],
-    catalogue: dict[str, dict[str, Any]],
-    broken: set[str],
-) -> None:
-    kinds = {r.id: r.kind for r in rules}
-    for rule in rules:
-        path, raw = raws[rule.id]
+def _check_references(loader: _Loader, found: _Found) -> None:
+    kinds = {r.id: r.kind for r in found.rules}
+    for rule in found.rules:
+        path, raw = found.raws[rule.id]
         what = f"rule {rule.id!r}"
         for ref in sorted(rule.refs):
             ref_kind, ref_id = ref.split(":", 1)
-            if kinds.get(ref_id) != ref_kind and f"rule:{ref_id}" not in broken:
+            if kinds.get(ref_id) != ref_kind and f"rule:{ref_id}" not in found.broken:
                 actual = kinds.get(ref_id)
                 why = f"is a {actual} rule" if actual else "does not exist"
                 loader.error(
@@ -337,46 +354,44 @@ def _check_references(
                     f"{what}: {ref_kind} {ref_id!r} {why}",
                 )
         links = [
-            ("obstacles", "obstacles", rule.links.obstacles),
-            ("success-factors", "success_factors", rule.links.success_factors),
-            ("recommendations", "recommendations", rule.links.recommendations),
+            ("obstacles", ("links", "obstacles"), rule.links.obstacles),
+            ("success-factors", ("links", "success_factors"), rule.links.success_factors),
+            ("recommendations", ("links", "recommendations"), rule.links.recommendations),
+            ("success-factors", ("asserts", "strength", "success_factors"), list(rule.present)),
         ]
-        for kind, key, ids in links:
+        for kind, loc, ids in links:
             for i, entry in enumerate(ids):
-                if entry not in catalogue[kind] and f"{kind}:{entry}" not in broken:
+                if not found.known(kind, entry):
                     loader.error(
                         path,
-                        _line_of(raw, ("links", key, i)),
+                        _line_of(raw, (*loc, i)),
                         "unknown-reference",
                         f"{what}: links unknown {kind[:-1]} {entry!r}",
                     )
-        for i, entry in enumerate(rule.present):
-            if entry not in catalogue["success-factors"] and f"success-factors:{entry}" not in broken:
+        _check_case_references(loader, rule, raw, found, kinds)
+
+
+def _check_case_references(
+    loader: _Loader, rule: Rule, raw: Any, found: _Found, kinds: Mapping[str, str]
+) -> None:
+    path = found.raws[rule.id][0]
+    for i, case in enumerate(rule.cases):
+        expected = [("gap", g) for g in case.gaps] + [
+            ("recommendation", r)
+            for r in [*case.recommendations, *filter(None, [case.top_recommendation])]
+        ]
+        for what_kind, entry in expected:
+            if what_kind == "gap":
+                known = kinds.get(entry) == "gap" or f"rule:{entry}" in found.broken
+            else:
+                known = found.known("recommendations", entry)
+            if not known:
                 loader.error(
                     path,
-                    _line_of(raw, ("asserts", "strength", "success_factors", i)),
+                    _line_of(raw, ("cases", i)),
                     "unknown-reference",
-                    f"{what}: unknown success factor {entry!r}",
+                    f"rule {rule.id!r}: case {case.name!r} expects unknown {what_kind} {entry!r}",
                 )
-        for i, case in enumerate(rule.cases):
-            expected = [("gap", g) for g in case.gaps] + [
-                ("recommendation", r)
-                for r in [*case.recommendations, *filter(None, [case.top_recommendation])]
-            ]
-            for what_kind, entry in expected:
-                if what_kind == "gap":
-                    known = kinds.get(entry) == "gap" or f"rule:{entry}" in broken
-                else:
-                    known = entry in catalogue["recommendations"]
-                    known = known or f"recommendations:{entry}" in broken
-                if not known:
-                    loader.error(
-                        path,
-                        _line_of(raw, ("cases", i)),
-                        "unknown-reference",
-                        f"{what}: case {case.name!r} expects unknown {what_kind} {entry!r}",
-                    )
-    _check_cycles(loader, rules, raws)
 
 
 def _check_cycles(loader: _Loader, rules: list[Rule], raws: dict[str, tuple[Path, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""Readiness scoring: per dimension and overall, from answered indicators only, capped by blockers."""
+"""Readiness scoring per dimension and overall, from answered indicators, capped by blockers."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def _level(score: float | None, spec: ScoringSpec, capped: bool) -> ReadinessLev
     if score is None:
         return "unknown"
     level: ReadinessLevel = (
-        "ready" if score >= spec.ready_at else "partly_ready" if score >= spec.partly_ready_at
+        "ready"
+        if score >= spec.ready_at
+        else "partly_ready"
+        if score >= spec.partly_ready_at
         else "not_ready"
     )
     cap = spec.blocking_cap

@@ -61,9 +61,7 @@ class Organisation(_Section):
     """Country code: Sweden or Denmark."""
     region: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     """The region or regional support structure (RSS) the organisation belongs to."""
-    size: Annotated[
-        Literal["small", "medium", "large", "unknown"], ORGANISATION_SIZE
-    ] = "unknown"
+    size: Annotated[Literal["small", "medium", "large", "unknown"], ORGANISATION_SIZE] = "unknown"
     """Size of the organisation."""
     units_involved: Annotated[int, Field(ge=0, le=1000)] | None = None
     """How many units take part in the implementation."""

@@ -31,7 +31,7 @@ __all__ = [
     "TraceEntry",
 ]
 
-IndicatorValue = str | int | None
+IndicatorValue = str
 
 
 class _Out(BaseModel):

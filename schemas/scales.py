@@ -63,7 +63,9 @@ class Scale:
         return tuple(v for v, w in self.worth if w > own)
 
 
-ANSWER = Scale("answer", ("yes", "partly", "no", UNKNOWN), (("yes", 1.0), ("partly", 0.5), ("no", 0.0)))
+ANSWER = Scale(
+    "answer", ("yes", "partly", "no", UNKNOWN), (("yes", 1.0), ("partly", 0.5), ("no", 0.0))
+)
 """A fact about the organisation where `yes` is what readiness needs."""
 
 RISK_FLAG = Scale(
@@ -76,10 +78,14 @@ CAPACITY = Scale(
 )
 """A level where more is better (staff motivation)."""
 
-RISK = Scale("risk", ("low", "medium", "high", UNKNOWN), (("low", 1.0), ("medium", 0.5), ("high", 0.0)))
+RISK = Scale(
+    "risk", ("low", "medium", "high", UNKNOWN), (("low", 1.0), ("medium", 0.5), ("high", 0.0))
+)
 """A level where more is worse (staff turnover)."""
 
-STEP = Scale("step", ("done", "partly", "not", UNKNOWN), (("done", 1.0), ("partly", 0.5), ("not", 0.0)))
+STEP = Scale(
+    "step", ("done", "partly", "not", UNKNOWN), (("done", 1.0), ("partly", 0.5), ("not", 0.0))
+)
 """The state of one of the fourteen implementation steps."""
 
 Answer = Annotated[Literal["yes", "partly", "no", "unknown"], ANSWER]

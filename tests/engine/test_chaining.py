@@ -48,8 +48,10 @@ def test_an_escalation_lifts_an_execution_step_above_planning_blockers(engine: E
 
 def test_a_cross_fact_condition_joins_two_sections(engine: Engine) -> None:
     fgc = engine.assess(
-        request(intervention={"model": "family_group_conference"},
-                organisation_setup={"venue": {"neutral": "partly"}}),
+        request(
+            intervention={"model": "family_group_conference"},
+            organisation_setup={"venue": {"neutral": "partly"}},
+        ),
     )
     gap = next(g for g in fgc.gaps if g.id == "organisation/fgc-venue-not-neutral")
     assert gap.evidence == {
@@ -60,8 +62,10 @@ def test_a_cross_fact_condition_joins_two_sections(engine: Engine) -> None:
 
 def test_a_strength_rule_reports_a_success_factor_present(engine: Engine) -> None:
     result = engine.assess(
-        request(strengths={"pilot_cases": "yes", "leaders_take_part": "yes"},
-                leadership={"support": {"operational": "partly"}})
+        request(
+            strengths={"pilot_cases": "yes", "leaders_take_part": "yes"},
+            leadership={"support": {"operational": "partly"}},
+        )
     )
     present = {f.id: f for f in result.success_factors if f.status == "present"}
     assert set(present) == {"pilot-cases", "leaders-take-part"}

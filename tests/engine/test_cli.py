@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "-m", "engine", *args],
-        capture_output=True, text=True, cwd=ROOT, input=stdin, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        input=stdin,
+        timeout=120,
+        check=False,
     )
 
 
@@ -26,7 +31,9 @@ def test_assess_prints_a_result_for_the_shipped_example() -> None:
     assert result["language"] == "sv"
     assert result["ruleset"]["digest"].startswith("sha256:")
     assert {g["id"] for g in result["gaps"]} >= {
-        "leadership/tactical-support", "competence/tovholder-missing", "organisation/venue-missing"
+        "leadership/tactical-support",
+        "competence/tovholder-missing",
+        "organisation/venue-missing",
     }
     assert result["trace"]
 

@@ -63,7 +63,9 @@ def test_design_example(engine: Engine, example: str, language: Language) -> Non
 
 def test_texts_follow_the_requested_language(engine: Engine) -> None:
     data = EXAMPLES["no tovholder appointed"][0]
-    titles = {lang: assess(engine, data, lang).recommendations[0].title for lang in ("sv", "da", "en")}
+    titles = {
+        lang: assess(engine, data, lang).recommendations[0].title for lang in ("sv", "da", "en")
+    }
     assert titles == {
         "sv": "Utse en processledare (tovholder) och avsätt tid",
         "da": "Udpeg en tovholder og afsæt tid",

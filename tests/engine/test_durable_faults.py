@@ -1,4 +1,4 @@
-"""Each durable_rules fault from docs/durable_rules.md, with a test that fails without its workaround."""
+"""Each durable_rules fault in docs/durable_rules.md, by a test that fails without its workaround."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def generated_rules(folder: RulesFolder) -> int:
         worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
         best = max(indicator.scale.worth, key=lambda pair: pair[1])[0]
         name = indicator.path.replace(".", "-").replace("_", "-")
-        section, *rest = indicator.path.split(".")
+        section = indicator.path.split(".")[0]
         nest_worst: Any = worst
         nest_best: Any = best
         for part in reversed(indicator.path.split(".")):
@@ -114,9 +114,12 @@ def test_every_indicator_no_on_the_shipped_rules(engine: Engine) -> None:
 
 def test_two_thousand_evaluations_in_a_row_keep_memory_flat(engine: Engine) -> None:
     # Past 1,024 live sids every call raises MemoryError; each sid must be deleted.
-    requests = [worst_request(), quiet_request(), AssessmentRequest(), request(
-        leadership={"support": {"tactical": "no"}}, risks={"reorganisation": "yes"}
-    )]
+    requests = [
+        worst_request(),
+        quiet_request(),
+        AssessmentRequest(),
+        request(leadership={"support": {"tactical": "no"}}, risks={"reorganisation": "yes"}),
+    ]
     for i in range(200):
         engine.assess(requests[i % len(requests)])
     before = rss_bytes()
@@ -129,8 +132,11 @@ def test_two_thousand_evaluations_in_a_row_keep_memory_flat(engine: Engine) -> N
 def test_eight_threads_give_the_same_results_as_one(engine: Engine) -> None:
     # The Host's timer threads race with delete_state; ours has none and a lock serialises.
     inputs = [
-        request(leadership={"support": {"tactical": v}}, risks={"staff_turnover": t},
-                competence={"tovholder": {"appointed": a}})
+        request(
+            leadership={"support": {"tactical": v}},
+            risks={"staff_turnover": t},
+            competence={"tovholder": {"appointed": a}},
+        )
         for v in ("yes", "partly", "no", "unknown")
         for t in ("low", "high", "unknown")
         for a in ("yes", "no", "unknown")
@@ -147,7 +153,7 @@ def test_eight_threads_give_the_same_results_as_one(engine: Engine) -> None:
                     got = engine.assess(inputs[index], explain=True).model_dump_json()
                     if got != expected[index]:
                         mismatches.append(index)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n * 3,)) for n in range(8)]

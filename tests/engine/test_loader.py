@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from engine import RuleFileError, RulesetInvalid, load_ruleset
+from engine import InvalidRulesetError, RuleFileError, load_ruleset
 from engine.loader import ruleset_digest
 from tests.conftest import RulesFolder
 
@@ -50,7 +50,7 @@ def rule_text(
 
 
 def errors_for(folder: RulesFolder) -> list[RuleFileError]:
-    with pytest.raises(RulesetInvalid) as caught:
+    with pytest.raises(InvalidRulesetError) as caught:
         load_ruleset(folder.root)
     return caught.value.errors
 
@@ -151,7 +151,9 @@ def test_id_must_equal_path(rules_copy: RulesFolder) -> None:
 
 
 def test_unknown_indicator_names_the_condition_line(rules_copy: RulesFolder) -> None:
-    when = '  all:\n    - leadership.support.strategic: "no"\n    - leadership.suport.tactical: "no"'
+    when = (
+        '  all:\n    - leadership.support.strategic: "no"\n    - leadership.suport.tactical: "no"'
+    )
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
     error = only_error(rules_copy)
     assert (error.code, error.line) == ("unknown-indicator", 10)
@@ -197,21 +199,34 @@ def test_any_across_facts_past_the_bound_is_too_complex(rules_copy: RulesFolder)
     assert only_error(rules_copy).code == "condition-too-complex"
 
 
-def test_more_than_sixteen_joined_facts_is_rejected_before_run_time(rules_copy: RulesFolder) -> None:
+def test_more_than_sixteen_joined_facts_is_rejected_before_run_time(
+    rules_copy: RulesFolder,
+) -> None:
     facts = [
-        "intervention.purpose_described", "leadership.support.strategic",
-        "leadership.responsibility_placed", "leadership.resources.catering",
-        "competence.tovholder.appointed", "competence.supervision",
-        "organisation_setup.venue.available", "organisation_setup.coordinators",
-        "culture.staff_believe", "context.discourse_fit", "process.implementation_plan",
-        "risks.reorganisation", "strengths.pilot_cases",
+        "intervention.purpose_described",
+        "leadership.support.strategic",
+        "leadership.responsibility_placed",
+        "leadership.resources.catering",
+        "competence.tovholder.appointed",
+        "competence.supervision",
+        "organisation_setup.venue.available",
+        "organisation_setup.coordinators",
+        "culture.staff_believe",
+        "context.discourse_fit",
+        "process.implementation_plan",
+        "risks.reorganisation",
+        "strengths.pilot_cases",
     ]
     gaps = [
-        "leadership/tactical-support", "competence/tovholder-missing",
-        "organisation/venue-missing", "risks/high-staff-turnover",
+        "leadership/tactical-support",
+        "competence/tovholder-missing",
+        "organisation/venue-missing",
+        "risks/high-staff-turnover",
     ]
     items = [f'    - {path}: "no"' for path in facts] + [f"    - gap: {g}" for g in gaps]
-    text = rule_text(when="  all:\n" + "\n".join(items), asserts="  escalation:\n    severity: high")
+    text = rule_text(
+        when="  all:\n" + "\n".join(items), asserts="  escalation:\n    severity: high"
+    )
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
     assert error.code == "too-many-facts"
@@ -297,11 +312,15 @@ def test_a_gap_reference_to_an_escalation_rule_is_wrong(rules_copy: RulesFolder)
     text = rule_text(when=when, asserts="  escalation:\n    severity: high")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     errors = errors_for(rules_copy)
-    assert any(e.code == "unknown-reference" and "is a escalation rule" in e.message for e in errors)
+    assert any(
+        e.code == "unknown-reference" and "is a escalation rule" in e.message for e in errors
+    )
 
 
 def test_case_expecting_an_unknown_recommendation(rules_copy: RulesFolder) -> None:
-    text = rule_text().replace("    fires: true\n", "    fires: true\n    top_recommendation: nope\n", 1)
+    text = rule_text().replace(
+        "    fires: true\n", "    fires: true\n    top_recommendation: nope\n", 1
+    )
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     assert only_error(rules_copy).code == "unknown-reference"
 
@@ -315,7 +334,9 @@ def test_unknown_source(rules_copy: RulesFolder) -> None:
 def test_a_cycle_of_derived_facts_is_reported(rules_copy: RulesFolder) -> None:
     for name, other in (("a", "b"), ("b", "a")):
         when = f'  all:\n    - leadership.support.strategic: "no"\n    - gap: leadership/{other}'
-        rules_copy.write(f"logic/leadership/{name}.yaml", rule_text(rule_id=f"leadership/{name}", when=when))
+        rules_copy.write(
+            f"logic/leadership/{name}.yaml", rule_text(rule_id=f"leadership/{name}", when=when)
+        )
     errors = errors_for(rules_copy)
     assert {e.code for e in errors} == {"derived-cycle"}
     assert "leadership/a -> leadership/b -> leadership/a" in errors[0].message
@@ -359,7 +380,7 @@ def test_all_errors_are_reported_at_once_in_file_line_code_message_form(
         "logic/leadership/two.yaml",
         rule_text(rule_id="leadership/two", when="  leadership.support.strategic: high"),
     )
-    with pytest.raises(RulesetInvalid) as caught:
+    with pytest.raises(InvalidRulesetError) as caught:
         load_ruleset(rules_copy.root)
     lines = str(caught.value).splitlines()
     assert lines == [

@@ -37,7 +37,9 @@ def improvable(draw: st.DrawFn) -> tuple[dict[str, str], Indicator, str]:
     values = draw(answers)
     scored = [i for i in INDICATORS if i.scale.scored]
     indicator = draw(st.sampled_from(scored))
-    worse = draw(st.sampled_from([v for v, _ in indicator.scale.worth if indicator.scale.better_than(v)]))
+    worse = draw(
+        st.sampled_from([v for v, _ in indicator.scale.worth if indicator.scale.better_than(v)])
+    )
     better = draw(st.sampled_from(indicator.scale.better_than(worse)))
     return {**values, indicator.path: worse}, indicator, better
 
@@ -66,7 +68,9 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
 ) -> None:
     values, indicator, better = case
     before = engine.assess(AssessmentRequest.model_validate(nest(values)))
-    after = engine.assess(AssessmentRequest.model_validate(nest({**values, indicator.path: better})))
+    after = engine.assess(
+        AssessmentRequest.model_validate(nest({**values, indicator.path: better}))
+    )
     assert {g.id for g in after.gaps} <= {g.id for g in before.gaps}
     assert {e.id for e in after.escalations} <= {e.id for e in before.escalations}
     for old, new in zip(before.readiness.dimensions, after.readiness.dimensions, strict=True):
@@ -96,8 +100,10 @@ def test_readiness_counts_answered_indicators_only(engine: Engine, values: dict[
     result = engine.assess(AssessmentRequest.model_validate(nest(values)))
     for dim in result.readiness.dimensions:
         answered = [
-            i for i in INDICATORS
-            if i.dimension == dim.dimension and i.scale.scored
+            i
+            for i in INDICATORS
+            if i.dimension == dim.dimension
+            and i.scale.scored
             and values.get(i.path, "unknown") != "unknown"
         ]
         assert dim.answered == len(answered)

@@ -7,9 +7,9 @@ import itertools
 import pytest
 
 from engine import Engine, Ruleset
+from engine.indicators import INDICATORS, values_of
 from engine.ranking import priority_of, score
 from engine.scoring import readiness
-from engine.indicators import INDICATORS, values_of
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import SEVERITIES
 from tests.conftest import request
@@ -33,7 +33,11 @@ def test_an_escalation_outranks_everything_unescalated() -> None:
 def test_score_components() -> None:
     parts = score("high", 9, False, 3)
     assert parts.model_dump() == {
-        "severity": 300, "phase": 50, "escalation": 0, "obstacles": 15, "total": 365
+        "severity": 300,
+        "phase": 50,
+        "escalation": 0,
+        "obstacles": 15,
+        "total": 365,
     }
     assert score("medium", 12, False, 20).obstacles == 45
 
@@ -47,26 +51,35 @@ def test_priority_label(severity: str, escalated: bool, label: str) -> None:
 
 
 def test_the_rank_is_recomputable_from_the_result_alone(engine: Engine) -> None:
-    result = engine.assess(request(
-        leadership={"support": {"tactical": "no", "strategic": "no"}},
-        competence={"tovholder": {"appointed": "no"}},
-        organisation_setup={"venue": {"available": "no"}},
-        culture={"staff_believe": "no"},
-        risks={"staff_turnover": "high", "reorganisation": "yes"},
-    ))
+    result = engine.assess(
+        request(
+            leadership={"support": {"tactical": "no", "strategic": "no"}},
+            competence={"tovholder": {"appointed": "no"}},
+            organisation_setup={"venue": {"available": "no"}},
+            culture={"staff_believe": "no"},
+            risks={"staff_turnover": "high", "reorganisation": "yes"},
+        )
+    )
     recomputed = sorted(result.recommendations, key=lambda r: (-r.score.total, r.step, r.id))
     assert [r.id for r in recomputed] == [r.id for r in result.recommendations]
     severity_of = {g.id: g.severity for g in [*result.gaps, *result.escalations]}
     for rec in result.recommendations:
-        worst = min((severity_of[g] for g in [*rec.closes_gaps, *rec.escalations]),
-                    key=SEVERITIES.index)
+        worst = min(
+            (severity_of[g] for g in [*rec.closes_gaps, *rec.escalations]), key=SEVERITIES.index
+        )
         assert rec.score == score(worst, rec.step, bool(rec.escalations), len(rec.obstacles))
 
 
 def test_dimension_score_is_the_mean_worth_of_answered_indicators(ruleset: Ruleset) -> None:
-    values = values_of(AssessmentRequest.model_validate(
-        {"leadership": {"support": {"strategic": "yes", "tactical": "partly", "operational": "no"}}}
-    ))
+    values = values_of(
+        AssessmentRequest.model_validate(
+            {
+                "leadership": {
+                    "support": {"strategic": "yes", "tactical": "partly", "operational": "no"}
+                }
+            }
+        )
+    )
     result = readiness(values, [], ruleset.scoring)
     leadership = next(d for d in result.dimensions if d.dimension == "leadership")
     assert leadership.score == 50.0
@@ -77,21 +90,33 @@ def test_dimension_score_is_the_mean_worth_of_answered_indicators(ruleset: Rules
 
 
 def test_the_overall_score_weights_dimensions(ruleset: Ruleset) -> None:
-    values = values_of(AssessmentRequest.model_validate(
-        {"leadership": {"support": {"tactical": "yes"}}, "culture": {"staff_believe": "no"}}
-    ))
+    values = values_of(
+        AssessmentRequest.model_validate(
+            {"leadership": {"support": {"tactical": "yes"}}, "culture": {"staff_believe": "no"}}
+        )
+    )
     weights = ruleset.scoring.weights
     expected = round(100 * weights["leadership"] / (weights["leadership"] + weights["culture"]), 1)
     assert readiness(values, [], ruleset.scoring).score == expected
 
 
 def test_a_blocking_gap_caps_the_level(ruleset: Ruleset) -> None:
-    values = values_of(AssessmentRequest.model_validate(
-        {"competence": {"tovholder": {"appointed": "no"}, "training_available": "yes",
-                        "supervision": "yes", "technical_support": "yes",
-                        "professions_decided": "yes", "working_hours_arranged": "yes",
-                        "staff_competence": "high", "staff_motivation": "high"}}
-    ))
+    values = values_of(
+        AssessmentRequest.model_validate(
+            {
+                "competence": {
+                    "tovholder": {"appointed": "no"},
+                    "training_available": "yes",
+                    "supervision": "yes",
+                    "technical_support": "yes",
+                    "professions_decided": "yes",
+                    "working_hours_arranged": "yes",
+                    "staff_competence": "high",
+                    "staff_motivation": "high",
+                }
+            }
+        )
+    )
     free = readiness(values, [], ruleset.scoring)
     capped = readiness(values, [("competence/tovholder-missing", "competence")], ruleset.scoring)
     assert free.score == capped.score

@@ -41,7 +41,10 @@ def test_the_three_design_examples_validate() -> None:
         ({"risks": {"staff_turnover": "yes"}}, ("risks", "staff_turnover")),
         ({"process": {"step_3": "yes"}}, ("process", "step_3")),
         ({"organisation": {"country": "NO"}}, ("organisation", "country")),
-        ({"competence": {"tovholder": {"appointed": True}}}, ("competence", "tovholder", "appointed")),
+        (
+            {"competence": {"tovholder": {"appointed": True}}},
+            ("competence", "tovholder", "appointed"),
+        ),
     ],
 )
 def test_a_value_off_the_scale_is_rejected_at_its_path(data: object, loc: tuple[str, ...]) -> None:
@@ -54,7 +57,10 @@ def test_a_value_off_the_scale_is_rejected_at_its_path(data: object, loc: tuple[
     ("data", "loc"),
     [
         ({"leadership": {"suport": {}}}, ("leadership", "suport")),
-        ({"competence": {"tovholder": {"apointed": "no"}}}, ("competence", "tovholder", "apointed")),
+        (
+            {"competence": {"tovholder": {"apointed": "no"}}},
+            ("competence", "tovholder", "apointed"),
+        ),
         ({"extra_section": {}}, ("extra_section",)),
     ],
 )
