@@ -13,27 +13,18 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine, load_ruleset  # noqa: E402
-from engine.indicators import INDICATORS, values_of  # noqa: E402
+from engine.indicators import INDICATORS, nested, values_of  # noqa: E402
 from schemas.assessment import AssessmentRequest  # noqa: E402
 
 
 def weakest() -> AssessmentRequest:
-    data: dict[str, Any] = {}
-    for indicator in INDICATORS:
-        if indicator.scale.scored:
-            worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
-            node = data
-            *parents, leaf = indicator.path.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = worst
-    return AssessmentRequest.model_validate(data)
+    worst = {i.path: i.scale.worst for i in INDICATORS if i.scale.scored}
+    return AssessmentRequest.model_validate(nested(worst))
 
 
 def median_us(call: Callable[[], object], runs: int) -> tuple[float, float]:

@@ -12,7 +12,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.scales import Scale
 from schemas.vocabulary import DIMENSIONS, Dimension
 
-__all__ = ["INDICATORS", "Indicator", "IndicatorRegistry", "facts_of", "values_of"]
+__all__ = ["INDICATORS", "Indicator", "IndicatorRegistry", "facts_of", "nested", "values_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +108,15 @@ def facts_of(values: Mapping[str, str], wanted: frozenset[str]) -> list[dict[str
             fact = facts.setdefault(indicator.fact, {"t": indicator.fact})
             fact[indicator.field] = values[indicator.path]
     return list(facts.values())
+
+
+def nested(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn `{"leadership.support.tactical": "no"}` into the request's nested shape."""
+    data: dict[str, Any] = {}
+    for path, value in values.items():
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return data

@@ -55,6 +55,16 @@ class Scale:
         """Return the readiness worth of `value`, or None when it is unknown or unscored."""
         return self._worth_by_value.get(value)
 
+    @property
+    def best(self) -> str:
+        """The answered value worth most (scored scales only)."""
+        return max(self.worth, key=lambda pair: pair[1])[0]
+
+    @property
+    def worst(self) -> str:
+        """The answered value worth least (scored scales only)."""
+        return min(self.worth, key=lambda pair: pair[1])[0]
+
     def better_than(self, value: str) -> tuple[str, ...]:
         """Return the values strictly better than `value` (empty for unknown or unscored)."""
         own = self.worth_of(value)

@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from engine import Engine, Ruleset, default_rules_dir, load_ruleset
-from engine.indicators import INDICATORS
+from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
 
 
@@ -62,14 +62,5 @@ def request(**sections: Any) -> AssessmentRequest:
 
 def worst_request() -> AssessmentRequest:
     """Every scored indicator at its worst answer: the weakest organisation there is."""
-    data: dict[str, Any] = {}
-    for indicator in INDICATORS:
-        if not indicator.scale.scored:
-            continue
-        worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
-        node = data
-        *parents, leaf = indicator.path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = worst
-    return AssessmentRequest.model_validate(data)
+    worst = {i.path: i.scale.worst for i in INDICATORS if i.scale.scored}
+    return AssessmentRequest.model_validate(nested(worst))

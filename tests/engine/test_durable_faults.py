@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import engine._durable as durable_backend
 from engine import Engine, EvaluationError, load_ruleset
-from engine.indicators import INDICATORS
+from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
 from tests.conftest import RulesFolder, request, worst_request
 
@@ -25,19 +24,12 @@ def rss_bytes() -> int:
 
 def quiet_request() -> AssessmentRequest:
     """Every scored indicator at its best, strengths at no: no shipped rule matches it."""
-    data: dict[str, Any] = {}
-    for indicator in INDICATORS:
-        if not indicator.scale.scored:
-            continue
-        best = max(indicator.scale.worth, key=lambda pair: pair[1])[0]
-        if indicator.path.startswith("strengths."):
-            best = "no"
-        node = data
-        *parents, leaf = indicator.path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = best
-    return AssessmentRequest.model_validate(data)
+    best = {
+        i.path: "no" if i.dimension == "strengths" else i.scale.best
+        for i in INDICATORS
+        if i.scale.scored
+    }
+    return AssessmentRequest.model_validate(nested(best))
 
 
 def test_an_assessment_that_matches_no_rule_does_not_crash_delete_state(engine: Engine) -> None:
@@ -60,14 +52,9 @@ def generated_rules(folder: RulesFolder) -> int:
     for indicator in INDICATORS:
         if not indicator.scale.scored:
             continue
-        worst = min(indicator.scale.worth, key=lambda pair: pair[1])[0]
-        best = max(indicator.scale.worth, key=lambda pair: pair[1])[0]
+        worst, best = indicator.scale.worst, indicator.scale.best
         name = indicator.path.replace(".", "-").replace("_", "-")
         section = indicator.path.split(".")[0]
-        nest_worst: Any = worst
-        nest_best: Any = best
-        for part in reversed(indicator.path.split(".")):
-            nest_worst, nest_best = {part: nest_worst}, {part: nest_best}
         folder.dump(
             f"logic/generated/{name}.yaml",
             {
@@ -79,8 +66,16 @@ def generated_rules(folder: RulesFolder) -> int:
                 "links": {"recommendations": ["secure-venue"]},
                 "sources": [{"source": "kunskapsguiden-implementering", "locator": "Fas 1"}],
                 "cases": [
-                    {"name": f"{name} at worst", "input": nest_worst, "fires": True},
-                    {"name": f"{name} at best", "input": nest_best, "fires": False},
+                    {
+                        "name": f"{name} at worst",
+                        "input": nested({indicator.path: worst}),
+                        "fires": True,
+                    },
+                    {
+                        "name": f"{name} at best",
+                        "input": nested({indicator.path: best}),
+                        "fires": False,
+                    },
                 ],
             },
         )

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import Engine
-from engine.indicators import INDICATORS, Indicator
+from engine.indicators import INDICATORS, Indicator, nested
 from schemas.assessment import AssessmentRequest
 
 _SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def nest(values: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for path, value in values.items():
-        node = data
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return data
 
 
 answers = st.fixed_dictionaries(
@@ -49,7 +36,7 @@ def improvable(draw: st.DrawFn) -> tuple[dict[str, str], Indicator, str]:
 def test_any_valid_assessment_evaluates_and_is_deterministic(
     engine: Engine, values: dict[str, str]
 ) -> None:
-    request = AssessmentRequest.model_validate(nest(values))
+    request = AssessmentRequest.model_validate(nested(values))
     first = engine.assess(request, explain=True)
     second = engine.assess(request, explain=True)
     assert first.model_dump() == second.model_dump()
@@ -67,9 +54,9 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
     engine: Engine, case: tuple[dict[str, str], Indicator, str]
 ) -> None:
     values, indicator, better = case
-    before = engine.assess(AssessmentRequest.model_validate(nest(values)))
+    before = engine.assess(AssessmentRequest.model_validate(nested(values)))
     after = engine.assess(
-        AssessmentRequest.model_validate(nest({**values, indicator.path: better}))
+        AssessmentRequest.model_validate(nested({**values, indicator.path: better}))
     )
     assert {g.id for g in after.gaps} <= {g.id for g in before.gaps}
     assert {e.id for e in after.escalations} <= {e.id for e in before.escalations}
@@ -86,7 +73,7 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
 def test_an_unknown_answer_is_never_reported_as_a_no_gap(
     engine: Engine, values: dict[str, str]
 ) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nest(values)))
+    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
     for gap in result.gaps:
         if gap.kind != "unknown":
             assert "unknown" not in gap.evidence.values(), gap.id
@@ -97,7 +84,7 @@ def test_an_unknown_answer_is_never_reported_as_a_no_gap(
 @_SETTINGS
 @given(values=answers)
 def test_readiness_counts_answered_indicators_only(engine: Engine, values: dict[str, str]) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nest(values)))
+    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
     for dim in result.readiness.dimensions:
         answered = [
             i
