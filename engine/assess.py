@@ -122,23 +122,24 @@ class _Builder:
                 for sf in rule.present:
                     self.present_from[sf].append(rule.id)
                 continue
-            assert rule.severity is not None  # noqa: S101 - gap and escalation rules have one
-            self._link(rule)
-            if rule.severity == "blocking" and rule.gap_kind != "unknown":
+            severity = rule.severity_for(self.values)
+            assert severity is not None  # noqa: S101 - gap and escalation rules have one
+            self._link(rule, severity)
+            if severity == "blocking" and rule.gap_kind != "unknown":
                 blockers.append((rule.id, rule.dimension))
             title = rule.title.in_(self.lang)
             found = evidence(rule.condition, self.values)
             sources = list(rule.sources)
             if rule.kind == "gap":
                 gap = Gap(
-                    id=rule.id, title=title, dimension=rule.dimension, severity=rule.severity,
+                    id=rule.id, title=title, dimension=rule.dimension, severity=severity,
                     kind=rule.gap_kind or "missing", evidence=found, derived_from=chained,
                     sources=sources,
                 )  # fmt: skip
                 gaps.append(gap)
             else:
                 escalation = Escalation(
-                    id=rule.id, title=title, dimension=rule.dimension, severity=rule.severity,
+                    id=rule.id, title=title, dimension=rule.dimension, severity=severity,
                     evidence=found, derived_from=chained, sources=sources,
                     raises=list(rule.links.recommendations),
                 )  # fmt: skip
@@ -155,7 +156,7 @@ class _Builder:
             recommendations=self._recommendations(),
         )
 
-    def _link(self, rule: Rule) -> None:
+    def _link(self, rule: Rule, severity: Severity) -> None:
         self.links_of[rule.id] = rule
         for obstacle in rule.links.obstacles:
             self.obstacle_from[obstacle].append(rule.id)
@@ -165,7 +166,7 @@ class _Builder:
         target = self.rec_gaps if rule.kind == "gap" else self.rec_escalations
         for rec in rule.links.recommendations:
             target[rec].append(rule.id)
-            self.rec_severities[rec].append(rule.severity)  # type: ignore[arg-type]  # set above
+            self.rec_severities[rec].append(severity)
 
     def _obstacles(self) -> list[Obstacle]:
         items = [

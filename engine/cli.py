@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import get_args
 
 from pydantic import ValidationError
+from ruamel.yaml import YAML
 
 from engine.assess import Engine
+from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
-from engine.loader import load_ruleset
+from engine.loader import default_rules_dir, load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
 
@@ -30,7 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--explain", action="store_true", help="include the rule trace")
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
-    rules_commands.add_parser("check", help="validate the rule files and print counts")
+    check = rules_commands.add_parser("check", help="validate the rule files and print counts")
+    check.add_argument(
+        "--no-coverage", action="store_true", help="skip the coverage map (work in progress)"
+    )
+    coverage = rules_commands.add_parser(
+        "coverage", help="print which source elements are encoded; --write updates the maps"
+    )
+    coverage.add_argument("--write", action="store_true", help="rewrite encoded_by lists")
     return parser
 
 
@@ -50,7 +59,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    ruleset = load_ruleset(args.rules)
+    ruleset = load_ruleset(args.rules, check_coverage=not args.no_coverage)
     kinds = {k: sum(r.kind == k for r in ruleset.rules) for k in ("gap", "escalation", "strength")}
     cases = sum(len(r.cases) for r in ruleset.rules)
     summary = {
@@ -67,12 +76,39 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    root = (args.rules or default_rules_dir()).resolve()
+    ruleset = load_ruleset(root, check_coverage=False)
+    encoders = encoders_by_element(ruleset.sources, citers_of(ruleset))
+    missing = 0
+    yaml = YAML()
+    yaml.width = 4096
+    for source_id, document in ruleset.sources.items():
+        found = encoders[source_id]
+        done = sum(1 for keys in found if keys)
+        print(f"{source_id}: {done}/{len(found)} elements encoded")
+        for element, keys in zip(document.elements, found, strict=True):
+            if not keys:
+                missing += 1
+                print(f"  not encoded: {element.locator}")
+        if args.write:
+            path = root / "sources" / f"{source_id}.yaml"
+            data = yaml.load(path.read_text(encoding="utf-8"))
+            for item, keys in zip(data["elements"], found, strict=True):
+                item["encoded_by"] = keys
+            with path.open("w", encoding="utf-8") as stream:
+                yaml.dump(data, stream)
+    return 1 if missing else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return 0 (ok), 1 (invalid rules, failure) or 2 (bad input)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "assess":
             return _assess(args)
+        if args.rules_command == "coverage":
+            return _coverage(args)
         return _check(args)
     except InvalidRulesetError as exc:
         for error in exc.errors:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from engine.conditions import Ref, Test, alternatives, parse, positive
+from engine.conditions import Condition, Ref, Test, alternatives, parse, positive
+from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
+from engine.indicators import INDICATORS
 from engine.rulefile import (
     CatalogueEntryFile,
     FolderIndexFile,
@@ -21,13 +25,15 @@ from engine.rulefile import (
     ObstacleFile,
     RecommendationFile,
     RuleFile,
-    SourcesFile,
+    SourceDocument,
     SuccessFactorFile,
 )
 from engine.ruleset import Rule, RuleKind, Ruleset
+from engine.yamlfile import Located, fast_load
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.scales import UNKNOWN
+from schemas.vocabulary import SEVERITIES, Severity
 
 __all__ = ["default_rules_dir", "load_ruleset", "ruleset_digest"]
 
@@ -65,23 +71,8 @@ def ruleset_digest(root: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def _line_of(node: Any, loc: Iterable[str | int]) -> int:
-    """Return the 1-based line of `loc` inside a ruamel node, or of its nearest ancestor."""
-    line = 0
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        if lc is None:
-            break
-        try:
-            if isinstance(part, int):
-                line = lc.item(part)[0]
-                node = node[part]
-            else:
-                line = lc.key(part)[0]
-                node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-    return line + 1
+def _line_of(located: Located, loc: Iterable[str | int]) -> int:
+    return located.line(loc)
 
 
 class _Loader:
@@ -101,6 +92,13 @@ class _Loader:
 
     def read(self, path: Path) -> Any:
         try:
+            return fast_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}")
+            return None
+        except yaml.YAMLError:
+            pass  # re-read below for the round-trip parser's precise message
+        try:
             return self._yaml.load(path.read_text(encoding="utf-8"))
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -111,25 +109,34 @@ class _Loader:
             self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}")
         return None
 
-    def model(self, path: Path, model: type[_M], what: str) -> tuple[_M | None, Any]:
-        raw = self.read(path)
-        if raw is None:
+    def model(self, path: Path, model: type[_M], what: str) -> tuple[_M | None, Located]:
+        data = self.read(path)
+        raw = Located(path)
+        if data is None:
             if not any(e.file == self.rel(path) for e in self.errors):
                 self.error(path, 1, "empty-file", f"{what}: the file is empty")
             return None, raw
         try:
-            return model.model_validate(raw), raw
+            return model.model_validate(data), raw
         except ValidationError as exc:
+            reported: set[tuple[tuple[str | int, ...], str]] = set()
             for err in exc.errors():
-                loc = tuple(err["loc"])
+                # A union reports once per member, labelled like `literal[...]`: one is enough.
+                loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
                 code = _PYDANTIC_CODES.get(err["type"], "invalid-value")
+                if (loc, code) in reported:
+                    continue
+                reported.add((loc, code))
                 where = ".".join(str(p) for p in loc) or "(file)"
                 self.error(path, _line_of(raw, loc), code, f"{what}: {where}: {err['msg']}")
             return None, raw
 
 
-def load_ruleset(root: Path | None = None) -> Ruleset:
+def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ruleset:
     """Load, validate and cross-check the rules folder at `root` (default: the shipped one).
+
+    With `check_coverage`, every element of every source must be encoded and each element's
+    `encoded_by` list must be current; `rules coverage --write` loads without it to update them.
 
     Raises:
         InvalidRulesetError: Listing every error found, each as `file:line: code: message`.
@@ -141,16 +148,17 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
             [RuleFileError(loader.rel(root / "index.yaml"), 1, "missing-index", "no manifest")]
         )
     manifest, _ = loader.model(root / "index.yaml", ManifestFile, "ruleset manifest")
-    sources_file, _ = loader.model(root / "sources.yaml", SourcesFile, "sources")
     _check_folders(loader, root)
     found = _Found()
+    sources = _load_sources(loader, root, found)
     _load_catalogue(loader, root, found)
     _load_rules(loader, root, found)
-    if sources_file is not None:
-        _check_sources(loader, {s.id for s in sources_file.sources}, found)
+    _check_sources(loader, sources, found)
     _check_references(loader, found)
     _check_cycles(loader, found.rules, found.raws)
-    if loader.errors or manifest is None or sources_file is None:
+    if check_coverage and not loader.errors:
+        _check_coverage(loader, sources, found)
+    if loader.errors or manifest is None:
         raise InvalidRulesetError(loader.errors)
     return Ruleset(
         name=manifest.name,
@@ -158,7 +166,7 @@ def load_ruleset(root: Path | None = None) -> Ruleset:
         digest=ruleset_digest(root),
         title=manifest.title,
         scoring=manifest.scoring,
-        sources=MappingProxyType({s.id: s for s in sources_file.sources}),
+        sources=MappingProxyType(sources),
         rules=tuple(found.rules),
         obstacles=MappingProxyType(found.catalogue["obstacles"]),
         success_factors=MappingProxyType(found.catalogue["success-factors"]),
@@ -176,9 +184,54 @@ class _Found:
         # Files that exist but failed validation: references to them are not reported again.
         self.broken: set[str] = set()
         self.citing: list[tuple[Path, Any, str, tuple[Citation, ...]]] = []
+        self.source_raws: dict[str, tuple[Path, Any]] = {}
+
+    def citer_keys(self) -> list[tuple[str, tuple[Citation, ...]]]:
+        """Return `(kind:id, citations)` of everything that cites, for the coverage map."""
+        return [(key, cites) for _path, _raw, key, cites in self.citing]
 
     def known(self, kind: str, entry: str) -> bool:
         return entry in self.catalogue[kind] or f"{kind}:{entry}" in self.broken
+
+
+def _load_sources(loader: _Loader, root: Path, found: _Found) -> dict[str, SourceDocument]:
+    sources: dict[str, SourceDocument] = {}
+    folder = root / "sources"
+    for path in _yaml_files(folder):
+        source_id = path.relative_to(folder).with_suffix("").as_posix()
+        document, raw = loader.model(path, SourceDocument, f"source {source_id!r}")
+        if document is None:
+            found.broken.add(f"source:{source_id}")
+        else:
+            sources[source_id] = document
+            found.source_raws[source_id] = (path, raw)
+    if not sources and not loader.errors:
+        loader.error(folder / "index.yaml", 1, "missing-sources", "no source documents")
+    return sources
+
+
+def _check_coverage(loader: _Loader, sources: dict[str, SourceDocument], found: _Found) -> None:
+    citers = [Citer(key, cites) for key, cites in found.citer_keys()]
+    for source_id, encoders in encoders_by_element(sources, citers).items():
+        path, raw = found.source_raws[source_id]
+        for i, (element, keys) in enumerate(
+            zip(sources[source_id].elements, encoders, strict=True)
+        ):
+            if not keys:
+                loader.error(
+                    path,
+                    _line_of(raw, ("elements", i)),
+                    "element-not-encoded",
+                    f"source {source_id!r}: nothing cites {element.locator!r}",
+                )
+            elif sorted(element.encoded_by) != keys:
+                loader.error(
+                    path,
+                    _line_of(raw, ("elements", i, "encoded_by")),
+                    "coverage-stale",
+                    f"source {source_id!r}: encoded_by of {element.locator!r} should be {keys}; "
+                    "run `python -m engine rules coverage --write`",
+                )
 
 
 def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
@@ -191,7 +244,7 @@ def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
                 found.broken.add(f"{kind}:{entry_id}")
             else:
                 found.catalogue[kind][entry_id] = entry
-                found.citing.append((path, raw, f"{kind[:-1]} {entry_id!r}", tuple(entry.sources)))
+                found.citing.append((path, raw, f"{kind[:-1]}:{entry_id}", tuple(entry.sources)))
 
 
 def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
@@ -214,18 +267,33 @@ def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
             found.broken.add(f"rule:{rule_id}")
         else:
             found.rules.append(rule)
-            found.citing.append((path, raw, f"rule {rule_id!r}", rule.sources))
+            found.citing.append((path, raw, f"rule:{rule_id}", rule.sources))
 
 
-def _check_sources(loader: _Loader, known: set[str], found: _Found) -> None:
-    for path, raw, what, cites in found.citing:
+def _check_sources(loader: _Loader, sources: dict[str, SourceDocument], found: _Found) -> None:
+    locators = {sid: {e.locator for e in doc.elements} for sid, doc in sources.items()}
+    for path, raw, key, cites in found.citing:
+        kind, entry = key.split(":", 1)
+        what = f"{kind} {entry!r}"
         for i, cite in enumerate(cites):
-            if cite.source not in known:
+            if cite.source not in locators:
+                if f"source:{cite.source}" in found.broken:
+                    continue
                 loader.error(
                     path,
                     _line_of(raw, ("sources", i, "source")),
                     "unknown-source",
                     f"{what} cites unknown source {cite.source!r}",
+                )
+            elif cite.locator not in locators[cite.source]:
+                close = difflib.get_close_matches(cite.locator, locators[cite.source], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                loader.error(
+                    path,
+                    _line_of(raw, ("sources", i, "locator")),
+                    "unknown-locator",
+                    f"{what} cites {cite.locator!r}, which rules/sources/{cite.source}.yaml does "
+                    f"not list{hint}",
                 )
 
 
@@ -238,6 +306,7 @@ def _check_folders(loader: _Loader, root: Path) -> None:
         root,
         root / "logic",
         root / "catalog",
+        root / "sources",
         *(root / "catalog" / k for k in CATALOGUE_KINDS),
     }
     for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
@@ -250,10 +319,12 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             loader.model(index, FolderIndexFile, "folder index")
         inside_logic = folder.is_relative_to(root / "logic")
         if folder not in allowed and not inside_logic:
-            loader.error(folder, 1, "unexpected-folder", "rule files go under logic/ or catalog/")
+            message = "rule files go under logic/, catalog/ or sources/"
+            loader.error(folder, 1, "unexpected-folder", message)
     for path in sorted(root.glob("*.yaml")):
-        if path.name not in ("index.yaml", "sources.yaml"):
-            loader.error(path, 1, "unexpected-file", "rule files go under logic/ or catalog/")
+        if path.name != "index.yaml":
+            message = "rule files go under logic/, catalog/ or sources/"
+            loader.error(path, 1, "unexpected-file", message)
 
 
 def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule | None:
@@ -310,7 +381,8 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
                 f"{what}: case {case.name!r}: {where}: {first['msg']}",
             )
             ok = False
-    if not ok:
+    severity, by_value, fine = _severity(loader, path, raw, spec, condition)
+    if not ok or not fine:
         return None
     return Rule(
         id=spec.id,
@@ -319,7 +391,8 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
         kind=kind,
         condition=condition,
         alternatives=alts,
-        severity=(asserts.gap or asserts.escalation).severity if kind != "strength" else None,  # type: ignore[union-attr]  # one of them is set for these kinds
+        severity=severity,
+        severity_by_value=by_value,
         gap_kind=gap_kind,
         present=tuple(asserts.strength.success_factors) if asserts.strength else (),
         links=spec.links,
@@ -327,6 +400,63 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
         cases=tuple(spec.cases),
         file=loader.rel(path),
     )
+
+
+def _severity(
+    loader: _Loader, path: Path, raw: Located, spec: RuleFile, condition: Condition
+) -> tuple[Severity | None, tuple[str, MappingProxyType[str, Severity]] | None, bool]:
+    """Resolve a rule's severity; check a per-answer severity and that gaps are monotone."""
+    what = f"rule {spec.id!r}"
+    declared = spec.asserts.gap or spec.asserts.escalation
+    if declared is None:
+        return None, None, True
+    unknown_kind = spec.asserts.gap is not None and spec.asserts.gap.kind == "unknown"
+    tests = _tests(condition)
+    if not unknown_kind:
+        # A better answer must never add a gap: each test must include every worse answer.
+        for test in tests:
+            scale = INDICATORS.get(test.path).scale  # type: ignore[union-attr]  # parsed paths exist
+            for value in test.values:
+                worth = scale.worth_of(value)
+                worse = {v for v, w in scale.worth if worth is not None and w < worth}
+                if not worse <= test.values:
+                    loader.error(
+                        path,
+                        _line_of(raw, ("when",)),
+                        "non-monotone",
+                        f"{what}: the test of {test.path} admits {value!r} but not the worse "
+                        f"{sorted(worse - test.values)}; a better answer would add the gap. Test "
+                        "every worse answer too, and give the severity per answer if it differs",
+                    )
+                    return None, None, False
+    if isinstance(declared.severity, str):
+        return declared.severity, None, True
+    by_value = declared.severity
+    paths = {test.path for test in tests}
+    line = _line_of(raw, ("asserts", "gap", "severity"))
+    if len(paths) != 1 or set(by_value) != set(tests[0].values):
+        loader.error(
+            path,
+            line,
+            "invalid-severity",
+            f"{what}: a severity per answer needs a rule that tests one indicator, with one "
+            "severity for each answer it tests",
+        )
+        return None, None, False
+    indicator = paths.pop()
+    scale = INDICATORS.get(indicator).scale  # type: ignore[union-attr]  # parsed paths exist
+    ordered = sorted(by_value, key=lambda v: scale.worth_of(v) or 0.0)
+    ranks = [SEVERITIES.index(by_value[v]) for v in ordered]
+    if ranks != sorted(ranks):
+        loader.error(
+            path,
+            line,
+            "invalid-severity",
+            f"{what}: a better answer must not be more severe than a worse one",
+        )
+        return None, None, False
+    worst = min(by_value.values(), key=SEVERITIES.index)
+    return worst, (indicator, MappingProxyType(dict(by_value))), True
 
 
 def _tests(condition: Any) -> list[Test]:

@@ -20,7 +20,7 @@ __all__ = [
     "RuleFile",
     "ScoringSpec",
     "SourceDocument",
-    "SourcesFile",
+    "SourceElement",
     "SuccessFactorFile",
 ]
 
@@ -67,6 +67,9 @@ class ScoringSpec(_File):
     """Lowest score that counts as `ready`."""
     partly_ready_at: Annotated[float, Field(gt=0, le=100)] = 40
     """Lowest score that counts as `partly_ready`."""
+    min_completeness: Annotated[float, Field(ge=0, le=1)] = 0.3
+    """Below this share of answered indicators a level is `unknown`: too little is known to judge
+    (the score is still reported)."""
     blocking_cap: ReadinessLevel = "partly_ready"
     """The highest level a dimension (and the whole) can reach while it has a blocking gap."""
 
@@ -88,11 +91,22 @@ class ManifestFile(FolderIndexFile):
     """Scoring parameters."""
 
 
-class SourceDocument(_File):
-    """A source document the rules cite."""
+class SourceElement(_File):
+    """One element of a source document (a step, a factor, a milestone, a listed obstacle)."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    """Id used in citations."""
+    locator: Annotated[str, Field(min_length=3, max_length=300)]
+    """The canonical locator citations use; a citation of `<locator> – <detail>` or
+    `<locator>: <detail>` also counts for this element."""
+    what: Text
+    """What the element is, in English."""
+    encoded_by: list[str] = []
+    """What cites it (`rule:<id>`, `obstacle:<id>`, `success-factor:<id>`,
+    `recommendation:<id>`); kept current by `python -m engine rules coverage --write`."""
+
+
+class SourceDocument(_File):
+    """`rules/sources/<id>.yaml`: a source document and the coverage map of its elements."""
+
     title: Text
     """Title in the document's own language."""
     publisher: Text
@@ -101,13 +115,8 @@ class SourceDocument(_File):
     """Year of publication, when known."""
     language: Language
     """Language of the document."""
-
-
-class SourcesFile(_File):
-    """`rules/sources.yaml`: the source documents."""
-
-    sources: Annotated[list[SourceDocument], Field(min_length=1)]
-    """Every source document."""
+    elements: Annotated[list[SourceElement], Field(min_length=1)]
+    """Every element of the document the rule base encodes."""
 
 
 class CatalogueEntryFile(_File):
@@ -149,8 +158,10 @@ class RecommendationFile(CatalogueEntryFile):
 class GapAssertion(_File):
     """The rule derives a gap."""
 
-    severity: Severity
-    """How much the gap endangers the implementation."""
+    severity: Severity | dict[str, Severity]
+    """How much the gap endangers the implementation; or, for a rule that tests one indicator, a
+    severity per answer (`{"no": high, partly: medium}`), so that a better answer keeps the same
+    gap at a lower severity instead of swapping it for another."""
     kind: GapKind = "missing"
     """`missing`, `at_risk`, or `unknown` for a find-out gap."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -46,7 +47,10 @@ class Rule:
         kind: What it derives.
         condition: The `when` tree with negation removed.
         alternatives: The condition split into per-fact joins.
-        severity: Severity of the gap or escalation; None for strength rules.
+        severity: Severity of the gap or escalation (the most severe one when it depends on the
+            answer); None for strength rules.
+        severity_by_value: For a rule whose severity depends on the answer: the indicator it
+            tests and the severity per answer.
         gap_kind: For gap rules, `missing`, `at_risk` or `unknown`.
         present: For strength rules, the success factors it sees present.
         file: The file it was loaded from, for messages.
@@ -59,12 +63,20 @@ class Rule:
     condition: Condition
     alternatives: tuple[Alternative, ...]
     severity: Severity | None
+    severity_by_value: tuple[str, MappingProxyType[str, Severity]] | None
     gap_kind: GapKind | None
     present: tuple[str, ...]
     links: Links
     sources: tuple[Citation, ...]
     cases: tuple[CaseSpec, ...]
     file: str
+
+    def severity_for(self, values: Mapping[str, str]) -> Severity | None:
+        """Return the severity of what the rule derives for these indicator `values`."""
+        if self.severity_by_value is None:
+            return self.severity
+        path, by_value = self.severity_by_value
+        return by_value.get(values[path], self.severity)
 
     @property
     def refs(self) -> frozenset[str]:

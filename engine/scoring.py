@@ -22,8 +22,10 @@ Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking gap or escalation."""
 
 
-def _level(score: float | None, spec: ScoringSpec, capped: bool) -> ReadinessLevel:
-    if score is None:
+def _level(
+    score: float | None, completeness: float, spec: ScoringSpec, capped: bool
+) -> ReadinessLevel:
+    if score is None or completeness < spec.min_completeness:
         return "unknown"
     level: ReadinessLevel = (
         "ready"
@@ -47,7 +49,8 @@ def readiness(
     0.5, no 0; for risks, low 1, medium 0.5, high 0); unanswered indicators are left out and
     lower only completeness. The overall score is the mean of the answered dimensions' scores
     weighted by `spec.weights`. A blocking gap or escalation caps its dimension's level and the
-    overall level at `spec.blocking_cap`.
+    overall level at `spec.blocking_cap`. Where fewer than `spec.min_completeness` of the
+    indicators are answered, the level is `unknown` whatever the score.
     """
     blocking_by_dimension: dict[str, list[str]] = {}
     for gap_id, dimension in blockers:
@@ -64,13 +67,14 @@ def readiness(
             if worth is not None
         ]
         score = round(100 * sum(worths) / len(worths), 1) if worths else None
+        completeness = round(len(worths) / total, 3) if total else 0.0
         capped_by = sorted(blocking_by_dimension.get(dimension, []))
         dimensions.append(
             DimensionReadiness(
                 dimension=dimension,
                 score=score,
-                level=_level(score, spec, bool(capped_by)),
-                completeness=round(len(worths) / total, 3) if total else 0.0,
+                level=_level(score, completeness, spec, bool(capped_by)),
+                completeness=completeness,
                 answered=len(worths),
                 total=total,
                 capped_by=capped_by,
@@ -84,10 +88,11 @@ def readiness(
         total_all += total
     overall = round(weighted / weight_sum, 1) if weight_sum else None
     all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
+    completeness = round(answered_all / total_all, 3) if total_all else 0.0
     return Readiness(
         score=overall,
-        level=_level(overall, spec, bool(all_blockers)),
-        completeness=round(answered_all / total_all, 3) if total_all else 0.0,
+        level=_level(overall, completeness, spec, bool(all_blockers)),
+        completeness=completeness,
         capped_by=all_blockers,
         dimensions=dimensions,
     )

@@ -93,6 +93,8 @@ class Intervention(_Section):
     """The expected gains (professional, organisational, for citizens) are described."""
     theory_of_change: Answer = "unknown"
     """A theory of change links the activities to the expected outcomes."""
+    preventive_focus: Answer = "unknown"
+    """The intervention reaches people early, before problems grow."""
 
 
 class LeadershipSupport(_Section):
@@ -202,6 +204,22 @@ class OrganisationSetup(_Section):
     """A procedure collects the results of the intervention."""
     units_co_located: Answer = "unknown"
     """The units involved work in the same place and administration."""
+    structure_fit: Answer = "unknown"
+    """The organisation structure and the interfaces between administrations suit the method."""
+    decision_rights: Answer = "unknown"
+    """Staff have the decision rights the method needs without going past a manager each time."""
+    procedures_written: Answer = "unknown"
+    """The ways of working the method needs are written down."""
+    specialisation: Risk = "unknown"
+    """How specialised the staff's tasks are; high specialisation means many hand-overs."""
+    incentives_support: Answer = "unknown"
+    """Incentives encourage staff to work as the method intends."""
+    documentation_fits: Answer = "unknown"
+    """Documentation routines and templates support the method (e.g. the family perspective)."""
+    assessment_and_services_aligned: Answer = "unknown"
+    """Investigation and the services that follow are in step with each other across units."""
+    digital_tools: Answer = "unknown"
+    """Digital tools support the way of working."""
 
 
 class Culture(_Section):
@@ -215,6 +233,10 @@ class Culture(_Section):
     """The staff group's values and norms fit the intervention."""
     staff_believe: Answer = "unknown"
     """Staff believe the intervention will help."""
+    person_centred: Answer = "unknown"
+    """Work starts from what matters to the person, who takes part in shaping the support."""
+    trust_based_leadership: Answer = "unknown"
+    """Leadership and governance build on trust in staff and on knowledge."""
 
 
 class Context(_Section):
@@ -222,6 +244,8 @@ class Context(_Section):
 
     cross_sector_collaboration: Answer = "unknown"
     """Collaboration across sectors (health, school, region) works."""
+    inter_municipal_collaboration: Answer = "unknown"
+    """The organisation collaborates with other municipalities or the region on the intervention."""
     political_attention: Capacity = "unknown"
     """Political attention to the area."""
     cost_pressure: Risk = "unknown"

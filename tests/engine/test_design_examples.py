@@ -21,7 +21,7 @@ EXAMPLES = {
         {"competence": {"tovholder": {"appointed": "no"}}},
         "competence/tovholder-missing",
         {"practice-drifts-from-intent"},
-        {"tovholder-appointed", "project-staff-with-mandate"},
+        {"tovholder-appointed", "project-staff-with-mandate", "support-in-daily-work"},
         "appoint-tovholder",
     ),
     "no venue available": (
@@ -45,14 +45,15 @@ def assess(engine: Engine, data: dict[str, object], language: Language) -> Asses
 def test_design_example(engine: Engine, example: str, language: Language) -> None:
     data, gap_id, obstacles, factors, recommendation = EXAMPLES[example]
     result = assess(engine, data, language)
-    assert [gap.id for gap in result.gaps] == [gap_id]
-    gap = result.gaps[0]
+    # Besides find-out gaps for what the example leaves unanswered, the answer gives one gap.
+    assert [gap.id for gap in result.gaps if gap.kind != "unknown"] == [gap_id]
+    gap = next(gap for gap in result.gaps if gap.id == gap_id)
     assert gap.kind == "missing"
     assert gap.sources
     assert {o.id for o in result.obstacles} == obstacles
     assert {f.id for f in result.success_factors if f.status == "missing"} == factors
     assert all(o.sources and o.gaps == [gap_id] for o in result.obstacles)
-    assert all(f.sources for f in result.success_factors)
+    assert all(f.sources and f.gaps == [gap_id] for f in result.success_factors)
     assert result.recommendations[0].id == recommendation
     top = result.recommendations[0]
     assert top.rank == 1
@@ -80,12 +81,12 @@ def test_all_three_examples_together_rank_planning_blockers_first(engine: Engine
         "organisation_setup": {"venue": {"available": "no"}},
     }
     result = engine.assess(request(**merged))
-    assert [r.id for r in result.recommendations] == [
+    assert [r.id for r in result.recommendations][:3] == [
         "secure-tactical-leadership",
         "appoint-tovholder",
         "secure-venue",
     ]
-    assert result.readiness.level in ("not_ready", "partly_ready")
+    assert result.readiness.level != "ready"
     assert set(result.readiness.capped_by) == {
         "leadership/tactical-support",
         "competence/tovholder-missing",

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from engine import Engine, Ruleset
-from engine.indicators import INDICATORS, values_of
+from engine.indicators import INDICATORS, nested, values_of
 from engine.ranking import priority_of, score
 from engine.scoring import readiness
 from schemas.assessment import AssessmentRequest
@@ -86,7 +86,22 @@ def test_dimension_score_is_the_mean_worth_of_answered_indicators(ruleset: Rules
     assert leadership.answered == 3
     assert leadership.total == sum(1 for i in INDICATORS if i.dimension == "leadership")
     assert result.score == 50.0  # the only answered dimension
-    assert result.level == "partly_ready"
+    assert leadership.level == "unknown"  # 3 of 12 answered: below min_completeness
+    assert result.level == "unknown"
+    everything = ruleset.scoring.model_copy(update={"min_completeness": 0.0})
+    assert readiness(values, [], everything).level == "partly_ready"
+
+
+def test_too_little_answered_is_an_unknown_level_not_a_verdict(ruleset: Ruleset) -> None:
+    spec = ruleset.scoring
+    answered = {i.path: i.scale.best for i in INDICATORS if i.scale.scored}
+    few = dict(list(answered.items())[: int(len(answered) * spec.min_completeness) - 1])
+    result = readiness(values_of(AssessmentRequest.model_validate(nested(few))), [], spec)
+    assert result.score == 100.0
+    assert result.level == "unknown"
+    enough = dict(list(answered.items())[: int(len(answered) * spec.min_completeness) + 1])
+    result = readiness(values_of(AssessmentRequest.model_validate(nested(enough))), [], spec)
+    assert result.level == "ready"
 
 
 def test_the_overall_score_weights_dimensions(ruleset: Ruleset) -> None:
@@ -117,8 +132,9 @@ def test_a_blocking_gap_caps_the_level(ruleset: Ruleset) -> None:
             }
         )
     )
-    free = readiness(values, [], ruleset.scoring)
-    capped = readiness(values, [("competence/tovholder-missing", "competence")], ruleset.scoring)
+    spec = ruleset.scoring.model_copy(update={"min_completeness": 0.0})
+    free = readiness(values, [], spec)
+    capped = readiness(values, [("competence/tovholder-missing", "competence")], spec)
     assert free.score == capped.score
     assert free.score is not None and free.score >= ruleset.scoring.ready_at
     assert free.level == "ready"

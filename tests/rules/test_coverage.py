@@ -1,0 +1,55 @@
+"""The coverage map: every element of every source document is encoded, and cited exactly."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import Ruleset, load_ruleset
+from engine.coverage import citers_of, encoders_by_element
+
+
+@pytest.fixture(scope="module")
+def full() -> Ruleset:
+    # The default load checks coverage and fails on any element nothing encodes.
+    return load_ruleset()
+
+
+def elements(ruleset: Ruleset, source: str, pattern: str) -> list[str]:
+    return [e.locator for e in ruleset.sources[source].elements if re.search(pattern, e.locator)]
+
+
+def test_every_element_of_every_source_is_encoded(full: Ruleset) -> None:
+    encoders = encoders_by_element(full.sources, citers_of(full))
+    for source_id, found in encoders.items():
+        for element, keys in zip(full.sources[source_id].elements, found, strict=True):
+            assert keys, f"{source_id}: {element.locator}"
+            assert sorted(element.encoded_by) == keys
+
+
+def test_the_maps_list_every_framework_element(full: Ruleset) -> None:
+    guide = "kunskapsguiden-implementering"
+    assert len(elements(full, guide, r"^Fas \d\. [^–]+$")) == 4
+    assert len(elements(full, guide, r"– Steg \d+$")) == 14
+    assert len(elements(full, guide, r"^Framgångsfaktorer: ")) == 8
+    assert len(elements(full, guide, r"^Hinder: ")) == 8
+    frame = "socialstyrelsen-dk-ramme-2019"
+    assert len(elements(full, frame, r"^2\.1 ")) == 3
+    assert len(elements(full, frame, r"^2\.2 ")) == 3
+    assert len(elements(full, frame, r"ledelsesniveau$")) == 3
+    assert len(elements(full, frame, r"^3\. Processpørgsmål")) == 9
+    fgc = "socialstyrelsen-dk-familieradslagning"
+    assert len(elements(full, fgc, r"^Ledelse – Milepæl")) == 5
+    assert len(elements(full, fgc, r"^Kompetence – Milepæl")) == 3
+    assert len(elements(full, fgc, r"^Organisation – Milepæl")) == 9
+    skr = "skr-socialtjanst-i-forandring"
+    assert len(elements(full, skr, r"^Framgångsfaktorer – ")) == 7
+    assert len(elements(full, skr, r"^Utvecklingsarbete \d [^–]+$")) == 7
+
+
+def test_every_citation_names_a_locator_of_its_map(full: Ruleset) -> None:
+    known = {(sid, e.locator) for sid, doc in full.sources.items() for e in doc.elements}
+    for citer in citers_of(full):
+        for cite in citer.sources:
+            assert (cite.source, cite.locator) in known, citer.key
