@@ -17,8 +17,8 @@ $(VENV)/.installed: pyproject.toml
 run: install ## assess the shipped example with the shipped rules and print the result
 	$(PY) -m engine assess $(EXAMPLE) --explain
 
-serve: install ## serve the API on http://127.0.0.1:8000 (embedded defaults)
-	$(PY) -m uvicorn api.app:create_app --factory --host 127.0.0.1 --port 8000
+serve: install ## serve the API with uvicorn (READINESS_* variables; default http://127.0.0.1:8000)
+	$(PY) -m api
 
 check: install ## validate the rule files and print counts
 	$(PY) -m engine rules check

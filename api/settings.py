@@ -4,25 +4,77 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "SettingsError"]
+
+_PREFIX = "READINESS_"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the setting cannot take."""
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the API can be configured with.
+    """Everything the API can be configured with; `from_env` reads `READINESS_<NAME>`.
 
     Attributes:
+        host: Interface to listen on.
+        port: TCP port.
+        workers: Uvicorn worker processes.
+        log_level: Level of the application and access logs.
         rules_dir: The rules folder; None means the one shipped with the project.
+        max_body_bytes: Largest accepted request body; larger ones get 413.
+        max_batch_items: Most assessments in one batch request.
+        max_json_depth: Deepest nesting of a JSON body.
     """
 
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
     rules_dir: Path | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_batch_items: int = 1000
+    max_json_depth: int = 32
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from `env` (default: the process environment), prefix `READINESS_`."""
+        """Read settings from `env` (default: the process environment); unset ones keep defaults.
+
+        Raises:
+            SettingsError: Naming the variable whose value is not valid.
+        """
         env = os.environ if env is None else env
-        rules = env.get("READINESS_RULES_DIR")
-        return cls(rules_dir=Path(rules) if rules else None)
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            name = f"{_PREFIX}{spec.name.upper()}"
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            if spec.name == "rules_dir":
+                values[spec.name] = Path(raw)
+            elif spec.type in ("int", int):
+                try:
+                    values[spec.name] = int(raw)
+                except ValueError:
+                    raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+            else:
+                values[spec.name] = raw
+        settings = cls(**values)  # type: ignore[arg-type]  # types checked per field above
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raise `SettingsError` when a value is out of its range."""
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port must be 1-65535, not {self.port}")
+        if self.workers < 1:
+            raise SettingsError(f"workers must be at least 1, not {self.workers}")
+        if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug"):
+            raise SettingsError(f"log_level {self.log_level!r} is not a level")
+        for name in ("max_body_bytes", "max_batch_items", "max_json_depth"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1")

@@ -29,6 +29,7 @@ __all__ = [
     "holds",
     "parse",
     "positive",
+    "render",
 ]
 
 MAX_FACTS_PER_ALTERNATIVE = 16
@@ -301,3 +302,21 @@ def evidence(condition: Condition, values: Mapping[str, str]) -> dict[str, str]:
         elif isinstance(node, Not):
             stack.append(node.item)
     return dict(sorted(found.items()))
+
+
+def render(condition: Condition) -> str:
+    """Return `condition` as one readable expression, e.g. `a.b in [no, partly] and gap x`."""
+    if isinstance(condition, Test):
+        values = sorted(condition.values)
+        shown = values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+        return f"{condition.path} {'=' if len(values) == 1 else 'in'} {shown}"
+    if isinstance(condition, Ref):
+        return f"{condition.kind} {condition.id}"
+    if isinstance(condition, Not):
+        return f"not ({render(condition.item)})"
+    joiner = " and " if isinstance(condition, All) else " or "
+    parts = [
+        f"({render(item)})" if isinstance(item, All | AnyOf) else render(item)
+        for item in condition.items
+    ]
+    return joiner.join(parts)

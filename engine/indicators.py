@@ -12,7 +12,15 @@ from schemas.assessment import AssessmentRequest
 from schemas.scales import Scale
 from schemas.vocabulary import DIMENSIONS, Dimension
 
-__all__ = ["INDICATORS", "Indicator", "IndicatorRegistry", "facts_of", "nested", "values_of"]
+__all__ = [
+    "INDICATORS",
+    "Indicator",
+    "IndicatorRegistry",
+    "facts_of",
+    "field_paths",
+    "nested",
+    "values_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +128,22 @@ def nested(values: Mapping[str, Any]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[leaf] = value
     return data
+
+
+def field_paths(model: type[BaseModel] = AssessmentRequest) -> tuple[list[str], list[str]]:
+    """Return the paths of every leaf field and of every section or sub-group, in schema order."""
+    leaves: list[str] = []
+    groups: list[str] = []
+
+    def walk(current: type[BaseModel], prefix: tuple[str, ...]) -> None:
+        for name, info in current.model_fields.items():
+            path = (*prefix, name)
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                groups.append(".".join(path))
+                walk(annotation, path)
+            else:
+                leaves.append(".".join(path))
+
+    walk(model, ())
+    return leaves, groups

@@ -17,12 +17,13 @@ from ruamel.yaml.error import MarkedYAMLError
 from engine.conditions import Condition, Ref, Test, alternatives, parse, positive
 from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
-from engine.indicators import INDICATORS
+from engine.indicators import INDICATORS, field_paths
 from engine.rulefile import (
     CatalogueEntryFile,
     FolderIndexFile,
     ManifestFile,
     ObstacleFile,
+    QuestionnaireFile,
     RecommendationFile,
     RuleFile,
     SourceDocument,
@@ -156,9 +157,10 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
     _check_sources(loader, sources, found)
     _check_references(loader, found)
     _check_cycles(loader, found.rules, found.raws)
+    questionnaire = _load_questionnaire(loader, root)
     if check_coverage and not loader.errors:
         _check_coverage(loader, sources, found)
-    if loader.errors or manifest is None:
+    if loader.errors or manifest is None or questionnaire is None:
         raise InvalidRulesetError(loader.errors)
     return Ruleset(
         name=manifest.name,
@@ -171,6 +173,7 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
         obstacles=MappingProxyType(found.catalogue["obstacles"]),
         success_factors=MappingProxyType(found.catalogue["success-factors"]),
         recommendations=MappingProxyType(found.catalogue["recommendations"]),
+        questionnaire=questionnaire,
     )
 
 
@@ -208,6 +211,47 @@ def _load_sources(loader: _Loader, root: Path, found: _Found) -> dict[str, Sourc
     if not sources and not loader.errors:
         loader.error(folder / "index.yaml", 1, "missing-sources", "no source documents")
     return sources
+
+
+def _load_questionnaire(loader: _Loader, root: Path) -> QuestionnaireFile | None:
+    path = root / "questionnaire.yaml"
+    if not path.is_file():
+        loader.error(path, 1, "missing-questionnaire", "no questionnaire.yaml")
+        return None
+    questionnaire, raw = loader.model(path, QuestionnaireFile, "questionnaire")
+    if questionnaire is None:
+        return None
+    leaves, groups = field_paths()
+    ok = True
+    for kind, expected, given in (
+        ("questions", leaves, questionnaire.questions),
+        ("groups", groups, questionnaire.groups),
+    ):
+        for missing in [p for p in expected if p not in given]:
+            loader.error(
+                path, _line_of(raw, (kind,)), "missing-question", f"{kind}: no {missing!r}"
+            )
+            ok = False
+        for extra in [p for p in given if p not in expected]:
+            loader.error(
+                path,
+                _line_of(raw, (kind, extra)),
+                "unknown-question",
+                f"{kind}: no field {extra!r}",
+            )
+            ok = False
+    for indicator in INDICATORS:
+        labels = questionnaire.scales.get(indicator.scale.name, {})
+        absent = [v for v in indicator.scale.values if v not in labels]
+        if absent:
+            loader.error(
+                path,
+                _line_of(raw, ("scales",)),
+                "missing-label",
+                f"scale {indicator.scale.name!r} has no label for {absent}",
+            )
+            ok = False
+    return questionnaire if ok else None
 
 
 def _check_coverage(loader: _Loader, sources: dict[str, SourceDocument], found: _Found) -> None:
@@ -322,7 +366,7 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(folder, 1, "unexpected-folder", message)
     for path in sorted(root.glob("*.yaml")):
-        if path.name != "index.yaml":
+        if path.name not in ("index.yaml", "questionnaire.yaml"):
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(path, 1, "unexpected-file", message)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +16,8 @@ __all__ = [
     "LocalizedText",
     "ManifestFile",
     "ObstacleFile",
+    "Question",
+    "QuestionnaireFile",
     "RecommendationFile",
     "RuleFile",
     "ScoringSpec",
@@ -89,6 +91,31 @@ class ManifestFile(FolderIndexFile):
     """Semantic version: adding rules is a minor change, renaming or removing one is major."""
     scoring: ScoringSpec
     """Scoring parameters."""
+
+
+Level = Literal["individual", "interpersonal", "institutional", "infrastructural"]
+
+
+class Question(_File):
+    """How the questionnaire asks for one field of the assessment."""
+
+    text: LocalizedText
+    """The question."""
+    step: Annotated[int, Field(ge=1, le=14)] | None = None
+    """The implementation step (1-14) the question belongs to, if any."""
+    level: Level | None = None
+    """The implementation level (Danish framework) the question belongs to, if any."""
+
+
+class QuestionnaireFile(_File):
+    """`rules/questionnaire.yaml`: the texts of `GET /v1/questionnaire`."""
+
+    scales: dict[str, dict[str, LocalizedText]]
+    """Answer labels per scale and value."""
+    groups: dict[str, LocalizedText]
+    """Headings of the sections and sub-groups, by path."""
+    questions: dict[str, Question]
+    """One question per field of the assessment, by path."""
 
 
 class SourceElement(_File):

@@ -13,6 +13,7 @@ from engine.rulefile import (
     Links,
     LocalizedText,
     ObstacleFile,
+    QuestionnaireFile,
     RecommendationFile,
     ScoringSpec,
     SourceDocument,
@@ -100,6 +101,7 @@ class Ruleset:
     obstacles: MappingProxyType[str, ObstacleFile]
     success_factors: MappingProxyType[str, SuccessFactorFile]
     recommendations: MappingProxyType[str, RecommendationFile]
+    questionnaire: QuestionnaireFile
     by_id: MappingProxyType[str, Rule] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,181 @@
+"""Assessment endpoints: one assessment, or a batch with a result or a problem per item."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import MediaType, Request, Response, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import HeaderParameter, QueryParameter
+from pydantic import ValidationError
+
+from api.body import read_json
+from api.language import negotiate
+from api.openapi import body_operation, problem_responses
+from api.problems import ProblemError, field_errors, problem_of
+from api.runtime import Runtime
+from engine.errors import EvaluationError
+from schemas.assessment import AssessmentRequest
+from schemas.batch import BatchItem, BatchResult
+from schemas.result import AssessmentResult
+from schemas.vocabulary import Language
+
+__all__ = ["AcceptLanguage", "LangQuery", "assessment_handlers", "run_batch"]
+
+LangQuery = Annotated[
+    Language | None,
+    QueryParameter(description="Language of the texts: sv, da or en (default: Accept-Language)"),
+]
+AcceptLanguage = Annotated[
+    str | None,
+    HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
+]
+ExplainQuery = Annotated[
+    bool, QueryParameter(description="Add the trace: every rule that fired, in order")
+]
+
+
+def _json(payload: bytes, language: Language) -> Response[Any]:
+    return Response(
+        content=payload,
+        media_type=MediaType.JSON,
+        headers={"Content-Language": language, "Cache-Control": "no-store"},
+    )
+
+
+def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
+    """Build the handlers, with `examples` (request and response bodies) in their documentation."""
+
+    @post(
+        "/v1/assessments",
+        status_code=200,
+        tags=["assessments"],
+        summary="Assess readiness",
+        description=(
+            "Evaluate one assessment. Unanswered indicators are `unknown`: they lower "
+            "completeness and may yield find-out gaps, never a 'no'. Unknown fields are rejected."
+        ),
+        operation_id="assess",
+        operation_class=body_operation(
+            "AssessmentRequest", "One organisation's answers", examples["request"]
+        ),
+        responses={
+            200: ResponseSpec(
+                data_container=AssessmentResult,
+                description="The result, texts in the chosen language (see Content-Language)",
+                examples=[Example(summary="Result for the example", value=examples["result"])],
+            ),
+            **problem_responses(400, 413, 415, 422),
+        },
+    )
+    async def assess(
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        lang: LangQuery = None,
+        accept_language: AcceptLanguage = None,
+        explain: ExplainQuery = False,
+    ) -> Response[AssessmentResult]:
+        language = negotiate(lang, accept_language)
+        data = await read_json(request, runtime.settings.max_json_depth)
+        try:
+            assessment = AssessmentRequest.model_validate(data)
+        except ValidationError as exc:
+            raise ProblemError(
+                422,
+                "validation-failed",
+                "the body is not a valid assessment; see errors",
+                errors=field_errors(exc),
+            ) from None
+        result = runtime.engine.assess(assessment, language=language, explain=explain)
+        return _json(result.model_dump_json().encode(), language)
+
+    @post(
+        "/v1/assessments/batch",
+        status_code=200,
+        tags=["assessments"],
+        summary="Assess many",
+        description=(
+            "Evaluate up to the configured number of assessments (default 1,000). Results come "
+            "in input order; an invalid item gets its own problem and does not fail the others."
+        ),
+        operation_id="assessBatch",
+        operation_class=body_operation(
+            "BatchRequest", "Assessments in an `assessments` list", examples["batch_request"]
+        ),
+        responses={
+            200: ResponseSpec(
+                data_container=BatchResult,
+                description="One item per input, in order",
+                examples=[Example(summary="A valid and an invalid item", value=examples["batch"])],
+            ),
+            **problem_responses(400, 413, 415, 422),
+        },
+    )
+    async def assess_batch(
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        lang: LangQuery = None,
+        accept_language: AcceptLanguage = None,
+        explain: ExplainQuery = False,
+    ) -> Response[BatchResult]:
+        language = negotiate(lang, accept_language)
+        data = await read_json(request, runtime.settings.max_json_depth + 2)
+        items = data.get("assessments") if isinstance(data, dict) else None
+        if not isinstance(items, list) or set(data) != {"assessments"}:
+            raise ProblemError(
+                422,
+                "validation-failed",
+                'send {"assessments": [...]}, a list of assessments',
+            )
+        limit = runtime.settings.max_batch_items
+        if len(items) > limit:
+            raise ProblemError(
+                422, "too-many-items", f"{len(items)} assessments; at most {limit} per batch"
+            )
+        request_id = request.scope.get("state", {}).get("request_id")
+        batch = run_batch(runtime, items, language, explain, request_id)
+        return _json(batch.model_dump_json().encode(), language)
+
+    return [assess, assess_batch]
+
+
+def run_batch(
+    runtime: Runtime,
+    items: list[Any],
+    language: Language,
+    explain: bool,
+    request_id: str | None,
+) -> BatchResult:
+    """Validate and evaluate each item on its own; an invalid item gets a problem."""
+    outcomes: list[BatchItem] = []
+    for index, item in enumerate(items):
+        try:
+            assessment = AssessmentRequest.model_validate(item)
+        except ValidationError as exc:
+            problem = problem_of(
+                422,
+                "validation-failed",
+                f"item {index} is not a valid assessment; see errors",
+                request_id,
+                field_errors(exc, ("assessments", index)),
+            )
+            outcomes.append(BatchItem(index=index, error=problem))
+            continue
+        try:
+            result = runtime.engine.assess(assessment, language=language, explain=explain)
+        except EvaluationError:
+            detail = f"item {index} could not be evaluated; quote the request id"
+            problem = problem_of(500, "evaluation-failed", detail, request_id)
+            outcomes.append(BatchItem(index=index, error=problem))
+            continue
+        outcomes.append(BatchItem(index=index, result=result))
+    failed = sum(1 for o in outcomes if o.error is not None)
+    return BatchResult(
+        ruleset=runtime.engine.ruleset.info,
+        succeeded=len(outcomes) - failed,
+        failed=failed,
+        items=outcomes,
+    )

@@ -1,0 +1,55 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from pydantic import BaseModel
+
+from api.runtime import Runtime
+from schemas.result import RulesetInfo
+
+__all__ = ["HealthStatus", "ReadyStatus", "health_handlers"]
+
+
+class HealthStatus(BaseModel):
+    """The process answers."""
+
+    status: str
+
+
+class ReadyStatus(BaseModel):
+    """The ruleset is loaded and the server takes assessments."""
+
+    status: str
+    ruleset: RulesetInfo
+    rules: int
+
+
+def health_handlers() -> list[HTTPRouteHandler]:
+    """Build the handlers."""
+
+    @get(
+        "/health",
+        tags=["operations"],
+        summary="Liveness",
+        operation_id="health",
+        sync_to_thread=False,
+    )
+    def health() -> HealthStatus:
+        return HealthStatus(status="ok")
+
+    @get(
+        "/ready",
+        tags=["operations"],
+        summary="ReadyStatus",
+        description="The loaded ruleset's name, version, digest and rule count.",
+        operation_id="ready",
+        sync_to_thread=False,
+    )
+    def ready(runtime: NamedDependency[Runtime]) -> ReadyStatus:
+        ruleset = runtime.engine.ruleset
+        return ReadyStatus(status="ready", ruleset=ruleset.info, rules=len(ruleset.rules))
+
+    return [health, ready]

@@ -1,0 +1,51 @@
+"""Choosing the language of a response: `?lang=` first, then `Accept-Language`, then English."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from api.problems import ProblemError
+from schemas.vocabulary import Language
+
+__all__ = ["LANGUAGES", "negotiate"]
+
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+_ALIASES = {"sv": "sv", "da": "da", "en": "en"}
+
+
+def negotiate(lang: str | None, accept_language: str | None) -> Language:
+    """Return the language to answer in.
+
+    Raises:
+        ProblemError: 400 `unsupported-language` when `lang` names a language we do not have.
+    """
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise ProblemError(
+                400,
+                "unsupported-language",
+                f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}",
+            )
+        return lang
+    best: tuple[float, int, Language] | None = None
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        if primary == "*":
+            primary = "en"
+        if primary not in _ALIASES:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        candidate = (-quality, position, _ALIASES[primary])
+        if best is None or candidate < best:
+            best = candidate  # type: ignore[assignment]  # the alias map yields a Language
+    return best[2] if best else "en"

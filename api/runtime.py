@@ -1,0 +1,21 @@
+"""What the handlers share: the engine, the settings, and texts computed once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from api.settings import Settings
+from engine.assess import Engine
+from schemas.questionnaire import Questionnaire
+from schemas.vocabulary import Language
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    """Created once by `create_app`; handlers receive it as the `runtime` dependency."""
+
+    engine: Engine
+    settings: Settings
+    questionnaires: dict[Language, Questionnaire] = field(default_factory=dict)
