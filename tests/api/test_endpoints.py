@@ -60,7 +60,7 @@ def test_assess_returns_the_engines_result(client: httpx.Client, ruleset: Rulese
     body = response.json()
     assert body["ruleset"]["digest"] == ruleset.digest
     assert body["recommendations"][0]["id"] == "secure-tactical-leadership"
-    assert "trace" not in body
+    assert body["trace"] is None
     explained = client.post("/v1/assessments?explain=true", json=EXAMPLE).json()
     assert explained["trace"][0]["order"] == 1
 
@@ -107,7 +107,9 @@ def test_batch_keeps_order_and_isolates_invalid_items(client: httpx.Client) -> N
     body = response.json()
     assert (body["succeeded"], body["failed"]) == (3, 2)
     assert [item["index"] for item in body["items"]] == [0, 1, 2, 3, 4]
-    assert [("result" in item, "error" in item) for item in body["items"]] == [
+    assert [
+        (item["result"] is not None, item["error"] is not None) for item in body["items"]
+    ] == [
         (True, False), (False, True), (True, False), (False, True), (True, False)
     ]  # fmt: skip
     error = body["items"][1]["error"]

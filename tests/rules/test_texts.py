@@ -29,13 +29,23 @@ def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
                 value = getattr(entry, field, None)
                 if isinstance(value, LocalizedText):
                     found.append((f"{kind} {entry_id}", field, value))
+    questionnaire = ruleset.questionnaire
+    for scale, labels in questionnaire.scales.items():
+        for value, label in labels.items():
+            found.append((f"answer label {scale}.{value}", "title", label))
+    for path, heading in questionnaire.groups.items():
+        found.append((f"heading {path}", "title", heading))
+    for path, question in questionnaire.questions.items():
+        found.append((f"question {path}", "title", question.text))
     return found
 
 
 def test_every_text_exists_in_all_three_languages(ruleset: Ruleset) -> None:
     for owner, field, text in texts(ruleset):
         for language in ("sv", "da", "en"):
-            assert text.in_(language).strip(), f"{owner}: {field}.{language} is empty"
+            value = text.in_(language).strip()
+            assert value, f"{owner}: {field}.{language} is empty"
+            assert "TODO" not in value, f"{owner}: {field}.{language} is unwritten"
 
 
 def test_longer_texts_are_translated_not_copied(ruleset: Ruleset) -> None:
