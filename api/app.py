@@ -15,6 +15,7 @@ from litestar.handlers import HTTPRouteHandler
 from api.assessments import assessment_handlers, run_batch
 from api.catalog import catalog_handlers
 from api.health import health_handlers
+from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
@@ -25,6 +26,8 @@ from engine.assess import Engine
 from engine.loader import load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest
+from store.database import Database
+from store.repository import Repository
 
 __all__ = ["create_app"]
 
@@ -89,7 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     engine = Engine(load_ruleset(settings.rules_dir))
-    runtime = Runtime(engine, settings, build_questionnaires(engine.ruleset))
+    repository = Repository(Database(settings.database_url))
+    runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))
     examples = _examples(runtime)
 
     def provide_runtime() -> Runtime:
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *assessment_handlers(examples),
             *catalog_handlers(),
             *questionnaire_handlers(),
+            *history_handlers(),
             *_example_handlers(examples),
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},

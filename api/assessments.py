@@ -12,6 +12,7 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, QueryParameter
 from pydantic import ValidationError
 
+from api.auth import optional_key, require_key
 from api.body import read_json
 from api.language import negotiate
 from api.openapi import body_operation, problem_responses
@@ -22,6 +23,8 @@ from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchItem, BatchResult
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
+from store.keys import ApiKeyInfo
+from store.repository import IdempotencyConflictError
 
 __all__ = ["AcceptLanguage", "LangQuery", "assessment_handlers", "run_batch"]
 
@@ -35,6 +38,23 @@ AcceptLanguage = Annotated[
 ]
 ExplainQuery = Annotated[
     bool, QueryParameter(description="Add the trace: every rule that fired, in order")
+]
+StoreQuery = Annotated[
+    bool,
+    QueryParameter(
+        description=(
+            "Store the assessment and its result (needs a key with the `assess` scope and "
+            "`organisation.id`); answers 201 with `Location`"
+        )
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="With store=true: a retry with the same key stores nothing new and answers the same",
+        max_length=128,
+    ),
 ]
 
 
@@ -68,7 +88,12 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
                 description="The result, texts in the chosen language (see Content-Language)",
                 examples=[Example(summary="Result for the example", value=examples["result"])],
             ),
-            **problem_responses(400, 413, 415, 422),
+            201: ResponseSpec(
+                data_container=AssessmentResult,
+                description="Stored (store=true): the result, `Location` of the stored assessment",
+                generate_examples=False,
+            ),
+            **problem_responses(400, 401, 403, 409, 413, 415, 422),
         },
     )
     async def assess(
@@ -77,8 +102,14 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         lang: LangQuery = None,
         accept_language: AcceptLanguage = None,
         explain: ExplainQuery = False,
+        store: StoreQuery = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[AssessmentResult]:
         language = negotiate(lang, accept_language)
+        if store or not runtime.settings.assess_without_key:
+            key = require_key(request, runtime.repository, "assess")
+        else:
+            key = optional_key(request, runtime.repository)
         data = await read_json(request, runtime.settings.max_json_depth)
         try:
             assessment = AssessmentRequest.model_validate(data)
@@ -89,6 +120,8 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
                 "the body is not a valid assessment; see errors",
                 errors=field_errors(exc),
             ) from None
+        if store:
+            return _store(runtime, request, assessment, key, language, explain, idempotency_key)
         result = runtime.engine.assess(assessment, language=language, explain=explain)
         return _json(result.model_dump_json().encode(), language)
 
@@ -122,6 +155,10 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         explain: ExplainQuery = False,
     ) -> Response[BatchResult]:
         language = negotiate(lang, accept_language)
+        if not runtime.settings.assess_without_key:
+            require_key(request, runtime.repository, "assess")
+        else:
+            optional_key(request, runtime.repository)
         data = await read_json(request, runtime.settings.max_json_depth + 2)
         items = data.get("assessments") if isinstance(data, dict) else None
         if not isinstance(items, list) or set(data) != {"assessments"}:
@@ -140,6 +177,68 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         return _json(batch.model_dump_json().encode(), language)
 
     return [assess, assess_batch]
+
+
+def _store(
+    runtime: Runtime,
+    request: Request[Any, Any, Any],
+    assessment: AssessmentRequest,
+    key: ApiKeyInfo | None,
+    language: Language,
+    explain: bool,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """Evaluate and store; the stored result is byte for byte the response body."""
+    assert key is not None  # noqa: S101 - storing always requires a key
+    binding = key.binding
+    organisation = assessment.organisation
+    organisation_id = organisation.id or binding.organisation_id
+    region = organisation.region or binding.region
+    if organisation_id is None:
+        raise ProblemError(
+            422, "organisation-required", "set organisation.id to store an assessment"
+        )
+    outside = (binding.organisation_id not in (None, organisation_id)) or (
+        binding.region not in (None, region)
+    )
+    if outside:
+        raise ProblemError(
+            403, "outside-binding", "the API key may not store assessments for this organisation"
+        )
+    result = runtime.engine.assess(assessment, language=language, explain=explain)
+    payload = result.model_dump_json()
+    try:
+        stored, created = runtime.repository.store(
+            request_json=assessment.model_dump_json(),
+            result=result,
+            result_json=payload,
+            organisation_id=organisation_id,
+            organisation_name=organisation.name,
+            region=region,
+            intervention=assessment.intervention.name or assessment.intervention.model,
+            key_id=key.id,
+            idempotency_key=idempotency_key,
+        )
+    except IdempotencyConflictError:
+        raise ProblemError(
+            409,
+            "idempotency-key-reused",
+            "this Idempotency-Key was used before with a different request",
+        ) from None
+    headers = {
+        "Content-Language": stored.language,
+        "Cache-Control": "no-store",
+        "Location": f"/v1/assessments/{stored.id}",
+        "X-Assessment-Id": stored.id,
+    }
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        content=stored.result_json.encode(),
+        media_type=MediaType.JSON,
+        status_code=201,
+        headers=headers,
+    )
 
 
 def run_batch(

@@ -70,7 +70,10 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """Problem responses for `statuses`, as the OpenAPI document lists them."""
     meanings = {
         400: "Malformed request: invalid JSON, empty body, too deep, or a bad query parameter",
-        404: "No such resource",
+        401: "No API key, or one that is not valid",
+        403: "The API key lacks the scope, or the data is outside its binding",
+        409: "The Idempotency-Key was used before with a different request",
+        404: "No such resource, or none the API key may see",
         413: "Body larger than the configured limit",
         415: "Body not sent as application/json",
         422: "Body is JSON but not a valid assessment (field errors listed)",

@@ -29,6 +29,9 @@ _log = logging.getLogger("readiness.api")
 
 _TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    409: "Conflict",
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",

@@ -8,6 +8,7 @@ from api.settings import Settings
 from engine.assess import Engine
 from schemas.questionnaire import Questionnaire
 from schemas.vocabulary import Language
+from store.repository import Repository
 
 __all__ = ["Runtime"]
 
@@ -18,4 +19,5 @@ class Runtime:
 
     engine: Engine
     settings: Settings
+    repository: Repository
     questionnaires: dict[Language, Questionnaire] = field(default_factory=dict)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from store.database import DEFAULT_URL
+
 __all__ = ["Settings", "SettingsError"]
 
 _PREFIX = "READINESS_"
@@ -29,6 +31,10 @@ class Settings:
         max_body_bytes: Largest accepted request body; larger ones get 413.
         max_batch_items: Most assessments in one batch request.
         max_json_depth: Deepest nesting of a JSON body.
+        database_url: SQLAlchemy URL of the database (SQLite file by default; PostgreSQL as
+            `postgresql+psycopg://user:password@host/db`).
+        assess_without_key: Whether assessing without storing is open to callers without a key.
+        min_group_size: Aggregates over fewer organisations than this are suppressed.
     """
 
     host: str = "127.0.0.1"
@@ -39,6 +45,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_batch_items: int = 1000
     max_json_depth: int = 32
+    database_url: str = DEFAULT_URL
+    assess_without_key: bool = False
+    min_group_size: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +65,10 @@ class Settings:
                 continue
             if spec.name == "rules_dir":
                 values[spec.name] = Path(raw)
+            elif spec.type in ("bool", bool):
+                if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+                values[spec.name] = raw.lower() in ("true", "1", "yes")
             elif spec.type in ("int", int):
                 try:
                     values[spec.name] = int(raw)
@@ -75,6 +88,6 @@ class Settings:
             raise SettingsError(f"workers must be at least 1, not {self.workers}")
         if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug"):
             raise SettingsError(f"log_level {self.log_level!r} is not a level")
-        for name in ("max_body_bytes", "max_batch_items", "max_json_depth"):
+        for name in ("max_body_bytes", "max_batch_items", "max_json_depth", "min_group_size"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1")

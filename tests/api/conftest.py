@@ -74,7 +74,13 @@ def stop(server: Server) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("server"), max_batch_items="20")
+    tmp = tmp_path_factory.mktemp("server")
+    running = start(
+        tmp,
+        max_batch_items="20",
+        assess_without_key="true",
+        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
+    )
     yield running
     stop(running)
 

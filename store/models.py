@@ -1,0 +1,74 @@
+"""The tables: stored assessments with what aggregates filter on, and hashed API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["ApiKey", "AssessmentRecord", "Base", "Finding"]
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+
+class AssessmentRecord(Base):
+    """One stored assessment: the request and the result exactly as sent, plus what filters use."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("key_id", "idempotency_key", name="uq_assessments_idempotency"),
+        Index("ix_assessments_region_created", "region", "created_at", "id"),
+        Index("ix_assessments_org_created", "organisation_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    organisation_id: Mapped[str] = mapped_column(String(64))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(100))
+    intervention: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2))
+    readiness_level: Mapped[str] = mapped_column(String(16))
+    readiness_score: Mapped[float | None] = mapped_column(Float)
+    ruleset_version: Mapped[str] = mapped_column(String(32))
+    ruleset_digest: Mapped[str] = mapped_column(String(80))
+    request_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Finding(Base):
+    """A gap, obstacle or missing success factor of a stored assessment, for filters and counts."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_kind_item", "kind", "item_id"),)
+
+    assessment_id: Mapped[str] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    assessment: Mapped[AssessmentRecord] = relationship(back_populates="findings")
+
+
+class ApiKey(Base):
+    """An API key: only a hash of its secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    organisation_id: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,389 @@
+"""Queries: storing and reading assessments within a key's binding, and managing API keys."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from schemas.result import AssessmentResult
+from store.database import Database
+from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
+from store.models import ApiKey, AssessmentRecord, Finding
+
+__all__ = [
+    "AssessmentFilter",
+    "IdempotencyConflictError",
+    "Repository",
+    "StoredAssessment",
+]
+
+
+class IdempotencyConflictError(Exception):
+    """The idempotency key was used before with a different request."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """A stored assessment's metadata and its result exactly as it was sent."""
+
+    id: str
+    created_at: datetime
+    organisation_id: str
+    organisation_name: str | None
+    region: str | None
+    intervention: str
+    language: str
+    readiness_level: str
+    readiness_score: float | None
+    ruleset_version: str
+    ruleset_digest: str
+    result_json: str
+
+    def meta(self) -> dict[str, Any]:
+        """Everything but the result, JSON-ready."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "organisation_id": self.organisation_id,
+            "organisation_name": self.organisation_name,
+            "region": self.region,
+            "intervention": self.intervention,
+            "language": self.language,
+            "readiness_level": self.readiness_level,
+            "readiness_score": self.readiness_score,
+            "ruleset_version": self.ruleset_version,
+            "ruleset_digest": self.ruleset_digest,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentFilter:
+    """Filters of the list endpoint; None means any."""
+
+    organisation_id: str | None = None
+    region: str | None = None
+    intervention: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    readiness_level: str | None = None
+    gap: str | None = None
+    obstacle: str | None = None
+
+
+def _new_id(now: datetime) -> str:
+    # Time first, so ids sort by creation; then randomness, so they cannot be guessed.
+    micros = int(now.timestamp() * 1_000_000)
+    return f"{micros:014x}{os.urandom(9).hex()}"
+
+
+def _as_stored(record: AssessmentRecord) -> StoredAssessment:
+    created = record.created_at
+    if created.tzinfo is None:  # SQLite returns naive datetimes; every stored time is UTC
+        created = created.replace(tzinfo=UTC)
+    return StoredAssessment(
+        id=record.id,
+        created_at=created,
+        organisation_id=record.organisation_id,
+        organisation_name=record.organisation_name,
+        region=record.region,
+        intervention=record.intervention,
+        language=record.language,
+        readiness_level=record.readiness_level,
+        readiness_score=record.readiness_score,
+        ruleset_version=record.ruleset_version,
+        ruleset_digest=record.ruleset_digest,
+        result_json=record.result_json,
+    )
+
+
+def _bound(query: Select[Any], binding: Binding) -> Select[Any]:
+    if binding.region is not None:
+        query = query.where(AssessmentRecord.region == binding.region)
+    if binding.organisation_id is not None:
+        query = query.where(AssessmentRecord.organisation_id == binding.organisation_id)
+    return query
+
+
+def encode_cursor(record_id: str) -> str:
+    """Return the opaque cursor that continues after `record_id`."""
+    return base64.urlsafe_b64encode(record_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str | None:
+    """Return the id a cursor continues after, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return raw if len(raw) == 32 and all(c in "0123456789abcdef" for c in raw) else None
+
+
+class Repository:
+    """All reads and writes; every read of assessments is filtered by the caller's binding."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create_key(
+        self,
+        scopes: list[str],
+        region: str | None = None,
+        organisation_id: str | None = None,
+        description: str | None = None,
+    ) -> str:
+        """Create a key and return it in full; only its hash is kept."""
+        key_id, secret, full = new_key()
+        with self.db.session() as session:
+            session.add(
+                ApiKey(
+                    id=key_id,
+                    secret_hash=hash_secret(secret),
+                    scopes=",".join(sorted(set(scopes))),
+                    region=region,
+                    organisation_id=organisation_id,
+                    description=description,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return full
+
+    def verify_key(self, presented: str) -> ApiKeyInfo | None:
+        """Return the key's scopes and binding, or None when it is unknown, wrong or revoked."""
+        parts = split_key(presented)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        with self.db.session() as session:
+            key = session.get(ApiKey, key_id)
+            # Compare even when the key is unknown, so timing does not tell which ids exist.
+            stored = key.secret_hash if key is not None else hash_secret("-")
+            if not secrets_match(secret, stored) or key is None or key.revoked_at is not None:
+                return None
+            return ApiKeyInfo(
+                id=key.id,
+                scopes=frozenset(key.scopes.split(",")),
+                binding=Binding(region=key.region, organisation_id=key.organisation_id),
+            )
+
+    def revoke_key(self, key_id: str) -> bool:
+        """Revoke a key; return whether it existed."""
+        with self.db.session() as session:
+            key = session.get(ApiKey, key_id)
+            if key is None:
+                return False
+            key.revoked_at = datetime.now(UTC)
+            return True
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        """Every key's id, scopes and binding (never the secret)."""
+        with self.db.session() as session:
+            return [
+                {
+                    "id": k.id,
+                    "scopes": k.scopes,
+                    "region": k.region,
+                    "organisation_id": k.organisation_id,
+                    "description": k.description,
+                    "revoked": k.revoked_at is not None,
+                }
+                for k in session.scalars(select(ApiKey).order_by(ApiKey.created_at))
+            ]
+
+    def store(
+        self,
+        request_json: str,
+        result: AssessmentResult,
+        result_json: str,
+        organisation_id: str,
+        organisation_name: str | None,
+        region: str | None,
+        intervention: str,
+        key_id: str | None,
+        idempotency_key: str | None = None,
+    ) -> tuple[StoredAssessment, bool]:
+        """Store one assessment; return it and whether it was new.
+
+        With an idempotency key the same request stores once; a retry returns the first one.
+
+        Raises:
+            IdempotencyConflictError: The key was used before for a different request.
+        """
+        request_hash = hashlib.sha256(request_json.encode()).hexdigest()
+        if idempotency_key is not None:
+            earlier = self._by_idempotency(key_id, idempotency_key)
+            if earlier is not None:
+                return self._replay(earlier, request_hash)
+        now = datetime.now(UTC)
+        record = AssessmentRecord(
+            id=_new_id(now),
+            created_at=now,
+            organisation_id=organisation_id,
+            organisation_name=organisation_name,
+            region=region,
+            intervention=intervention,
+            language=result.language,
+            readiness_level=result.readiness.level,
+            readiness_score=result.readiness.score,
+            ruleset_version=result.ruleset.version,
+            ruleset_digest=result.ruleset.digest,
+            request_json=request_json,
+            result_json=result_json,
+            key_id=key_id,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+        )
+        kinds = [
+            *(("gap", g.id) for g in result.gaps),
+            *(("escalation", e.id) for e in result.escalations),
+            *(("obstacle", o.id) for o in result.obstacles),
+            *(("missing_factor", f.id) for f in result.success_factors if f.status == "missing"),
+        ]
+        record.findings = [Finding(kind=k, item_id=i) for k, i in dict.fromkeys(kinds)]
+        try:
+            with self.db.session() as session:
+                session.add(record)
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            # A concurrent retry with the same key won the race; answer as it did.
+            earlier = self._by_idempotency(key_id, idempotency_key)
+            if earlier is None:
+                raise
+            return self._replay(earlier, request_hash)
+        return _as_stored(record), True
+
+    def _by_idempotency(self, key_id: str | None, idempotency_key: str) -> AssessmentRecord | None:
+        with self.db.session() as session:
+            query = select(AssessmentRecord).where(
+                AssessmentRecord.idempotency_key == idempotency_key,
+                AssessmentRecord.key_id.is_(None)
+                if key_id is None
+                else AssessmentRecord.key_id == key_id,
+            )
+            return session.scalars(query).first()
+
+    @staticmethod
+    def _replay(record: AssessmentRecord, request_hash: str) -> tuple[StoredAssessment, bool]:
+        if record.request_hash != request_hash:
+            raise IdempotencyConflictError(record.id)
+        return _as_stored(record), False
+
+    def get(self, assessment_id: str, binding: Binding) -> StoredAssessment | None:
+        """Return the assessment when the binding lets the caller see it, else None."""
+        with self.db.session() as session:
+            query = _bound(select(AssessmentRecord).where(AssessmentRecord.id == assessment_id), binding)
+            record = session.scalars(query).first()
+            return _as_stored(record) if record is not None else None
+
+    def request_of(self, assessment_id: str, binding: Binding) -> str | None:
+        """Return the stored request JSON, within the binding."""
+        with self.db.session() as session:
+            query = _bound(
+                select(AssessmentRecord.request_json).where(AssessmentRecord.id == assessment_id),
+                binding,
+            )
+            return session.scalars(query).first()
+
+    def list(
+        self,
+        filters: AssessmentFilter,
+        binding: Binding,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[StoredAssessment], str | None]:
+        """Return a page, newest first, and the cursor of the next page (None at the end)."""
+        query = _bound(select(AssessmentRecord), binding)
+        columns = {
+            "organisation_id": AssessmentRecord.organisation_id,
+            "region": AssessmentRecord.region,
+            "intervention": AssessmentRecord.intervention,
+            "readiness_level": AssessmentRecord.readiness_level,
+        }
+        for name, column in columns.items():
+            value = getattr(filters, name)
+            if value is not None:
+                query = query.where(column == value)
+        if filters.created_from is not None:
+            query = query.where(AssessmentRecord.created_at >= filters.created_from)
+        if filters.created_to is not None:
+            query = query.where(AssessmentRecord.created_at < filters.created_to)
+        for kind, item in (("gap", filters.gap), ("obstacle", filters.obstacle)):
+            if item is not None:
+                query = query.where(
+                    exists().where(
+                        Finding.assessment_id == AssessmentRecord.id,
+                        Finding.kind == kind,
+                        Finding.item_id == item,
+                    )
+                )
+        if after is not None:
+            query = query.where(AssessmentRecord.id < after)
+        query = query.order_by(AssessmentRecord.id.desc()).limit(limit + 1)
+        with self.db.session() as session:
+            records = [_as_stored(r) for r in session.scalars(query)]
+        more = len(records) > limit
+        records = records[:limit]
+        return records, (encode_cursor(records[-1].id) if more and records else None)
+
+    def history(self, organisation_id: str, intervention: str, binding: Binding) -> list[StoredAssessment]:
+        """Every assessment of one organisation and intervention, oldest first."""
+        query = _bound(
+            select(AssessmentRecord).where(
+                AssessmentRecord.organisation_id == organisation_id,
+                AssessmentRecord.intervention == intervention,
+            ),
+            binding,
+        ).order_by(AssessmentRecord.id)
+        with self.db.session() as session:
+            return [_as_stored(r) for r in session.scalars(query)]
+
+    def in_region(
+        self, region: str, created_from: datetime | None, created_to: datetime | None
+    ) -> list[tuple[StoredAssessment, list[tuple[str, str]]]]:
+        """Every assessment of a region in a date range with its findings, oldest first."""
+        query = select(AssessmentRecord).where(AssessmentRecord.region == region)
+        if created_from is not None:
+            query = query.where(AssessmentRecord.created_at >= created_from)
+        if created_to is not None:
+            query = query.where(AssessmentRecord.created_at < created_to)
+        with self.db.session() as session:
+            records = list(session.scalars(query.order_by(AssessmentRecord.id)))
+            found: dict[str, list[tuple[str, str]]] = {r.id: [] for r in records}
+            if records:
+                for finding in session.scalars(
+                    select(Finding).where(Finding.assessment_id.in_(list(found)))
+                ):
+                    found[finding.assessment_id].append((finding.kind, finding.item_id))
+            return [(_as_stored(r), found[r.id]) for r in records]
+
+    def delete_organisation(self, organisation_id: str, binding: Binding) -> int:
+        """Delete every stored assessment of an organisation within the binding; return how many."""
+        with self.db.session() as session:
+            ids = list(
+                session.scalars(
+                    _bound(
+                        select(AssessmentRecord.id).where(
+                            AssessmentRecord.organisation_id == organisation_id
+                        ),
+                        binding,
+                    )
+                )
+            )
+            if ids:
+                session.execute(delete(Finding).where(Finding.assessment_id.in_(ids)))
+                session.execute(delete(AssessmentRecord).where(AssessmentRecord.id.in_(ids)))
+            return len(ids)
+
+    def count(self) -> int:
+        """How many assessments are stored (for operations and tests)."""
+        with self.db.session() as session:
+            return len(list(session.scalars(select(AssessmentRecord.id))))
+
+
