@@ -27,9 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="keys_command", required=True
     )
     create = keys.add_parser("create", help="create a key and print it (shown only once)")
-    create.add_argument(
-        "--scopes", required=True, help=f"comma-separated, of {', '.join(SCOPES)}"
-    )
+    create.add_argument("--scopes", required=True, help=f"comma-separated, of {', '.join(SCOPES)}")
     bound = create.add_mutually_exclusive_group()
     bound.add_argument("--region", help="bind the key to one region")
     bound.add_argument("--organisation", help="bind the key to one organisation id")
@@ -48,7 +46,10 @@ def _keys(args: argparse.Namespace, repository: Repository) -> int:
             print(f"unknown scopes {unknown}; use {', '.join(SCOPES)}", file=sys.stderr)
             return 2
         if "admin" not in scopes and args.region is None and args.organisation is None:
-            print("a key without admin scope must be bound: --region or --organisation", file=sys.stderr)
+            print(
+                "a key without admin scope must be bound: --region or --organisation",
+                file=sys.stderr,
+            )
             return 2
         print(repository.create_key(scopes, args.region, args.organisation, args.description))
         return 0

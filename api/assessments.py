@@ -106,6 +106,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AssessmentResult]:
         language = negotiate(lang, accept_language)
+        key: ApiKeyInfo | None
         if store or not runtime.settings.assess_without_key:
             key = require_key(request, runtime.repository, "assess")
         else:

@@ -37,9 +37,7 @@ def optional_key(request: Request[Any, Any, Any], repository: Repository) -> Api
     return key
 
 
-def require_key(
-    request: Request[Any, Any, Any], repository: Repository, scope: str
-) -> ApiKeyInfo:
+def require_key(request: Request[Any, Any, Any], repository: Repository, scope: str) -> ApiKeyInfo:
     """Return the caller's key if it has `scope` (admin has every scope).
 
     Raises:

@@ -61,10 +61,18 @@ def gaps_csv(items: list[StoredAssessment]) -> str:
         for gap in AssessmentResult.model_validate_json(item.result_json).gaps:
             rows.append(
                 [
-                    meta["id"], meta["created_at"], meta["organisation_id"],
-                    meta["organisation_name"], meta["region"], meta["intervention"],
-                    gap.id, gap.title, gap.dimension, gap.severity, gap.kind,
-                ]  # fmt: skip
+                    meta["id"],
+                    meta["created_at"],
+                    meta["organisation_id"],
+                    meta["organisation_name"],
+                    meta["region"],
+                    meta["intervention"],
+                    gap.id,
+                    gap.title,
+                    gap.dimension,
+                    gap.severity,
+                    gap.kind,
+                ]
             )
     return _csv(GAP_COLUMNS, rows)
 

@@ -45,215 +45,216 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
+@get(
+    "/v1/assessments",
+    tags=["stored assessments"],
+    summary="List stored assessments",
+    description=(
+        "Newest first, filtered, in pages: pass `cursor` from the previous page's `next`. "
+        "Only what the key's binding allows is listed. `format=csv` (one row per assessment, "
+        "or per gap with `rows=gap`) or `format=ndjson` exports the page."
+    ),
+    operation_id="listAssessments",
+    sync_to_thread=False,
+    responses=problem_responses(400, 401, 403),
+)
+def list_assessments(
+    request: Request[Any, Any, Any],
+    runtime: NamedDependency[Runtime],
+    organisation: Annotated[str | None, QueryParameter(description="organisation.id")] = None,
+    region: Annotated[str | None, QueryParameter(description="organisation.region")] = None,
+    intervention: Annotated[str | None, QueryParameter(description="intervention name")] = None,
+    created_from: Annotated[
+        date | None, QueryParameter(query="from", description="first day, inclusive")
+    ] = None,
+    created_to: Annotated[
+        date | None, QueryParameter(query="to", description="last day, inclusive")
+    ] = None,
+    level: Annotated[
+        Literal["ready", "partly_ready", "not_ready", "unknown"] | None,
+        QueryParameter(description="overall readiness level"),
+    ] = None,
+    gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
+    obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
+    cursor: Annotated[str | None, QueryParameter(description="from `next`")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=500, description="page size")] = 50,
+    format: Annotated[Format, QueryParameter(description="json, csv or ndjson")] = "json",
+    rows: Annotated[
+        Literal["assessment", "gap"], QueryParameter(description="CSV rows")
+    ] = "assessment",
+) -> Response[Any]:
+    key = require_key(request, runtime.repository, "read")
+    after = None
+    if cursor is not None:
+        after = decode_cursor(cursor)
+        if after is None:
+            raise ProblemError(400, "invalid-cursor", "the cursor is not one this API gave")
+    filters = AssessmentFilter(
+        organisation_id=organisation,
+        region=region,
+        intervention=intervention,
+        created_from=_day(created_from),
+        created_to=_day(created_to, end=True),
+        readiness_level=level,
+        gap=gap,
+        obstacle=obstacle,
+    )
+    items, following = runtime.repository.page(filters, key.binding, after, limit)
+    headers = {"Cache-Control": "no-store"}
+    if following:
+        headers["Link"] = f'<{request.url.path}?cursor={following}>; rel="next"'
+    if format == "csv":
+        body = gaps_csv(items) if rows == "gap" else assessments_csv(items)
+        return Response(content=body.encode(), media_type=_CSV, headers=headers)
+    if format == "ndjson":
+        lines = ndjson({**i.meta(), "result": json.loads(i.result_json)} for i in items)
+        return Response(content=lines.encode(), media_type=_NDJSON, headers=headers)
+    page = f'{{"items":[{",".join(_envelope(i) for i in items)}],"next":{json.dumps(following)}}}'
+    return Response(content=page.encode(), media_type=MediaType.JSON, headers=headers)
+
+
+@get(
+    "/v1/assessments/{assessment_id:str}",
+    tags=["stored assessments"],
+    summary="Get a stored assessment",
+    description="Metadata and the result exactly as it was returned when stored.",
+    operation_id="getAssessment",
+    sync_to_thread=False,
+    responses=problem_responses(401, 403, 404),
+)
+def get_assessment(
+    assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
+) -> Response[Any]:
+    key = require_key(request, runtime.repository, "read")
+    stored = runtime.repository.get(assessment_id, key.binding)
+    if stored is None:
+        raise _not_found(assessment_id)
+    return Response(
+        content=_envelope(stored).encode(),
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store", "Content-Language": stored.language},
+    )
+
+
+@get(
+    "/v1/assessments/{assessment_id:str}/result",
+    tags=["stored assessments"],
+    summary="Get a stored result as sent",
+    description="The stored result, byte for byte the body of the response that stored it.",
+    operation_id="getAssessmentResult",
+    sync_to_thread=False,
+    responses=problem_responses(401, 403, 404),
+)
+def get_result(
+    assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
+) -> Response[Any]:
+    key = require_key(request, runtime.repository, "read")
+    stored = runtime.repository.get(assessment_id, key.binding)
+    if stored is None:
+        raise _not_found(assessment_id)
+    return Response(
+        content=stored.result_json.encode(),
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store", "Content-Language": stored.language},
+    )
+
+
+@get(
+    "/v1/assessments/{assessment_id:str}/delta",
+    tags=["stored assessments"],
+    summary="What changed since an earlier assessment",
+    description=(
+        "Gaps closed, new and persisting (since when), score change per dimension, "
+        "recommendations no longer needed. Default `against`: the organisation's previous "
+        "assessment of the same intervention."
+    ),
+    operation_id="getDelta",
+    sync_to_thread=False,
+    responses=problem_responses(401, 403, 404),
+)
+def get_delta(
+    assessment_id: str,
+    request: Request[Any, Any, Any],
+    runtime: NamedDependency[Runtime],
+    against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
+) -> dict[str, Any]:
+    key = require_key(request, runtime.repository, "read")
+    current = runtime.repository.get(assessment_id, key.binding)
+    if current is None:
+        raise _not_found(assessment_id)
+    chain = runtime.repository.history(current.organisation_id, current.intervention, key.binding)
+    if against is None:
+        earlier_ones = [s for s in chain if s.id < current.id]
+        if not earlier_ones:
+            raise ProblemError(
+                404, "no-earlier-assessment", "this is the organisation's first assessment"
+            )
+        earlier = earlier_ones[-1]
+    else:
+        found = runtime.repository.get(against, key.binding)
+        if found is None:
+            raise _not_found(against)
+        earlier = found
+    return delta(current, earlier, chain)
+
+
+@get(
+    "/v1/regions/{region:str}/summary",
+    tags=["regions"],
+    summary="Regional summary for dashboards",
+    description=(
+        "Organisations and assessments in a date range; readiness per dimension, the most "
+        "frequent gaps, obstacles and missing success factors, and a trend per quarter, "
+        "counting each organisation's latest assessment. Groups of fewer organisations than "
+        "the configured minimum (default 5) are suppressed. `format=csv` exports it."
+    ),
+    operation_id="getRegionSummary",
+    sync_to_thread=False,
+    responses=problem_responses(400, 401, 403, 404),
+)
+def region_summary(
+    region: str,
+    request: Request[Any, Any, Any],
+    runtime: NamedDependency[Runtime],
+    created_from: Annotated[date | None, QueryParameter(query="from")] = None,
+    created_to: Annotated[date | None, QueryParameter(query="to")] = None,
+    format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+) -> Response[Any]:
+    key = require_key(request, runtime.repository, "read")
+    binding = key.binding
+    if binding.organisation_id is not None or binding.region not in (None, region):
+        raise ProblemError(404, "region-not-found", f"no region {region!r}")
+    rows = runtime.repository.in_region(region, _day(created_from), _day(created_to, end=True))
+    period = {
+        "from": created_from.isoformat() if created_from else None,
+        "to": created_to.isoformat() if created_to else None,
+    }
+    result = summary(region, rows, runtime.settings.min_group_size, period)
+    headers = {"Cache-Control": "no-store"}
+    if format == "csv":
+        return Response(content=summary_csv(result).encode(), media_type=_CSV, headers=headers)
+    return Response(content=result, headers=headers)
+
+
+@delete(
+    "/v1/organisations/{organisation_id:str}/assessments",
+    tags=["stored assessments"],
+    summary="Delete an organisation's stored assessments",
+    description="For retention: deletes every stored assessment of the organisation (admin).",
+    operation_id="deleteOrganisationAssessments",
+    sync_to_thread=False,
+    status_code=200,
+    responses=problem_responses(401, 403),
+)
+def delete_organisation(
+    organisation_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
+) -> dict[str, int]:
+    key = require_key(request, runtime.repository, "admin")
+    return {"deleted": runtime.repository.delete_organisation(organisation_id, key.binding)}
+
+
 def history_handlers() -> list[HTTPRouteHandler]:
-    """Build the handlers; every one needs a key with the `read` scope (delete: `admin`)."""
-
-    @get(
-        "/v1/assessments",
-        tags=["stored assessments"],
-        summary="List stored assessments",
-        description=(
-            "Newest first, filtered, in pages: pass `cursor` from the previous page's `next`. "
-            "Only what the key's binding allows is listed. `format=csv` (one row per assessment, "
-            "or per gap with `rows=gap`) or `format=ndjson` exports the page."
-        ),
-        operation_id="listAssessments",
-        sync_to_thread=False,
-        responses=problem_responses(400, 401, 403),
-    )
-    def list_assessments(
-        request: Request[Any, Any, Any],
-        runtime: NamedDependency[Runtime],
-        organisation: Annotated[str | None, QueryParameter(description="organisation.id")] = None,
-        region: Annotated[str | None, QueryParameter(description="organisation.region")] = None,
-        intervention: Annotated[str | None, QueryParameter(description="intervention name")] = None,
-        created_from: Annotated[
-            date | None, QueryParameter(query="from", description="first day, inclusive")
-        ] = None,
-        created_to: Annotated[
-            date | None, QueryParameter(query="to", description="last day, inclusive")
-        ] = None,
-        level: Annotated[
-            Literal["ready", "partly_ready", "not_ready", "unknown"] | None,
-            QueryParameter(description="overall readiness level"),
-        ] = None,
-        gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
-        obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
-        cursor: Annotated[str | None, QueryParameter(description="from `next`")] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500, description="page size")] = 50,
-        format: Annotated[Format, QueryParameter(description="json, csv or ndjson")] = "json",  # noqa: A002
-        rows: Annotated[
-            Literal["assessment", "gap"], QueryParameter(description="CSV rows")
-        ] = "assessment",
-    ) -> Response[Any]:
-        key = require_key(request, runtime.repository, "read")
-        after = None
-        if cursor is not None:
-            after = decode_cursor(cursor)
-            if after is None:
-                raise ProblemError(400, "invalid-cursor", "the cursor is not one this API gave")
-        filters = AssessmentFilter(
-            organisation_id=organisation,
-            region=region,
-            intervention=intervention,
-            created_from=_day(created_from),
-            created_to=_day(created_to, end=True),
-            readiness_level=level,
-            gap=gap,
-            obstacle=obstacle,
-        )
-        items, following = runtime.repository.list(filters, key.binding, after, limit)
-        headers = {"Cache-Control": "no-store"}
-        if following:
-            headers["Link"] = f'<{request.url.path}?cursor={following}>; rel="next"'
-        if format == "csv":
-            body = gaps_csv(items) if rows == "gap" else assessments_csv(items)
-            return Response(content=body.encode(), media_type=_CSV, headers=headers)
-        if format == "ndjson":
-            lines = ndjson({**i.meta(), "result": json.loads(i.result_json)} for i in items)
-            return Response(content=lines.encode(), media_type=_NDJSON, headers=headers)
-        page = f'{{"items":[{",".join(_envelope(i) for i in items)}],"next":{json.dumps(following)}}}'
-        return Response(content=page.encode(), media_type=MediaType.JSON, headers=headers)
-
-    @get(
-        "/v1/assessments/{assessment_id:str}",
-        tags=["stored assessments"],
-        summary="Get a stored assessment",
-        description="Metadata and the result exactly as it was returned when stored.",
-        operation_id="getAssessment",
-        sync_to_thread=False,
-        responses=problem_responses(401, 403, 404),
-    )
-    def get_assessment(
-        assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-    ) -> Response[Any]:
-        key = require_key(request, runtime.repository, "read")
-        stored = runtime.repository.get(assessment_id, key.binding)
-        if stored is None:
-            raise _not_found(assessment_id)
-        return Response(
-            content=_envelope(stored).encode(),
-            media_type=MediaType.JSON,
-            headers={"Cache-Control": "no-store", "Content-Language": stored.language},
-        )
-
-    @get(
-        "/v1/assessments/{assessment_id:str}/result",
-        tags=["stored assessments"],
-        summary="Get a stored result as sent",
-        description="The stored result, byte for byte the body of the response that stored it.",
-        operation_id="getAssessmentResult",
-        sync_to_thread=False,
-        responses=problem_responses(401, 403, 404),
-    )
-    def get_result(
-        assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-    ) -> Response[Any]:
-        key = require_key(request, runtime.repository, "read")
-        stored = runtime.repository.get(assessment_id, key.binding)
-        if stored is None:
-            raise _not_found(assessment_id)
-        return Response(
-            content=stored.result_json.encode(),
-            media_type=MediaType.JSON,
-            headers={"Cache-Control": "no-store", "Content-Language": stored.language},
-        )
-
-    @get(
-        "/v1/assessments/{assessment_id:str}/delta",
-        tags=["stored assessments"],
-        summary="What changed since an earlier assessment",
-        description=(
-            "Gaps closed, new and persisting (since when), score change per dimension, "
-            "recommendations no longer needed. Default `against`: the organisation's previous "
-            "assessment of the same intervention."
-        ),
-        operation_id="getDelta",
-        sync_to_thread=False,
-        responses=problem_responses(401, 403, 404),
-    )
-    def get_delta(
-        assessment_id: str,
-        request: Request[Any, Any, Any],
-        runtime: NamedDependency[Runtime],
-        against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
-    ) -> dict[str, Any]:
-        key = require_key(request, runtime.repository, "read")
-        current = runtime.repository.get(assessment_id, key.binding)
-        if current is None:
-            raise _not_found(assessment_id)
-        chain = runtime.repository.history(
-            current.organisation_id, current.intervention, key.binding
-        )
-        if against is None:
-            earlier_ones = [s for s in chain if s.id < current.id]
-            if not earlier_ones:
-                raise ProblemError(
-                    404, "no-earlier-assessment", "this is the organisation's first assessment"
-                )
-            earlier = earlier_ones[-1]
-        else:
-            found = runtime.repository.get(against, key.binding)
-            if found is None:
-                raise _not_found(against)
-            earlier = found
-        return delta(current, earlier, chain)
-
-    @get(
-        "/v1/regions/{region:str}/summary",
-        tags=["regions"],
-        summary="Regional summary for dashboards",
-        description=(
-            "Organisations and assessments in a date range; readiness per dimension, the most "
-            "frequent gaps, obstacles and missing success factors, and a trend per quarter, "
-            "counting each organisation's latest assessment. Groups of fewer organisations than "
-            "the configured minimum (default 5) are suppressed. `format=csv` exports it."
-        ),
-        operation_id="getRegionSummary",
-        sync_to_thread=False,
-        responses=problem_responses(400, 401, 403, 404),
-    )
-    def region_summary(
-        region: str,
-        request: Request[Any, Any, Any],
-        runtime: NamedDependency[Runtime],
-        created_from: Annotated[date | None, QueryParameter(query="from")] = None,
-        created_to: Annotated[date | None, QueryParameter(query="to")] = None,
-        format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",  # noqa: A002
-    ) -> Response[Any]:
-        key = require_key(request, runtime.repository, "read")
-        binding = key.binding
-        if binding.organisation_id is not None or binding.region not in (None, region):
-            raise ProblemError(404, "region-not-found", f"no region {region!r}")
-        rows = runtime.repository.in_region(
-            region, _day(created_from), _day(created_to, end=True)
-        )
-        period = {
-            "from": created_from.isoformat() if created_from else None,
-            "to": created_to.isoformat() if created_to else None,
-        }
-        result = summary(region, rows, runtime.settings.min_group_size, period)
-        headers = {"Cache-Control": "no-store"}
-        if format == "csv":
-            return Response(content=summary_csv(result).encode(), media_type=_CSV, headers=headers)
-        return Response(content=result, headers=headers)
-
-    @delete(
-        "/v1/organisations/{organisation_id:str}/assessments",
-        tags=["stored assessments"],
-        summary="Delete an organisation's stored assessments",
-        description="For retention: deletes every stored assessment of the organisation (admin).",
-        operation_id="deleteOrganisationAssessments",
-        sync_to_thread=False,
-        status_code=200,
-        responses=problem_responses(401, 403),
-    )
-    def delete_organisation(
-        organisation_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-    ) -> dict[str, int]:
-        key = require_key(request, runtime.repository, "admin")
-        return {"deleted": runtime.repository.delete_organisation(organisation_id, key.binding)}
-
+    """The handlers; every one needs a key with the `read` scope (delete: `admin`)."""
     return [
         list_assessments,
         get_assessment,
@@ -262,5 +263,3 @@ def history_handlers() -> list[HTTPRouteHandler]:
         region_summary,
         delete_organisation,
     ]
-
-

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from schemas.result import AssessmentResult
@@ -278,7 +278,9 @@ class Repository:
     def get(self, assessment_id: str, binding: Binding) -> StoredAssessment | None:
         """Return the assessment when the binding lets the caller see it, else None."""
         with self.db.session() as session:
-            query = _bound(select(AssessmentRecord).where(AssessmentRecord.id == assessment_id), binding)
+            query = _bound(
+                select(AssessmentRecord).where(AssessmentRecord.id == assessment_id), binding
+            )
             record = session.scalars(query).first()
             return _as_stored(record) if record is not None else None
 
@@ -291,7 +293,7 @@ class Repository:
             )
             return session.scalars(query).first()
 
-    def list(
+    def page(
         self,
         filters: AssessmentFilter,
         binding: Binding,
@@ -332,7 +334,9 @@ class Repository:
         records = records[:limit]
         return records, (encode_cursor(records[-1].id) if more and records else None)
 
-    def history(self, organisation_id: str, intervention: str, binding: Binding) -> list[StoredAssessment]:
+    def history(
+        self, organisation_id: str, intervention: str, binding: Binding
+    ) -> list[StoredAssessment]:
         """Every assessment of one organisation and intervention, oldest first."""
         query = _bound(
             select(AssessmentRecord).where(
@@ -384,6 +388,4 @@ class Repository:
     def count(self) -> int:
         """How many assessments are stored (for operations and tests)."""
         with self.db.session() as session:
-            return len(list(session.scalars(select(AssessmentRecord.id))))
-
-
+            return session.scalar(select(func.count()).select_from(AssessmentRecord)) or 0

@@ -50,7 +50,9 @@ def summary(
     }
     if base["suppressed"]:
         return base
-    results = {oid: AssessmentResult.model_validate_json(s.result_json) for oid, (s, _) in latest.items()}
+    results = {
+        oid: AssessmentResult.model_validate_json(s.result_json) for oid, (s, _) in latest.items()
+    }
     dimensions = []
     for dimension in DIMENSIONS:
         levels: Counter[str] = Counter()
@@ -63,7 +65,10 @@ def summary(
         dimensions.append(
             {
                 "dimension": dimension,
-                "levels": {lvl: levels.get(lvl, 0) for lvl in ("ready", "partly_ready", "not_ready", "unknown")},
+                "levels": {
+                    lvl: levels.get(lvl, 0)
+                    for lvl in ("ready", "partly_ready", "not_ready", "unknown")
+                },
                 "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
                 "answered_by": len(scores),
             }
@@ -82,24 +87,30 @@ def summary(
             if n >= min_organisations
         ]
         frequent[key] = shown
-        frequent[f"{key}_suppressed"] = sum(1 for n in counts[kind].values() if n < min_organisations)
+        frequent[f"{key}_suppressed"] = sum(
+            1 for n in counts[kind].values() if n < min_organisations
+        )
     by_quarter: dict[str, list[tuple[StoredAssessment, list[tuple[str, str]]]]] = defaultdict(list)
     for stored, found in rows:
         by_quarter[_quarter(stored)].append((stored, found))
     trend = []
     for quarter in sorted(by_quarter):
         quarter_latest = _latest(by_quarter[quarter])
-        entry: dict[str, Any] = {
+        row: dict[str, Any] = {
             "quarter": quarter,
             "organisations": len(quarter_latest),
             "assessments": len(by_quarter[quarter]),
             "suppressed": len(quarter_latest) < min_organisations,
         }
-        if not entry["suppressed"]:
-            scores = [s.readiness_score for s, _ in quarter_latest.values() if s.readiness_score is not None]
-            entry["mean_score"] = round(sum(scores) / len(scores), 1) if scores else None
-            entry["levels"] = dict(Counter(s.readiness_level for s, _ in quarter_latest.values()))
-        trend.append(entry)
+        if not row["suppressed"]:
+            scores = [
+                s.readiness_score
+                for s, _ in quarter_latest.values()
+                if s.readiness_score is not None
+            ]
+            row["mean_score"] = round(sum(scores) / len(scores), 1) if scores else None
+            row["levels"] = dict(Counter(s.readiness_level for s, _ in quarter_latest.values()))
+        trend.append(row)
     return {
         **base,
         "readiness_levels": dict(overall_levels),
