@@ -106,11 +106,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AssessmentResult]:
         language = negotiate(lang, accept_language)
-        key: ApiKeyInfo | None
-        if store or not runtime.settings.assess_without_key:
-            key = require_key(request, runtime.repository, "assess")
-        else:
-            key = optional_key(request, runtime.repository)
+        key = _caller(request, runtime, store)
         data = await read_json(request, runtime.settings.max_json_depth)
         try:
             assessment = AssessmentRequest.model_validate(data)
@@ -156,10 +152,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         explain: ExplainQuery = False,
     ) -> Response[BatchResult]:
         language = negotiate(lang, accept_language)
-        if not runtime.settings.assess_without_key:
-            require_key(request, runtime.repository, "assess")
-        else:
-            optional_key(request, runtime.repository)
+        _caller(request, runtime, store=False)
         data = await read_json(request, runtime.settings.max_json_depth + 2)
         items = data.get("assessments") if isinstance(data, dict) else None
         if not isinstance(items, list) or set(data) != {"assessments"}:
@@ -178,6 +171,13 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
         return _json(batch.model_dump_json().encode(), language)
 
     return [assess, assess_batch]
+
+
+def _caller(request: Request[Any, Any, Any], runtime: Runtime, store: bool) -> ApiKeyInfo | None:
+    """The caller's key: required with `assess` scope to store, or unless assessing is open."""
+    if store or not runtime.settings.assess_without_key:
+        return require_key(request, runtime.repository, "assess")
+    return optional_key(request, runtime.repository)
 
 
 def _store(

@@ -17,6 +17,7 @@ from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from store.delta import delta
+from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, StoredAssessment, decode_cursor
 from store.summary import summary
 
@@ -30,6 +31,25 @@ _NDJSON = "application/x-ndjson"
 def _not_found(assessment_id: str) -> ProblemError:
     # The same answer whether the id does not exist or belongs to data the key may not see.
     return ProblemError(404, "assessment-not-found", f"no assessment {assessment_id!r}")
+
+
+def _visible(
+    request: Request[Any, Any, Any], runtime: Runtime, assessment_id: str
+) -> tuple[StoredAssessment, ApiKeyInfo]:
+    """The assessment, if the caller's `read` key may see it; else 404 as if it did not exist."""
+    key = require_key(request, runtime.repository, "read")
+    stored = runtime.repository.get(assessment_id, key.binding)
+    if stored is None:
+        raise _not_found(assessment_id)
+    return stored, key
+
+
+def _stored_json(body: str, stored: StoredAssessment) -> Response[Any]:
+    return Response(
+        content=body.encode(),
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": "no-store", "Content-Language": stored.language},
+    )
 
 
 def _envelope(stored: StoredAssessment) -> str:
@@ -125,15 +145,8 @@ def list_assessments(
 def get_assessment(
     assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Response[Any]:
-    key = require_key(request, runtime.repository, "read")
-    stored = runtime.repository.get(assessment_id, key.binding)
-    if stored is None:
-        raise _not_found(assessment_id)
-    return Response(
-        content=_envelope(stored).encode(),
-        media_type=MediaType.JSON,
-        headers={"Cache-Control": "no-store", "Content-Language": stored.language},
-    )
+    stored, _ = _visible(request, runtime, assessment_id)
+    return _stored_json(_envelope(stored), stored)
 
 
 @get(
@@ -148,15 +161,8 @@ def get_assessment(
 def get_result(
     assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Response[Any]:
-    key = require_key(request, runtime.repository, "read")
-    stored = runtime.repository.get(assessment_id, key.binding)
-    if stored is None:
-        raise _not_found(assessment_id)
-    return Response(
-        content=stored.result_json.encode(),
-        media_type=MediaType.JSON,
-        headers={"Cache-Control": "no-store", "Content-Language": stored.language},
-    )
+    stored, _ = _visible(request, runtime, assessment_id)
+    return _stored_json(stored.result_json, stored)
 
 
 @get(
@@ -178,10 +184,7 @@ def get_delta(
     runtime: NamedDependency[Runtime],
     against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
 ) -> dict[str, Any]:
-    key = require_key(request, runtime.repository, "read")
-    current = runtime.repository.get(assessment_id, key.binding)
-    if current is None:
-        raise _not_found(assessment_id)
+    current, key = _visible(request, runtime, assessment_id)
     chain = runtime.repository.history(current.organisation_id, current.intervention, key.binding)
     if against is None:
         earlier_ones = [s for s in chain if s.id < current.id]
