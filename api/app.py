@@ -20,6 +20,8 @@ from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
+from api.reload import Reloader
+from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
 from api.settings import Settings
 from engine.assess import Engine
@@ -46,7 +48,7 @@ def _examples(runtime: Runtime) -> dict[str, Any]:
     request = json.loads(_EXAMPLE.read_text(encoding="utf-8"))
     result = runtime.engine.assess(AssessmentRequest.model_validate(request))
     invalid = {"leadership": {"support": {"tactical": "maybe"}}}
-    batch = run_batch(runtime, [request, invalid], "en", False, None)
+    batch = run_batch(runtime.engine, [request, invalid], "en", False, None)
     return {
         "request": request,
         "result": result.model_dump(mode="json", exclude_none=True),
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = Engine(load_ruleset(settings.rules_dir))
     repository = Repository(Database(settings.database_url))
     runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))
+    reloader = Reloader(runtime, settings.rules_dir, settings.reload_interval)
+    runtime.reloader = reloader
     examples = _examples(runtime)
 
     def provide_runtime() -> Runtime:
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *catalog_handlers(),
             *questionnaire_handlers(),
             *history_handlers(),
+            *rules_admin_handlers(),
             *_example_handlers(examples),
         ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
@@ -116,9 +121,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         openapi_config=openapi_config(_version()),
         request_max_body_size=settings.max_body_bytes,
+        on_startup=[reloader.start],
+        on_shutdown=[reloader.stop],
         logging_config=None,
         debug=False,
     )
     # Outermost, so that router errors (404, 405) and oversized bodies get ids and headers too.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, ruleset=engine.ruleset.info)
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, current=lambda: runtime.engine)
     return app

@@ -18,6 +18,7 @@ from api.language import negotiate
 from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
+from engine.assess import Engine
 from engine.errors import EvaluationError
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchItem, BatchResult
@@ -119,7 +120,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             ) from None
         if store:
             return _store(runtime, request, assessment, key, language, explain, idempotency_key)
-        result = runtime.engine.assess(assessment, language=language, explain=explain)
+        result = runtime.engine_for(request).assess(assessment, language=language, explain=explain)
         return _json(result.model_dump_json().encode(), language)
 
     @post(
@@ -167,7 +168,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
                 422, "too-many-items", f"{len(items)} assessments; at most {limit} per batch"
             )
         request_id = request.scope.get("state", {}).get("request_id")
-        batch = run_batch(runtime, items, language, explain, request_id)
+        batch = run_batch(runtime.engine_for(request), items, language, explain, request_id)
         return _json(batch.model_dump_json().encode(), language)
 
     return [assess, assess_batch]
@@ -206,7 +207,7 @@ def _store(
         raise ProblemError(
             403, "outside-binding", "the API key may not store assessments for this organisation"
         )
-    result = runtime.engine.assess(assessment, language=language, explain=explain)
+    result = runtime.engine_for(request).assess(assessment, language=language, explain=explain)
     payload = result.model_dump_json()
     try:
         stored, created = runtime.repository.store(
@@ -243,7 +244,7 @@ def _store(
 
 
 def run_batch(
-    runtime: Runtime,
+    engine: Engine,
     items: list[Any],
     language: Language,
     explain: bool,
@@ -265,7 +266,7 @@ def run_batch(
             outcomes.append(BatchItem(index=index, error=problem))
             continue
         try:
-            result = runtime.engine.assess(assessment, language=language, explain=explain)
+            result = engine.assess(assessment, language=language, explain=explain)
         except EvaluationError:
             detail = f"item {index} could not be evaluated; quote the request id"
             problem = problem_of(500, "evaluation-failed", detail, request_id)
@@ -274,7 +275,7 @@ def run_batch(
         outcomes.append(BatchItem(index=index, result=result))
     failed = sum(1 for o in outcomes if o.error is not None)
     return BatchResult(
-        ruleset=runtime.engine.ruleset.info,
+        ruleset=engine.ruleset.info,
         succeeded=len(outcomes) - failed,
         failed=failed,
         items=outcomes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
@@ -25,6 +27,8 @@ class ReadyStatus(BaseModel):
     status: str
     ruleset: RulesetInfo
     rules: int
+    reload: dict[str, Any] | None = None
+    """The last reload attempt: when, whether it passed, the digest tried, and why it failed."""
 
 
 def health_handlers() -> list[HTTPRouteHandler]:
@@ -50,6 +54,9 @@ def health_handlers() -> list[HTTPRouteHandler]:
     )
     def ready(runtime: NamedDependency[Runtime]) -> ReadyStatus:
         ruleset = runtime.engine.ruleset
-        return ReadyStatus(status="ready", ruleset=ruleset.info, rules=len(ruleset.rules))
+        reload = runtime.reloader.status.to_json() if runtime.reloader else None
+        return ReadyStatus(
+            status="ready", ruleset=ruleset.info, rules=len(ruleset.rules), reload=reload
+        )
 
     return [health, ready]

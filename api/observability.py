@@ -8,11 +8,12 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from schemas.result import RulesetInfo
+from engine.assess import Engine
 
 __all__ = ["JsonFormatter", "RequestContextMiddleware", "configure_logging"]
 
@@ -62,13 +63,9 @@ class RequestContextMiddleware:
     holds method, path, status, duration, request id and ruleset digest, never the query or body.
     """
 
-    def __init__(self, app: ASGIApp, ruleset: RulesetInfo) -> None:
+    def __init__(self, app: ASGIApp, current: Callable[[], Engine]) -> None:
         self.app = app
-        self._headers = [
-            (b"x-ruleset-version", ruleset.version.encode()),
-            (b"x-ruleset-digest", ruleset.digest.encode()),
-        ]
-        self._digest = ruleset.digest
+        self._current = current
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection."""
@@ -77,7 +74,15 @@ class RequestContextMiddleware:
             return
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        engine = self._current()  # the request keeps this engine even if a reload switches
+        ruleset = engine.ruleset
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["engine"] = engine
+        ruleset_headers = [
+            (b"x-ruleset-version", ruleset.version.encode()),
+            (b"x-ruleset-digest", ruleset.digest.encode()),
+        ]
         started = time.perf_counter()
         status = 500
 
@@ -90,7 +95,7 @@ class RequestContextMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() not in (b"x-request-id", b"x-ruleset-version", b"x-ruleset-digest")
                 ]
-                headers += [*self._headers, (b"x-request-id", request_id.encode())]
+                headers += [*ruleset_headers, (b"x-request-id", request_id.encode())]
                 message["headers"] = headers
             await send(message)
 
@@ -105,6 +110,6 @@ class RequestContextMiddleware:
                     "status": status,
                     "duration_ms": round(1000 * (time.perf_counter() - started), 2),
                     "request_id": request_id,
-                    "ruleset_digest": self._digest,
+                    "ruleset_digest": ruleset.digest,
                 },
             )

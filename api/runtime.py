@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
 
 from api.settings import Settings
 from engine.assess import Engine
@@ -21,3 +24,10 @@ class Runtime:
     settings: Settings
     repository: Repository
     questionnaires: dict[Language, Questionnaire] = field(default_factory=dict)
+    reloader: Any = None
+    """The `Reloader` watching the rules folder (set by `create_app`)."""
+
+    def engine_for(self, request: Request[Any, Any, Any]) -> Engine:
+        """The engine the request started with (a reload may have switched since)."""
+        engine = request.scope.get("state", {}).get("engine")
+        return engine if isinstance(engine, Engine) else self.engine

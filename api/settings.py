@@ -35,6 +35,8 @@ class Settings:
             `postgresql+psycopg://user:password@host/db`).
         assess_without_key: Whether assessing without storing is open to callers without a key.
         min_group_size: Aggregates over fewer organisations than this are suppressed.
+        reload_interval: Seconds between checks of the rules folder for changes; 0 turns hot
+            reload off (`POST /v1/rules/reload` still works).
     """
 
     host: str = "127.0.0.1"
@@ -48,6 +50,7 @@ class Settings:
     database_url: str = DEFAULT_URL
     assess_without_key: bool = False
     min_group_size: int = 5
+    reload_interval: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +72,11 @@ class Settings:
                 if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
                     raise SettingsError(f"{name} must be true or false, not {raw!r}")
                 values[spec.name] = raw.lower() in ("true", "1", "yes")
+            elif spec.type in ("float", float):
+                try:
+                    values[spec.name] = float(raw)
+                except ValueError:
+                    raise SettingsError(f"{name} must be a number, not {raw!r}") from None
             elif spec.type in ("int", int):
                 try:
                     values[spec.name] = int(raw)

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import durable_rules_engine as _engine_core
 from durable import engine as _dr
 
 from engine.backend import Firing, derived_facts_needed
@@ -135,6 +136,19 @@ class DurableBackend:
                 session.errors.append((rule_id, exc))
 
         return action
+
+    def close(self) -> None:
+        """Retire this ruleset from the shared Host and free it in the C core.
+
+        Registering a new name per version leaks; removing the old one from the Host and deleting
+        its handle keeps memory flat across reloads. Waits for an evaluation in progress.
+        """
+        with self._lock, _host_lock:
+            ruleset = self._host._ruleset_directory.pop(self._name, None)
+            if ruleset is None:
+                return
+            self._host._ruleset_list.remove(ruleset)
+            _engine_core.delete_ruleset(ruleset._handle)
 
     def evaluate(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         """Assert `facts` on a fresh sid and return the firings; see `Backend.evaluate`."""

@@ -62,6 +62,10 @@ class Engine:
             result = result.model_copy(update={"trace": trace})
         return result
 
+    def close(self) -> None:
+        """Release the backend (after a reload replaced this engine)."""
+        self.backend.close()
+
     def facts_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
         """Return the facts an evaluation asserts for indicator `values`: those a rule tests."""
         return facts_of(values, self._facts)

@@ -30,6 +30,10 @@ class Backend(Protocol):
         """
         ...
 
+    def close(self) -> None:
+        """Release what the backend holds; it is not used afterwards."""
+        ...
+
 
 def facts_needed(ruleset: Ruleset) -> frozenset[str]:
     """Return the indicator fact names some rule tests; other facts need not be asserted."""

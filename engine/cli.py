@@ -15,7 +15,9 @@ from ruamel.yaml import YAML
 from engine.assess import Engine
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
+from engine.lint import lint
 from engine.loader import default_rules_dir, load_ruleset
+from engine.ruletests import run_cases
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
 
@@ -40,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         "coverage", help="print which source elements are encoded; --write updates the maps"
     )
     coverage.add_argument("--write", action="store_true", help="rewrite encoded_by lists")
+    lint = rules_commands.add_parser("lint", help="every check, with file:line:column and hints")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    run = rules_commands.add_parser("test", help="run every rule's cases")
+    run.add_argument("--coverage", action="store_true", help="report coverage per rule and branch")
+    run.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -76,6 +84,49 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lint(args: argparse.Namespace) -> int:
+    report = lint(args.rules)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            print(finding)
+        warnings = len(report.findings) - len(report.errors)
+        print(f"{report.rules} rules: {len(report.errors)} error(s), {warnings} warning(s)")
+    failing = report.findings if args.strict else report.errors
+    return 1 if failing else 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    report = run_cases(Engine(load_ruleset(args.rules, check_coverage=False)))
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for outcome in report.failed:
+            print(f"FAIL {outcome.rule}: {outcome.name}")
+            for problem in outcome.problems:
+                print(f"  {problem}")
+            print(f"  rules fired, in order: {', '.join(outcome.fired) or '(none)'}")
+        passed = len(report.outcomes) - len(report.failed)
+        print(f"{passed} passed, {len(report.failed)} failed")
+        if args.coverage:
+            for rule in report.coverage:
+                missing = [b.where for b in rule.branches if not b.covered]
+                if not rule.covered or missing:
+                    seen = (
+                        ("fired" if rule.fired else "never fired")
+                        + ", "
+                        + ("silent" if rule.silent else "never silent")
+                    )
+                    print(f"  {rule.rule}: {seen}; branches never deciding: {missing or 'none'}")
+            print(
+                f"rule coverage {100 * report.rule_coverage:.1f} %, "
+                f"branch coverage {100 * report.branch_coverage:.1f} %"
+            )
+    below = args.coverage and report.rule_coverage < 1.0
+    return 1 if report.failed or below else 0
+
+
 def _coverage(args: argparse.Namespace) -> int:
     root = (args.rules or default_rules_dir()).resolve()
     ruleset = load_ruleset(root, check_coverage=False)
@@ -109,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _assess(args)
         if args.rules_command == "coverage":
             return _coverage(args)
+        if args.rules_command == "lint":
+            return _lint(args)
+        if args.rules_command == "test":
+            return _test(args)
         return _check(args)
     except InvalidRulesetError as exc:
         for error in exc.errors:

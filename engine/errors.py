@@ -26,12 +26,14 @@ class RuleFileError:
         line: 1-based line of the offending node (the nearest enclosing one when it is missing).
         code: Stable error code (see the README's table).
         message: What is wrong, naming the rule or entry.
+        column: 1-based column of that node.
     """
 
     file: str
     line: int
     code: str
     message: str
+    column: int = 1
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.code}: {self.message}"

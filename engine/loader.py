@@ -30,7 +30,7 @@ from engine.rulefile import (
     SuccessFactorFile,
 )
 from engine.ruleset import Rule, RuleKind, Ruleset
-from engine.yamlfile import Located, fast_load
+from engine.yamlfile import Located, Position, fast_load
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.scales import UNKNOWN
@@ -72,7 +72,7 @@ def ruleset_digest(root: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def _line_of(located: Located, loc: Iterable[str | int]) -> int:
+def _line_of(located: Located, loc: Iterable[str | int]) -> Position:
     return located.line(loc)
 
 
@@ -89,7 +89,8 @@ class _Loader:
             return path.as_posix()
 
     def error(self, path: Path, line: int, code: str, message: str) -> None:
-        self.errors.append(RuleFileError(self.rel(path), line, code, message))
+        column = getattr(line, "column", 1)
+        self.errors.append(RuleFileError(self.rel(path), int(line), code, message, column))
 
     def read(self, path: Path) -> Any:
         try:
@@ -351,6 +352,7 @@ def _check_folders(loader: _Loader, root: Path) -> None:
         root / "logic",
         root / "catalog",
         root / "sources",
+        root / "schemas",
         *(root / "catalog" / k for k in CATALOGUE_KINDS),
     }
     for folder in sorted(p for p in root.rglob("*") if p.is_dir()):

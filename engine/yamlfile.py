@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 
-__all__ = ["Located", "fast_load"]
+__all__ = ["Located", "Position", "fast_load"]
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -67,22 +67,34 @@ class Located:
         self._tree: Any = None
         self._parsed = False
 
-    def line(self, loc: Iterable[str | int]) -> int:
-        """Return the 1-based line of `loc` in the file, or of its nearest existing ancestor."""
+    def line(self, loc: Iterable[str | int]) -> Position:
+        """Return the 1-based line and column of `loc`, or of its nearest existing ancestor."""
         if not self._parsed:
             self._parsed = True
             try:
                 self._tree = self._yaml.load(self.path.read_text(encoding="utf-8"))
             except Exception:
                 self._tree = None
-        node, line = self._tree, 0
+        node, line, column = self._tree, 0, 0
         for part in loc:
             lc = getattr(node, "lc", None)
             if lc is None:
                 break
             try:
-                line = (lc.item(part) if isinstance(part, int) else lc.key(part))[0]
+                line, column = lc.item(part) if isinstance(part, int) else lc.key(part)
                 node = node[part]
             except (KeyError, IndexError, TypeError):
                 break
-        return line + 1
+        return Position(line + 1, column + 1)
+
+
+class Position(int):
+    """A 1-based line number that also knows its column."""
+
+    column: int
+
+    def __new__(cls, line: int, column: int = 1) -> Position:
+        """Make a line number carrying `column`."""
+        position = super().__new__(cls, line)
+        position.column = column
+        return position

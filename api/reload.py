@@ -1,0 +1,122 @@
+"""Hot reload of the rules folder: validate and test the new set aside, then switch at once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.questionnaire import build_questionnaires
+from api.runtime import Runtime
+from engine.assess import Engine
+from engine.errors import InvalidRulesetError
+from engine.loader import default_rules_dir, load_ruleset, ruleset_digest
+from engine.ruletests import run_cases
+
+__all__ = ["ReloadStatus", "Reloader"]
+
+_log = logging.getLogger("readiness.reload")
+_RETIRE_AFTER = 30.0
+"""Seconds an old engine is kept after a switch, for requests that started on it."""
+
+
+@dataclass
+class ReloadStatus:
+    """The outcome of the last reload attempt."""
+
+    attempted_at: str | None = None
+    ok: bool = True
+    digest: str | None = None
+    errors: list[str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "attempted_at": self.attempted_at,
+            "ok": self.ok,
+            "digest": self.digest,
+            "errors": self.errors,
+        }
+
+
+class Reloader:
+    """Watches the rules folder and switches the runtime's engine when a valid new set appears.
+
+    A new set is loaded and validated (coverage included), and every rule case must pass on it;
+    only then does `runtime.engine` point to it, in one assignment. Each request works with the
+    engine it started with, so no request sees a mix. On any failure the old set keeps serving
+    and the reason is kept for `/ready` and logged.
+    """
+
+    def __init__(self, runtime: Runtime, root: Path | None, interval: float) -> None:
+        self.runtime = runtime
+        self.root = (root or default_rules_dir()).resolve()
+        self.interval = interval
+        self.status = ReloadStatus(digest=runtime.engine.ruleset.digest)
+        self._seen = runtime.engine.ruleset.digest
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start watching (when the interval is positive)."""
+        if self.interval > 0 and self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="rules-watch", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                digest = ruleset_digest(self.root)
+            except OSError:
+                continue  # a file vanished mid-scan; look again next time
+            if digest != self._seen:
+                self.reload()
+
+    def reload(self) -> ReloadStatus:
+        """Load, validate and test the folder now; switch only if all of it passes."""
+        with self._lock:
+            digest = ruleset_digest(self.root)
+            self._seen = digest
+            now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            current = self.runtime.engine
+            if digest == current.ruleset.digest:
+                self.status = ReloadStatus(now, True, digest, None)
+                return self.status
+            try:
+                candidate = Engine(load_ruleset(self.root))
+            except InvalidRulesetError as exc:
+                return self._failed(now, digest, [str(e) for e in exc.errors])
+            report = run_cases(candidate)
+            if report.failed:
+                candidate.close()
+                problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
+                return self._failed(now, digest, problems)
+            questionnaires = build_questionnaires(candidate.ruleset)
+            self.runtime.questionnaires = questionnaires
+            self.runtime.engine = candidate
+            self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
+            _log.info(
+                "ruleset switched",
+                extra={
+                    "ruleset_digest": candidate.ruleset.digest,
+                    "rule": candidate.ruleset.version,
+                },
+            )
+            threading.Timer(_RETIRE_AFTER, current.close).start()
+            return self.status
+
+    def _failed(self, now: str, digest: str, errors: list[str]) -> ReloadStatus:
+        self.status = ReloadStatus(now, False, digest, errors[:50])
+        _log.error(
+            "ruleset reload failed; the old set keeps serving",
+            extra={"ruleset_digest": digest, "error_code": errors[0] if errors else ""},
+        )
+        return self.status

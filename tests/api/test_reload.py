@@ -1,0 +1,137 @@
+"""Hot reload under load: the switch is atomic, a broken set never replaces a good one."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from engine import default_rules_dir
+from tests.api.conftest import Server, start, stop
+
+
+@pytest.fixture
+def reloading(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    server = start(
+        tmp_path,
+        rules_dir=str(rules),
+        reload_interval="0.5",
+        assess_without_key="true",
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    yield server, rules
+    stop(server)
+
+
+def wait_for(client: httpx.Client, check: Any, seconds: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready: dict[str, Any] = client.get("/ready").json()
+        if check(ready):
+            return ready
+        time.sleep(0.2)
+    raise AssertionError(f"not reached: {ready}")
+
+
+def test_rewriting_rules_while_16_clients_assess(reloading: tuple[Server, Path]) -> None:
+    server, rules = reloading
+    records: list[tuple[float, int, str, str]] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    running = threading.Event()
+    running.set()
+    body = {"leadership": {"support": {"tactical": "no"}}}
+
+    def client_loop() -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            while running.is_set():
+                try:
+                    response = client.post("/v1/assessments", json=body)
+                    payload = response.json()
+                    with lock:
+                        records.append(
+                            (
+                                time.monotonic(),
+                                response.status_code,
+                                response.headers.get("x-ruleset-digest", ""),
+                                payload.get("ruleset", {}).get("digest", ""),
+                            )
+                        )
+                except (httpx.HTTPError, ValueError) as exc:
+                    with lock:
+                        failures.append(repr(exc))
+
+    threads = [threading.Thread(target=client_loop) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    with httpx.Client(base_url=server.url, timeout=30) as admin:
+        old = admin.get("/ready").json()["ruleset"]["digest"]
+        time.sleep(1.5)
+        rule = rules / "logic" / "leadership" / "tactical-support.yaml"
+        rule.write_text(
+            rule.read_text(encoding="utf-8").replace(
+                "Tactical leadership does not support the method",
+                "Tactical leadership does not back the method",
+            ),
+            encoding="utf-8",
+        )
+        switched = wait_for(admin, lambda r: r["ruleset"]["digest"] != old)
+        new = switched["ruleset"]["digest"]
+        time.sleep(1.5)
+        broken_at = time.monotonic()
+        (rules / "logic" / "leadership" / "broken.yaml").write_text(
+            "id: leadership/broken\nwhen: {leadership.support.tactical: maybe}\n", encoding="utf-8"
+        )
+        failed = wait_for(admin, lambda r: r["reload"] and r["reload"]["ok"] is False)
+        time.sleep(1.5)
+    running.clear()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert records
+    assert {status for _, status, _, _ in records} == {200}
+    assert all(header == body_digest for _, _, header, body_digest in records)
+    assert {digest for _, _, digest, _ in records} == {old, new}
+    assert {digest for at, _, digest, _ in records if at > broken_at} == {new}
+    assert failed["ruleset"]["digest"] == new
+    assert any("broken.yaml" in error for error in failed["reload"]["errors"])
+    assert new_title_served(server)
+
+
+def new_title_served(server: Server) -> bool:
+    with httpx.Client(base_url=server.url) as client:
+        result = client.post(
+            "/v1/assessments", json={"leadership": {"support": {"tactical": "no"}}}
+        ).json()
+    return any(g["title"] == "Tactical leadership does not back the method" for g in result["gaps"])
+
+
+def test_a_reload_whose_cases_fail_keeps_the_old_set(reloading: tuple[Server, Path]) -> None:
+    server, rules = reloading
+    rule = rules / "logic" / "leadership" / "tactical-support.yaml"
+    # Valid YAML and a valid rule, but its own case now expects the wrong outcome.
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace(
+            "  - name: partial tactical support is not read as no support\n"
+            "    input: {leadership: {support: {tactical: partly}}}\n"
+            "    fires: false",
+            "  - name: partial tactical support is not read as no support\n"
+            "    input: {leadership: {support: {tactical: \"no\"}}}\n"
+            "    fires: false",
+        ),
+        encoding="utf-8",
+    )
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        old = client.get("/ready").json()["ruleset"]["digest"]
+        ready = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
+        assert ready["ruleset"]["digest"] == old
+        assert any("partial tactical support" in e for e in ready["reload"]["errors"])
+        assert client.post("/v1/assessments", json={}).status_code == 200
