@@ -16,6 +16,7 @@ from engine.assess import Engine
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
 from engine.lint import lint
+from engine.outcome_diff import diff_outcomes, load_corpus
 from engine.loader import default_rules_dir, load_ruleset
 from engine.ruletests import run_cases
 from schemas.assessment import AssessmentRequest
@@ -45,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     lint = rules_commands.add_parser("lint", help="every check, with file:line:column and hints")
     lint.add_argument("--format", choices=("text", "json"), default="text")
     lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    diff = rules_commands.add_parser(
+        "diff", help="re-evaluate a corpus under two rule folders and report what changes"
+    )
+    diff.add_argument("old", type=Path, help="the rules folder as it is")
+    diff.add_argument("new", type=Path, help="the rules folder as it would be")
+    diff.add_argument(
+        "--assessments",
+        default=None,
+        help="FILE.ndjson, FILE.json or a folder (default: examples/ and the scenario fixtures)",
+    )
+    diff.add_argument("--lang", choices=get_args(Language), default="en")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
     run = rules_commands.add_parser("test", help="run every rule's cases")
     run.add_argument("--coverage", action="store_true", help="report coverage per rule and branch")
     run.add_argument("--format", choices=("text", "json"), default="text")
@@ -95,6 +108,22 @@ def _lint(args: argparse.Namespace) -> int:
         print(f"{report.rules} rules: {len(report.errors)} error(s), {warnings} warning(s)")
     failing = report.findings if args.strict else report.errors
     return 1 if failing else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    try:
+        corpus = load_corpus(args.assessments)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    old = load_ruleset(args.old, check_coverage=False)
+    new = load_ruleset(args.new, check_coverage=False)
+    report = diff_outcomes(old, new, corpus, language=args.lang)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(report.to_text())
+    return 0
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -164,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lint(args)
         if args.rules_command == "test":
             return _test(args)
+        if args.rules_command == "diff":
+            return _diff(args)
         return _check(args)
     except InvalidRulesetError as exc:
         for error in exc.errors:

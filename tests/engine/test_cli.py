@@ -63,3 +63,17 @@ def test_rules_check_reports_errors_with_exit_1(rules_copy: RulesFolder) -> None
     done = run("--rules", str(rules_copy.root), "rules", "check")
     assert done.returncode == 1
     assert "rules/logic/leadership/broken.yaml:1: missing-field:" in done.stderr
+
+
+def test_rules_diff_prints_changed_outcomes(rules_copy: RulesFolder, tmp_path: Path) -> None:
+    import shutil
+
+    new = tmp_path / "new-rules"
+    shutil.copytree(rules_copy.root, new)
+    path = new / "logic" / "risks" / "high-staff-turnover.yaml"
+    path.write_text(path.read_text().replace("severity: high", "severity: medium", 1))
+    done = run("rules", "diff", str(rules_copy.root), str(new))
+    assert done.returncode == 0, done.stderr
+    assert "~ gap risks/high-staff-turnover: severity high -> medium" in done.stdout
+    as_json = json.loads(run("rules", "diff", str(rules_copy.root), str(new), "--format", "json").stdout)
+    assert as_json["totals"]["changed"] >= 1

@@ -1,0 +1,418 @@
+"""Compare what two rulesets conclude over a corpus of assessments: gaps, ranks, levels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from engine.assess import Engine
+from engine.ruleset import Ruleset
+from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
+from schemas.vocabulary import Dimension, Language, ReadinessLevel, Severity
+
+__all__ = [
+    "AssessmentDiff",
+    "DiffTotals",
+    "DimensionLevelChange",
+    "LevelChange",
+    "OutcomeDiff",
+    "RankChange",
+    "ScoreChange",
+    "SeverityChange",
+    "diff_outcomes",
+    "load_corpus",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The project root: the default corpus is read from `examples/` and `tests/rules/scenarios/`."""
+
+Corpus = list[tuple[str, AssessmentRequest]]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RankChange(_Frozen):
+    """A recommendation given under both rulesets at a different rank."""
+
+    id: str
+    old_rank: int
+    new_rank: int
+
+
+class SeverityChange(_Frozen):
+    """A gap derived under both rulesets with a different severity."""
+
+    id: str
+    old: Severity
+    new: Severity
+
+
+class LevelChange(_Frozen):
+    """The overall readiness level under the old and the new ruleset."""
+
+    old: ReadinessLevel
+    new: ReadinessLevel
+
+
+class ScoreChange(_Frozen):
+    """The overall readiness score under the old and the new ruleset."""
+
+    old: float | None
+    new: float | None
+
+
+class DimensionLevelChange(_Frozen):
+    """One dimension's readiness level under the old and the new ruleset."""
+
+    dimension: Dimension
+    old: ReadinessLevel
+    new: ReadinessLevel
+
+
+class AssessmentDiff(_Frozen):
+    """How the outcome of one named assessment differs between two rulesets.
+
+    Id lists are sorted; dimension changes follow the result's fixed dimension order.
+    """
+
+    name: str
+    gaps_added: tuple[str, ...] = ()
+    gaps_removed: tuple[str, ...] = ()
+    gap_severity_changes: tuple[SeverityChange, ...] = ()
+    escalations_added: tuple[str, ...] = ()
+    escalations_removed: tuple[str, ...] = ()
+    recommendations_added: tuple[str, ...] = ()
+    recommendations_removed: tuple[str, ...] = ()
+    recommendations_reranked: tuple[RankChange, ...] = ()
+    level: LevelChange | None = None
+    score: ScoreChange | None = None
+    dimension_levels: tuple[DimensionLevelChange, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything differs between the two outcomes."""
+        return any(
+            (
+                self.gaps_added,
+                self.gaps_removed,
+                self.gap_severity_changes,
+                self.escalations_added,
+                self.escalations_removed,
+                self.recommendations_added,
+                self.recommendations_removed,
+                self.recommendations_reranked,
+                self.level is not None,
+                self.score is not None,
+                self.dimension_levels,
+            )
+        )
+
+    def to_lines(self) -> list[str]:
+        """Return the report block for this assessment: its name, then one line per change."""
+        lines = [self.name]
+        lines += [f"  + gap {g}" for g in self.gaps_added]
+        lines += [f"  - gap {g}" for g in self.gaps_removed]
+        lines += [f"  ~ gap {c.id}: severity {c.old} -> {c.new}" for c in self.gap_severity_changes]
+        lines += [f"  + escalation {e}" for e in self.escalations_added]
+        lines += [f"  - escalation {e}" for e in self.escalations_removed]
+        lines += [f"  + recommendation {r}" for r in self.recommendations_added]
+        lines += [f"  - recommendation {r}" for r in self.recommendations_removed]
+        lines += [
+            f"  ~ recommendation {c.id}: rank {c.old_rank} -> {c.new_rank}"
+            for c in self.recommendations_reranked
+        ]
+        if self.level is not None:
+            lines.append(f"  level: {self.level.old} -> {self.level.new}")
+        if self.score is not None:
+            lines.append(f"  score: {_score(self.score.old)} -> {_score(self.score.new)}")
+        lines += [f"  {c.dimension} level: {c.old} -> {c.new}" for c in self.dimension_levels]
+        return lines
+
+
+class DiffTotals(_Frozen):
+    """Counts over the whole corpus.
+
+    `level_changes` counts assessments whose overall level changed; `dimension_level_changes`
+    counts changed dimension levels over all assessments.
+    """
+
+    assessments: int
+    changed: int
+    unchanged: int
+    gaps_added: int
+    gaps_removed: int
+    gap_severity_changes: int
+    escalations_added: int
+    escalations_removed: int
+    recommendations_added: int
+    recommendations_removed: int
+    recommendations_reranked: int
+    level_changes: int
+    dimension_level_changes: int
+
+    def to_line(self) -> str:
+        """Return the totals as one report line."""
+        return (
+            f"totals: {self.assessments} compared, {self.changed} changed, "
+            f"{self.unchanged} unchanged; "
+            f"gaps +{self.gaps_added} -{self.gaps_removed} "
+            f"~{self.gap_severity_changes} severity; "
+            f"escalations +{self.escalations_added} -{self.escalations_removed}; "
+            f"recommendations +{self.recommendations_added} -{self.recommendations_removed} "
+            f"~{self.recommendations_reranked} re-ranked; "
+            f"level changes {self.level_changes} "
+            f"(dimensions {self.dimension_level_changes})"
+        )
+
+
+class OutcomeDiff(_Frozen):
+    """What changes in the outcomes of a corpus when the old ruleset is replaced by the new one.
+
+    `assessments` holds only the assessments whose outcome changed, in corpus order.
+    """
+
+    old_version: str
+    old_digest: str
+    new_version: str
+    new_digest: str
+    assessments: tuple[AssessmentDiff, ...]
+    totals: DiffTotals
+
+    @property
+    def unchanged(self) -> int:
+        """How many assessments have the same outcome under both rulesets."""
+        return self.totals.unchanged
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the diff as JSON-serialisable data (lists, dicts, strings, numbers, null)."""
+        return self.model_dump(mode="json")
+
+    def to_text(self) -> str:
+        """Return a readable report: a header, one block per changed assessment, the totals."""
+        lines = [
+            f"outcome diff: {self.old_version} ({self.old_digest}) -> "
+            f"{self.new_version} ({self.new_digest})"
+        ]
+        for entry in self.assessments:
+            lines += entry.to_lines()
+        lines.append(self.totals.to_line())
+        return "\n".join(lines) + "\n"
+
+
+def _score(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err["loc"]) or "(assessment)"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _request(data: Any, where: str) -> AssessmentRequest:
+    try:
+        return AssessmentRequest.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(f"{where}: invalid assessment: {_validation_message(exc)}") from exc
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from exc
+
+
+def _json_file(path: Path, name: str) -> tuple[str, AssessmentRequest]:
+    """Read a request, or a scenario holding one under `assessment`, from one JSON file."""
+    data = _read_json(path)
+    if isinstance(data, dict) and "assessment" in data:
+        data = data["assessment"]
+    return name, _request(data, f"{path}:1")
+
+
+def _ndjson(path: Path) -> Corpus:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from exc
+    corpus: Corpus = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: invalid JSON: {exc.msg}") from exc
+        if isinstance(data, dict) and "request" in data:
+            data = data["request"]
+        corpus.append((f"line {number}", _request(data, where)))
+    return corpus
+
+
+def _default_corpus() -> Corpus:
+    examples = sorted((PROJECT_ROOT / "examples").glob("*.json"))
+    scenarios = sorted((PROJECT_ROOT / "tests" / "rules" / "scenarios").glob("*.json"))
+    corpus = [_json_file(path, path.stem) for path in examples]
+    for path in scenarios:
+        data = _read_json(path)
+        if not isinstance(data, dict) or "assessment" not in data:
+            raise ValueError(f"{path}:1: a scenario needs the key 'assessment'")
+        corpus.append((f"scenario:{path.stem}", _request(data["assessment"], f"{path}:1")))
+    return corpus
+
+
+def load_corpus(source: str | None) -> list[tuple[str, AssessmentRequest]]:
+    """Return named assessments to compare rulesets over, in a fixed order.
+
+    Args:
+        source: None for the default corpus: every `examples/*.json` (named by file stem), then
+            every `tests/rules/scenarios/*.json` (named `scenario:<stem>`, the assessment under
+            the key `assessment`), both under the project root, each sorted by file name. A path
+            ending in `.ndjson`: one AssessmentRequest per non-blank line, named `line N`; a line
+            whose object has a top-level `request` key holds the request there. A path ending in
+            `.json`: one request, or a scenario with the key `assessment`, named by file stem. A
+            folder: every `*.json` in it, sorted, read like a `.json` path.
+
+    Returns:
+        `(name, request)` pairs.
+
+    Raises:
+        ValueError: When a file cannot be read or holds invalid JSON or an invalid assessment;
+            the message starts with `file:line`.
+    """
+    if source is None:
+        return _default_corpus()
+    path = Path(source)
+    if path.suffix == ".ndjson":
+        return _ndjson(path)
+    if path.is_dir():
+        return [_json_file(p, p.stem) for p in sorted(path.glob("*.json"))]
+    if path.suffix == ".json":
+        return [_json_file(path, path.stem)]
+    raise ValueError(f"{source}: expected a .ndjson or .json file or a folder of .json files")
+
+
+def _added_removed(old: set[str], new: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(sorted(new - old)), tuple(sorted(old - new))
+
+
+def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> AssessmentDiff:
+    old_gaps = {g.id: g.severity for g in old.gaps}
+    new_gaps = {g.id: g.severity for g in new.gaps}
+    gaps_added, gaps_removed = _added_removed(set(old_gaps), set(new_gaps))
+    escalations_added, escalations_removed = _added_removed(
+        {e.id for e in old.escalations}, {e.id for e in new.escalations}
+    )
+    old_ranks = {r.id: r.rank for r in old.recommendations}
+    new_ranks = {r.id: r.rank for r in new.recommendations}
+    recs_added, recs_removed = _added_removed(set(old_ranks), set(new_ranks))
+    old_levels = {d.dimension: d.level for d in old.readiness.dimensions}
+    old_r, new_r = old.readiness, new.readiness
+    return AssessmentDiff(
+        name=name,
+        gaps_added=gaps_added,
+        gaps_removed=gaps_removed,
+        gap_severity_changes=tuple(
+            SeverityChange(id=gap, old=old_gaps[gap], new=new_gaps[gap])
+            for gap in sorted(old_gaps.keys() & new_gaps.keys())
+            if old_gaps[gap] != new_gaps[gap]
+        ),
+        escalations_added=escalations_added,
+        escalations_removed=escalations_removed,
+        recommendations_added=recs_added,
+        recommendations_removed=recs_removed,
+        recommendations_reranked=tuple(
+            RankChange(id=rec, old_rank=old_ranks[rec], new_rank=new_ranks[rec])
+            for rec in sorted(old_ranks.keys() & new_ranks.keys())
+            if old_ranks[rec] != new_ranks[rec]
+        ),
+        level=None if old_r.level == new_r.level else LevelChange(old=old_r.level, new=new_r.level),
+        score=None if old_r.score == new_r.score else ScoreChange(old=old_r.score, new=new_r.score),
+        dimension_levels=tuple(
+            DimensionLevelChange(dimension=d.dimension, old=old_levels[d.dimension], new=d.level)
+            for d in new_r.dimensions
+            if d.dimension in old_levels and old_levels[d.dimension] != d.level
+        ),
+    )
+
+
+def _totals(entries: list[AssessmentDiff], compared: int) -> DiffTotals:
+    changed = [e for e in entries if e.changed]
+    return DiffTotals(
+        assessments=compared,
+        changed=len(changed),
+        unchanged=compared - len(changed),
+        gaps_added=sum(len(e.gaps_added) for e in changed),
+        gaps_removed=sum(len(e.gaps_removed) for e in changed),
+        gap_severity_changes=sum(len(e.gap_severity_changes) for e in changed),
+        escalations_added=sum(len(e.escalations_added) for e in changed),
+        escalations_removed=sum(len(e.escalations_removed) for e in changed),
+        recommendations_added=sum(len(e.recommendations_added) for e in changed),
+        recommendations_removed=sum(len(e.recommendations_removed) for e in changed),
+        recommendations_reranked=sum(len(e.recommendations_reranked) for e in changed),
+        level_changes=sum(e.level is not None for e in changed),
+        dimension_level_changes=sum(len(e.dimension_levels) for e in changed),
+    )
+
+
+def diff_outcomes(
+    old: Ruleset,
+    new: Ruleset,
+    corpus: list[tuple[str, AssessmentRequest]],
+    language: Language = "en",
+) -> OutcomeDiff:
+    """Assess every request of `corpus` under both rulesets and report what changes.
+
+    One engine is built per ruleset and released afterwards. Gaps, escalations and
+    recommendations are compared by id, so `language` changes no count, only which texts the
+    engines build.
+
+    Args:
+        old: The ruleset in use.
+        new: The candidate ruleset.
+        corpus: Named assessments, as `load_corpus` returns them.
+        language: Language to assess in.
+
+    Returns:
+        The changed assessments, in corpus order, and the totals.
+
+    Raises:
+        EvaluationError: When either engine fails on an assessment.
+    """
+    old_engine = Engine(old)
+    try:
+        new_engine = Engine(new)
+        try:
+            entries = [
+                _compare(
+                    name,
+                    old_engine.assess(request, language=language),
+                    new_engine.assess(request, language=language),
+                )
+                for name, request in corpus
+            ]
+        finally:
+            new_engine.backend.close()
+    finally:
+        old_engine.backend.close()
+    return OutcomeDiff(
+        old_version=old.version,
+        old_digest=old.digest,
+        new_version=new.version,
+        new_digest=new.digest,
+        assessments=tuple(e for e in entries if e.changed),
+        totals=_totals(entries, len(corpus)),
+    )

@@ -1,0 +1,329 @@
+"""Outcome diffs between two real variants of the shipped rule base, and the corpus loader."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Engine, Ruleset, default_rules_dir, load_ruleset
+from engine.indicators import INDICATORS, nested
+from engine.outcome_diff import (
+    AssessmentDiff,
+    DiffTotals,
+    DimensionLevelChange,
+    LevelChange,
+    RankChange,
+    ScoreChange,
+    SeverityChange,
+    diff_outcomes,
+    load_corpus,
+)
+from schemas.assessment import AssessmentRequest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: {old!r} not found once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _make_new_variant(root: Path) -> None:
+    """High staff turnover becomes a medium gap; partial tactical support becomes a high gap."""
+    _edit(
+        root / "logic/risks/high-staff-turnover.yaml",
+        "  gap:\n    severity: high\n",
+        "  gap:\n    severity: medium\n",
+    )
+    tactical = root / "logic/leadership/tactical-support.yaml"
+    _edit(
+        tactical,
+        '  leadership.support.tactical: "no"\n',
+        '  leadership.support.tactical: ["no", partly]\n',
+    )
+    _edit(
+        tactical,
+        "  gap:\n    severity: blocking\n",
+        '  gap:\n    severity: {"no": blocking, partly: high}\n',
+    )
+    # Keep the rule's own cases true to the new condition.
+    _edit(
+        tactical,
+        "  - name: partial tactical support is not read as no support\n"
+        "    input: {leadership: {support: {tactical: partly}}}\n"
+        "    fires: false\n",
+        "  - name: partial tactical support is a high leadership gap\n"
+        "    input: {leadership: {support: {tactical: partly}}}\n"
+        "    fires: true\n",
+    )
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("outcome-diff")
+    old, new = base / "old", base / "new"
+    shutil.copytree(default_rules_dir(), old)
+    shutil.copytree(old, new)
+    _make_new_variant(new)
+    return old, new
+
+
+@pytest.fixture(scope="module")
+def old_rules(variants: tuple[Path, Path]) -> Ruleset:
+    return load_ruleset(variants[0], check_coverage=False)
+
+
+@pytest.fixture(scope="module")
+def new_rules(variants: tuple[Path, Path]) -> Ruleset:
+    return load_ruleset(variants[1], check_coverage=False)
+
+
+def answered(**overrides: str) -> AssessmentRequest:
+    """Every scored indicator at its best answer, except `overrides` (indicator path: value).
+
+    A fully answered request derives no `unknown` gaps, so the only gaps, and the only
+    recommendations, are the ones the overrides cause.
+    """
+    values: dict[str, Any] = {i.path: i.scale.best for i in INDICATORS if i.scale.scored}
+    values.update(overrides)
+    return AssessmentRequest.model_validate(nested(values))
+
+
+CORPUS = [
+    ("partial tactical support", answered(**{"leadership.support.tactical": "partly"})),
+    ("no tactical support", answered(**{"leadership.support.tactical": "no"})),
+    (
+        "high turnover and workload",
+        answered(**{"risks.staff_turnover": "high", "risks.workload": "high"}),
+    ),
+    (
+        "partial tactical support in a reorganisation",
+        answered(**{"leadership.support.tactical": "partly", "risks.reorganisation": "yes"}),
+    ),
+    ("no venue", answered(**{"organisation_setup.venue.available": "no"})),
+]
+
+
+def test_the_variants_differ_only_in_the_edited_rules(
+    old_rules: Ruleset, new_rules: Ruleset
+) -> None:
+    assert old_rules.version == new_rules.version
+    assert old_rules.digest != new_rules.digest
+    assert {r.id for r in old_rules.rules} == {r.id for r in new_rules.rules}
+    tactical = new_rules.by_id["leadership/tactical-support"]
+    assert tactical.severity_for({"leadership.support.tactical": "partly"}) == "high"
+    assert new_rules.by_id["risks/high-staff-turnover"].severity == "medium"
+
+
+def test_each_changed_assessment_is_reported_exactly(
+    old_rules: Ruleset, new_rules: Ruleset
+) -> None:
+    diff = diff_outcomes(old_rules, new_rules, CORPUS)
+
+    assert diff.assessments == (
+        # Partial support was no gap; now a high one, closed by its recommendation. High is not
+        # blocking, so nothing is capped.
+        AssessmentDiff(
+            name="partial tactical support",
+            gaps_added=("leadership/tactical-support",),
+            recommendations_added=("secure-tactical-leadership",),
+        ),
+        # "no tactical support" is a blocking gap under both: unchanged, not listed.
+        # Turnover drops from high (300 + 50 planning + 5) to medium (200 + 50 + 5): it ties with
+        # the workload recommendation at 255, whose step 6 comes before its step 10.
+        AssessmentDiff(
+            name="high turnover and workload",
+            gap_severity_changes=(
+                SeverityChange(id="risks/high-staff-turnover", old="high", new="medium"),
+            ),
+            recommendations_reranked=(
+                RankChange(id="plan-for-turnover", old_rank=1, new_rank=2),
+                RankChange(id="protect-caseload-capacity", old_rank=2, new_rank=1),
+            ),
+        ),
+        # The new gap chains into the blocking reorganisation escalation, which raises the
+        # tactical recommendation above everything and caps leadership and the whole at
+        # partly_ready. The score does not depend on the rules, so it stays.
+        AssessmentDiff(
+            name="partial tactical support in a reorganisation",
+            gaps_added=("leadership/tactical-support",),
+            escalations_added=("escalations/reorganisation-without-tactical-leader",),
+            recommendations_added=("secure-tactical-leadership",),
+            recommendations_reranked=(
+                RankChange(id="protect-the-method-in-reorganisation", old_rank=1, new_rank=2),
+            ),
+            level=LevelChange(old="ready", new="partly_ready"),
+            dimension_levels=(
+                DimensionLevelChange(dimension="leadership", old="ready", new="partly_ready"),
+            ),
+        ),
+        # "no venue" touches neither edited rule: unchanged, not listed.
+    )
+    assert diff.unchanged == 2
+    assert diff.totals == DiffTotals(
+        assessments=5,
+        changed=3,
+        unchanged=2,
+        gaps_added=2,
+        gaps_removed=0,
+        gap_severity_changes=1,
+        escalations_added=1,
+        escalations_removed=0,
+        recommendations_added=2,
+        recommendations_removed=0,
+        recommendations_reranked=3,
+        level_changes=1,
+        dimension_level_changes=1,
+    )
+    assert (diff.old_version, diff.old_digest) == (old_rules.version, old_rules.digest)
+    assert (diff.new_version, diff.new_digest) == (new_rules.version, new_rules.digest)
+
+
+def test_the_reverse_diff_mirrors_the_forward_one(old_rules: Ruleset, new_rules: Ruleset) -> None:
+    forward = diff_outcomes(old_rules, new_rules, CORPUS)
+    backward = diff_outcomes(new_rules, old_rules, CORPUS)
+    assert [e.name for e in backward.assessments] == [e.name for e in forward.assessments]
+    assert backward.totals.gaps_removed == forward.totals.gaps_added == 2
+    assert backward.totals.gaps_added == forward.totals.gaps_removed == 0
+    assert backward.totals.escalations_removed == 1
+    assert backward.totals.recommendations_removed == 2
+    assert backward.assessments[0].gaps_removed == ("leadership/tactical-support",)
+    assert backward.assessments[2].level == LevelChange(old="partly_ready", new="ready")
+
+
+def test_the_text_report(old_rules: Ruleset, new_rules: Ruleset) -> None:
+    text = diff_outcomes(old_rules, new_rules, CORPUS).to_text()
+    lines = text.splitlines()
+    assert lines[0] == (
+        f"outcome diff: {old_rules.version} ({old_rules.digest}) -> "
+        f"{new_rules.version} ({new_rules.digest})"
+    )
+    assert lines[1:5] == [
+        "partial tactical support",
+        "  + gap leadership/tactical-support",
+        "  + recommendation secure-tactical-leadership",
+        "high turnover and workload",
+    ]
+    assert "  ~ gap risks/high-staff-turnover: severity high -> medium" in lines
+    assert "  ~ recommendation plan-for-turnover: rank 1 -> 2" in lines
+    assert "  + escalation escalations/reorganisation-without-tactical-leader" in lines
+    assert "  level: ready -> partly_ready" in lines
+    assert "  leadership level: ready -> partly_ready" in lines
+    assert "no tactical support" not in lines
+    assert "no venue" not in lines
+    assert lines[-1].startswith("totals: 5 compared, 3 changed, 2 unchanged; gaps +2 -0")
+
+
+def test_the_json_report_is_serialisable(old_rules: Ruleset, new_rules: Ruleset) -> None:
+    data = diff_outcomes(old_rules, new_rules, CORPUS).to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert data["totals"]["changed"] == 3
+    assert data["new_digest"] == new_rules.digest
+    first = data["assessments"][0]
+    assert first["name"] == "partial tactical support"
+    assert first["gaps_added"] == ["leadership/tactical-support"]
+    assert data["assessments"][1]["recommendations_reranked"][0] == {
+        "id": "plan-for-turnover",
+        "old_rank": 1,
+        "new_rank": 2,
+    }
+
+
+def test_a_weight_change_moves_the_score_but_no_gap(
+    variants: tuple[Path, Path], old_rules: Ruleset, tmp_path: Path
+) -> None:
+    root = tmp_path / "rules"
+    shutil.copytree(variants[0], root)
+    _edit(root / "index.yaml", "    leadership: 3\n", "    leadership: 1\n")
+    lighter = load_ruleset(root, check_coverage=False)
+    corpus = CORPUS[:1]
+    diff = diff_outcomes(old_rules, lighter, corpus)
+    (entry,) = diff.assessments
+    old_score = Engine(old_rules).assess(corpus[0][1]).readiness.score
+    new_score = Engine(lighter).assess(corpus[0][1]).readiness.score
+    assert old_score is not None
+    assert new_score is not None
+    # Leadership is the one imperfect dimension: weighing it less raises the overall score.
+    assert new_score > old_score
+    assert entry == AssessmentDiff(
+        name="partial tactical support", score=ScoreChange(old=old_score, new=new_score)
+    )
+    assert diff.totals.level_changes == 0
+    assert "  score: " in diff.to_text()
+
+
+def test_an_identical_copy_changes_nothing_over_the_default_corpus(
+    variants: tuple[Path, Path], old_rules: Ruleset, tmp_path: Path
+) -> None:
+    root = tmp_path / "same"
+    shutil.copytree(variants[0], root)
+    same = load_ruleset(root, check_coverage=False)
+    corpus = load_corpus(None)
+    diff = diff_outcomes(old_rules, same, corpus)
+    assert diff.old_digest == diff.new_digest
+    assert diff.assessments == ()
+    assert diff.totals.assessments == len(corpus) == diff.totals.unchanged
+    assert diff.totals.changed == 0
+    assert diff.to_text().splitlines()[1].startswith(f"totals: {len(corpus)} compared, 0 changed")
+
+
+def test_the_default_corpus_is_the_examples_then_the_scenarios() -> None:
+    examples = sorted((PROJECT_ROOT / "examples").glob("*.json"))
+    scenarios = sorted((PROJECT_ROOT / "tests/rules/scenarios").glob("*.json"))
+    corpus = load_corpus(None)
+    assert [name for name, _ in corpus] == [p.stem for p in examples] + [
+        f"scenario:{p.stem}" for p in scenarios
+    ]
+    assert "design-examples" in dict(corpus)
+    assert len(scenarios) > 0
+    first = scenarios[0]
+    raw = json.loads(first.read_text(encoding="utf-8"))["assessment"]
+    assert dict(corpus)[f"scenario:{first.stem}"] == AssessmentRequest.model_validate(raw)
+
+
+def test_an_ndjson_corpus(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.ndjson"
+    lines = [
+        json.dumps({"leadership": {"support": {"tactical": "no"}}}),
+        json.dumps({"id": "stored-1", "request": {"risks": {"staff_turnover": "high"}}}),
+        "",
+        json.dumps({}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = load_corpus(str(path))
+    assert [name for name, _ in corpus] == ["line 1", "line 2", "line 4"]
+    assert corpus[0][1].leadership.support.tactical == "no"
+    assert corpus[1][1].risks.staff_turnover == "high"
+    assert corpus[2][1] == AssessmentRequest()
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message"),
+    [
+        ("{not json", "invalid JSON"),
+        (json.dumps({"leadership": {"support": {"tactical": "maybe"}}}), "invalid assessment"),
+        (json.dumps({"request": {"no_such_section": {}}}), "no_such_section"),
+    ],
+)
+def test_a_bad_ndjson_line_names_file_and_line(tmp_path: Path, bad_line: str, message: str) -> None:
+    path = tmp_path / "bad.ndjson"
+    path.write_text(json.dumps({}) + "\n" + bad_line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as caught:
+        load_corpus(str(path))
+    assert str(caught.value).startswith(f"{path}:2: ")
+
+
+def test_a_json_file_and_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text(json.dumps({"risks": {"workload": "high"}}), "utf-8")
+    scenario = {"description": "x", "assessment": {"risks": {"reorganisation": "yes"}}}
+    (tmp_path / "a.json").write_text(json.dumps(scenario), "utf-8")
+    assert [n for n, _ in load_corpus(str(tmp_path))] == ["a", "b"]
+    ((name, request),) = load_corpus(str(tmp_path / "a.json"))
+    assert (name, request.risks.reorganisation) == ("a", "yes")
+    with pytest.raises(ValueError, match=r"\.ndjson"):
+        load_corpus(str(tmp_path / "corpus.csv"))
