@@ -15,9 +15,10 @@ from ruamel.yaml import YAML
 from engine.assess import Engine
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
+from engine.jsonschemas import add_schema_comments, stale_schemas, write_schemas
 from engine.lint import lint
-from engine.outcome_diff import diff_outcomes, load_corpus
 from engine.loader import default_rules_dir, load_ruleset
+from engine.outcome_diff import diff_outcomes, load_corpus
 from engine.ruletests import run_cases
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--lang", choices=get_args(Language), default="en")
     diff.add_argument("--format", choices=("text", "json"), default="text")
+    schemas = rules_commands.add_parser(
+        "schemas", help="check the JSON Schemas of the rule files; --write regenerates them"
+    )
+    schemas.add_argument("--write", action="store_true", help="write schemas and $schema lines")
     run = rules_commands.add_parser("test", help="run every rule's cases")
     run.add_argument("--coverage", action="store_true", help="report coverage per rule and branch")
     run.add_argument("--format", choices=("text", "json"), default="text")
@@ -108,6 +113,19 @@ def _lint(args: argparse.Namespace) -> int:
         print(f"{report.rules} rules: {len(report.errors)} error(s), {warnings} warning(s)")
     failing = report.findings if args.strict else report.errors
     return 1 if failing else 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    root = (args.rules or default_rules_dir()).resolve()
+    if args.write:
+        written = write_schemas(root)
+        changed = add_schema_comments(root)
+        print(f"{len(written)} schemas written, {changed} files given their $schema line")
+        return 0
+    stale = stale_schemas(root)
+    for name in stale:
+        print(f"stale: {name} (run `python -m engine rules schemas --write`)")
+    return 1 if stale else 0
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -195,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _test(args)
         if args.rules_command == "diff":
             return _diff(args)
+        if args.rules_command == "schemas":
+            return _schemas(args)
         return _check(args)
     except InvalidRulesetError as exc:
         for error in exc.errors:

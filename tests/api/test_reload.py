@@ -124,7 +124,7 @@ def test_a_reload_whose_cases_fail_keeps_the_old_set(reloading: tuple[Server, Pa
             "    input: {leadership: {support: {tactical: partly}}}\n"
             "    fires: false",
             "  - name: partial tactical support is not read as no support\n"
-            "    input: {leadership: {support: {tactical: \"no\"}}}\n"
+            '    input: {leadership: {support: {tactical: "no"}}}\n'
             "    fires: false",
         ),
         encoding="utf-8",

@@ -327,3 +327,23 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(
     finally:
         stop(restarted)
     assert lost == []
+
+
+def test_admin_validates_uploaded_rule_files_and_reloads(stored: Stored) -> None:
+    broken = "id: leadership/uploaded\nwhen: {leadership.support.tactical: maybe}\n"
+    with stored.client("admin") as admin:
+        report = admin.post(
+            "/v1/rules/validate", json={"files": {"logic/leadership/uploaded.yaml": broken}}
+        ).json()
+        assert report["errors"] >= 1
+        assert {f["file"] for f in report["findings"]} == {"rules/logic/leadership/uploaded.yaml"}
+        assert all(f["hint"] for f in report["findings"])
+        escape = admin.post("/v1/rules/validate", json={"files": {"../x.yaml": "a: 1"}})
+        assert escape.json()["code"] == "invalid-path"
+        reloaded = admin.post("/v1/rules/reload")
+        assert reloaded.status_code == 200
+        assert reloaded.json()["ok"] is True
+        assert reloaded.json()["serving"] == admin.get("/ready").json()["ruleset"]["digest"]
+    with stored.client("a") as a:
+        assert a.post("/v1/rules/reload").json()["code"] == "insufficient-scope"
+        assert a.post("/v1/rules/validate", json={"files": {}}).status_code == 403

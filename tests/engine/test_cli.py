@@ -75,5 +75,7 @@ def test_rules_diff_prints_changed_outcomes(rules_copy: RulesFolder, tmp_path: P
     done = run("rules", "diff", str(rules_copy.root), str(new))
     assert done.returncode == 0, done.stderr
     assert "~ gap risks/high-staff-turnover: severity high -> medium" in done.stdout
-    as_json = json.loads(run("rules", "diff", str(rules_copy.root), str(new), "--format", "json").stdout)
+    as_json = json.loads(
+        run("rules", "diff", str(rules_copy.root), str(new), "--format", "json").stdout
+    )
     assert as_json["totals"]["changed"] >= 1

@@ -30,10 +30,15 @@ def test_schema_errors_carry_line_and_column(rules_copy: RulesFolder) -> None:
     rules_copy.write("logic/leadership/test-rule.yaml", text.replace("\n  prio", "\nprio"))
     (finding,) = findings(rules_copy)
     assert (finding.code, finding.file, finding.line, finding.column) == (
-        "unknown-field", "rules/logic/leadership/test-rule.yaml", 7, 1
+        "unknown-field",
+        "rules/logic/leadership/test-rule.yaml",
+        7,
+        1,
     )
     assert finding.hint
-    assert str(finding).startswith("rules/logic/leadership/test-rule.yaml:7:1: error: unknown-field:")
+    assert str(finding).startswith(
+        "rules/logic/leadership/test-rule.yaml:7:1: error: unknown-field:"
+    )
 
 
 def test_a_value_outside_the_scale_points_at_the_value(rules_copy: RulesFolder) -> None:
@@ -57,7 +62,9 @@ def test_an_unreachable_rule(rules_copy: RulesFolder) -> None:
 
 def test_duplicate_and_same_condition_rules(rules_copy: RulesFolder) -> None:
     original = (rules_copy.root / "logic/institutional/strategic-support.yaml").read_text()
-    copy = original.replace("id: institutional/strategic-support", "id: institutional/strategic-copy")
+    copy = original.replace(
+        "id: institutional/strategic-support", "id: institutional/strategic-copy"
+    )
     rules_copy.write("logic/institutional/strategic-copy.yaml", copy)
     found = {(f.code, f.severity) for f in findings(rules_copy)}
     assert ("duplicate-rule", "error") in found
@@ -95,7 +102,9 @@ def test_lint_cli_exit_codes_and_json(rules_copy: RulesFolder) -> None:
     assert "unlinked-entry" in warned.stdout
     assert run("--rules", str(rules_copy.root), "rules", "lint", "--strict").returncode == 1
     rules_copy.write("logic/leadership/test-rule.yaml", "id: [")
-    broken = json.loads(run("--rules", str(rules_copy.root), "rules", "lint", "--format", "json").stdout)
+    broken = json.loads(
+        run("--rules", str(rules_copy.root), "rules", "lint", "--format", "json").stdout
+    )
     assert broken["errors"] == 1
     assert broken["findings"][0]["code"] == "yaml-syntax"
 
@@ -105,7 +114,9 @@ def test_rules_test_reports_full_coverage_and_fails_without_a_case(rules_copy: R
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rule coverage 100.0 %" in done.stdout
     report = json.loads(
-        run("--rules", str(rules_copy.root), "rules", "test", "--coverage", "--format", "json").stdout
+        run(
+            "--rules", str(rules_copy.root), "rules", "test", "--coverage", "--format", "json"
+        ).stdout
     )
     assert report["rule_coverage"] == 1.0
     assert report["failed"] == []

@@ -382,7 +382,7 @@ def test_an_invalid_manifest_version(rules_copy: RulesFolder) -> None:
     data["version"] = "one"
     rules_copy.dump("index.yaml", data)
     error = only_error(rules_copy)
-    assert (error.file, error.code, error.line) == ("rules/index.yaml", "invalid-value", 2)
+    assert (error.file, error.code, error.line) == ("rules/index.yaml", "invalid-value", 3)
 
 
 def test_all_errors_are_reported_at_once_in_file_line_code_message_form(

@@ -1,0 +1,264 @@
+"""JSON Schemas of the rule files, generated from their pydantic models, for editors and checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from engine.loader import default_rules_dir
+from engine.rulefile import (
+    FolderIndexFile,
+    ManifestFile,
+    ObstacleFile,
+    QuestionnaireFile,
+    RecommendationFile,
+    RuleFile,
+    SourceDocument,
+    SuccessFactorFile,
+)
+
+__all__ = [
+    "COMMENT_PREFIX",
+    "DIALECT",
+    "SCHEMAS",
+    "SCHEMAS_FOLDER",
+    "add_schema_comments",
+    "comment_for",
+    "main",
+    "render",
+    "schema_for",
+    "stale_schemas",
+    "write_schemas",
+]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The `$schema` of every generated schema."""
+
+SCHEMAS_FOLDER = "schemas"
+"""The folder under the rules root that holds the generated schemas."""
+
+COMMENT_PREFIX = "# yaml-language-server: $schema="
+"""How the first line of every YAML file under the rules root starts."""
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "rule.schema.json": RuleFile,
+    "obstacle.schema.json": ObstacleFile,
+    "success-factor.schema.json": SuccessFactorFile,
+    "recommendation.schema.json": RecommendationFile,
+    "folder-index.schema.json": FolderIndexFile,
+    "manifest.schema.json": ManifestFile,
+    "source.schema.json": SourceDocument,
+    "questionnaire.schema.json": QuestionnaireFile,
+}
+"""The schema file name of each kind of rule file, and the model it is generated from."""
+
+_CATALOGUE = {
+    "obstacles": "obstacle.schema.json",
+    "success-factors": "success-factor.schema.json",
+    "recommendations": "recommendation.schema.json",
+}
+
+_INDEX_TITLE = "JSON Schemas of the rule files, generated from the pydantic models"
+
+
+def render(model: type[BaseModel]) -> str:
+    """Return the JSON Schema of `model` as the text of its schema file.
+
+    Args:
+        model: The pydantic model of one kind of rule file.
+
+    Returns:
+        The model's JSON Schema with `$schema` (draft 2020-12) and `title` first, indented by two
+        spaces, keys in the model's order, non-ASCII kept, ending in a newline.
+    """
+    generated = model.model_json_schema()
+    schema = {
+        "$schema": DIALECT,
+        "title": generated.pop("title", model.__name__),
+        **generated,
+    }
+    return json.dumps(schema, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def _index_text() -> str:
+    comment = f"{COMMENT_PREFIX}folder-index.schema.json"
+    return f'{comment}\ntitle: "{_INDEX_TITLE}"\n'
+
+
+def write_schemas(root: Path) -> list[Path]:
+    """Write every schema file, and the folder's `index.yaml`, into `root / "schemas"`.
+
+    Schema files (`*.schema.json`) there that no model generates any more are removed.
+
+    Args:
+        root: The rules folder.
+
+    Returns:
+        The paths written, schema files first, then `index.yaml`.
+    """
+    folder = root / SCHEMAS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for stray in sorted(folder.glob("*.schema.json")):
+        if stray.name not in SCHEMAS:
+            stray.unlink()
+    written: list[Path] = []
+    for name, model in SCHEMAS.items():
+        path = folder / name
+        path.write_text(render(model), encoding="utf-8", newline="\n")
+        written.append(path)
+    index = folder / "index.yaml"
+    index.write_text(_index_text(), encoding="utf-8", newline="\n")
+    written.append(index)
+    return written
+
+
+def stale_schemas(root: Path) -> list[str]:
+    """Return the schema files under `root / "schemas"` that do not match their models.
+
+    Args:
+        root: The rules folder.
+
+    Returns:
+        Sorted names of the schema files that are missing, differ from `render()` of their model,
+        or belong to no model; empty when the committed schemas are current.
+    """
+    folder = root / SCHEMAS_FOLDER
+    stale = {
+        name
+        for name, model in SCHEMAS.items()
+        if not (folder / name).is_file()
+        or (folder / name).read_text(encoding="utf-8") != render(model)
+    }
+    if folder.is_dir():
+        stale.update(p.name for p in folder.glob("*.schema.json") if p.name not in SCHEMAS)
+    return sorted(stale)
+
+
+def schema_for(root: Path, path: Path) -> str | None:
+    """Return the name of the schema file a YAML file under `root` is written against.
+
+    Args:
+        root: The rules folder.
+        path: A file, absolute or relative to the working directory.
+
+    Returns:
+        A key of `SCHEMAS`; `None` for a file that is not YAML, lies outside `root`, is one of the
+        generated files under `schemas/` (whose `index.yaml` is a folder index like any other),
+        or is not one of the kinds of rule file.
+    """
+    try:
+        parts = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return None
+    if not parts or not parts[-1].endswith(".yaml"):
+        return None
+    if parts == ("index.yaml",):
+        return "manifest.schema.json"
+    if parts == ("questionnaire.yaml",):
+        return "questionnaire.schema.json"
+    if len(parts) > 1 and parts[-1] == "index.yaml":
+        return "folder-index.schema.json"
+    top = parts[0]
+    if top == "logic" and len(parts) > 1:
+        return "rule.schema.json"
+    if top == "sources" and len(parts) > 1:
+        return "source.schema.json"
+    if top == "catalog" and len(parts) > 2 and parts[1] in _CATALOGUE:
+        return _CATALOGUE[parts[1]]
+    return None
+
+
+def comment_for(root: Path, path: Path) -> str | None:
+    """Return the `# yaml-language-server: $schema=...` line a YAML file under `root` starts with.
+
+    Args:
+        root: The rules folder.
+        path: A YAML file under `root`.
+
+    Returns:
+        The line, without its newline, pointing from the file's folder to its schema file; `None`
+        when `schema_for` names no schema.
+    """
+    name = schema_for(root, path)
+    if name is None:
+        return None
+    target = root.resolve() / SCHEMAS_FOLDER / name
+    relative = Path(os.path.relpath(target, path.resolve().parent)).as_posix()
+    return f"{COMMENT_PREFIX}{relative}"
+
+
+def _with_comment(content: bytes, comment: str) -> bytes:
+    prefix = COMMENT_PREFIX.encode()
+    rest = content
+    while rest.startswith(prefix):
+        end = rest.find(b"\n")
+        rest = b"" if end < 0 else rest[end + 1 :]
+    return comment.encode() + b"\n" + rest
+
+
+def add_schema_comments(root: Path) -> int:
+    """Make every YAML file under `root` start with one line naming its JSON Schema.
+
+    An existing `# yaml-language-server: $schema=` first line (or run of them) is replaced;
+    otherwise the line is inserted. The rest of each file is kept byte for byte. Files for which
+    `schema_for` names no schema are left alone.
+
+    Args:
+        root: The rules folder.
+
+    Returns:
+        How many files changed.
+    """
+    changed = 0
+    for path in sorted(root.rglob("*.yaml")):
+        comment = comment_for(root, path)
+        if comment is None:
+            continue
+        content = path.read_bytes()
+        updated = _with_comment(content, comment)
+        if updated != content:
+            path.write_bytes(updated)
+            changed += 1
+    return changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Regenerate the schemas and comment lines, or with `--check` only report what is stale.
+
+    Args:
+        argv: Command-line arguments; `sys.argv[1:]` when `None`.
+
+    Returns:
+        0 when everything is (or now is) current, 1 when `--check` found something stale.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m engine.jsonschemas", description="Generate the JSON Schemas of rules/."
+    )
+    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: shipped)")
+    parser.add_argument("--check", action="store_true", help="only report, change nothing")
+    args = parser.parse_args(argv)
+    root: Path = (args.rules or default_rules_dir()).resolve()
+    if args.check:
+        problems = [f"{SCHEMAS_FOLDER}/{name}: stale" for name in stale_schemas(root)]
+        for path in sorted(root.rglob("*.yaml")):
+            comment = comment_for(root, path)
+            first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+            if comment is not None and first != comment:
+                problems.append(f"{path.relative_to(root).as_posix()}: expected {comment!r}")
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
+    written = write_schemas(root)
+    changed = add_schema_comments(root)
+    print(f"wrote {len(written)} files under {SCHEMAS_FOLDER}/; updated {changed} YAML files")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
