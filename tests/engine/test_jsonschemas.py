@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from engine import default_rules_dir, load_ruleset
@@ -174,8 +175,6 @@ def test_every_yaml_file_meets_its_model_and_its_schemas_top_level(path: Path) -
 
 
 def test_every_yaml_file_validates_against_its_json_schema() -> None:
-    # Skipped where `jsonschema` is not installed; the test above still checks every file.
-    jsonschema = pytest.importorskip("jsonschema")
     validators = {name: jsonschema.Draft202012Validator(_schema(name)) for name in js.SCHEMAS}
     errors = []
     for path, relative in zip(YAML_FILES, IDS, strict=True):
@@ -189,6 +188,5 @@ def test_every_yaml_file_validates_against_its_json_schema() -> None:
 
 
 def test_the_schemas_are_valid_2020_12_schemas() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     for name in js.SCHEMAS:
         jsonschema.Draft202012Validator.check_schema(_schema(name))
