@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
@@ -104,6 +104,7 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
         responses=problem_responses(400),
     )
     def list_rules(
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         lang: LangQuery = None,
         accept_language: AcceptLanguage = None,
@@ -118,7 +119,7 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
         language = negotiate(lang, accept_language)
         rules = [
             RuleSummary(**_summary(rule, language))
-            for rule in runtime.engine.ruleset.rules
+            for rule in runtime.engine_for(request).ruleset.rules
             if (kind is None or rule.kind == kind) and (dimension in (None, rule.dimension))
         ]
         return _localized(rules, language)
@@ -134,12 +135,13 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
     )
     def get_rule(
         rule_id: str,
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         lang: LangQuery = None,
         accept_language: AcceptLanguage = None,
     ) -> Response[RuleDetail]:
         language = negotiate(lang, accept_language)
-        rule = runtime.engine.ruleset.by_id.get(rule_id.strip("/"))
+        rule = runtime.engine_for(request).ruleset.by_id.get(rule_id.strip("/"))
         if rule is None:
             raise ProblemError(404, "rule-not-found", f"no rule {rule_id.strip('/')!r}")
         cases = [RuleCase(name=c.name, input=c.input, fires=c.fires) for c in rule.cases]
@@ -156,12 +158,13 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
             responses=problem_responses(400),
         )
         def handler(
+            request: Request[Any, Any, Any],
             runtime: NamedDependency[Runtime],
             lang: LangQuery = None,
             accept_language: AcceptLanguage = None,
         ) -> Response[list[CatalogueEntry]]:
             language = negotiate(lang, accept_language)
-            ruleset = runtime.engine.ruleset
+            ruleset = runtime.engine_for(request).ruleset
             catalogue = {
                 "obstacle": ruleset.obstacles,
                 "success_factor": ruleset.success_factors,
@@ -180,7 +183,9 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
         operation_id="listSources",
         sync_to_thread=False,
     )
-    def list_sources(runtime: NamedDependency[Runtime]) -> list[SourceView]:
+    def list_sources(
+        request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
+    ) -> list[SourceView]:
         return [
             SourceView(
                 id=sid,
@@ -190,7 +195,7 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
                 language=doc.language,
                 elements=len(doc.elements),
             )
-            for sid, doc in runtime.engine.ruleset.sources.items()
+            for sid, doc in runtime.engine_for(request).ruleset.sources.items()
         ]
 
     return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from pydantic import BaseModel
@@ -52,8 +52,8 @@ def health_handlers() -> list[HTTPRouteHandler]:
         operation_id="ready",
         sync_to_thread=False,
     )
-    def ready(runtime: NamedDependency[Runtime]) -> ReadyStatus:
-        ruleset = runtime.engine.ruleset
+    def ready(request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]) -> ReadyStatus:
+        ruleset = runtime.engine_for(request).ruleset
         reload = runtime.reloader.status.to_json() if runtime.reloader else None
         return ReadyStatus(
             status="ready", ruleset=ruleset.info, rules=len(ruleset.rules), reload=reload

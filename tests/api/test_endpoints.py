@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -236,8 +237,13 @@ def test_access_log_is_json_without_content(client: httpx.Client, server: Server
         json={**EXAMPLE, "organisation": {"name": secret}},
         headers={"X-Request-Id": request_id},
     )
-    lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
-    mine = [line for line in lines if line.get("request_id") == request_id]
+    # The access line is written once the response has been sent: wait for it.
+    deadline = time.monotonic() + 10
+    mine: list[dict[str, Any]] = []
+    while not mine and time.monotonic() < deadline:
+        lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
+        mine = [line for line in lines if line.get("request_id") == request_id]
+        time.sleep(0.05)
     assert mine
     assert mine[0]["method"] == "POST"
     assert mine[0]["path"] == "/v1/assessments"
