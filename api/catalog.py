@@ -14,7 +14,7 @@ from api.language import negotiate
 from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
-from engine.conditions import Test, render
+from engine.conditions import render, tests_in
 from engine.rulefile import (
     CatalogueEntryFile,
     ObstacleFile,
@@ -28,18 +28,6 @@ from schemas.vocabulary import Dimension, Language
 __all__ = ["catalog_handlers"]
 
 
-def _indicators(rule: Rule) -> list[str]:
-    found: set[str] = set()
-    stack: list[Any] = [rule.condition]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Test):
-            found.add(node.path)
-        else:
-            stack.extend(getattr(node, "items", ()))
-    return sorted(found)
-
-
 def _summary(rule: Rule, language: Language) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -49,7 +37,7 @@ def _summary(rule: Rule, language: Language) -> dict[str, Any]:
         "severity": rule.severity,
         "gap_kind": rule.gap_kind,
         "matches": render(rule.condition),
-        "indicators": _indicators(rule),
+        "indicators": sorted({t.path for t in tests_in(rule.condition)}),
         "requires": sorted(rule.refs),
         "links": RuleLinks(
             obstacles=list(rule.links.obstacles),

@@ -71,9 +71,21 @@ class Reloader:
         """Stop watching."""
         self._stop.set()
 
+    def _signature(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple(
+            (str(p), (stat := p.stat()).st_mtime_ns, stat.st_size)
+            for p in sorted(self.root.rglob("*.yaml"))
+        )
+
     def _watch(self) -> None:
+        # Cheap stat() checks each interval; the files are read and hashed only when one moved.
+        signature = self._signature()
         while not self._stop.wait(self.interval):
             try:
+                current = self._signature()
+                if current == signature:
+                    continue
+                signature = current
                 digest = ruleset_digest(self.root)
             except OSError:
                 continue  # a file vanished mid-scan; look again next time

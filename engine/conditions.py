@@ -30,6 +30,7 @@ __all__ = [
     "parse",
     "positive",
     "render",
+    "tests_in",
 ]
 
 MAX_FACTS_PER_ALTERNATIVE = 16
@@ -320,3 +321,14 @@ def render(condition: Condition) -> str:
         for item in condition.items
     ]
     return joiner.join(parts)
+
+
+def tests_in(condition: Condition) -> list[Test]:
+    """Return every indicator test in `condition`, in order."""
+    if isinstance(condition, Test):
+        return [condition]
+    if isinstance(condition, Ref):
+        return []
+    if isinstance(condition, Not):
+        return tests_in(condition.item)
+    return [t for item in condition.items for t in tests_in(item)]

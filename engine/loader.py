@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from engine.conditions import Condition, Ref, Test, alternatives, parse, positive
+from engine.conditions import Condition, alternatives, parse, positive, tests_in
 from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
@@ -386,7 +386,7 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
     kind: RuleKind = "gap" if asserts.gap else "escalation" if asserts.escalation else "strength"
     gap_kind = asserts.gap.kind if asserts.gap else None
     if gap_kind != "unknown":
-        for test in _tests(condition):
+        for test in tests_in(condition):
             if UNKNOWN in test.values:
                 loader.error(
                     path,
@@ -457,7 +457,7 @@ def _severity(
     if declared is None:
         return None, None, True
     unknown_kind = spec.asserts.gap is not None and spec.asserts.gap.kind == "unknown"
-    tests = _tests(condition)
+    tests = tests_in(condition)
     if not unknown_kind:
         # A better answer must never add a gap: each test must include every worse answer.
         for test in tests:
@@ -503,14 +503,6 @@ def _severity(
         return None, None, False
     worst = min(by_value.values(), key=SEVERITIES.index)
     return worst, (indicator, MappingProxyType(dict(by_value))), True
-
-
-def _tests(condition: Any) -> list[Test]:
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, Ref):
-        return []
-    return [t for item in condition.items for t in _tests(item)]
 
 
 def _check_references(loader: _Loader, found: _Found) -> None:
