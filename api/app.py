@@ -27,7 +27,7 @@ from api.settings import Settings
 from engine.assess import Engine
 from engine.loader import load_ruleset
 from schemas.assessment import AssessmentRequest
-from schemas.batch import BatchRequest
+from schemas.batch import BatchRequest, BatchResult
 from store.database import Database
 from store.repository import Repository
 
@@ -48,7 +48,9 @@ def _examples(runtime: Runtime) -> dict[str, Any]:
     request = json.loads(_EXAMPLE.read_text(encoding="utf-8"))
     result = runtime.engine.assess(AssessmentRequest.model_validate(request))
     invalid = {"leadership": {"support": {"tactical": "maybe"}}}
-    batch = run_batch(runtime.engine, [request, invalid], "en", False, None)
+    batch = BatchResult.model_validate(
+        run_batch(runtime.engine, [request, invalid], "en", False, None)
+    )
     return {
         "request": request,
         "result": result.model_dump(mode="json", exclude_none=True),
@@ -93,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    engine = Engine(load_ruleset(settings.rules_dir))
+    engine = Engine(load_ruleset(settings.rules_dir), settings.engine)
     repository = Repository(Database(settings.database_url))
     runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))
     reloader = Reloader(runtime, settings.rules_dir, settings.reload_interval)

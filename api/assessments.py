@@ -11,6 +11,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, QueryParameter
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from api.auth import optional_key, require_key
 from api.body import read_json
@@ -21,7 +22,7 @@ from api.runtime import Runtime
 from engine.assess import Engine
 from engine.errors import EvaluationError
 from schemas.assessment import AssessmentRequest
-from schemas.batch import BatchItem, BatchResult
+from schemas.batch import BatchResult
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
@@ -120,8 +121,8 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             ) from None
         if store:
             return _store(runtime, request, assessment, key, language, explain, idempotency_key)
-        result = runtime.engine_for(request).assess(assessment, language=language, explain=explain)
-        return _json(result.model_dump_json().encode(), language)
+        engine = runtime.engine_for(request)
+        return _json(engine.assess_json(assessment, language=language, explain=explain), language)
 
     @post(
         "/v1/assessments/batch",
@@ -169,7 +170,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             )
         request_id = request.scope.get("state", {}).get("request_id")
         batch = run_batch(runtime.engine_for(request), items, language, explain, request_id)
-        return _json(batch.model_dump_json().encode(), language)
+        return _json(to_json(batch), language)
 
     return [assess, assess_batch]
 
@@ -207,8 +208,9 @@ def _store(
         raise ProblemError(
             403, "outside-binding", "the API key may not store assessments for this organisation"
         )
-    result = runtime.engine_for(request).assess(assessment, language=language, explain=explain)
-    payload = result.model_dump_json()
+    data = runtime.engine_for(request).assess_data(assessment, language=language, explain=explain)
+    result = AssessmentResult.model_validate(data)
+    payload = to_json(data).decode()
     try:
         stored, created = runtime.repository.store(
             request_json=assessment.model_dump_json(),
@@ -249,9 +251,13 @@ def run_batch(
     language: Language,
     explain: bool,
     request_id: str | None,
-) -> BatchResult:
-    """Validate and evaluate each item on its own; an invalid item gets a problem."""
-    outcomes: list[BatchItem] = []
+) -> dict[str, Any]:
+    """Validate and evaluate each item on its own; an invalid item gets a problem.
+
+    Returns the plain data of a `BatchResult`, ready to encode once.
+    """
+    outcomes: list[dict[str, Any]] = []
+    failed = 0
     for index, item in enumerate(items):
         try:
             assessment = AssessmentRequest.model_validate(item)
@@ -263,20 +269,25 @@ def run_batch(
                 request_id,
                 field_errors(exc, ("assessments", index)),
             )
-            outcomes.append(BatchItem(index=index, error=problem))
+            outcomes.append(
+                {"index": index, "result": None, "error": problem.model_dump(mode="json")}
+            )
+            failed += 1
             continue
         try:
-            result = engine.assess(assessment, language=language, explain=explain)
+            result = engine.assess_data(assessment, language=language, explain=explain)
         except EvaluationError:
             detail = f"item {index} could not be evaluated; quote the request id"
             problem = problem_of(500, "evaluation-failed", detail, request_id)
-            outcomes.append(BatchItem(index=index, error=problem))
+            outcomes.append(
+                {"index": index, "result": None, "error": problem.model_dump(mode="json")}
+            )
+            failed += 1
             continue
-        outcomes.append(BatchItem(index=index, result=result))
-    failed = sum(1 for o in outcomes if o.error is not None)
-    return BatchResult(
-        ruleset=engine.ruleset.info,
-        succeeded=len(outcomes) - failed,
-        failed=failed,
-        items=outcomes,
-    )
+        outcomes.append({"index": index, "result": result, "error": None})
+    return {
+        "ruleset": engine.ruleset.info.model_dump(mode="json"),
+        "succeeded": len(outcomes) - failed,
+        "failed": failed,
+        "items": outcomes,
+    }

@@ -27,6 +27,8 @@ class ReadyStatus(BaseModel):
     status: str
     ruleset: RulesetInfo
     rules: int
+    engine: str
+    """The rule-evaluation backend: `durable` or `compiled`."""
     reload: dict[str, Any] | None = None
     """The last reload attempt: when, whether it passed, the digest tried, and why it failed."""
 
@@ -48,15 +50,20 @@ def health_handlers() -> list[HTTPRouteHandler]:
         "/ready",
         tags=["operations"],
         summary="ReadyStatus",
-        description="The loaded ruleset's name, version, digest and rule count.",
+        description="The loaded ruleset's name, version, digest and rule count, and the engine backend.",
         operation_id="ready",
         sync_to_thread=False,
     )
     def ready(request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]) -> ReadyStatus:
-        ruleset = runtime.engine_for(request).ruleset
+        engine = runtime.engine_for(request)
+        ruleset = engine.ruleset
         reload = runtime.reloader.status.to_json() if runtime.reloader else None
         return ReadyStatus(
-            status="ready", ruleset=ruleset.info, rules=len(ruleset.rules), reload=reload
+            status="ready",
+            ruleset=ruleset.info,
+            rules=len(ruleset.rules),
+            engine=engine.backend.name,
+            reload=reload,
         )
 
     return [health, ready]

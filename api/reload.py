@@ -103,7 +103,7 @@ class Reloader:
                 self.status = ReloadStatus(now, True, digest, None)
                 return self.status
             try:
-                candidate = Engine(load_ruleset(self.root))
+                candidate = Engine(load_ruleset(self.root), self.runtime.settings.engine)
             except InvalidRulesetError as exc:
                 return self._failed(now, digest, [str(e) for e in exc.errors])
             report = run_cases(candidate)

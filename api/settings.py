@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from engine.assess import BACKENDS
 from store.database import DEFAULT_URL
 
 __all__ = ["Settings", "SettingsError"]
@@ -37,6 +38,8 @@ class Settings:
         min_group_size: Aggregates over fewer organisations than this are suppressed.
         reload_interval: Seconds between checks of the rules folder for changes; 0 turns hot
             reload off (`POST /v1/rules/reload` still works).
+        engine: The rule-evaluation backend: `durable` (durable_rules, the default) or
+            `compiled` (the same rules compiled to Python, proven to give identical results).
     """
 
     host: str = "127.0.0.1"
@@ -51,6 +54,7 @@ class Settings:
     assess_without_key: bool = False
     min_group_size: int = 5
     reload_interval: float = 2.0
+    engine: str = "durable"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +100,8 @@ class Settings:
             raise SettingsError(f"workers must be at least 1, not {self.workers}")
         if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug"):
             raise SettingsError(f"log_level {self.log_level!r} is not a level")
+        if self.engine not in BACKENDS:
+            raise SettingsError(f"engine must be one of {', '.join(BACKENDS)}, not {self.engine!r}")
         for name in ("max_body_bytes", "max_batch_items", "max_json_depth", "min_group_size"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1")

@@ -90,17 +90,28 @@ class IndicatorRegistry:
 INDICATORS = IndicatorRegistry(AssessmentRequest)
 """The registry of the current assessment schema."""
 
-_PARTS = [(i.path, tuple(i.path.split("."))) for i in INDICATORS]
+
+def _groups() -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for indicator in INDICATORS:
+        groups.setdefault(indicator.fact, []).append((indicator.field, indicator.path))
+    return tuple((tuple(fact.split(".")), tuple(fields)) for fact, fields in groups.items())
+
+
+_GROUPS = _groups()
+"""Per model of the request that holds indicators: its attribute path and (field, path) pairs."""
 
 
 def values_of(request: AssessmentRequest) -> dict[str, str]:
-    """Return every indicator's value in `request`, by path."""
+    """Return every indicator's value in `request`, by path (grouped by the model holding it)."""
     values: dict[str, str] = {}
-    for path, parts in _PARTS:
+    for parts, fields in _GROUPS:
         node: Any = request
         for part in parts:
             node = getattr(node, part)
-        values[path] = node
+        held = node.__dict__
+        for field, path in fields:
+            values[path] = held[field]
     return values
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "SEVERITY_POINTS",
     "priority_of",
     "score",
+    "score_parts",
 ]
 
 SEVERITY_POINTS: dict[Severity, int] = {"blocking": 400, "high": 300, "medium": 200, "low": 100}
@@ -36,7 +37,12 @@ _PRIORITY: dict[Severity, Priority] = {
 
 
 def score(severity: Severity, step: int, escalated: bool, obstacles: int) -> RecommendationScore:
-    """Return the score components of a recommendation.
+    """Return the score components of a recommendation; see `score_parts`."""
+    return RecommendationScore(**score_parts(severity, step, escalated, obstacles))
+
+
+def score_parts(severity: Severity, step: int, escalated: bool, obstacles: int) -> dict[str, int]:
+    """Return the score components of a recommendation, and their `total`, as plain data.
 
     Args:
         severity: The most severe of the gaps it closes and escalations that raise it.
@@ -50,7 +56,8 @@ def score(severity: Severity, step: int, escalated: bool, obstacles: int) -> Rec
         "escalation": ESCALATION_POINTS if escalated else 0,
         "obstacles": OBSTACLE_POINTS * min(obstacles, MAX_OBSTACLES_COUNTED),
     }
-    return RecommendationScore(**parts, total=sum(parts.values()))
+    parts["total"] = sum(parts.values())
+    return parts
 
 
 def priority_of(severity: Severity, escalated: bool) -> Priority:

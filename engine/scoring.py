@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from engine.indicators import INDICATORS
 from engine.rulefile import ScoringSpec
-from schemas.result import DimensionReadiness, Readiness
+from schemas.result import Readiness
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
-__all__ = ["Blocker", "readiness"]
+__all__ = ["Blocker", "readiness", "readiness_data"]
 
 _ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
 
 _SCORED = {
     dimension: [i for i in INDICATORS if i.dimension == dimension and i.scale.scored]
     for dimension in DIMENSIONS
+}
+# Per dimension: (path, worth by answered value) of each scored indicator; unknown is absent.
+_WORTHS = {
+    dimension: tuple(
+        (
+            i.path,
+            {v: w for v in i.scale.values if (w := i.scale.worth_of(v)) is not None},
+        )
+        for i in indicators
+    )
+    for dimension, indicators in _SCORED.items()
 }
 
 Blocker = tuple[str, Dimension]
@@ -43,7 +55,14 @@ def _level(
 def readiness(
     values: Mapping[str, str], blockers: Iterable[Blocker], spec: ScoringSpec
 ) -> Readiness:
-    """Score an assessment.
+    """Score an assessment; see `readiness_data`, of which this is the typed form."""
+    return Readiness.model_validate(readiness_data(values, blockers, spec))
+
+
+def readiness_data(
+    values: Mapping[str, str], blockers: Iterable[Blocker], spec: ScoringSpec
+) -> dict[str, Any]:
+    """Score an assessment, as the plain data of a `Readiness`.
 
     A dimension's score is 100 times the mean worth of its answered indicators (yes 1, partly
     0.5, no 0; for risks, low 1, medium 0.5, high 0); unanswered indicators are left out and
@@ -58,41 +77,44 @@ def readiness(
     dimensions = []
     weighted = weight_sum = 0.0
     answered_all = total_all = 0
+    weights = spec.weights
     for dimension in DIMENSIONS:
-        scored = _SCORED[dimension]
+        scored = _WORTHS[dimension]
         total = len(scored)
-        worths = [
-            worth
-            for worth in (i.scale.worth_of(values[i.path]) for i in scored)
-            if worth is not None
-        ]
-        score = round(100 * sum(worths) / len(worths), 1) if worths else None
-        completeness = round(len(worths) / total, 3) if total else 0.0
+        worth_sum = 0.0
+        answered = 0
+        for path, worths in scored:
+            worth = worths.get(values[path])
+            if worth is not None:
+                worth_sum += worth
+                answered += 1
+        score = round(100 * worth_sum / answered, 1) if answered else None
+        completeness = round(answered / total, 3) if total else 0.0
         capped_by = sorted(blocking_by_dimension.get(dimension, []))
         dimensions.append(
-            DimensionReadiness(
-                dimension=dimension,
-                score=score,
-                level=_level(score, completeness, spec, bool(capped_by)),
-                completeness=completeness,
-                answered=len(worths),
-                total=total,
-                capped_by=capped_by,
-            )
+            {
+                "dimension": dimension,
+                "score": score,
+                "level": _level(score, completeness, spec, bool(capped_by)),
+                "completeness": completeness,
+                "answered": answered,
+                "total": total,
+                "capped_by": capped_by,
+            }
         )
-        weight = spec.weights.get(dimension, 0.0)
+        weight = weights.get(dimension, 0.0)
         if score is not None and weight > 0:
             weighted += weight * score
             weight_sum += weight
-        answered_all += len(worths)
+        answered_all += answered
         total_all += total
     overall = round(weighted / weight_sum, 1) if weight_sum else None
     all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
     completeness = round(answered_all / total_all, 3) if total_all else 0.0
-    return Readiness(
-        score=overall,
-        level=_level(overall, completeness, spec, bool(all_blockers)),
-        completeness=completeness,
-        capped_by=all_blockers,
-        dimensions=dimensions,
-    )
+    return {
+        "score": overall,
+        "level": _level(overall, completeness, spec, bool(all_blockers)),
+        "completeness": completeness,
+        "capped_by": all_blockers,
+        "dimensions": dimensions,
+    }

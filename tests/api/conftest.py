@@ -89,3 +89,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def compiled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server on the compiled backend (READINESS_ENGINE=compiled)."""
+    tmp = tmp_path_factory.mktemp("compiled-server")
+    running = start(
+        tmp,
+        engine="compiled",
+        assess_without_key="true",
+        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
+    )
+    yield running
+    stop(running)

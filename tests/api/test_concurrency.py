@@ -11,6 +11,7 @@ import httpx
 from engine import Engine
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
+from tests.api.conftest import Server
 
 
 def generated(seed: int) -> dict[str, Any]:
@@ -22,6 +23,22 @@ def generated(seed: int) -> dict[str, Any]:
 def test_500_different_assessments_32_in_flight_match_lone_evaluation(
     client: httpx.Client, engine: Engine
 ) -> None:
+    _check_concurrent(client, engine)
+
+
+def test_the_compiled_backend_server_answers_what_durable_answers_in_process(
+    compiled_server: Server, engine: Engine
+) -> None:
+    # The in-process engine runs durable_rules; the server runs the compiled backend.
+    assert engine.backend.name == "durable"
+    with httpx.Client(base_url=compiled_server.url, timeout=30) as client:
+        ready = client.get("/ready").json()
+        assert ready["engine"] == "compiled"
+        assert ready["rules"] == len(engine.ruleset.rules)
+        _check_concurrent(client, engine)
+
+
+def _check_concurrent(client: httpx.Client, engine: Engine) -> None:
     bodies = [generated(seed) for seed in range(500)]
     languages = ["sv", "da", "en"]
     expected = [

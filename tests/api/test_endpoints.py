@@ -37,6 +37,7 @@ def test_health_and_ready(client: httpx.Client, ruleset: Ruleset) -> None:
         "digest": ruleset.digest,
     }
     assert ready["rules"] == len(ruleset.rules)
+    assert ready["engine"] == "durable"
 
 
 def test_request_ids_are_echoed_or_made(client: httpx.Client) -> None:

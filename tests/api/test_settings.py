@@ -17,6 +17,7 @@ def test_defaults() -> None:
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.max_batch_items == 1000
     assert settings.rules_dir is None
+    assert settings.engine == "durable"
 
 
 def test_values_from_the_environment() -> None:
@@ -27,12 +28,14 @@ def test_values_from_the_environment() -> None:
             "READINESS_RULES_DIR": "/srv/rules",
             "READINESS_LOG_LEVEL": "warning",
             "READINESS_MAX_BATCH_ITEMS": "50",
+            "READINESS_ENGINE": "compiled",
             "UNRELATED": "x",
         }
     )
     assert (settings.port, settings.workers, settings.max_batch_items) == (9001, 2, 50)
     assert settings.rules_dir == Path("/srv/rules")
     assert settings.log_level == "warning"
+    assert settings.engine == "compiled"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +46,7 @@ def test_values_from_the_environment() -> None:
         ("READINESS_WORKERS", "0", "workers must be at least 1"),
         ("READINESS_LOG_LEVEL", "loud", "is not a level"),
         ("READINESS_MAX_BODY_BYTES", "0", "max_body_bytes must be at least 1"),
+        ("READINESS_ENGINE", "drools", "engine must be one of durable, compiled"),
     ],
 )
 def test_bad_values_are_named(name: str, value: str, says: str) -> None:

@@ -181,16 +181,22 @@ def test_eight_threads_give_the_same_results_as_one(engine: Engine) -> None:
 def test_an_exception_in_a_rule_action_is_raised_not_swallowed(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> None:
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(durable_backend, "Firing", broken)
+    # The action of a rule whose gap another rule chains from asserts that gap; make that fail.
+    backend = engine.backend
+    assert isinstance(backend, durable_backend.DurableBackend)
+    weak = worst_request()
+    first = engine.assess(weak, explain=True)
+    chained = next(entry for entry in first.trace or [] if any(":" in m for m in entry.matched))
+    ref = next(name for name in chained.matched if ":" in name)
+    broken = dict(backend._derived)
+    broken[ref] = '{"t": '
+    monkeypatch.setattr(backend, "_derived", broken)
     with pytest.raises(EvaluationError) as caught:
-        engine.assess(request(leadership={"support": {"tactical": "no"}}))
+        engine.assess(weak)
     assert caught.value.code == "rule-action-failed"
-    assert caught.value.rule in engine.ruleset.by_id
+    assert caught.value.rule == ref.split(":", 1)[1]
     monkeypatch.undo()
-    assert engine.assess(request(leadership={"support": {"tactical": "no"}})).gaps
+    assert engine.assess(weak, explain=True) == first
 
 
 def test_a_failing_backend_is_an_evaluation_error_and_the_next_call_works(
