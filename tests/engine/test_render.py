@@ -1,0 +1,57 @@
+"""The JSON assembled from fragments is exactly what the result model would serialise."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from engine.indicators import INDICATORS, nested
+from engine.render import _ids, _safe
+from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
+from tests.conftest import worst_request
+
+
+def _assessment(seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    values = {}
+    for indicator in INDICATORS:
+        roll = rng.random()
+        if roll < 0.25:
+            continue
+        scale = indicator.scale
+        values[indicator.path] = (
+            scale.worst if scale.scored and roll < 0.5 else rng.choice(scale.values)
+        )
+    return nested(values)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_the_rendered_json_is_the_models_own_serialisation(engine: Engine, language: str) -> None:
+    requests = [AssessmentRequest.model_validate(_assessment(seed)) for seed in range(150)]
+    requests += [AssessmentRequest(), worst_request()]
+    for number, request in enumerate(requests):
+        rendered = engine.assess_json(request, language=language, explain=number % 2 == 0)  # type: ignore[arg-type]
+        model = AssessmentResult.model_validate_json(rendered)
+        assert model.model_dump_json().encode() == rendered
+        assert model.language == language
+
+
+def test_texts_outside_latin_1_stay_intact(engine: Engine) -> None:
+    # Swedish and Danish letters, and dashes, are written as UTF-8, not as escapes.
+    rendered = engine.assess_json(worst_request(), language="da")
+    text = rendered.decode("utf-8")
+    assert any(letter in text for letter in "æøå")
+    assert "\\u00" not in text
+
+
+def test_only_json_safe_ids_are_joined_by_hand() -> None:
+    assert _ids(["a/b-c", "d_e"]) == b'["a/b-c","d_e"]'
+    assert _ids([]) == b"[]"
+    with pytest.raises(ValueError, match="escaping"):
+        _safe('bad"id')
+    with pytest.raises(ValueError, match="escaping"):
+        _safe("tab\there")
