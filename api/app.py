@@ -48,7 +48,7 @@ def _examples(runtime: Runtime) -> dict[str, Any]:
     request = json.loads(_EXAMPLE.read_text(encoding="utf-8"))
     result = runtime.engine.assess(AssessmentRequest.model_validate(request))
     invalid = {"leadership": {"support": {"tactical": "maybe"}}}
-    batch = BatchResult.model_validate(
+    batch = BatchResult.model_validate_json(
         run_batch(runtime.engine, [request, invalid], "en", False, None)
     )
     return {

@@ -170,7 +170,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             )
         request_id = request.scope.get("state", {}).get("request_id")
         batch = run_batch(runtime.engine_for(request), items, language, explain, request_id)
-        return _json(to_json(batch), language)
+        return _json(batch, language)
 
     return [assess, assess_batch]
 
@@ -208,14 +208,15 @@ def _store(
         raise ProblemError(
             403, "outside-binding", "the API key may not store assessments for this organisation"
         )
-    data = runtime.engine_for(request).assess_data(assessment, language=language, explain=explain)
-    result = AssessmentResult.model_validate(data)
-    payload = to_json(data).decode()
+    payload = runtime.engine_for(request).assess_json(
+        assessment, language=language, explain=explain
+    )
+    result = AssessmentResult.model_validate_json(payload)
     try:
         stored, created = runtime.repository.store(
             request_json=assessment.model_dump_json(),
             result=result,
-            result_json=payload,
+            result_json=payload.decode(),
             organisation_id=organisation_id,
             organisation_name=organisation.name,
             region=region,
@@ -251,12 +252,12 @@ def run_batch(
     language: Language,
     explain: bool,
     request_id: str | None,
-) -> dict[str, Any]:
+) -> bytes:
     """Validate and evaluate each item on its own; an invalid item gets a problem.
 
-    Returns the plain data of a `BatchResult`, ready to encode once.
+    Returns the JSON of a `BatchResult`, each result encoded once by the engine.
     """
-    outcomes: list[dict[str, Any]] = []
+    outcomes: list[bytes] = []
     failed = 0
     for index, item in enumerate(items):
         try:
@@ -269,25 +270,21 @@ def run_batch(
                 request_id,
                 field_errors(exc, ("assessments", index)),
             )
-            outcomes.append(
-                {"index": index, "result": None, "error": problem.model_dump(mode="json")}
-            )
+            outcomes.append(b'{"index":%d,"result":null,"error":%s}' % (index, to_json(problem)))
             failed += 1
             continue
         try:
-            result = engine.assess_data(assessment, language=language, explain=explain)
+            result = engine.assess_json(assessment, language=language, explain=explain)
         except EvaluationError:
             detail = f"item {index} could not be evaluated; quote the request id"
             problem = problem_of(500, "evaluation-failed", detail, request_id)
-            outcomes.append(
-                {"index": index, "result": None, "error": problem.model_dump(mode="json")}
-            )
+            outcomes.append(b'{"index":%d,"result":null,"error":%s}' % (index, to_json(problem)))
             failed += 1
             continue
-        outcomes.append({"index": index, "result": result, "error": None})
-    return {
-        "ruleset": engine.ruleset.info.model_dump(mode="json"),
-        "succeeded": len(outcomes) - failed,
-        "failed": failed,
-        "items": outcomes,
-    }
+        outcomes.append(b'{"index":%d,"result":%s,"error":null}' % (index, result))
+    return b'{"ruleset":%s,"succeeded":%d,"failed":%d,"items":[%s]}' % (
+        to_json(engine.ruleset.info),
+        len(outcomes) - failed,
+        failed,
+        b",".join(outcomes),
+    )
