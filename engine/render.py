@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -42,6 +43,16 @@ _SEVERITY_BYTES = {severity: severity.encode() for severity in SEVERITIES}
 _PRIORITY_BYTES = {p: p.encode() for p in ("critical", "high", "medium", "low")}
 _DERIVED = b',"derived_from":'
 
+MEMO_ENTRIES = 64
+"""How many rendered variants of one rule or catalogue entry are kept, per language.
+
+An entry's JSON is a pure function of a few closed-scale answers (a gap: the answers it tests) or
+of which rules link it (a recommendation: the gaps it closes, the escalations that raise it, the
+worst severity), so assessments share them. A variant past this bound is rendered and not kept:
+the memory is bounded (at most this many variants of each entry, each a few hundred bytes to a
+few kilobytes), and an unusual assessment costs only the rendering it would cost anyway.
+"""
+
 
 def _json(value: Any) -> str:
     return to_json(value).decode()
@@ -67,12 +78,14 @@ class RuleFacts:
     """What a result needs of one rule, prepared once: links, evidence tests, severity."""
 
     __slots__ = (
+        "answers_of",
         "dimension",
         "evidence",
         "gap_kind",
         "id",
         "key",
         "kind",
+        "memo_key",
         "obstacle_set",
         "obstacles",
         "present",
@@ -88,6 +101,7 @@ class RuleFacts:
         self.id = _safe(rule.id)
         self.kind = rule.kind
         self.key = f"{rule.kind}:{rule.id}"
+        self.memo_key = f"rule:{rule.id}"
         self.dimension = rule.dimension
         self.gap_kind = rule.gap_kind or "missing"
         self.present = tuple(_safe(sf) for sf in rule.present)
@@ -110,6 +124,11 @@ class RuleFacts:
         for test in tests_in(rule.condition):
             union.setdefault(_safe(test.path), set()).update(_safe(v) for v in test.values)
         self.evidence = tuple((path, frozenset(union[path])) for path in sorted(union))
+        # The answers that decide this rule's entry in a result: its evidence and its severity.
+        decisive = sorted(
+            {*union, *([rule.severity_by_value[0]] if rule.severity_by_value else [])}
+        )
+        self.answers_of = itemgetter(*decisive) if decisive else _nothing
 
     def severity_of(self, values: Mapping[str, str]) -> Severity:
         """The severity of the gap or escalation for these answers."""
@@ -130,6 +149,10 @@ class RuleFacts:
         return ("{" + ",".join(found) + "}").encode()
 
 
+def _nothing(values: Mapping[str, str]) -> tuple[()]:
+    return ()
+
+
 def _second(pair: tuple[str, str]) -> str:
     return pair[1]
 
@@ -137,8 +160,21 @@ def _second(pair: tuple[str, str]) -> str:
 class Fragments:
     """The encoded texts and citations of one ruleset in one language."""
 
-    def __init__(self, ruleset: Ruleset, language: Language) -> None:
+    def __init__(
+        self, ruleset: Ruleset, language: Language, memo_entries: int = MEMO_ENTRIES
+    ) -> None:
         self.language = language
+        self.memo_entries = memo_entries
+        # Rendered entries by what decides them, per rule and catalogue entry (see MEMO_ENTRIES).
+        self.entry_memo: dict[str, dict[Any, Any]] = {
+            key: {}
+            for key in (
+                *(f"rule:{r.id}" for r in ruleset.rules),
+                *(f"obstacle:{o}" for o in ruleset.obstacles),
+                *(f"success_factor:{sf}" for sf in ruleset.success_factors),
+                *(f"recommendation:{r}" for r in ruleset.recommendations),
+            )
+        }
         info = _json(ruleset.info.model_dump(mode="json"))
         self.head = _b(f'{{"language":{_json(language)},"ruleset":{info}')
         self.gap: dict[str, tuple[bytes, bytes, bytes]] = {}
@@ -225,40 +261,40 @@ def render(
     rec_escalations: dict[str, set[str]] = {}
     rec_severity: dict[str, int] = {}
     linked: dict[str, RuleFacts] = {}
+    memo = fragments.entry_memo
+    room = fragments.memo_entries
     for rule_id in fired:
         rule = facts[rule_id]
         # A rule's refs that had fired by then are what it was chained from.
-        chained = _ids([ref_id for ref, ref_id in rule.refs if ref in derived])
+        chained = (
+            tuple([ref_id for ref, ref_id in rule.refs if ref in derived]) if rule.refs else ()
+        )
         derived.add(rule.key)
         if rule.kind == "strength":
             for sf in rule.present:
                 present_from.setdefault(sf, set()).add(rule_id)
             continue
-        severity = rule.severity_of(values)
+        variants = memo[rule.memo_key]
+        key = (rule.answers_of(values), chained)
+        rendered = variants.get(key)
+        if rendered is None:
+            rendered = _render_rule(rule, fragments, values, chained)
+            if len(variants) < room:
+                variants[key] = rendered
+        rank, item = rendered
         linked[rule_id] = rule
         for obstacle in rule.obstacles:
             obstacle_from.setdefault(obstacle, set()).add(rule_id)
         for sf in rule.success_factors:
             missing_from.setdefault(sf, set()).add(rule_id)
-        rank = _SEVERITY_ORDER[severity]
         target = rec_gaps if rule.kind == "gap" else rec_escalations
         for rec in rule.recommendations:
             target.setdefault(rec, set()).add(rule_id)
             if rank < rec_severity.get(rec, 99):
                 rec_severity[rec] = rank
-        if severity == "blocking" and rule.gap_kind != "unknown":
+        if rank == 0 and rule.gap_kind != "unknown":  # blocking
             blockers.append((rule_id, rule.dimension))
-        evidence = rule.evidence_json(values)
-        if rule.kind == "gap":
-            head, middle, tail = fragments.gap[rule_id]
-            collected = gaps
-        else:
-            head, middle, tail = fragments.escalation[rule_id]
-            collected = escalations
-        item = b"".join(
-            (head, _SEVERITY_BYTES[severity], middle, evidence, _DERIVED, chained, tail)
-        )
-        collected.append((rank, rule_id, item))
+        (gaps if rule.kind == "gap" else escalations).append((rank, rule_id, item))
     gaps.sort(key=_by_severity)
     escalations.sort(key=_by_severity)
     readiness = to_json(readiness_data(values, blockers, ruleset.scoring))
@@ -283,30 +319,68 @@ def render(
     return b"".join(parts)
 
 
+def _render_rule(
+    rule: RuleFacts, fragments: Fragments, values: Mapping[str, str], chained: tuple[str, ...]
+) -> tuple[int, bytes]:
+    severity = rule.severity_of(values)
+    if rule.kind == "gap":
+        head, middle, tail = fragments.gap[rule.id]
+    else:
+        head, middle, tail = fragments.escalation[rule.id]
+    item = b"".join(
+        (
+            head,
+            _SEVERITY_BYTES[severity],
+            middle,
+            rule.evidence_json(values),
+            _DERIVED,
+            _ids(chained),
+            tail,
+        )
+    )
+    return _SEVERITY_ORDER[severity], item
+
+
 def _obstacles(fragments: Fragments, obstacle_from: dict[str, set[str]]) -> bytes:
     ordered = sorted(obstacle_from.items(), key=lambda item: (-len(item[1]), item[0]))
+    memo = fragments.entry_memo
+    room = fragments.memo_entries
     rendered = []
     for oid, from_rules in ordered:
-        head, tail = fragments.obstacle[oid]
-        rendered.append(b"".join((head, _ids(sorted(from_rules)), tail)))
+        variants = memo["obstacle:" + oid]
+        key = frozenset(from_rules)
+        item = variants.get(key)
+        if item is None:
+            head, tail = fragments.obstacle[oid]
+            item = b"".join((head, _ids(sorted(from_rules)), tail))
+            if len(variants) < room:
+                variants[key] = item
+        rendered.append(item)
     return b",".join(rendered)
 
 
 def _success_factors(
     fragments: Fragments, missing_from: dict[str, set[str]], present_from: dict[str, set[str]]
 ) -> bytes:
-    missing_first = sorted(missing_from)
-    present_only = sorted(present_from.keys() - missing_from.keys())
+    memo = fragments.entry_memo
+    room = fragments.memo_entries
     rendered = []
-    for sid in missing_first:
-        head, tail = fragments.success_factor[sid]
-        gaps = _ids(sorted(missing_from[sid]))
-        rules = _ids(sorted(present_from.get(sid, ())))
-        rendered.append(b"".join((head, b'missing","gaps":', gaps, b',"rules":', rules, tail)))
-    for sid in present_only:
-        head, tail = fragments.success_factor[sid]
-        rules = _ids(sorted(present_from[sid]))
-        rendered.append(b"".join((head, b'present","gaps":[],"rules":', rules, tail)))
+    # Missing ones first, then those only present, each by id.
+    for sid in (*sorted(missing_from), *sorted(present_from.keys() - missing_from.keys())):
+        variants = memo["success_factor:" + sid]
+        missing = missing_from.get(sid)
+        present = present_from.get(sid)
+        key = (frozenset(missing) if missing else None, frozenset(present) if present else None)
+        item = variants.get(key)
+        if item is None:
+            head, tail = fragments.success_factor[sid]
+            status = b'missing","gaps":' if missing else b'present","gaps":'
+            gaps = _ids(sorted(missing or ()))
+            rules = _ids(sorted(present or ()))
+            item = b"".join((head, status, gaps, b',"rules":', rules, tail))
+            if len(variants) < room:
+                variants[key] = item
+        rendered.append(item)
     return b",".join(rendered)
 
 
@@ -317,46 +391,25 @@ def _recommendations(
     rec_escalations: dict[str, set[str]],
     rec_severity: dict[str, int],
 ) -> bytes:
+    memo = fragments.entry_memo
+    room = fragments.memo_entries
     drafts = []
     for rid in rec_gaps.keys() | rec_escalations.keys():
-        head, middle, tail, step = fragments.recommendation[rid]
+        variants = memo["recommendation:" + rid]
         closing = rec_gaps.get(rid)
         raising = rec_escalations.get(rid)
-        closes = sorted(closing) if closing else []
-        raised_by = sorted(raising) if raising else []
-        related = [linked[r] for r in (*closes, *raised_by)]
-        if len(related) == 1:
-            obstacle_ids = sorted(related[0].obstacle_set)
-            factor_ids = sorted(related[0].success_factor_set)
-        else:
-            obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
-            factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
-        severity = SEVERITIES[rec_severity[rid]]
-        escalated = bool(raised_by)
-        # The score components, as `engine.ranking.score_parts` documents them.
-        points = SEVERITY_POINTS[severity]
-        phase = PLANNING_POINTS if step <= 10 else 0
-        escalation = ESCALATION_POINTS if escalated else 0
-        obstacles = OBSTACLE_POINTS * min(len(obstacle_ids), MAX_OBSTACLES_COUNTED)
-        total = points + phase + escalation + obstacles
-        body = b"".join(
-            (
-                middle,
-                _ids(closes),
-                b',"escalations":',
-                _ids(raised_by),
-                b',"obstacles":',
-                _ids(obstacle_ids),
-                b',"success_factors":',
-                _ids(factor_ids),
-                b',"score":{"severity":%d,"phase":%d,"escalation":%d,"obstacles":%d,"total":%d}'
-                % (points, phase, escalation, obstacles, total),
-                tail,
-            )
+        rank = rec_severity[rid]
+        key = (
+            frozenset(closing) if closing else None,
+            frozenset(raising) if raising else None,
+            rank,
         )
-        drafts.append(
-            (-total, step, rid, head, _PRIORITY_BYTES[priority_of(severity, escalated)], body)
-        )
+        draft = variants.get(key)
+        if draft is None:
+            draft = _render_recommendation(fragments, linked, rid, closing, raising, rank)
+            if len(variants) < room:
+                variants[key] = draft
+        drafts.append(draft)
     # Highest score first; at equal score the earlier step, then the id, so the order is total.
     drafts.sort(key=_draft_order)
     return b",".join(
@@ -365,6 +418,47 @@ def _recommendations(
             for rank, (_, _, _, head, priority, body) in enumerate(drafts, start=1)
         ]
     )
+
+
+def _render_recommendation(
+    fragments: Fragments,
+    linked: dict[str, RuleFacts],
+    rid: str,
+    closing: set[str] | None,
+    raising: set[str] | None,
+    rank: int,
+) -> tuple[int, int, str, bytes, bytes, bytes]:
+    """Everything of a recommendation's JSON but its rank, with what it is sorted by."""
+    head, middle, tail, step = fragments.recommendation[rid]
+    closes = sorted(closing) if closing else []
+    raised_by = sorted(raising) if raising else []
+    related = [linked[r] for r in (*closes, *raised_by)]
+    obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
+    factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
+    severity = SEVERITIES[rank]
+    escalated = bool(raised_by)
+    # The score components, as `engine.ranking.score_parts` documents them.
+    points = SEVERITY_POINTS[severity]
+    phase = PLANNING_POINTS if step <= 10 else 0
+    escalation = ESCALATION_POINTS if escalated else 0
+    obstacles = OBSTACLE_POINTS * min(len(obstacle_ids), MAX_OBSTACLES_COUNTED)
+    total = points + phase + escalation + obstacles
+    body = b"".join(
+        (
+            middle,
+            _ids(closes),
+            b',"escalations":',
+            _ids(raised_by),
+            b',"obstacles":',
+            _ids(obstacle_ids),
+            b',"success_factors":',
+            _ids(factor_ids),
+            b',"score":{"severity":%d,"phase":%d,"escalation":%d,"obstacles":%d,"total":%d}'
+            % (points, phase, escalation, obstacles, total),
+            tail,
+        )
+    )
+    return (-total, step, rid, head, _PRIORITY_BYTES[priority_of(severity, escalated)], body)
 
 
 def _draft_order(draft: tuple[int, int, str, bytes, bytes, bytes]) -> tuple[int, int, str]:

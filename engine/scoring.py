@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.indicators import INDICATORS
@@ -29,6 +29,44 @@ _WORTHS = {
     )
     for dimension, indicators in _SCORED.items()
 }
+
+
+# Per dimension: a function from all answers to the tuple of the dimension's scored answers.
+def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    def answers(values: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(map(values.__getitem__, paths))
+
+    return answers
+
+
+_ANSWERS = {
+    dimension: _getter(tuple(path for path, _ in worths)) for dimension, worths in _WORTHS.items()
+}
+_SUMS: dict[Dimension, dict[tuple[str, ...], tuple[float, int]]] = {d: {} for d in DIMENSIONS}
+_SUMS_KEPT = 4096
+"""Per dimension, how many (worth sum, answered) results are kept by their answers: the sums are
+a pure function of a few closed-scale answers, so assessments share them; past the bound they are
+computed and not kept."""
+
+
+def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
+    """The sum of the worths of a dimension's answered indicators, and how many are answered."""
+    key = _ANSWERS[dimension](values)
+    kept = _SUMS[dimension]
+    found = kept.get(key)
+    if found is not None:
+        return found
+    worth_sum = 0.0
+    answered = 0
+    for (_, worths), value in zip(_WORTHS[dimension], key, strict=True):
+        worth = worths.get(value)
+        if worth is not None:
+            worth_sum += worth
+            answered += 1
+    if len(kept) < _SUMS_KEPT:
+        kept[key] = (worth_sum, answered)
+    return worth_sum, answered
+
 
 Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking gap or escalation."""
@@ -79,15 +117,8 @@ def readiness_data(
     answered_all = total_all = 0
     weights = spec.weights
     for dimension in DIMENSIONS:
-        scored = _WORTHS[dimension]
-        total = len(scored)
-        worth_sum = 0.0
-        answered = 0
-        for path, worths in scored:
-            worth = worths.get(values[path])
-            if worth is not None:
-                worth_sum += worth
-                answered += 1
+        total = len(_WORTHS[dimension])
+        worth_sum, answered = _sums(dimension, values)
         score = round(100 * worth_sum / answered, 1) if answered else None
         completeness = round(answered / total, 3) if total else 0.0
         capped_by = sorted(blocking_by_dimension.get(dimension, []))
