@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             *health_handlers(),
-            *assessment_handlers(examples),
+            *assessment_handlers(examples, settings.max_batch_body_bytes),
             *catalog_handlers(),
             *questionnaire_handlers(),
             *history_handlers(),

@@ -68,8 +68,15 @@ def _json(payload: bytes, language: Language) -> Response[Any]:
     )
 
 
-def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
-    """Build the handlers, with `examples` (request and response bodies) in their documentation."""
+def assessment_handlers(
+    examples: dict[str, Any], batch_body_bytes: int = 8 * 1024 * 1024
+) -> list[HTTPRouteHandler]:
+    """Build the handlers, with `examples` (request and response bodies) in their documentation.
+
+    Args:
+        examples: Request and response bodies for the documentation.
+        batch_body_bytes: The largest batch body; larger ones get 413.
+    """
 
     @post(
         "/v1/assessments",
@@ -134,6 +141,7 @@ def assessment_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             "in input order; an invalid item gets its own problem and does not fail the others."
         ),
         operation_id="assessBatch",
+        request_max_body_size=batch_body_bytes,
         operation_class=body_operation(
             "BatchRequest", "Assessments in an `assessments` list", examples["batch_request"]
         ),

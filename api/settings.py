@@ -30,6 +30,8 @@ class Settings:
         log_level: Level of the application and access logs.
         rules_dir: The rules folder; None means the one shipped with the project.
         max_body_bytes: Largest accepted request body; larger ones get 413.
+        max_batch_body_bytes: Largest accepted body of `POST /v1/assessments/batch`, which holds
+            up to `max_batch_items` assessments of a few kilobytes each.
         max_batch_items: Most assessments in one batch request.
         max_json_depth: Deepest nesting of a JSON body.
         database_url: SQLAlchemy URL of the database (SQLite file by default; PostgreSQL as
@@ -48,6 +50,7 @@ class Settings:
     log_level: str = "info"
     rules_dir: Path | None = None
     max_body_bytes: int = 1024 * 1024
+    max_batch_body_bytes: int = 8 * 1024 * 1024
     max_batch_items: int = 1000
     max_json_depth: int = 32
     database_url: str = DEFAULT_URL
@@ -102,6 +105,12 @@ class Settings:
             raise SettingsError(f"log_level {self.log_level!r} is not a level")
         if self.engine not in BACKENDS:
             raise SettingsError(f"engine must be one of {', '.join(BACKENDS)}, not {self.engine!r}")
-        for name in ("max_body_bytes", "max_batch_items", "max_json_depth", "min_group_size"):
+        for name in (
+            "max_body_bytes",
+            "max_batch_body_bytes",
+            "max_batch_items",
+            "max_json_depth",
+            "min_group_size",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1")

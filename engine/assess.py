@@ -11,8 +11,9 @@ from engine.backend import Backend, fields_needed
 from engine.conditions import Test
 from engine.indicators import INDICATORS, values_of
 from engine.loader import load_ruleset
-from engine.render import Fragments, RuleFacts, render
+from engine.render import Fragments, Links, RuleFacts, render
 from engine.ruleset import Rule, Ruleset
+from engine.scoring import readiness_data
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
@@ -57,6 +58,9 @@ class Engine:
         self._layout = tuple((fact, tuple(fields)) for fact, fields in layout.items())
         self._fields = {rule.id: _fields_tested(rule) for rule in ruleset.rules}
         self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
+        self._links = Links(ruleset, self._rule_facts)
+        scoring = ruleset.scoring
+        self._readiness_of = lambda values, blockers: readiness_data(values, blockers, scoring)
         self._fragments: dict[str, Fragments] = {}
         for language in get_args(Language):  # prepared at load time, off the request path
             self._fragments[language] = Fragments(ruleset, language)
@@ -104,7 +108,15 @@ class Engine:
                 }
                 for i, rule in enumerate(evaluation.rules)
             ]
-        return render(self._rule_facts, fragments, self.ruleset, values, evaluation.rules, trace)
+        return render(
+            self._rule_facts,
+            self._links,
+            fragments,
+            self._readiness_of,
+            values,
+            evaluation.rules,
+            trace,
+        )
 
     def close(self) -> None:
         """Release the backend (after a reload replaced this engine)."""

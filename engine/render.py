@@ -31,10 +31,10 @@ from engine.ranking import (
     priority_of,
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
-from engine.scoring import Blocker, readiness_data
+from engine.scoring import Blocker
 from schemas.vocabulary import SEVERITIES, Language, Severity
 
-__all__ = ["Fragments", "RuleFacts", "render"]
+__all__ = ["Fragments", "Links", "RuleFacts", "render"]
 
 _SAFE = re.compile(r"[a-z0-9_./-]*")
 """What may be written into JSON between quotes as it is."""
@@ -241,38 +241,99 @@ def _by_severity(item: tuple[int, str, bytes]) -> tuple[int, str]:
     return item[0], item[1]
 
 
+class Links:
+    """Which rules link each catalogue entry, as bit masks over the rules (one bit per rule).
+
+    With the rules that fired as one mask, an entry's linking rules are one `&` away, and that
+    mask is also the key of the entry's rendered variants.
+    """
+
+    def __init__(self, ruleset: Ruleset, facts: Mapping[str, RuleFacts]) -> None:
+        self.bit = {rule.id: 1 << number for number, rule in enumerate(ruleset.rules)}
+        by_id = sorted(ruleset.rules, key=lambda r: r.id)
+
+        def mask(rules: Iterable[Rule]) -> int:
+            total = 0
+            for rule in rules:
+                total |= self.bit[rule.id]
+            return total
+
+        def linking(pick: Any) -> tuple[Rule, ...]:
+            return tuple(r for r in by_id if pick(facts[r.id]))
+
+        self.obstacles = []
+        for oid in ruleset.obstacles:
+            rules = linking(lambda f, oid=oid: f.kind != "strength" and oid in f.obstacle_set)
+            if rules:
+                self.obstacles.append((oid, mask(rules), tuple(r.id for r in rules)))
+        self.success_factors = []
+        for sid in sorted(ruleset.success_factors):
+            gaps = linking(lambda f, sid=sid: f.kind == "gap" and sid in f.success_factor_set)
+            seen = linking(lambda f, sid=sid: f.kind == "strength" and sid in f.present)
+            if gaps or seen:
+                self.success_factors.append(
+                    (
+                        sid,
+                        mask(gaps),
+                        mask(seen),
+                        tuple(r.id for r in gaps),
+                        tuple(r.id for r in seen),
+                    )
+                )
+        self.recommendations = []
+        for rid in ruleset.recommendations:
+            gaps = linking(lambda f, rid=rid: f.kind == "gap" and rid in f.recommendations)
+            raising = linking(
+                lambda f, rid=rid: f.kind == "escalation" and rid in f.recommendations
+            )
+            if not gaps and not raising:
+                continue
+            # The worst severity among the linking rules decides the score; where a rule's
+            # severity depends on the answers, its rank is part of the variant's key.
+            variable = tuple(r.id for r in (*gaps, *raising) if r.severity_by_value is not None)
+            self.recommendations.append(
+                (
+                    rid,
+                    mask(gaps),
+                    mask(raising),
+                    tuple(r.id for r in gaps),
+                    tuple(r.id for r in raising),
+                    variable,
+                )
+            )
+
+
 def render(
     facts: Mapping[str, RuleFacts],
+    links: Links,
     fragments: Fragments,
-    ruleset: Ruleset,
+    readiness_of: Any,
     values: Mapping[str, str],
     fired: Sequence[str],
     trace: list[dict[str, Any]] | None,
 ) -> bytes:
-    """Return the result JSON for the rules `fired`, in firing order, and the answers `values`."""
+    """Return the result JSON for the rules `fired`, in firing order, and the answers `values`.
+
+    `readiness_of(values, blockers)` gives the readiness data.
+    """
     gaps: list[tuple[int, str, bytes]] = []
     escalations: list[tuple[int, str, bytes]] = []
     derived: set[str] = set()
     blockers: list[Blocker] = []
-    obstacle_from: dict[str, set[str]] = {}
-    missing_from: dict[str, set[str]] = {}
-    present_from: dict[str, set[str]] = {}
-    rec_gaps: dict[str, set[str]] = {}
-    rec_escalations: dict[str, set[str]] = {}
-    rec_severity: dict[str, int] = {}
-    linked: dict[str, RuleFacts] = {}
+    rank_of: dict[str, int] = {}
+    fired_mask = 0
+    bit = links.bit
     memo = fragments.entry_memo
     room = fragments.memo_entries
     for rule_id in fired:
         rule = facts[rule_id]
+        fired_mask |= bit[rule_id]
         # A rule's refs that had fired by then are what it was chained from.
         chained = (
             tuple([ref_id for ref, ref_id in rule.refs if ref in derived]) if rule.refs else ()
         )
         derived.add(rule.key)
         if rule.kind == "strength":
-            for sf in rule.present:
-                present_from.setdefault(sf, set()).add(rule_id)
             continue
         variants = memo[rule.memo_key]
         key = (rule.answers_of(values), chained)
@@ -282,36 +343,26 @@ def render(
             if len(variants) < room:
                 variants[key] = rendered
         rank, item = rendered
-        linked[rule_id] = rule
-        for obstacle in rule.obstacles:
-            obstacle_from.setdefault(obstacle, set()).add(rule_id)
-        for sf in rule.success_factors:
-            missing_from.setdefault(sf, set()).add(rule_id)
-        target = rec_gaps if rule.kind == "gap" else rec_escalations
-        for rec in rule.recommendations:
-            target.setdefault(rec, set()).add(rule_id)
-            if rank < rec_severity.get(rec, 99):
-                rec_severity[rec] = rank
+        rank_of[rule_id] = rank
         if rank == 0 and rule.gap_kind != "unknown":  # blocking
             blockers.append((rule_id, rule.dimension))
         (gaps if rule.kind == "gap" else escalations).append((rank, rule_id, item))
     gaps.sort(key=_by_severity)
     escalations.sort(key=_by_severity)
-    readiness = to_json(readiness_data(values, blockers, ruleset.scoring))
     parts: list[bytes] = [
         fragments.head,
         b',"readiness":',
-        readiness,
+        to_json(readiness_of(values, blockers)),
         b',"gaps":[',
         b",".join([g[2] for g in gaps]),
         b'],"escalations":[',
         b",".join([e[2] for e in escalations]),
         b'],"obstacles":[',
-        _obstacles(fragments, obstacle_from),
+        _obstacles(fragments, links, fired_mask),
         b'],"success_factors":[',
-        _success_factors(fragments, missing_from, present_from),
+        _success_factors(fragments, links, fired_mask),
         b'],"recommendations":[',
-        _recommendations(fragments, linked, rec_gaps, rec_escalations, rec_severity),
+        _recommendations(fragments, links, facts, fired_mask, rank_of),
         b'],"trace":',
         b"null" if trace is None else to_json(trace),
         b"}",
@@ -341,72 +392,84 @@ def _render_rule(
     return _SEVERITY_ORDER[severity], item
 
 
-def _obstacles(fragments: Fragments, obstacle_from: dict[str, set[str]]) -> bytes:
-    ordered = sorted(obstacle_from.items(), key=lambda item: (-len(item[1]), item[0]))
+def _picked(mask: int, ids: tuple[str, ...], bit: Mapping[str, int]) -> list[str]:
+    """The ids (in id order) whose bits are set in `mask`."""
+    return [i for i in ids if mask & bit[i]]
+
+
+def _obstacles(fragments: Fragments, links: Links, fired: int) -> bytes:
     memo = fragments.entry_memo
     room = fragments.memo_entries
-    rendered = []
-    for oid, from_rules in ordered:
+    present = []
+    for oid, linking, ids in links.obstacles:
+        mask = linking & fired
+        if not mask:
+            continue
         variants = memo["obstacle:" + oid]
-        key = frozenset(from_rules)
-        item = variants.get(key)
+        item = variants.get(mask)
         if item is None:
             head, tail = fragments.obstacle[oid]
-            item = b"".join((head, _ids(sorted(from_rules)), tail))
+            item = b"".join((head, _ids(_picked(mask, ids, links.bit)), tail))
             if len(variants) < room:
-                variants[key] = item
-        rendered.append(item)
-    return b",".join(rendered)
+                variants[mask] = item
+        present.append((-mask.bit_count(), oid, item))
+    present.sort(key=_draft_order)
+    return b",".join([item for _, _, item in present])
 
 
-def _success_factors(
-    fragments: Fragments, missing_from: dict[str, set[str]], present_from: dict[str, set[str]]
-) -> bytes:
+def _success_factors(fragments: Fragments, links: Links, fired: int) -> bytes:
     memo = fragments.entry_memo
     room = fragments.memo_entries
-    rendered = []
-    # Missing ones first, then those only present, each by id.
-    for sid in (*sorted(missing_from), *sorted(present_from.keys() - missing_from.keys())):
+    missing_first: list[bytes] = []
+    present_only: list[bytes] = []
+    for sid, gap_mask, seen_mask, gap_ids, seen_ids in links.success_factors:
+        missing = gap_mask & fired
+        seen = seen_mask & fired
+        if not missing and not seen:
+            continue
         variants = memo["success_factor:" + sid]
-        missing = missing_from.get(sid)
-        present = present_from.get(sid)
-        key = (frozenset(missing) if missing else None, frozenset(present) if present else None)
+        key = (missing, seen)
         item = variants.get(key)
         if item is None:
             head, tail = fragments.success_factor[sid]
             status = b'missing","gaps":' if missing else b'present","gaps":'
-            gaps = _ids(sorted(missing or ()))
-            rules = _ids(sorted(present or ()))
+            gaps = _ids(_picked(missing, gap_ids, links.bit))
+            rules = _ids(_picked(seen, seen_ids, links.bit))
             item = b"".join((head, status, gaps, b',"rules":', rules, tail))
             if len(variants) < room:
                 variants[key] = item
-        rendered.append(item)
-    return b",".join(rendered)
+        # Missing ones first, then those only present, each by id (the table is in id order).
+        (missing_first if missing else present_only).append(item)
+    return b",".join(missing_first + present_only)
 
 
 def _recommendations(
     fragments: Fragments,
-    linked: dict[str, RuleFacts],
-    rec_gaps: dict[str, set[str]],
-    rec_escalations: dict[str, set[str]],
-    rec_severity: dict[str, int],
+    links: Links,
+    facts: Mapping[str, RuleFacts],
+    fired: int,
+    rank_of: Mapping[str, int],
 ) -> bytes:
     memo = fragments.entry_memo
     room = fragments.memo_entries
+    bit = links.bit
     drafts = []
-    for rid in rec_gaps.keys() | rec_escalations.keys():
+    for rid, gap_mask, raise_mask, gap_ids, raise_ids, variable in links.recommendations:
+        closing = gap_mask & fired
+        raising = raise_mask & fired
+        if not closing and not raising:
+            continue
         variants = memo["recommendation:" + rid]
-        closing = rec_gaps.get(rid)
-        raising = rec_escalations.get(rid)
-        rank = rec_severity[rid]
-        key = (
-            frozenset(closing) if closing else None,
-            frozenset(raising) if raising else None,
-            rank,
-        )
+        if variable:
+            key: Any = (closing, raising, tuple([rank_of.get(r, -1) for r in variable]))
+        else:
+            key = (closing, raising)
         draft = variants.get(key)
         if draft is None:
-            draft = _render_recommendation(fragments, linked, rid, closing, raising, rank)
+            closes = _picked(closing, gap_ids, bit)
+            raised_by = _picked(raising, raise_ids, bit)
+            rank = min(rank_of[r] for r in (*closes, *raised_by))
+            draft = _render_recommendation(fragments, facts, rid, closes, raised_by, rank)
             if len(variants) < room:
                 variants[key] = draft
         drafts.append(draft)
@@ -422,17 +485,15 @@ def _recommendations(
 
 def _render_recommendation(
     fragments: Fragments,
-    linked: dict[str, RuleFacts],
+    facts: Mapping[str, RuleFacts],
     rid: str,
-    closing: set[str] | None,
-    raising: set[str] | None,
+    closes: list[str],
+    raised_by: list[str],
     rank: int,
 ) -> tuple[int, int, str, bytes, bytes, bytes]:
     """Everything of a recommendation's JSON but its rank, with what it is sorted by."""
     head, middle, tail, step = fragments.recommendation[rid]
-    closes = sorted(closing) if closing else []
-    raised_by = sorted(raising) if raising else []
-    related = [linked[r] for r in (*closes, *raised_by)]
+    related = [facts[r] for r in (*closes, *raised_by)]
     obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
     factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
     severity = SEVERITIES[rank]
@@ -461,5 +522,5 @@ def _render_recommendation(
     return (-total, step, rid, head, _PRIORITY_BYTES[priority_of(severity, escalated)], body)
 
 
-def _draft_order(draft: tuple[int, int, str, bytes, bytes, bytes]) -> tuple[int, int, str]:
-    return draft[0], draft[1], draft[2]
+def _draft_order(draft: tuple[Any, ...]) -> tuple[Any, ...]:
+    return draft[:3]
