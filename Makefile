@@ -30,8 +30,8 @@ lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-bench: install ## print engine timings (median microseconds per assessment)
-	$(PY) bench/bench_engine.py
+bench: install ## run every benchmark, print the figures, write bench/RESULTS.md (BENCH_ARGS=--quick: smoke run)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,182 @@
+"""What each performance change bought: the engine and the endpoint measured at each commit.
+
+Each listed commit is checked out into a temporary git worktree; this checkout's `bench/` is
+copied into it, so every commit is measured by the same code, in one run, on the same machine.
+Per commit and backend it prints the weak organisation's median µs (rules only, whole assessment)
+and the random mix's median µs, then `POST /v1/assessments` at 64 connections from
+`bench/run.py --only http` (a short run). Commits before the compiled backend have only durable.
+
+    python bench/changes.py [--seconds 5] [--runs 300] [COMMIT ...]
+
+Not a test: it prints figures (and a markdown table to paste into RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHANGES: list[tuple[str, str]] = [
+    ("9ee95ed", "before: durable_rules through its Python Host; pydantic result objects"),
+    (
+        "8eee5ba",
+        "durable_rules' core driven directly ($mt tests, small facts); compiled backend; "
+        "results as plain data encoded once",
+    ),
+    ("a47cbd3", "results assembled from UTF-8 fragments encoded per language at load time"),
+    (
+        "0e991e6",
+        "rendered entries kept by what decides them; dimension sums kept; depth walk skipped",
+    ),
+    ("WORKTREE", "catalogue links as bit masks over the rules that fired"),
+]
+
+_PROBE = r"""
+import json, statistics, sys, time
+sys.path.insert(0, ".")
+from bench.corpus import corpus, weakest
+from engine import load_ruleset
+from engine.assess import Engine
+from engine.indicators import values_of
+from schemas.assessment import AssessmentRequest
+
+backend, runs = sys.argv[1], int(sys.argv[2])
+import engine.assess as assess_module
+ruleset = load_ruleset()
+if hasattr(assess_module, "BACKENDS"):
+    engine = Engine(ruleset, backend)
+elif backend == "durable":
+    engine = Engine(ruleset)
+else:
+    print(json.dumps(None)); sys.exit(0)
+whole = getattr(engine, "assess_json", None) or (lambda r: engine.assess(r).model_dump_json())
+
+def median(call, items):
+    for item in items[:50]:
+        call(item)
+    samples = []
+    for item in items:
+        start = time.perf_counter_ns(); call(item); samples.append(time.perf_counter_ns() - start)
+    return statistics.median(samples) / 1000
+
+weak = AssessmentRequest.model_validate(weakest())
+facts = engine.facts_for(values_of(weak))
+mix = [AssessmentRequest.model_validate(b) for b in corpus(500)]
+print(json.dumps({
+    "weak_rules": median(lambda f: engine.backend.evaluate(f), [facts] * runs),
+    "weak_whole": median(whole, [weak] * runs),
+    "mix_whole": median(whole, mix),
+}))
+"""
+
+_HTTP = re.compile(r"http: (\w+) POST /v1/assessments c=64: ([\d,]+) req/s")
+
+
+def _worktree(commit: str, into: Path) -> Path:
+    if commit == "WORKTREE":
+        return ROOT
+    target = into / commit
+    subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(target), commit],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+    shutil.rmtree(target / "bench", ignore_errors=True)
+    shutil.copytree(ROOT / "bench", target / "bench", ignore=shutil.ignore_patterns("RESULTS.md"))
+    return target
+
+
+def _engine(tree: Path, backend: str, runs: int) -> dict[str, float] | None:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _PROBE, backend, str(runs)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, float] | None = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _http(tree: Path, seconds: float) -> dict[str, int]:
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "bench/run.py",
+            "--quick",
+            "--only",
+            "http",
+            "--seconds",
+            str(seconds),
+            "--no-write",
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = done.stdout + done.stderr
+    return {m.group(1): int(m.group(2).replace(",", "")) for m in _HTTP.finditer(text)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure each change; print a table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("commits", nargs="*", help="commits to measure (default: the list above)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per wrk run")
+    parser.add_argument("--runs", type=int, default=300, help="timed calls for the weak case")
+    args = parser.parse_args(argv)
+    labels = dict(CHANGES)
+    commits = args.commits or [c for c, _ in CHANGES]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="readiness-changes-") as scratch:
+        for commit in commits:
+            tree = _worktree(commit, Path(scratch))
+            row: dict[str, object] = {"commit": commit, "change": labels.get(commit, commit)}
+            for backend in ("durable", "compiled"):
+                row[backend] = _engine(tree, backend, args.runs)
+            row["http"] = _http(tree, args.seconds)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+            if tree != ROOT:
+                subprocess.run(  # noqa: S603
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],  # noqa: S607
+                    check=False,
+                    capture_output=True,
+                )
+    print()
+    print(
+        "| change | commit | durable weak µs (rules / whole) | compiled weak µs (rules / whole) "
+        "| mix whole µs (durable / compiled) | endpoint req/s at 64 conns (durable / compiled) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        cells = []
+        for backend in ("durable", "compiled"):
+            figures = row[backend]
+            cells.append(
+                f"{figures['weak_rules']:,.0f} / {figures['weak_whole']:,.0f}"
+                if isinstance(figures, dict)
+                else "—"
+            )
+        mix = " / ".join(
+            f"{f['mix_whole']:,.0f}" if isinstance(f, dict) else "—"
+            for f in (row["durable"], row["compiled"])
+        )
+        http = row["http"]
+        assert isinstance(http, dict)
+        served = " / ".join(f"{http[b]:,}" if b in http else "—" for b in ("durable", "compiled"))
+        print(f"| {row['change']} | {row['commit']} | {cells[0]} | {cells[1]} | {mix} | {served} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
