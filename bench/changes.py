@@ -6,7 +6,9 @@ Per commit and backend it prints the weak organisation's median µs (rules only,
 and the random mix's median µs, then `POST /v1/assessments` at 64 connections from
 `bench/run.py --only http` (a short run). Commits before the compiled backend have only durable.
 
-    python bench/changes.py [--seconds 5] [--runs 300] [COMMIT ...]
+    python bench/changes.py [--seconds 5] [--runs 300] [--rounds 3] [COMMIT ...]
+
+The commits are measured round-robin, each figure the median of its rounds.
 
 Not a test: it prints figures (and a markdown table to paste into RESULTS.md).
 """
@@ -17,6 +19,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,12 +34,16 @@ CHANGES: list[tuple[str, str]] = [
         "durable_rules' core driven directly ($mt tests, small facts); compiled backend; "
         "results as plain data encoded once",
     ),
-    ("a47cbd3", "results assembled from UTF-8 fragments encoded per language at load time"),
+    (
+        "3f61de1",
+        "results assembled from UTF-8 fragments encoded per language at load time; batch "
+        "responses joined from result bytes",
+    ),
     (
         "0e991e6",
         "rendered entries kept by what decides them; dimension sums kept; depth walk skipped",
     ),
-    ("WORKTREE", "catalogue links as bit masks over the rules that fired"),
+    ("1023f2d", "catalogue links as bit masks over the rules that fired"),
 ]
 
 _PROBE = r"""
@@ -127,25 +134,53 @@ def _http(tree: Path, seconds: float) -> dict[str, int]:
     return {m.group(1): int(m.group(2).replace(",", "")) for m in _HTTP.finditer(text)}
 
 
+def _median_of(runs: list[dict[str, float] | None]) -> dict[str, float] | None:
+    measured = [r for r in runs if r is not None]
+    if not measured:
+        return None
+    return {key: statistics.median(r[key] for r in measured) for key in measured[0]}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure each change; print a table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("commits", nargs="*", help="commits to measure (default: the list above)")
     parser.add_argument("--seconds", type=float, default=5.0, help="per wrk run")
     parser.add_argument("--runs", type=int, default=300, help="timed calls for the weak case")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians kept")
     args = parser.parse_args(argv)
     labels = dict(CHANGES)
     commits = args.commits or [c for c, _ in CHANGES]
     rows = []
     with tempfile.TemporaryDirectory(prefix="readiness-changes-") as scratch:
+        trees = {commit: _worktree(commit, Path(scratch)) for commit in commits}
+        engine: dict[tuple[str, str], list[dict[str, float] | None]] = {}
+        http: dict[str, list[dict[str, int]]] = {}
+        # Round-robin over the commits, so that a slow minute of a shared machine spreads over
+        # all of them instead of landing on one; each figure is the median of its rounds.
+        for round_number in range(args.rounds):
+            for commit, tree in trees.items():
+                for backend in ("durable", "compiled"):
+                    figures = _engine(tree, backend, args.runs)
+                    engine.setdefault((commit, backend), []).append(figures)
+                http.setdefault(commit, []).append(_http(tree, args.seconds))
+                print(f"round {round_number + 1}: {commit} done", file=sys.stderr, flush=True)
         for commit in commits:
-            tree = _worktree(commit, Path(scratch))
-            row: dict[str, object] = {"commit": commit, "change": labels.get(commit, commit)}
+            served: dict[str, int] = {}
             for backend in ("durable", "compiled"):
-                row[backend] = _engine(tree, backend, args.runs)
-            row["http"] = _http(tree, args.seconds)
+                rates = [run[backend] for run in http[commit] if backend in run]
+                if rates:
+                    served[backend] = round(statistics.median(rates))
+            row: dict[str, object] = {
+                "commit": commit,
+                "change": labels.get(commit, commit),
+                "durable": _median_of(engine[(commit, "durable")]),
+                "compiled": _median_of(engine[(commit, "compiled")]),
+                "http": served,
+            }
             print(json.dumps(row), flush=True)
             rows.append(row)
+        for tree in trees.values():
             if tree != ROOT:
                 subprocess.run(  # noqa: S603
                     ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],  # noqa: S607

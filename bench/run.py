@@ -614,6 +614,68 @@ def _preamble(plan: Plan, results: Results, machine: dict[str, str]) -> list[str
     return lines
 
 
+def _case(results: Results, backend: str, prefix: str) -> dict[str, Any] | None:
+    cases = results.engine.get(backend, {}).get("cases", [])
+    return next((c for c in cases if str(c["case"]).startswith(prefix)), None)
+
+
+def _share(results: Results, backend: str, connections: int) -> float | None:
+    runs = results.http.get(backend, {})
+    assess = runs.get(("POST /v1/assessments", connections))
+    echo = runs.get(("POST /bench/echo (no engine)", connections))
+    if assess is None or echo is None or not echo.per_second:
+        return None
+    return 100 * assess.per_second / echo.per_second
+
+
+def targets_table(plan: Plan, results: Results) -> Table:
+    """Each target of the performance issue, the figure of this run and whether it is met."""
+    table = Table("0. Against the targets", ["backend", "target", "this run", "met"])
+    rows: list[tuple[str, str, float | None, str, Callable[[float], bool]]] = []
+    for backend, share_min, weak_max, mix_max, batch_max in (
+        ("compiled", 80.0, 50.0, None, 1.0),
+        ("durable", 40.0, 1500.0, 600.0, 2.0),
+    ):
+        weak = _case(results, backend, "weak organisation")
+        mix = _case(results, backend, "random mix")
+        weak_us = weak["rules"]["p50_us"] if weak else None
+        rows.append((backend, f"engine median, weak organisation < {weak_max:,.0f} µs",
+                     weak_us, f"{weak_us:,.0f} µs" if weak_us else "", lambda v, m=weak_max: v < m))  # fmt: skip
+        if mix_max is not None:
+            mix_us = mix["rules"]["p50_us"] if mix else None
+            rows.append((backend, f"engine median, random mix < {mix_max:,.0f} µs",
+                         mix_us, f"{mix_us:,.0f} µs" if mix_us else "", lambda v, m=mix_max: v < m))  # fmt: skip
+        for connections in CONNECTIONS:
+            share = _share(results, backend, connections)
+            rows.append((backend, f"endpoint ≥ {share_min:.0f} % of the echo floor, {connections} connections",
+                         share, f"{share:.0f} %" if share is not None else "", lambda v, m=share_min: v >= m))  # fmt: skip
+        if backend == "compiled":
+            run = results.http.get(backend, {}).get(("POST /v1/assessments", 64))
+            p99 = run.latency_ms["p99"] if run else None
+            rows.append((backend, "endpoint p99 < 50 ms at 64 connections",
+                         p99, f"{p99:,.1f} ms" if p99 is not None else "", lambda v: v < 50))  # fmt: skip
+        batch = results.batch.get(backend, {}).get("median_s")
+        rows.append((backend, f"batch of {BATCH_ITEMS:,} < {batch_max:g} s",
+                     batch, f"{batch:.2f} s" if batch is not None else "", lambda v, m=batch_max: v < m))  # fmt: skip
+        change = results.memory.get(backend, {}).get("change_pct")
+        rows.append((backend, "RSS after all evaluations within 10 % of after 1,000",
+                     change, f"{change:+.2f} %" if change is not None else "", lambda v: abs(v) <= 10))  # fmt: skip
+        start = results.startup.get(backend, {}).get("median_s")
+        rows.append((backend, "start-up < 3 s", start,
+                     f"{start:.2f} s" if start is not None else "", lambda v: v < 3))  # fmt: skip
+    for backend, target, value, shown, met in rows:
+        if value is None:
+            table.add(backend, target, "not measured", "")
+        else:
+            table.add(backend, target, shown, "yes" if met(value) else "**no**")
+    table.notes.append(
+        "Engine medians are rules only (`backend.evaluate`), as section 1 shows them beside the "
+        "whole assessment; the echo floor is section 2's validation-only endpoint, which returns "
+        "the real result bytes for the posted assessment without an engine."
+    )
+    return table
+
+
 def _report(plan: Plan, results: Results) -> tuple[str, str]:
     tables = [
         engine_table(plan, results),
@@ -624,6 +686,7 @@ def _report(plan: Plan, results: Results) -> tuple[str, str]:
     ]
     wanted = {"engine": 0, "http": 1, "batch": 2, "memory": 3, "startup": 4}
     tables = [tables[wanted[s]] for s in SECTIONS if s in plan.sections]
+    tables.insert(0, targets_table(plan, results))
     machine = describe(results.wrk and wrk_version(results.wrk))
     preamble = _preamble(plan, results, machine)
     text = terminal_text(tables) + "\n\n" + "\n\n".join(preamble[1:]).replace("## ", "")

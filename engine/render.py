@@ -336,7 +336,7 @@ def render(
         if rule.kind == "strength":
             continue
         variants = memo[rule.memo_key]
-        key = (rule.answers_of(values), chained)
+        key = (rule.answers_of(values), chained) if chained else rule.answers_of(values)
         rendered = variants.get(key)
         if rendered is None:
             rendered = _render_rule(rule, fragments, values, chained)
