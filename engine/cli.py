@@ -12,7 +12,7 @@ from typing import get_args
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from engine.assess import Engine
+from engine.assess import BACKENDS, Engine
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
 from engine.jsonschemas import add_schema_comments, stale_schemas, write_schemas
@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("file", type=Path, help="JSON file with an AssessmentRequest ('-': stdin)")
     assess.add_argument("--lang", choices=get_args(Language), default="en")
     assess.add_argument("--explain", action="store_true", help="include the rule trace")
+    assess.add_argument(
+        "--engine", choices=BACKENDS, default="durable", help="rule-evaluation backend"
+    )
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_commands.add_parser("check", help="validate the rule files and print counts")
@@ -78,7 +81,7 @@ def _assess(args: argparse.Namespace) -> int:
             where = ".".join(str(p) for p in err["loc"]) or "(body)"
             print(f"{args.file}: {err['type']}: {where}: {err['msg']}", file=sys.stderr)
         return 2
-    engine = Engine(load_ruleset(args.rules))
+    engine = Engine(load_ruleset(args.rules), args.engine)
     result = engine.assess(request, language=args.lang, explain=args.explain)
     print(result.model_dump_json(indent=2, exclude_none=True))
     return 0

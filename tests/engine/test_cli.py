@@ -38,6 +38,13 @@ def test_assess_prints_a_result_for_the_shipped_example() -> None:
     assert result["trace"]
 
 
+def test_assess_on_the_compiled_engine_prints_the_same_result() -> None:
+    durable = run("assess", "examples/design-examples.json", "--explain")
+    compiled = run("assess", "examples/design-examples.json", "--explain", "--engine", "compiled")
+    assert compiled.returncode == 0, compiled.stderr
+    assert compiled.stdout == durable.stdout
+
+
 def test_assess_reads_standard_input() -> None:
     done = run("assess", "-", stdin='{"risks": {"staff_turnover": "high"}}')
     assert done.returncode == 0, done.stderr
