@@ -28,7 +28,14 @@ from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
 from store.repository import IdempotencyConflictError
 
-__all__ = ["AcceptLanguage", "LangQuery", "assessment_handlers", "run_batch"]
+__all__ = [
+    "AcceptLanguage",
+    "LangQuery",
+    "assessment_handlers",
+    "caller",
+    "read_assessment",
+    "run_batch",
+]
 
 LangQuery = Annotated[
     Language | None,
@@ -115,17 +122,8 @@ def assessment_handlers(
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AssessmentResult]:
         language = negotiate(lang, accept_language)
-        key = _caller(request, runtime, store)
-        data = await read_json(request, runtime.settings.max_json_depth)
-        try:
-            assessment = AssessmentRequest.model_validate(data)
-        except ValidationError as exc:
-            raise ProblemError(
-                422,
-                "validation-failed",
-                "the body is not a valid assessment; see errors",
-                errors=field_errors(exc),
-            ) from None
+        key = caller(request, runtime, store)
+        assessment = await read_assessment(request, runtime)
         if store:
             return _store(runtime, request, assessment, key, language, explain, idempotency_key)
         engine = runtime.engine_for(request)
@@ -162,7 +160,7 @@ def assessment_handlers(
         explain: ExplainQuery = False,
     ) -> Response[BatchResult]:
         language = negotiate(lang, accept_language)
-        _caller(request, runtime, store=False)
+        caller(request, runtime, store=False)
         data = await read_json(request, runtime.settings.max_json_depth + 2)
         items = data.get("assessments") if isinstance(data, dict) else None
         if not isinstance(items, list) or set(data) != {"assessments"}:
@@ -183,7 +181,25 @@ def assessment_handlers(
     return [assess, assess_batch]
 
 
-def _caller(request: Request[Any, Any, Any], runtime: Runtime, store: bool) -> ApiKeyInfo | None:
+async def read_assessment(request: Request[Any, Any, Any], runtime: Runtime) -> AssessmentRequest:
+    """Read the body of `request` and validate it as one assessment.
+
+    Raises:
+        ProblemError: What `read_json` raises, or 422 `validation-failed` with the field errors.
+    """
+    data = await read_json(request, runtime.settings.max_json_depth)
+    try:
+        return AssessmentRequest.model_validate(data)
+    except ValidationError as exc:
+        raise ProblemError(
+            422,
+            "validation-failed",
+            "the body is not a valid assessment; see errors",
+            errors=field_errors(exc),
+        ) from None
+
+
+def caller(request: Request[Any, Any, Any], runtime: Runtime, store: bool) -> ApiKeyInfo | None:
     """The caller's key: required with `assess` scope to store, or unless assessing is open."""
     if store or not runtime.settings.assess_without_key:
         return require_key(request, runtime.repository, "assess")

@@ -5,7 +5,7 @@ Start it as `uvicorn --factory bench.app:create_bench_app` with the READINESS_* 
 These routes exist only here, never in `api.app:create_app`:
 
 - `POST /bench/echo` reads and validates the body exactly as `POST /v1/assessments` does (same
-  parameters, key check, `read_json`, `AssessmentRequest.model_validate`) and answers with the
+  parameters, the same key check and `read_assessment`) and answers with the
   real result bytes for that corpus item, computed at start-up: the same response, no engine.
   The item is found by `organisation.id` (`bench-<n>`).
 - `GET /bench/info` says which event loop and HTTP parser serve the request, and which loggers
@@ -24,14 +24,11 @@ from typing import Annotated, Any
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
-from pydantic import ValidationError
 
 from api.app import create_app
-from api.assessments import AcceptLanguage, LangQuery
-from api.auth import optional_key, require_key
-from api.body import read_json
+from api.assessments import AcceptLanguage, LangQuery, caller, read_assessment
 from api.language import negotiate
-from api.problems import ProblemError, field_errors
+from api.problems import ProblemError
 from api.runtime import Runtime
 from bench.backends import json_assessor
 from bench.corpus import corpus, id_of, read_ndjson
@@ -81,20 +78,8 @@ def _echo_handler(responses: dict[str, bytes]) -> Any:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Any]:
         language = negotiate(lang, accept_language)
-        if runtime.settings.assess_without_key:
-            optional_key(request, runtime.repository)
-        else:
-            require_key(request, runtime.repository, "assess")
-        data = await read_json(request, runtime.settings.max_json_depth)
-        try:
-            assessment = AssessmentRequest.model_validate(data)
-        except ValidationError as exc:
-            raise ProblemError(
-                422,
-                "validation-failed",
-                "the body is not a valid assessment; see errors",
-                errors=field_errors(exc),
-            ) from None
+        caller(request, runtime, store=False)
+        assessment = await read_assessment(request, runtime)
         payload = responses.get(assessment.organisation.id or "")
         if payload is None:
             raise ProblemError(422, "not-in-corpus", "organisation.id names no corpus item")

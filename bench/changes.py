@@ -1,7 +1,8 @@
 """What each performance change bought: the engine and the endpoint measured at each commit.
 
-Each listed commit is checked out into a temporary git worktree; this checkout's `bench/` is
-copied into it, so every commit is measured by the same code, in one run, on the same machine.
+Each listed commit is checked out into a temporary git worktree with `bench/` as of `BENCH_AT`
+(the benchmark code that works against every listed commit), so every commit is measured by the
+same code, in one run, on the same machine.
 Per commit and backend it prints the weak organisation's median µs (rules only, whole assessment)
 and the random mix's median µs, then `POST /v1/assessments` at 64 connections from
 `bench/run.py --only http` (a short run). Commits before the compiled backend have only durable.
@@ -26,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH_AT = "1d44ee3"
+"""The benchmark code used for every commit: later versions use API helpers older commits lack."""
 
 CHANGES: list[tuple[str, str]] = [
     ("9ee95ed", "before: durable_rules through its Python Host; pydantic result objects"),
@@ -97,7 +100,11 @@ def _worktree(commit: str, into: Path) -> Path:
         capture_output=True,
     )
     shutil.rmtree(target / "bench", ignore_errors=True)
-    shutil.copytree(ROOT / "bench", target / "bench", ignore=shutil.ignore_patterns("RESULTS.md"))
+    subprocess.run(  # noqa: S603
+        ["git", "-C", str(target), "checkout", BENCH_AT, "--", "bench"],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
     return target
 
 

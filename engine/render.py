@@ -30,6 +30,7 @@ from engine.ranking import (
     SEVERITY_POINTS,
     priority_of,
 )
+from engine.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.scoring import Blocker
 from schemas.vocabulary import SEVERITIES, Language, Severity
@@ -200,23 +201,10 @@ class Fragments:
                     _b(f',"raises":{raises},"sources":{sources}}}'),
                 )
         self.obstacle = {
-            oid: (
-                _b(
-                    f'{{"id":{_json(oid)},"title":{_json(e.title.in_(language))},'
-                    f'"description":{_json(e.description.in_(language))},"gaps":'
-                ),
-                _b(f',"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}'),
-            )
-            for oid, e in ruleset.obstacles.items()
+            oid: _described(oid, e, language, '"gaps":') for oid, e in ruleset.obstacles.items()
         }
         self.success_factor = {
-            sid: (
-                _b(
-                    f'{{"id":{_json(sid)},"title":{_json(e.title.in_(language))},'
-                    f'"description":{_json(e.description.in_(language))},"status":"'
-                ),
-                _b(f',"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}'),
-            )
+            sid: _described(sid, e, language, '"status":"')
             for sid, e in ruleset.success_factors.items()
         }
         self.recommendation = {
@@ -235,6 +223,18 @@ class Fragments:
             )
             for rid, e in ruleset.recommendations.items()
         }
+
+
+def _described(
+    entry_id: str, entry: ObstacleFile | SuccessFactorFile, language: Language, then: str
+) -> tuple[bytes, bytes]:
+    """The fragments of an obstacle or success factor: up to the key `then`, and its sources."""
+    head = (
+        f'{{"id":{_json(entry_id)},"title":{_json(entry.title.in_(language))},'
+        f'"description":{_json(entry.description.in_(language))},{then}'
+    )
+    sources = _json([c.model_dump(mode="json") for c in entry.sources])
+    return _b(head), _b(f',"sources":{sources}}}')
 
 
 def _by_severity(item: tuple[int, str, bytes]) -> tuple[int, str]:
