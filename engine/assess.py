@@ -13,7 +13,7 @@ from engine.indicators import INDICATORS, values_of
 from engine.loader import load_ruleset
 from engine.render import Fragments, Links, RuleFacts, render
 from engine.ruleset import Rule, Ruleset
-from engine.scoring import readiness_data
+from engine.scoring import Scorer
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
@@ -59,8 +59,7 @@ class Engine:
         self._fields = {rule.id: _fields_tested(rule) for rule in ruleset.rules}
         self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
         self._links = Links(ruleset, self._rule_facts)
-        scoring = ruleset.scoring
-        self._readiness_of = lambda values, blockers: readiness_data(values, blockers, scoring)
+        self._readiness_of = Scorer(ruleset.scoring).data
         self._fragments: dict[str, Fragments] = {}
         for language in get_args(Language):  # prepared at load time, off the request path
             self._fragments[language] = Fragments(ruleset, language)

@@ -25,9 +25,15 @@ _Check = Callable[[Mapping[str, Mapping[str, Any]]], tuple[list[int], frozenset[
 
 
 class _Generator:
-    """Writes the check function: tests once each, then one boolean per action."""
+    """Writes the check function: tests once each, then one boolean per action.
 
-    def __init__(self) -> None:
+    `strict` reads facts and fields by indexing, which is faster and fits the facts the engine
+    builds (every tested field present); the lenient form treats a missing fact or field as a
+    test that does not hold, as durable_rules does, for facts from elsewhere.
+    """
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
         self.facts: dict[str, str] = {}
         self.tests: dict[tuple[str, str, frozenset[str]], str] = {}
         self.constants: dict[str, object] = {}
@@ -38,7 +44,8 @@ class _Generator:
             var = f"f{len(self.facts)}"
             self.facts[name] = var
             self.constants[f"N{var}"] = name
-            self.lines.append(f"    {var} = F.get(N{var}, E)")
+            read = f"F[N{var}]" if self.strict else f"F.get(N{var}, E)"
+            self.lines.append(f"    {var} = {read}")
         return self.facts[name]
 
     def test(self, fact: str, node: Test) -> str:
@@ -49,7 +56,9 @@ class _Generator:
             self.tests[key] = var
             self.constants[f"K{var}"] = field
             self.constants[f"S{var}"] = node.values
-            self.lines.append(f"    {var} = {self.fact(fact)}.get(K{var}) in S{var}")
+            fact_var = self.fact(fact)
+            read = f"{fact_var}[K{var}]" if self.strict else f"{fact_var}.get(K{var})"
+            self.lines.append(f"    {var} = {read} in S{var}")
         return self.tests[key]
 
     def expr(self, fact: str, node: FactExpr) -> str:
@@ -79,8 +88,8 @@ class _Generator:
         return "\n".join([*head, *self.lines, *initial, *armed, *tail]) + "\n"
 
 
-def _compile(actions: Sequence[Action]) -> tuple[_Check, str]:
-    generator = _Generator()
+def _compile(actions: Sequence[Action], strict: bool) -> tuple[_Check, str]:
+    generator = _Generator(strict)
     source = generator.source(actions)
     namespace: dict[str, Any] = {"E": {}, **generator.constants}
     # The source is generated from validated rules: names are our own variables, and every value
@@ -96,7 +105,8 @@ class CompiledBackend:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self._actions = actions_of(ruleset)
-        self._check, self.source = _compile(self._actions)
+        self._check, self.source = _compile(self._actions, strict=True)
+        self._check_lenient, _ = _compile(self._actions, strict=False)
         alternatives: dict[str, int] = {}
         for action in self._actions:
             alternatives[action.rule] = alternatives.get(action.rule, 0) + 1
@@ -116,7 +126,10 @@ class CompiledBackend:
         """Evaluate `facts` on the agenda and return the firings; see `Backend.evaluate`."""
         by_name = {fact["t"]: fact for fact in facts}
         try:
-            initial, armed = self._check(by_name)
+            try:
+                initial, armed = self._check(by_name)
+            except KeyError:  # a fact or field is missing: such a test does not hold
+                initial, armed = self._check_lenient(by_name)
         except Exception as exc:
             raise EvaluationError("engine-failure", f"compiled rules failed: {exc!r}") from exc
         steps = self._steps

@@ -10,7 +10,7 @@ from engine.rulefile import ScoringSpec
 from schemas.result import Readiness
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
-__all__ = ["Blocker", "readiness", "readiness_data"]
+__all__ = ["Blocker", "Scorer", "readiness", "readiness_data"]
 
 _ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
 
@@ -100,52 +100,90 @@ def readiness(
 def readiness_data(
     values: Mapping[str, str], blockers: Iterable[Blocker], spec: ScoringSpec
 ) -> dict[str, Any]:
-    """Score an assessment, as the plain data of a `Readiness`.
+    """Score an assessment, as the plain data of a `Readiness`; see `Scorer.data`."""
+    return Scorer(spec).data(values, blockers)
 
-    A dimension's score is 100 times the mean worth of its answered indicators (yes 1, partly
-    0.5, no 0; for risks, low 1, medium 0.5, high 0); unanswered indicators are left out and
-    lower only completeness. The overall score is the mean of the answered dimensions' scores
-    weighted by `spec.weights`. A blocking gap or escalation caps its dimension's level and the
-    overall level at `spec.blocking_cap`. Where fewer than `spec.min_completeness` of the
-    indicators are answered, the level is `unknown` whatever the score.
+
+class Scorer:
+    """Readiness under one scoring spec; each dimension's uncapped entry is kept by its answers.
+
+    A dimension's entry depends only on its own answers (and on whether a blocker caps it), so
+    assessments share entries; at most `_SUMS_KEPT` per dimension are kept.
     """
-    blocking_by_dimension: dict[str, list[str]] = {}
-    for gap_id, dimension in blockers:
-        blocking_by_dimension.setdefault(dimension, []).append(gap_id)
-    dimensions = []
-    weighted = weight_sum = 0.0
-    answered_all = total_all = 0
-    weights = spec.weights
-    for dimension in DIMENSIONS:
+
+    def __init__(self, spec: ScoringSpec) -> None:
+        self.spec = spec
+        self._kept: dict[Dimension, dict[tuple[str, ...], tuple[dict[str, Any], float | None]]] = {
+            d: {} for d in DIMENSIONS
+        }
+
+    def _dimension(
+        self, dimension: Dimension, values: Mapping[str, str]
+    ) -> tuple[dict[str, Any], float | None]:
+        key = _ANSWERS[dimension](values)
+        kept = self._kept[dimension]
+        found = kept.get(key)
+        if found is not None:
+            return found
         total = len(_WORTHS[dimension])
         worth_sum, answered = _sums(dimension, values)
         score = round(100 * worth_sum / answered, 1) if answered else None
         completeness = round(answered / total, 3) if total else 0.0
-        capped_by = sorted(blocking_by_dimension.get(dimension, []))
-        dimensions.append(
-            {
-                "dimension": dimension,
-                "score": score,
-                "level": _level(score, completeness, spec, bool(capped_by)),
-                "completeness": completeness,
-                "answered": answered,
-                "total": total,
-                "capped_by": capped_by,
-            }
-        )
-        weight = weights.get(dimension, 0.0)
-        if score is not None and weight > 0:
-            weighted += weight * score
-            weight_sum += weight
-        answered_all += answered
-        total_all += total
-    overall = round(weighted / weight_sum, 1) if weight_sum else None
-    all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
-    completeness = round(answered_all / total_all, 3) if total_all else 0.0
-    return {
-        "score": overall,
-        "level": _level(overall, completeness, spec, bool(all_blockers)),
-        "completeness": completeness,
-        "capped_by": all_blockers,
-        "dimensions": dimensions,
-    }
+        entry: dict[str, Any] = {
+            "dimension": dimension,
+            "score": score,
+            "level": _level(score, completeness, self.spec, False),
+            "completeness": completeness,
+            "answered": answered,
+            "total": total,
+            "capped_by": [],
+        }
+        if len(kept) < _SUMS_KEPT:
+            kept[key] = (entry, score)
+        return entry, score
+
+    def data(self, values: Mapping[str, str], blockers: Iterable[Blocker]) -> dict[str, Any]:
+        """Score an assessment, as the plain data of a `Readiness`.
+
+        A dimension's score is 100 times the mean worth of its answered indicators (yes 1,
+        partly 0.5, no 0; for risks, low 1, medium 0.5, high 0); unanswered indicators are left
+        out and lower only completeness. The overall score is the mean of the answered
+        dimensions' scores weighted by `spec.weights`. A blocking gap or escalation caps its
+        dimension's level and the overall level at `spec.blocking_cap`. Where fewer than
+        `spec.min_completeness` of the indicators are answered, the level is `unknown` whatever
+        the score.
+        """
+        spec = self.spec
+        blocking_by_dimension: dict[str, list[str]] = {}
+        for gap_id, dimension in blockers:
+            blocking_by_dimension.setdefault(dimension, []).append(gap_id)
+        dimensions = []
+        weighted = weight_sum = 0.0
+        answered_all = total_all = 0
+        weights = spec.weights
+        for dimension in DIMENSIONS:
+            entry, score = self._dimension(dimension, values)
+            capped = blocking_by_dimension.get(dimension)
+            if capped:
+                entry = {
+                    **entry,
+                    "level": _level(score, entry["completeness"], spec, True),
+                    "capped_by": sorted(capped),
+                }
+            dimensions.append(entry)
+            weight = weights.get(dimension, 0.0)
+            if score is not None and weight > 0:
+                weighted += weight * score
+                weight_sum += weight
+            answered_all += entry["answered"]
+            total_all += entry["total"]
+        overall = round(weighted / weight_sum, 1) if weight_sum else None
+        all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
+        completeness = round(answered_all / total_all, 3) if total_all else 0.0
+        return {
+            "score": overall,
+            "level": _level(overall, completeness, spec, bool(all_blockers)),
+            "completeness": completeness,
+            "capped_by": all_blockers,
+            "dimensions": dimensions,
+        }

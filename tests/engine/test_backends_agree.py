@@ -137,3 +137,31 @@ def test_the_comparison_catches_a_difference(engines: tuple[Engine, Engine]) -> 
     finally:
         del compiled.backend.evaluate
     _agree(engines, request, "en")
+
+
+def test_backends_agree_on_facts_with_missing_facts_and_fields(
+    engines: tuple[Engine, Engine],
+) -> None:
+    # Facts from elsewhere than Engine.facts_for may lack a fact or a field: no test on it holds.
+    durable, compiled = engines
+    weakest = AssessmentRequest.model_validate(
+        nested({i.path: i.scale.worst for i in INDICATORS if i.scale.scored})
+    )
+    from engine.indicators import values_of
+
+    full = durable.facts_for(values_of(weakest))
+    variants = [
+        [f for f in full if f["t"] != "competence.tovholder"],
+        full[:-1],
+        [dict(f) for f in full],
+    ]
+    for fact in variants[2]:
+        fact.pop(next(k for k in fact if k != "t"), None)
+    for facts in variants:
+        expected = durable.backend.evaluate(facts)
+        got = compiled.backend.evaluate(facts)
+        assert got.rules == expected.rules
+        assert got.firings() == expected.firings()
+    assert len(compiled.backend.evaluate(variants[0]).rules) < len(
+        compiled.backend.evaluate(full).rules
+    )
