@@ -113,9 +113,11 @@ def _parse(argv: list[str] | None) -> Plan:
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated")
     parser.add_argument("--backends", default=",".join(ALL_BACKENDS), help="comma-separated")
     parser.add_argument("--runs", type=int, help="timed calls per engine case (2000; quick 200)")
-    parser.add_argument("--seconds", type=float, help="per wrk run (20; quick 3)")
+    parser.add_argument("--seconds", type=float, help="per wrk run (10; quick 3)")
     parser.add_argument("--memory-evaluations", type=int, help="(100000; quick 10000)")
-    parser.add_argument("--repeats", type=int, help="batch and start-up runs (3; quick 1)")
+    parser.add_argument(
+        "--repeats", type=int, help="rounds of HTTP runs, batch and start-up runs (3; quick 1)"
+    )
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="random mix size")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
@@ -131,7 +133,7 @@ def _parse(argv: list[str] | None) -> Plan:
         backends=backends,
         quick=quick,
         runs=args.runs or (200 if quick else 2000),
-        seconds=args.seconds or (3 if quick else 20),
+        seconds=args.seconds or (3 if quick else 10),
         warmup=1 if quick else 3,
         memory_evaluations=args.memory_evaluations or (10_000 if quick else 100_000),
         repeats=args.repeats or (1 if quick else 3),
@@ -284,21 +286,36 @@ def _measure_http(plan: Plan, results: Results, backend: str, server: Server, da
         connections=CONNECTIONS[0], seconds=plan.warmup, args=(str(data),),
     )  # fmt: skip
     _say(f"http: {backend} warmed up ({warm.requests} requests)")
-    figures: dict[tuple[str, int], WrkResult] = {}
-    for label, path, script in ENDPOINTS:
+    rounds: dict[tuple[str, int], list[WrkResult]] = {}
+    # Rounds, and within a round each connection count's endpoints back to back, so that the
+    # floors and the assessments are measured minutes apart at most on a machine whose speed
+    # drifts; each figure is the round with the median requests per second.
+    for round_number in range(plan.repeats):
         for connections in CONNECTIONS:
-            args = (str(data),) if script == "assess.lua" else ()
-            result = run_wrk(
-                results.wrk, f"{server.url}{path}", script,
-                connections=connections, seconds=plan.seconds, threads=WRK_THREADS, args=args,
-            )  # fmt: skip
-            figures[(label, connections)] = result
-            _say(
-                f"http: {backend} {label} c={connections}: {result.per_second:,.0f} req/s, "
-                f"p50 {result.latency_ms['p50']:.1f} ms, p99 {result.latency_ms['p99']:.1f} ms"
-            )
-            if result.failed:
-                results.notes.append(f"{backend} {label} c={connections}: errors {result.errors}")
+            for label, path, script in ENDPOINTS:
+                args = (str(data),) if script == "assess.lua" else ()
+                result = run_wrk(
+                    results.wrk, f"{server.url}{path}", script,
+                    connections=connections, seconds=plan.seconds, threads=WRK_THREADS, args=args,
+                )  # fmt: skip
+                rounds.setdefault((label, connections), []).append(result)
+                _say(
+                    f"http: {backend} round {round_number + 1} {label} c={connections}: "
+                    f"{result.per_second:,.0f} req/s, p50 {result.latency_ms['p50']:.1f} ms, "
+                    f"p99 {result.latency_ms['p99']:.1f} ms"
+                )
+                if result.failed:
+                    results.notes.append(
+                        f"{backend} {label} c={connections}: errors {result.errors}"
+                    )
+    figures: dict[tuple[str, int], WrkResult] = {}
+    for key, runs in rounds.items():
+        ordered = sorted(runs, key=lambda r: r.per_second)
+        figures[key] = ordered[len(ordered) // 2]
+        if len(runs) > 1:
+            label, connections = key
+            rates = ", ".join(f"{r.per_second:,.0f}" for r in runs)
+            results.notes.append(f"{backend} {label} c={connections}: req/s per round {rates}")
     results.http[backend] = figures
 
 
@@ -461,7 +478,8 @@ def http_table(plan: Plan, results: Results) -> Table:
     for backend in backends:
         headers += [f"{backend} req/s", f"{backend} p50 / p99 ms"]
     table = Table(
-        f"2. HTTP: one uvicorn worker, wrk {WRK_THREADS} threads, {plan.seconds:g} s per run",
+        f"2. HTTP: one uvicorn worker, wrk {WRK_THREADS} thread, {plan.seconds:g} s per run, "
+        f"median of {plan.repeats} round(s)",
         headers,
     )
     if not backends:
