@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
 
-from engine.backend import Backend, fields_needed
-from engine.conditions import Test
+from engine.backend import Backend, fields_needed, fields_tested
 from engine.indicators import INDICATORS, values_of
 from engine.loader import load_ruleset
 from engine.render import Fragments, Links, RuleFacts, render
-from engine.ruleset import Rule, Ruleset
+from engine.ruleset import Ruleset
 from engine.scoring import Scorer
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
@@ -56,13 +54,14 @@ class Engine:
             if indicator.field in needed.get(indicator.fact, ()):
                 layout.setdefault(indicator.fact, []).append((indicator.field, indicator.path))
         self._layout = tuple((fact, tuple(fields)) for fact, fields in layout.items())
-        self._fields = {rule.id: _fields_tested(rule) for rule in ruleset.rules}
+        self._fields = {rule.id: fields_tested(rule) for rule in ruleset.rules}
         self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
         self._links = Links(ruleset, self._rule_facts)
         self._readiness_of = Scorer(ruleset.scoring).data
-        self._fragments: dict[str, Fragments] = {}
-        for language in get_args(Language):  # prepared at load time, off the request path
-            self._fragments[language] = Fragments(ruleset, language)
+        # Prepared at load time for every language, off the request path.
+        self._fragments = {
+            language: Fragments(ruleset, language) for language in get_args(Language)
+        }
 
     @classmethod
     def from_folder(cls, root: Path | None = None, backend: str = "durable") -> Engine:
@@ -93,10 +92,7 @@ class Engine:
         """
         values = values_of(request)
         evaluation = self.backend.evaluate(self.facts_for(values))
-        fragments = self._fragments.get(language)
-        if fragments is None:
-            # Built once per language; two threads racing here build equal fragments.
-            fragments = self._fragments[language] = Fragments(self.ruleset, language)
+        fragments = self._fragments[language]
         trace = None
         if explain:
             trace = [
@@ -143,16 +139,3 @@ class Engine:
             tested = fields.get(fact["t"], ())
             restricted[name] = {k: v for k, v in fact.items() if k in tested}
         return restricted
-
-
-def _fields_tested(rule: Rule) -> dict[str, set[str]]:
-    fields: dict[str, set[str]] = defaultdict(set)
-    stack: list[object] = [t for alt in rule.alternatives for m in alt.matchers for t in m.tests]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Test):
-            fact, field = node.path.rsplit(".", 1)
-            fields[fact].add(field)
-        else:
-            stack.extend(getattr(node, "parts", ()))
-    return dict(fields)

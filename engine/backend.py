@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from engine.conditions import Alternative
-from engine.ruleset import Ruleset
+from engine.ruleset import Rule, Ruleset
 
 __all__ = [
     "Action",
@@ -30,8 +30,8 @@ __all__ = [
     "Firing",
     "actions_of",
     "derived_facts_needed",
-    "facts_needed",
     "fields_needed",
+    "fields_tested",
     "matched_facts",
 ]
 
@@ -143,28 +143,31 @@ class Backend(Protocol):
         ...
 
 
-def facts_needed(ruleset: Ruleset) -> frozenset[str]:
-    """Return the indicator fact names some rule tests; other facts need not be asserted."""
-    return frozenset(fields_needed(ruleset))
+def fields_tested(rule: Rule) -> dict[str, set[str]]:
+    """Return, per indicator fact name, the fields `rule`'s condition tests."""
+    fields: dict[str, set[str]] = {}
+    for alt in rule.alternatives:
+        for matcher in alt.matchers:
+            if matcher.ref is not None:
+                continue
+            tested = fields.setdefault(matcher.fact, set())
+            stack: list[Any] = list(matcher.tests)
+            while stack:
+                node = stack.pop()
+                if hasattr(node, "path"):
+                    tested.add(node.path.rsplit(".", 1)[1])
+                else:
+                    stack.extend(node.parts)
+    return fields
 
 
 def fields_needed(ruleset: Ruleset) -> dict[str, frozenset[str]]:
     """Return, per indicator fact name, the fields some rule tests; the rest need not be sent."""
-    fields: dict[str, set[str]] = {}
+    needed: dict[str, set[str]] = {}
     for rule in ruleset.rules:
-        for alt in rule.alternatives:
-            for matcher in alt.matchers:
-                if matcher.ref is not None:
-                    continue
-                tested = fields.setdefault(matcher.fact, set())
-                stack: list[Any] = list(matcher.tests)
-                while stack:
-                    node = stack.pop()
-                    if hasattr(node, "path"):
-                        tested.add(node.path.rsplit(".", 1)[1])
-                    else:
-                        stack.extend(node.parts)
-    return {fact: frozenset(names) for fact, names in fields.items()}
+        for fact, fields in fields_tested(rule).items():
+            needed.setdefault(fact, set()).update(fields)
+    return {fact: frozenset(names) for fact, names in needed.items()}
 
 
 def derived_facts_needed(ruleset: Ruleset) -> frozenset[str]:

@@ -16,7 +16,6 @@ __all__ = [
     "INDICATORS",
     "Indicator",
     "IndicatorRegistry",
-    "facts_of",
     "field_paths",
     "nested",
     "values_of",
@@ -113,20 +112,6 @@ def values_of(request: AssessmentRequest) -> dict[str, str]:
         for field, path in fields:
             values[path] = held[field]
     return values
-
-
-def facts_of(values: Mapping[str, str], wanted: frozenset[str]) -> list[dict[str, Any]]:
-    """Group indicator values into engine facts, one per fact name in `wanted`, in schema order.
-
-    Each fact is a flat mapping of field to value plus `t`, the fact name: small facts keep every
-    fact well under the engine's limit on conditions matched by one fact.
-    """
-    facts: dict[str, dict[str, Any]] = {}
-    for indicator in INDICATORS:
-        if indicator.fact in wanted:
-            fact = facts.setdefault(indicator.fact, {"t": indicator.fact})
-            fact[indicator.field] = values[indicator.path]
-    return list(facts.values())
 
 
 def nested(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,18 +22,11 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import (
-    ESCALATION_POINTS,
-    MAX_OBSTACLES_COUNTED,
-    OBSTACLE_POINTS,
-    PLANNING_POINTS,
-    SEVERITY_POINTS,
-    priority_of,
-)
+from engine.ranking import priority_of, score_parts
 from engine.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.scoring import Blocker
-from schemas.vocabulary import SEVERITIES, Language, Severity
+from schemas.vocabulary import SEVERITIES, Language
 
 __all__ = ["Fragments", "Links", "RuleFacts", "render"]
 
@@ -92,8 +85,7 @@ class RuleFacts:
         "present",
         "recommendations",
         "refs",
-        "severity",
-        "severity_by",
+        "severity_for",
         "success_factor_set",
         "success_factors",
     )
@@ -113,8 +105,7 @@ class RuleFacts:
         self.recommendations = tuple(_safe(r) for r in rule.links.recommendations)
         self.obstacle_set = frozenset(self.obstacles)
         self.success_factor_set = frozenset(self.success_factors)
-        self.severity = rule.severity
-        self.severity_by = rule.severity_by_value
+        self.severity_for = rule.severity_for
         # (`gap:x`, x) for each derived fact the condition needs, ordered by id.
         self.refs = tuple(
             sorted(((ref, _safe(ref.split(":", 1)[1])) for ref in rule.refs), key=_second)
@@ -130,15 +121,6 @@ class RuleFacts:
             {*union, *([rule.severity_by_value[0]] if rule.severity_by_value else [])}
         )
         self.answers_of = itemgetter(*decisive) if decisive else _nothing
-
-    def severity_of(self, values: Mapping[str, str]) -> Severity:
-        """The severity of the gap or escalation for these answers."""
-        severity = self.severity
-        if self.severity_by is not None:
-            path, by_value = self.severity_by
-            severity = by_value.get(values[path], severity)
-        assert severity is not None  # noqa: S101 - gap and escalation rules have one
-        return severity
 
     def evidence_json(self, values: Mapping[str, str]) -> bytes:
         """The tested indicators whose values made a test hold, as a JSON object by path."""
@@ -373,7 +355,8 @@ def render(
 def _render_rule(
     rule: RuleFacts, fragments: Fragments, values: Mapping[str, str], chained: tuple[str, ...]
 ) -> tuple[int, bytes]:
-    severity = rule.severity_of(values)
+    severity = rule.severity_for(values)
+    assert severity is not None  # noqa: S101 - gap and escalation rules have one
     if rule.kind == "gap":
         head, middle, tail = fragments.gap[rule.id]
     else:
@@ -497,12 +480,7 @@ def _render_recommendation(
     factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
     severity = SEVERITIES[rank]
     escalated = bool(raised_by)
-    # The score components, as `engine.ranking.score_parts` documents them.
-    points = SEVERITY_POINTS[severity]
-    phase = PLANNING_POINTS if step <= 10 else 0
-    escalation = ESCALATION_POINTS if escalated else 0
-    obstacles = OBSTACLE_POINTS * min(len(obstacle_ids), MAX_OBSTACLES_COUNTED)
-    total = points + phase + escalation + obstacles
+    score = score_parts(severity, step, escalated, len(obstacle_ids))
     body = b"".join(
         (
             middle,
@@ -513,12 +491,19 @@ def _render_recommendation(
             _ids(obstacle_ids),
             b',"success_factors":',
             _ids(factor_ids),
-            b',"score":{"severity":%d,"phase":%d,"escalation":%d,"obstacles":%d,"total":%d}'
-            % (points, phase, escalation, obstacles, total),
+            b',"score":',
+            to_json(score),
             tail,
         )
     )
-    return (-total, step, rid, head, _PRIORITY_BYTES[priority_of(severity, escalated)], body)
+    return (
+        -score["total"],
+        step,
+        rid,
+        head,
+        _PRIORITY_BYTES[priority_of(severity, escalated)],
+        body,
+    )
 
 
 def _draft_order(draft: tuple[Any, ...]) -> tuple[Any, ...]:

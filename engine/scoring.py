@@ -42,29 +42,19 @@ def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, 
 _ANSWERS = {
     dimension: _getter(tuple(path for path, _ in worths)) for dimension, worths in _WORTHS.items()
 }
-_SUMS: dict[Dimension, dict[tuple[str, ...], tuple[float, int]]] = {d: {} for d in DIMENSIONS}
-_SUMS_KEPT = 4096
-"""Per dimension, how many (worth sum, answered) results are kept by their answers: the sums are
-a pure function of a few closed-scale answers, so assessments share them; past the bound they are
-computed and not kept."""
+_KEPT = 4096
+"""Per dimension, how many entries a `Scorer` keeps by their answers."""
 
 
 def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
     """The sum of the worths of a dimension's answered indicators, and how many are answered."""
-    key = _ANSWERS[dimension](values)
-    kept = _SUMS[dimension]
-    found = kept.get(key)
-    if found is not None:
-        return found
     worth_sum = 0.0
     answered = 0
-    for (_, worths), value in zip(_WORTHS[dimension], key, strict=True):
-        worth = worths.get(value)
+    for path, worths in _WORTHS[dimension]:
+        worth = worths.get(values[path])
         if worth is not None:
             worth_sum += worth
             answered += 1
-    if len(kept) < _SUMS_KEPT:
-        kept[key] = (worth_sum, answered)
     return worth_sum, answered
 
 
@@ -108,7 +98,7 @@ class Scorer:
     """Readiness under one scoring spec; each dimension's uncapped entry is kept by its answers.
 
     A dimension's entry depends only on its own answers (and on whether a blocker caps it), so
-    assessments share entries; at most `_SUMS_KEPT` per dimension are kept.
+    assessments share entries; at most `_KEPT` per dimension are kept.
     """
 
     def __init__(self, spec: ScoringSpec) -> None:
@@ -138,7 +128,7 @@ class Scorer:
             "total": total,
             "capped_by": [],
         }
-        if len(kept) < _SUMS_KEPT:
+        if len(kept) < _KEPT:
             kept[key] = (entry, score)
         return entry, score
 
