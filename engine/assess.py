@@ -57,10 +57,11 @@ class Engine:
         self._fields = {rule.id: fields_tested(rule) for rule in ruleset.rules}
         self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
         self._links = Links(ruleset, self._rule_facts)
-        self._readiness_of = Scorer(ruleset.scoring).data
+        self._readiness_json = Scorer(ruleset.scoring).json
         # Prepared at load time for every language, off the request path.
         self._fragments = {
-            language: Fragments(ruleset, language) for language in get_args(Language)
+            language: Fragments(ruleset, language, self._rule_facts, self._links)
+            for language in get_args(Language)
         }
 
     @classmethod
@@ -103,15 +104,7 @@ class Engine:
                 }
                 for i, rule in enumerate(evaluation.rules)
             ]
-        return render(
-            self._rule_facts,
-            self._links,
-            fragments,
-            self._readiness_of,
-            values,
-            evaluation.rules,
-            trace,
-        )
+        return render(fragments, self._readiness_json, values, evaluation.rules, trace)
 
     def close(self) -> None:
         """Release the backend (after a reload replaced this engine)."""

@@ -2,9 +2,12 @@
 
 Most of a result's bytes are catalogue texts and citations that depend only on the ruleset and the
 language: the title, action and rationale of a recommendation, its sources, and so on. They are
-encoded once per language, the first time a language is asked for, into fragments that end where
-a per-assessment value begins (a severity, a rank, a list of gap ids). An assessment then costs the
-linking of what fired and one string join: no model objects, no re-encoding of texts.
+encoded for every language when the ruleset is loaded, into fragments that end where a
+per-assessment value begins (a severity, a rank, a list of gap ids). An assessment then costs the
+linking of what fired and one string join: no model objects, no re-encoding of texts. The render
+loop reads per-language tables (`Fragments.rules` and the catalogue tables) with one lookup per
+entry; entries and recommendation drafts carry their sort keys first, so that sorting compares
+tuples in C, never calls back into Python.
 
 The output is exactly `AssessmentResult.model_dump_json()` of the same result; the tests hold it to
 that (`tests/engine/test_render.py`). Fragments are made with the same encoder (pydantic_core), and
@@ -73,8 +76,10 @@ class RuleFacts:
 
     __slots__ = (
         "answers_of",
+        "blocks",
         "dimension",
         "evidence",
+        "fixed_rank",
         "gap_kind",
         "id",
         "key",
@@ -106,6 +111,14 @@ class RuleFacts:
         self.obstacle_set = frozenset(self.obstacles)
         self.success_factor_set = frozenset(self.success_factors)
         self.severity_for = rule.severity_for
+        # The severity rank when it does not depend on the answers (None when it does, or for a
+        # strength rule), and whether a blocking entry of this rule caps readiness.
+        self.fixed_rank = (
+            _SEVERITY_ORDER[rule.severity]
+            if rule.severity is not None and rule.severity_by_value is None
+            else None
+        )
+        self.blocks = rule.kind != "strength" and self.gap_kind != "unknown"
         # (`gap:x`, x) for each derived fact the condition needs, ordered by id.
         self.refs = tuple(
             sorted(((ref, _safe(ref.split(":", 1)[1])) for ref in rule.refs), key=_second)
@@ -140,11 +153,25 @@ def _second(pair: tuple[str, str]) -> str:
     return pair[1]
 
 
+_GAP, _ESCALATION, _STRENGTH = 0, 1, 2
+_KIND_CODE = {"gap": _GAP, "escalation": _ESCALATION, "strength": _STRENGTH}
+
+
 class Fragments:
-    """The encoded texts and citations of one ruleset in one language."""
+    """The encoded texts and citations of one ruleset in one language, and its rendering tables.
+
+    The tables hold, per rule and per linked catalogue entry, everything an assessment needs of
+    it in the order the render loop reads it, the entry's kept variants included (see
+    `MEMO_ENTRIES`), so that the loop does one lookup per entry and no string building.
+    """
 
     def __init__(
-        self, ruleset: Ruleset, language: Language, memo_entries: int = MEMO_ENTRIES
+        self,
+        ruleset: Ruleset,
+        language: Language,
+        facts: Mapping[str, RuleFacts],
+        links: Links,
+        memo_entries: int = MEMO_ENTRIES,
     ) -> None:
         self.language = language
         self.memo_entries = memo_entries
@@ -205,6 +232,54 @@ class Fragments:
             )
             for rid, e in ruleset.recommendations.items()
         }
+        memo = self.entry_memo
+        self.bit = links.bit
+        # The encoded ranks 1, 2, ...: one per recommendation at most.
+        self.ranks = tuple(b"%d" % n for n in range(1, len(ruleset.recommendations) + 1))
+        key_bit = {f"{r.kind}:{r.id}": links.bit[r.id] for r in ruleset.rules}
+        # Per rule: (its bit, (bit, id) of each derived fact it needs, kind code, its variants,
+        # the answers that decide its entry, its facts).
+        self.rules: dict[
+            str, tuple[int, tuple[tuple[int, str], ...], int, dict[Any, Any], Any, RuleFacts]
+        ] = {
+            rule_id: (
+                links.bit[rule_id],
+                tuple((key_bit[ref], ref_id) for ref, ref_id in rule.refs if ref in key_bit),
+                _KIND_CODE[rule.kind],
+                memo[rule.memo_key],
+                rule.answers_of,
+                rule,
+            )
+            for rule_id, rule in facts.items()
+        }
+        self.obstacle_table = [
+            (linking, oid, ids, memo["obstacle:" + oid]) for oid, linking, ids in links.obstacles
+        ]
+        self.success_factor_table = [
+            (
+                gap_mask | seen_mask,
+                gap_mask,
+                seen_mask,
+                sid,
+                gap_ids,
+                seen_ids,
+                memo["success_factor:" + sid],
+            )
+            for sid, gap_mask, seen_mask, gap_ids, seen_ids in links.success_factors
+        ]
+        self.recommendation_table = [
+            (
+                gaps | raising,
+                gaps,
+                raising,
+                rid,
+                gap_ids,
+                raise_ids,
+                variable,
+                memo["recommendation:" + rid],
+            )
+            for rid, gaps, raising, gap_ids, raise_ids, variable in links.recommendations
+        ]
 
 
 def _described(
@@ -217,10 +292,6 @@ def _described(
     )
     sources = _json([c.model_dump(mode="json") for c in entry.sources])
     return _b(head), _b(f',"sources":{sources}}}')
-
-
-def _by_severity(item: tuple[int, str, bytes]) -> tuple[int, str]:
-    return item[0], item[1]
 
 
 class Links:
@@ -286,75 +357,74 @@ class Links:
 
 
 def render(
-    facts: Mapping[str, RuleFacts],
-    links: Links,
     fragments: Fragments,
-    readiness_of: Any,
+    readiness_json: Any,
     values: Mapping[str, str],
     fired: Sequence[str],
     trace: list[dict[str, Any]] | None,
 ) -> bytes:
     """Return the result JSON for the rules `fired`, in firing order, and the answers `values`.
 
-    `readiness_of(values, blockers)` gives the readiness data.
+    `readiness_json(values, blockers)` gives the readiness as JSON.
     """
     gaps: list[tuple[int, str, bytes]] = []
     escalations: list[tuple[int, str, bytes]] = []
-    derived: set[str] = set()
+    listed = (gaps, escalations)
     blockers: list[Blocker] = []
-    rank_of: dict[str, int] = {}
+    rank_of: dict[str, int] = {}  # of the rules whose severity depends on the answers
     fired_mask = 0
-    bit = links.bit
-    memo = fragments.entry_memo
+    plans = fragments.rules
     room = fragments.memo_entries
     for rule_id in fired:
-        rule = facts[rule_id]
-        fired_mask |= bit[rule_id]
-        # A rule's refs that had fired by then are what it was chained from.
-        chained = (
-            tuple([ref_id for ref, ref_id in rule.refs if ref in derived]) if rule.refs else ()
-        )
-        derived.add(rule.key)
-        if rule.kind == "strength":
+        bit, refs, kind, variants, answers_of, rule = plans[rule_id]
+        if kind == _STRENGTH:
+            fired_mask |= bit
             continue
-        variants = memo[rule.memo_key]
-        key = (rule.answers_of(values), chained) if chained else rule.answers_of(values)
+        if refs:
+            # A rule's refs that had fired by then are what it was chained from.
+            chained = tuple([ref_id for ref_bit, ref_id in refs if fired_mask & ref_bit])
+            key = (answers_of(values), chained) if chained else answers_of(values)
+        else:
+            chained = ()
+            key = answers_of(values)
+        fired_mask |= bit
         rendered = variants.get(key)
         if rendered is None:
             rendered = _render_rule(rule, fragments, values, chained)
             if len(variants) < room:
                 variants[key] = rendered
-        rank, item = rendered
-        rank_of[rule_id] = rank
-        if rank == 0 and rule.gap_kind != "unknown":  # blocking
-            blockers.append((rule_id, rule.dimension))
-        (gaps if rule.kind == "gap" else escalations).append((rank, rule_id, item))
-    gaps.sort(key=_by_severity)
-    escalations.sort(key=_by_severity)
+        entry, blocker = rendered
+        listed[kind].append(entry)
+        if blocker is not None:
+            blockers.append(blocker)
+        if rule.fixed_rank is None:
+            rank_of[rule_id] = entry[0]
+    # By severity, then id (ids are unique, so the entries themselves are never compared).
+    gaps.sort()
+    escalations.sort()
     parts: list[bytes] = [
         fragments.head,
         b',"readiness":',
-        to_json(readiness_of(values, blockers)),
+        readiness_json(values, blockers),
         b',"gaps":[',
         b",".join([g[2] for g in gaps]),
         b'],"escalations":[',
         b",".join([e[2] for e in escalations]),
         b'],"obstacles":[',
-        _obstacles(fragments, links, fired_mask),
+        _obstacles(fragments, fired_mask),
         b'],"success_factors":[',
-        _success_factors(fragments, links, fired_mask),
+        _success_factors(fragments, fired_mask),
         b'],"recommendations":[',
-        _recommendations(fragments, links, facts, fired_mask, rank_of),
-        b'],"trace":',
-        b"null" if trace is None else to_json(trace),
-        b"}",
     ]
+    _recommendations(parts, fragments, fired_mask, rank_of)
+    parts += (b'],"trace":', b"null" if trace is None else to_json(trace), b"}")
     return b"".join(parts)
 
 
 def _render_rule(
     rule: RuleFacts, fragments: Fragments, values: Mapping[str, str], chained: tuple[str, ...]
-) -> tuple[int, bytes]:
+) -> tuple[tuple[int, str, bytes], Blocker | None]:
+    """The entry of a gap or escalation: (severity rank, id, JSON), and the blocker it makes."""
     severity = rule.severity_for(values)
     assert severity is not None  # noqa: S101 - gap and escalation rules have one
     if rule.kind == "gap":
@@ -372,7 +442,9 @@ def _render_rule(
             tail,
         )
     )
-    return _SEVERITY_ORDER[severity], item
+    rank = _SEVERITY_ORDER[severity]
+    blocker = (rule.id, rule.dimension) if rank == 0 and rule.blocks else None
+    return (rank, rule.id, item), blocker
 
 
 def _picked(mask: int, ids: tuple[str, ...], bit: Mapping[str, int]) -> list[str]:
@@ -380,42 +452,40 @@ def _picked(mask: int, ids: tuple[str, ...], bit: Mapping[str, int]) -> list[str
     return [i for i in ids if mask & bit[i]]
 
 
-def _obstacles(fragments: Fragments, links: Links, fired: int) -> bytes:
-    memo = fragments.entry_memo
+def _obstacles(fragments: Fragments, fired: int) -> bytes:
     room = fragments.memo_entries
     present = []
     # The comprehension picks the few linked entries out of all of them at C speed.
-    for mask, oid, ids in [(linking & fired, oid, ids) for oid, linking, ids in links.obstacles if linking & fired]:  # fmt: skip
-        variants = memo["obstacle:" + oid]
+    for linking, oid, ids, variants in [row for row in fragments.obstacle_table if row[0] & fired]:
+        mask = linking & fired
         item = variants.get(mask)
         if item is None:
             head, tail = fragments.obstacle[oid]
-            item = b"".join((head, _ids(_picked(mask, ids, links.bit)), tail))
+            item = b"".join((head, _ids(_picked(mask, ids, fragments.bit)), tail))
             if len(variants) < room:
                 variants[mask] = item
         present.append((-mask.bit_count(), oid, item))
-    present.sort(key=_draft_order)
+    # Most linking gaps first, then by id (ids are unique: the items are never compared).
+    present.sort()
     return b",".join([item for _, _, item in present])
 
 
-def _success_factors(fragments: Fragments, links: Links, fired: int) -> bytes:
-    memo = fragments.entry_memo
+def _success_factors(fragments: Fragments, fired: int) -> bytes:
     room = fragments.memo_entries
     missing_first: list[bytes] = []
     present_only: list[bytes] = []
-    for sid, gap_mask, seen_mask, gap_ids, seen_ids in links.success_factors:
+    linked = [row for row in fragments.success_factor_table if row[0] & fired]
+    for _, gap_mask, seen_mask, sid, gap_ids, seen_ids, variants in linked:
         missing = gap_mask & fired
         seen = seen_mask & fired
-        if not missing and not seen:
-            continue
-        variants = memo["success_factor:" + sid]
         key = (missing, seen)
         item = variants.get(key)
         if item is None:
             head, tail = fragments.success_factor[sid]
             status = b'missing","gaps":' if missing else b'present","gaps":'
-            gaps = _ids(_picked(missing, gap_ids, links.bit))
-            rules = _ids(_picked(seen, seen_ids, links.bit))
+            bits = fragments.bit
+            gaps = _ids(_picked(missing, gap_ids, bits))
+            rules = _ids(_picked(seen, seen_ids, bits))
             item = b"".join((head, status, gaps, b',"rules":', rules, tail))
             if len(variants) < room:
                 variants[key] = item
@@ -425,62 +495,63 @@ def _success_factors(fragments: Fragments, links: Links, fired: int) -> bytes:
 
 
 def _recommendations(
-    fragments: Fragments,
-    links: Links,
-    facts: Mapping[str, RuleFacts],
-    fired: int,
-    rank_of: Mapping[str, int],
-) -> bytes:
-    memo = fragments.entry_memo
+    parts: list[bytes], fragments: Fragments, fired: int, rank_of: Mapping[str, int]
+) -> None:
+    """Add the ranked recommendations' JSON, comma-separated, to `parts`."""
     room = fragments.memo_entries
-    bit = links.bit
     drafts = []
-    linked = [
-        (entry[1] & fired, entry[2] & fired, entry)
-        for entry in links.recommendations
-        if entry[1] & fired or entry[2] & fired
-    ]
-    for closing, raising, (rid, _, _, gap_ids, raise_ids, variable) in linked:
-        variants = memo["recommendation:" + rid]
+    linked = [row for row in fragments.recommendation_table if row[0] & fired]
+    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variable, variants in linked:
+        closing = gap_mask & fired
+        raising = raise_mask & fired
         if variable:
             key: Any = (closing, raising, tuple([rank_of.get(r, -1) for r in variable]))
         else:
             key = (closing, raising)
         draft = variants.get(key)
         if draft is None:
-            closes = _picked(closing, gap_ids, bit)
-            raised_by = _picked(raising, raise_ids, bit)
-            rank = min(rank_of[r] for r in (*closes, *raised_by))
-            draft = _render_recommendation(fragments, facts, rid, closes, raised_by, rank)
+            bits = fragments.bit
+            closes = _picked(closing, gap_ids, bits)
+            raised_by = _picked(raising, raise_ids, bits)
+            plans = fragments.rules
+            rank = min(
+                rank_of[r] if (fixed := plans[r][5].fixed_rank) is None else fixed
+                for r in (*closes, *raised_by)
+            )
+            draft = _render_recommendation(fragments, rid, closes, raised_by, rank)
             if len(variants) < room:
                 variants[key] = draft
         drafts.append(draft)
-    # Highest score first; at equal score the earlier step, then the id, so the order is total.
-    drafts.sort(key=_draft_order)
-    return b",".join(
-        [
-            b'%s%s","rank":%d%s' % (head, priority, rank, body)
-            for rank, (_, _, _, head, priority, body) in enumerate(drafts, start=1)
+    # Highest score first; at equal score the earlier step, then the id, so the order is total
+    # (ids are unique: the fragments are never compared).
+    drafts.sort()
+    if drafts:
+        first = len(parts)
+        parts += [
+            part
+            for rank, d in zip(fragments.ranks, drafts, strict=False)
+            for part in (d[3], rank, d[4])
         ]
-    )
+        parts[first] = parts[first][1:]  # the first one needs no separating comma
 
 
 def _render_recommendation(
     fragments: Fragments,
-    facts: Mapping[str, RuleFacts],
     rid: str,
     closes: list[str],
     raised_by: list[str],
     rank: int,
-) -> tuple[int, int, str, bytes, bytes, bytes]:
-    """Everything of a recommendation's JSON but its rank, with what it is sorted by."""
+) -> tuple[int, int, str, bytes, bytes]:
+    """What it is sorted by, and its JSON up to the rank (with a leading comma) and after it."""
     head, middle, tail, step = fragments.recommendation[rid]
-    related = [facts[r] for r in (*closes, *raised_by)]
+    plans = fragments.rules
+    related = [plans[r][5] for r in (*closes, *raised_by)]
     obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
     factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
     severity = SEVERITIES[rank]
     escalated = bool(raised_by)
     score = score_parts(severity, step, escalated, len(obstacle_ids))
+    priority = _PRIORITY_BYTES[priority_of(severity, escalated)]
     body = b"".join(
         (
             middle,
@@ -496,15 +567,4 @@ def _render_recommendation(
             tail,
         )
     )
-    return (
-        -score["total"],
-        step,
-        rid,
-        head,
-        _PRIORITY_BYTES[priority_of(severity, escalated)],
-        body,
-    )
-
-
-def _draft_order(draft: tuple[Any, ...]) -> tuple[Any, ...]:
-    return draft[:3]
+    return (-score["total"], step, rid, b"".join((b",", head, priority, b'","rank":')), body)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
 from typing import Any
+
+from pydantic_core import to_json
 
 from engine.indicators import INDICATORS
 from engine.rulefile import ScoringSpec
@@ -31,12 +34,11 @@ _WORTHS = {
 }
 
 
-# Per dimension: a function from all answers to the tuple of the dimension's scored answers.
-def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
-    def answers(values: Mapping[str, str]) -> tuple[str, ...]:
-        return tuple(map(values.__getitem__, paths))
-
-    return answers
+def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], Any]:
+    """A function from all answers to what decides a dimension's entry: its scored answers."""
+    if not paths:
+        return lambda values: ()
+    return itemgetter(*paths)
 
 
 _ANSWERS = {
@@ -60,6 +62,9 @@ def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
 
 Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking gap or escalation."""
+
+_Entry = tuple[dict[str, Any], float | None, bytes]
+"""A dimension's uncapped entry, its score and its JSON."""
 
 
 def _level(
@@ -103,13 +108,9 @@ class Scorer:
 
     def __init__(self, spec: ScoringSpec) -> None:
         self.spec = spec
-        self._kept: dict[Dimension, dict[tuple[str, ...], tuple[dict[str, Any], float | None]]] = {
-            d: {} for d in DIMENSIONS
-        }
+        self._kept: dict[Dimension, dict[tuple[str, ...], _Entry]] = {d: {} for d in DIMENSIONS}
 
-    def _dimension(
-        self, dimension: Dimension, values: Mapping[str, str]
-    ) -> tuple[dict[str, Any], float | None]:
+    def _dimension(self, dimension: Dimension, values: Mapping[str, str]) -> _Entry:
         key = _ANSWERS[dimension](values)
         kept = self._kept[dimension]
         found = kept.get(key)
@@ -128,9 +129,10 @@ class Scorer:
             "total": total,
             "capped_by": [],
         }
+        found = (entry, score, to_json(entry))
         if len(kept) < _KEPT:
-            kept[key] = (entry, score)
-        return entry, score
+            kept[key] = found
+        return found
 
     def data(self, values: Mapping[str, str], blockers: Iterable[Blocker]) -> dict[str, Any]:
         """Score an assessment, as the plain data of a `Readiness`.
@@ -143,16 +145,30 @@ class Scorer:
         `spec.min_completeness` of the indicators are answered, the level is `unknown` whatever
         the score.
         """
+        summary, dimensions = self._summary(values, blockers)
+        summary["dimensions"] = [entry for entry, _ in dimensions]
+        return summary
+
+    def json(self, values: Mapping[str, str], blockers: Iterable[Blocker]) -> bytes:
+        """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
+        summary, dimensions = self._summary(values, blockers)
+        entries = [to_json(entry) if encoded is None else encoded for entry, encoded in dimensions]
+        return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(entries), b"]}"))
+
+    def _summary(
+        self, values: Mapping[str, str], blockers: Iterable[Blocker]
+    ) -> tuple[dict[str, Any], list[tuple[dict[str, Any], bytes | None]]]:
+        """The overall figures, and each dimension's entry with its JSON (None where capped)."""
         spec = self.spec
         blocking_by_dimension: dict[str, list[str]] = {}
         for gap_id, dimension in blockers:
             blocking_by_dimension.setdefault(dimension, []).append(gap_id)
-        dimensions = []
+        dimensions: list[tuple[dict[str, Any], bytes | None]] = []
         weighted = weight_sum = 0.0
         answered_all = total_all = 0
         weights = spec.weights
         for dimension in DIMENSIONS:
-            entry, score = self._dimension(dimension, values)
+            entry, score, encoded = self._dimension(dimension, values)
             capped = blocking_by_dimension.get(dimension)
             if capped:
                 entry = {
@@ -160,7 +176,9 @@ class Scorer:
                     "level": _level(score, entry["completeness"], spec, True),
                     "capped_by": sorted(capped),
                 }
-            dimensions.append(entry)
+                dimensions.append((entry, None))
+            else:
+                dimensions.append((entry, encoded))
             weight = weights.get(dimension, 0.0)
             if score is not None and weight > 0:
                 weighted += weight * score
@@ -170,10 +188,10 @@ class Scorer:
         overall = round(weighted / weight_sum, 1) if weight_sum else None
         all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
         completeness = round(answered_all / total_all, 3) if total_all else 0.0
-        return {
+        summary = {
             "score": overall,
             "level": _level(overall, completeness, spec, bool(all_blockers)),
             "completeness": completeness,
             "capped_by": all_blockers,
-            "dimensions": dimensions,
         }
+        return summary, dimensions
