@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from schemas.result import AssessmentResult
 from store.database import Database
@@ -83,7 +84,7 @@ def _new_id(now: datetime) -> str:
     return f"{micros:014x}{os.urandom(9).hex()}"
 
 
-def _as_stored(record: AssessmentRecord) -> StoredAssessment:
+def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> StoredAssessment:
     created = record.created_at
     if created.tzinfo is None:  # SQLite returns naive datetimes; every stored time is UTC
         created = created.replace(tzinfo=UTC)
@@ -99,7 +100,7 @@ def _as_stored(record: AssessmentRecord) -> StoredAssessment:
         readiness_score=record.readiness_score,
         ruleset_version=record.ruleset_version,
         ruleset_digest=record.ruleset_digest,
-        result_json=record.result_json,
+        result_json=record.result_json if result_json is None else result_json,
     )
 
 
@@ -351,21 +352,33 @@ class Repository:
     def in_region(
         self, region: str, created_from: datetime | None, created_to: datetime | None
     ) -> list[tuple[StoredAssessment, list[tuple[str, str]]]]:
-        """Every assessment of a region in a date range with its findings, oldest first."""
-        query = select(AssessmentRecord).where(AssessmentRecord.region == region)
+        """Every assessment of a region in a date range with its findings, oldest first.
+
+        Only each organisation's latest assessment carries its result (`result_json`); the others
+        carry an empty string. Results are by far the largest column and a summary reads only the
+        latest ones, so the cost of a summary grows with the region's organisations, not with
+        every assessment it ever stored.
+        """
+        where = [AssessmentRecord.region == region]
         if created_from is not None:
-            query = query.where(AssessmentRecord.created_at >= created_from)
+            where.append(AssessmentRecord.created_at >= created_from)
         if created_to is not None:
-            query = query.where(AssessmentRecord.created_at < created_to)
+            where.append(AssessmentRecord.created_at < created_to)
         with self.db.session() as session:
-            records = list(session.scalars(query.order_by(AssessmentRecord.id)))
+            query = select(AssessmentRecord).options(defer(AssessmentRecord.result_json))
+            records = list(session.scalars(query.where(*where).order_by(AssessmentRecord.id)))
             found: dict[str, list[tuple[str, str]]] = {r.id: [] for r in records}
-            if records:
-                for finding in session.scalars(
-                    select(Finding).where(Finding.assessment_id.in_(list(found)))
-                ):
-                    found[finding.assessment_id].append((finding.kind, finding.item_id))
-            return [(_as_stored(r), found[r.id]) for r in records]
+            findings = select(Finding.assessment_id, Finding.kind, Finding.item_id).join(
+                AssessmentRecord, Finding.assessment_id == AssessmentRecord.id
+            )
+            for assessment_id, kind, item_id in session.execute(findings.where(*where)):
+                found[assessment_id].append((kind, item_id))
+            latest = {r.organisation_id: r.id for r in records}  # oldest first: the last wins
+            wanted = select(AssessmentRecord.id, AssessmentRecord.result_json).where(
+                AssessmentRecord.id.in_(list(latest.values()))
+            )
+            results = {i: result for i, result in session.execute(wanted)} if latest else {}
+            return [(_as_stored(r, results.get(r.id, "")), found[r.id]) for r in records]
 
     def delete_organisation(self, organisation_id: str, binding: Binding) -> int:
         """Delete every stored assessment of an organisation within the binding; return how many."""
