@@ -84,6 +84,10 @@ def _new_id(now: datetime) -> str:
     return f"{micros:014x}{os.urandom(9).hex()}"
 
 
+_CHUNK = 500
+"""Ids per `IN (...)` list: well below every supported database's limit on bound parameters."""
+
+
 def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> StoredAssessment:
     created = record.created_at
     if created.tzinfo is None:  # SQLite returns naive datetimes; every stored time is UTC
@@ -352,32 +356,32 @@ class Repository:
     def in_region(
         self, region: str, created_from: datetime | None, created_to: datetime | None
     ) -> list[tuple[StoredAssessment, list[tuple[str, str]]]]:
-        """Every assessment of a region in a date range with its findings, oldest first.
+        """Every assessment of a region in a date range, oldest first, with the latest's findings.
 
-        Only each organisation's latest assessment carries its result (`result_json`); the others
-        carry an empty string. Results are by far the largest column and a summary reads only the
-        latest ones, so the cost of a summary grows with the region's organisations, not with
-        every assessment it ever stored.
+        Only each organisation's latest assessment carries its result (`result_json`) and its
+        findings; the others carry an empty string and no findings. Results and findings are by far
+        the largest part of a stored assessment and a summary reads only the latest ones, so the
+        cost of a summary grows with the region's organisations, not with every assessment it
+        ever stored.
         """
-        where = [AssessmentRecord.region == region]
+        query = select(AssessmentRecord).where(AssessmentRecord.region == region)
         if created_from is not None:
-            where.append(AssessmentRecord.created_at >= created_from)
+            query = query.where(AssessmentRecord.created_at >= created_from)
         if created_to is not None:
-            where.append(AssessmentRecord.created_at < created_to)
+            query = query.where(AssessmentRecord.created_at < created_to)
+        query = query.options(defer(AssessmentRecord.result_json)).order_by(AssessmentRecord.id)
         with self.db.session() as session:
-            query = select(AssessmentRecord).options(defer(AssessmentRecord.result_json))
-            records = list(session.scalars(query.where(*where).order_by(AssessmentRecord.id)))
+            records = list(session.scalars(query))
+            latest = list({r.organisation_id: r.id for r in records}.values())  # the last wins
             found: dict[str, list[tuple[str, str]]] = {r.id: [] for r in records}
-            findings = select(Finding.assessment_id, Finding.kind, Finding.item_id).join(
-                AssessmentRecord, Finding.assessment_id == AssessmentRecord.id
-            )
-            for assessment_id, kind, item_id in session.execute(findings.where(*where)):
-                found[assessment_id].append((kind, item_id))
-            latest = {r.organisation_id: r.id for r in records}  # oldest first: the last wins
-            wanted = select(AssessmentRecord.id, AssessmentRecord.result_json).where(
-                AssessmentRecord.id.in_(list(latest.values()))
-            )
-            results = {i: result for i, result in session.execute(wanted)} if latest else {}
+            results: dict[str, str] = {}
+            for chunk in (latest[n : n + _CHUNK] for n in range(0, len(latest), _CHUNK)):
+                wanted = select(AssessmentRecord.id, AssessmentRecord.result_json)
+                rows = session.execute(wanted.where(AssessmentRecord.id.in_(chunk)))
+                results.update((i, result) for i, result in rows)
+                findings = select(Finding).where(Finding.assessment_id.in_(chunk))
+                for finding in session.scalars(findings):
+                    found[finding.assessment_id].append((finding.kind, finding.item_id))
             return [(_as_stored(r, results.get(r.id, "")), found[r.id]) for r in records]
 
     def delete_organisation(self, organisation_id: str, binding: Binding) -> int:
