@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.plugins import OpenAPIRenderPlugin
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.assessments import assessment_handlers, run_batch
+from api.auth import RateLimitMiddleware, key_id_checker
 from api.catalog import catalog_handlers
 from api.health import health_handlers
 from api.history import history_handlers
@@ -87,6 +95,153 @@ def _example_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
     return [example_assessment, example_batch]
 
 
+# Sent on every response; a response that sets one itself keeps its own.
+_ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+# JSON, CSV and problems: nothing may be loaded, run or framed.
+_API_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+_HREF = re.compile(r"href=['\"]([^'\"]+)['\"]")
+
+
+def docs_sources(plugins: Iterable[OpenAPIRenderPlugin]) -> dict[str, list[str]]:
+    """The exact external URLs the documentation pages load, by CSP directive.
+
+    Taken from the render plugins' configuration (their CDN URLs), never from a page itself.
+    """
+    sources: dict[str, list[str]] = {"script-src": [], "style-src": [], "img-src": []}
+    for plugin in plugins:
+        for name, directive in (
+            ("js_url", "script-src"),
+            ("standalone_preset_js_url", "script-src"),
+            ("css_url", "style-src"),
+        ):
+            url = getattr(plugin, name, None)
+            if isinstance(url, str) and url not in sources[directive]:
+                sources[directive].append(url)
+        favicon = _HREF.search(getattr(plugin, "favicon", "") or "")
+        if favicon and favicon.group(1) not in sources["img-src"]:
+            sources["img-src"].append(favicon.group(1))
+        if getattr(plugin, "google_fonts", False):
+            sources["style-src"].append("https://fonts.googleapis.com/css")
+            sources.setdefault("font-src", []).append("https://fonts.gstatic.com")
+    return sources
+
+
+def html_policy(sources: dict[str, list[str]], body: bytes) -> bytes:
+    """The CSP of an HTML page: its inline scripts by hash, external files by exact URL.
+
+    The pages are the OpenAPI viewers; their only inline script starts the viewer on the
+    OpenAPI document, which holds no caller input. Inline styles are allowed (the viewers set
+    styles from script); inline event handlers and `javascript:` URLs are not.
+    """
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(body)
+    ]
+    directives = [
+        "default-src 'none'",
+        "script-src " + " ".join([*hashes, *sources.get("script-src", [])] or ["'none'"]),
+        "style-src " + " ".join(["'unsafe-inline'", *sources.get("style-src", [])]),
+        "img-src " + " ".join(["'self'", "data:", *sources.get("img-src", [])]),
+        "connect-src 'self'",  # Swagger UI's "try it out" calls this API
+        "worker-src blob:",  # Redoc runs its search in a worker made from a blob
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+    if sources.get("font-src"):
+        directives.insert(4, "font-src " + " ".join(sources["font-src"]))
+    return "; ".join(directives).encode()
+
+
+class SecurityHeadersMiddleware:
+    """Adds `X-Content-Type-Options`, `Referrer-Policy`, `X-Frame-Options` and a CSP to responses.
+
+    Every response gets `default-src 'none'` as its Content-Security-Policy except HTML pages,
+    which get `html_policy`: their body is held until complete to hash their inline scripts.
+    Responses to requests that present an API key get `Cache-Control: no-store` unless they say
+    otherwise, so that no shared cache keeps what only that key may see.
+    """
+
+    def __init__(self, app: ASGIApp, docs: dict[str, list[str]]) -> None:
+        self.app = app
+        self._docs = docs
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]  # the enum is a str
+            await self.app(scope, receive, send)
+            return
+        keyed = any(k in (b"authorization", b"x-api-key") for k, _ in scope["headers"])
+        held: Message | None = None
+        held_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def send_secured(message: Message) -> None:
+            nonlocal held, held_headers
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in _ALWAYS if k not in names]
+                if keyed and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))  # answers for a key only
+                html = any(
+                    k.lower() == b"content-type" and v.lower().startswith(b"text/html")
+                    for k, v in headers
+                )
+                message["headers"] = headers
+                if html and b"content-security-policy" not in names:
+                    held, held_headers = message, headers
+                    return
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", _API_POLICY))
+                await send(message)
+                return
+            if held is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                policy = html_policy(self._docs, body)
+                held_headers.append((b"content-security-policy", policy))
+                await send(held)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
+_CORS_REQUEST_HEADERS = [
+    "Authorization", "X-API-Key", "Content-Type", "Accept-Language", "Idempotency-Key",
+    "X-Request-Id",
+]  # fmt: skip
+_CORS_EXPOSED_HEADERS = [
+    "X-Request-Id", "X-Ruleset-Version", "X-Ruleset-Digest", "Retry-After", "Location",
+    "Content-Language", "X-Assessment-Id", "Idempotent-Replayed", "Link",
+]  # fmt: skip
+
+
+def _cors(origins: list[str]) -> CORSConfig | None:
+    """CORS for the listed origins only; None (no CORS headers at all) when there are none."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=_CORS_REQUEST_HEADERS,
+        expose_headers=_CORS_EXPOSED_HEADERS,
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. The ruleset is loaded, validated and compiled once, here.
 
@@ -122,12 +277,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: handle_unexpected,
         },
         openapi_config=openapi_config(_version()),
+        cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[reloader.start],
         on_shutdown=[reloader.stop],
         logging_config=None,
         debug=False,
     )
-    # Outermost, so that router errors (404, 405) and oversized bodies get ids and headers too.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, current=lambda: runtime.engine)
+    limited = RateLimitMiddleware(app.asgi_handler, settings.rate_limit, key_id_checker(repository))
+    plugins = app.openapi_config.render_plugins if app.openapi_config else []
+    secured = SecurityHeadersMiddleware(limited, docs_sources(plugins))
+    # Outermost, so that router errors (404, 405), oversized bodies and refusals for too many
+    # requests get ids, ruleset and security headers too.
+    app.asgi_handler = RequestContextMiddleware(secured, current=lambda: runtime.engine)
     return app

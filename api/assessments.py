@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import logging
+from typing import Annotated, Any, get_args
 
 from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
@@ -10,7 +11,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, QueryParameter
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
 from api.auth import optional_key, require_key
@@ -29,6 +30,7 @@ from store.keys import ApiKeyInfo
 from store.repository import IdempotencyConflictError
 
 __all__ = [
+    "VALUES_PER_ASSESSMENT",
     "AcceptLanguage",
     "LangQuery",
     "assessment_handlers",
@@ -36,6 +38,8 @@ __all__ = [
     "read_assessment",
     "run_batch",
 ]
+
+_log = logging.getLogger("readiness.api")
 
 LangQuery = Annotated[
     Language | None,
@@ -65,6 +69,24 @@ IdempotencyKey = Annotated[
         max_length=128,
     ),
 ]
+
+
+def _values_in(model: type[BaseModel]) -> int:
+    """How many JSON values the fullest valid instance of `model` holds (itself included)."""
+    count = 1
+    for field in model.model_fields.values():
+        nested = [
+            arg
+            for arg in (field.annotation, *get_args(field.annotation))
+            if isinstance(arg, type) and issubclass(arg, BaseModel)
+        ]
+        count += _values_in(nested[0]) if nested else 1
+    return count
+
+
+# Twice the most an assessment can hold, so an invalid one still gets its field errors; the bound
+# only keeps junk from being parsed into millions of Python objects.
+VALUES_PER_ASSESSMENT = 2 * _values_in(AssessmentRequest)
 
 
 def _json(payload: bytes, language: Language) -> Response[Any]:
@@ -109,7 +131,7 @@ def assessment_handlers(
                 description="Stored (store=true): the result, `Location` of the stored assessment",
                 generate_examples=False,
             ),
-            **problem_responses(400, 401, 403, 409, 413, 415, 422),
+            **problem_responses(400, 401, 403, 408, 409, 413, 415, 422),
         },
     )
     async def assess(
@@ -149,7 +171,7 @@ def assessment_handlers(
                 description="One item per input, in order",
                 examples=[Example(summary="A valid and an invalid item", value=examples["batch"])],
             ),
-            **problem_responses(400, 413, 415, 422),
+            **problem_responses(400, 408, 413, 415, 422),
         },
     )
     async def assess_batch(
@@ -161,7 +183,13 @@ def assessment_handlers(
     ) -> Response[BatchResult]:
         language = negotiate(lang, accept_language)
         caller(request, runtime, store=False)
-        data = await read_json(request, runtime.settings.max_json_depth + 2)
+        settings = runtime.settings
+        data = await read_json(
+            request,
+            settings.max_json_depth + 2,
+            max_values=(settings.max_batch_items + 1) * VALUES_PER_ASSESSMENT + 2,
+            timeout=settings.body_timeout,
+        )
         items = data.get("assessments") if isinstance(data, dict) else None
         if not isinstance(items, list) or set(data) != {"assessments"}:
             raise ProblemError(
@@ -184,10 +212,17 @@ def assessment_handlers(
 async def read_assessment(request: Request[Any, Any, Any], runtime: Runtime) -> AssessmentRequest:
     """Read the body of `request` and validate it as one assessment.
 
+    The body must arrive within `body_timeout` and hold at most `VALUES_PER_ASSESSMENT` values.
+
     Raises:
         ProblemError: What `read_json` raises, or 422 `validation-failed` with the field errors.
     """
-    data = await read_json(request, runtime.settings.max_json_depth)
+    data = await read_json(
+        request,
+        runtime.settings.max_json_depth,
+        max_values=VALUES_PER_ASSESSMENT,
+        timeout=runtime.settings.body_timeout,
+    )
     try:
         return AssessmentRequest.model_validate(data)
     except ValidationError as exc:
@@ -299,7 +334,12 @@ def run_batch(
             continue
         try:
             result = engine.assess_json(assessment, language=language, explain=explain)
-        except EvaluationError:
+        except EvaluationError as exc:
+            _log.error(
+                "batch item failed",
+                exc_info=exc,
+                extra={"request_id": request_id, "rule": exc.rule, "error_code": exc.code},
+            )
             detail = f"item {index} could not be evaluated; quote the request id"
             problem = problem_of(500, "evaluation-failed", detail, request_id)
             outcomes.append(b'{"index":%d,"result":null,"error":%s}' % (index, to_json(problem)))

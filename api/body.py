@@ -1,8 +1,20 @@
-"""Reading a JSON request body: media type, emptiness, syntax, depth; each with its own 4xx."""
+"""Reading a JSON request body: media type, time, size, syntax, depth; each with its own 4xx.
+
+Hostile bodies are refused before they cost much: the body must arrive within a deadline (a
+client trickling it byte by byte gets 408), its charset must be UTF-8, and the number of JSON
+values is bounded before parsing, because Python objects are 10-30 times larger than the JSON that
+describes them (8 MiB of `{},` would become 2.8 million dictionaries). Strict JSON only:
+NaN, Infinity, numbers that overflow to infinity, integers over Python's digit limit and duplicate
+keys are all 400 `invalid-json`; a later duplicate silently replacing an earlier value could hide
+an answer, so the whole body is refused instead.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
+import re
 from typing import Any
 
 from litestar import Request
@@ -11,9 +23,20 @@ from api.problems import ProblemError
 
 __all__ = ["read_json"]
 
+# A JSON string, escapes included; used only to blank strings out before counting structure.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]}... is too large")
+    return value
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -38,40 +61,118 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    )
+def _crude_count(raw: bytes) -> int:
+    return 1 + raw.count(b",") + raw.count(b"{") + raw.count(b"[")
 
 
-async def read_json(request: Request[Any, Any, Any], max_depth: int) -> Any:
-    """Return the parsed JSON body of `request`.
+def _check_size(raw: bytes, max_values: int, max_depth: int) -> None:
+    """Refuse a body with more than `max_values` JSON values before it is parsed.
+
+    Every value but the first follows an opening bracket or a comma, so a body holds one more
+    value than it has commas and opening brackets outside strings (exactly, if it is valid JSON).
 
     Raises:
-        ProblemError: 415 `unsupported-media-type`, 400 `empty-body`, 400 `invalid-json`,
-            400 `too-deep`. Bodies over the size limit are refused with 413 before this runs.
+        ProblemError: 400 `too-deep` when a run of opening brackets is also deeper than
+            `max_depth` (that code wins, as it does for bodies within the count), else 413
+            `too-many-values`.
     """
-    content_type = request.headers.get("content-type", "")
-    if not _is_json(content_type):
-        raise ProblemError(
+    if _crude_count(raw) <= max_values:  # brackets and commas in strings count too: fast path
+        return
+    bare = _STRING.sub(b'""', raw)
+    if _crude_count(bare) <= max_values:
+        return
+    brackets = bare.translate(None, _NOT_BRACKETS)
+    if re.search(rb"[\[{]{%d}" % (max_depth + 1), brackets):
+        raise ProblemError(400, "too-deep", f"JSON nested deeper than {max_depth}")
+    raise ProblemError(413, "too-many-values", f"the body holds more than {max_values} JSON values")
+
+
+def _media_problem(content_type: str) -> ProblemError | None:
+    """None when `content_type` is JSON in UTF-8, else the 415 to answer with."""
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    if not (
+        media == "application/json"
+        or (media.startswith("application/") and media.endswith("+json"))
+    ):
+        return ProblemError(
             415,
             "unsupported-media-type",
-            f"send the body as application/json, not {content_type or 'without a content type'}",
+            f"send the body as application/json, not {content_type[:100] or 'without a content type'}",
         )
-    raw = await request.body()
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            return ProblemError(
+                415,
+                "unsupported-media-type",
+                f"send the body as UTF-8 JSON, not charset {charset[:40]!r}",
+            )
+    return None
+
+
+async def _body(request: Request[Any, Any, Any], timeout: float | None) -> bytes:
+    """The whole body, or 408 `request-timeout` when it has not arrived within `timeout` s."""
+    if timeout is None:
+        return await request.body()
+    try:
+        return await asyncio.wait_for(request.body(), timeout)
+    except TimeoutError:
+        raise ProblemError(
+            408,
+            "request-timeout",
+            f"the request body did not arrive within {timeout:g} s",
+            headers={"Connection": "close"},  # the rest of a trickled body is not worth reading
+        ) from None
+
+
+async def read_json(
+    request: Request[Any, Any, Any],
+    max_depth: int,
+    *,
+    max_values: int | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """Return the parsed JSON body of `request`.
+
+    Args:
+        request: The request whose body to read.
+        max_depth: Deepest nesting allowed.
+        max_values: Most JSON values (objects, arrays, strings, numbers, ...) allowed; None: any.
+        timeout: Seconds the whole body may take to arrive; None: no deadline.
+
+    Raises:
+        ProblemError: 415 `unsupported-media-type` (not JSON, or not UTF-8), 408
+            `request-timeout`, 400 `empty-body`, 413 `too-many-values`, 400 `invalid-json`,
+            400 `too-deep`. Bodies over the size limit are refused with 413 while being read.
+    """
+    refusal = _media_problem(request.headers.get("content-type", ""))
+    if refusal is not None:
+        raise refusal
+    raw = await _body(request, timeout)
     if not raw.strip():
         raise ProblemError(400, "empty-body", "the request body is empty; send a JSON object")
+    if max_values is not None:
+        _check_size(raw, max_values, max_depth)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProblemError(400, "invalid-json", f"the body is not UTF-8: {exc.reason}") from None
     try:
-        value = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            text,
+            parse_constant=_no_constants,
+            parse_float=_finite,
+            object_pairs_hook=_no_duplicates,
+        )
     except RecursionError:
         raise ProblemError(400, "too-deep", f"JSON nested deeper than {max_depth}") from None
     except ValueError as exc:
-        raise ProblemError(400, "invalid-json", f"the body is not valid JSON: {exc}") from None
+        reason = str(exc)
+        if "integer string conversion" in reason:  # Python converts at most 4,300 digits
+            reason = "an integer has too many digits"
+        raise ProblemError(400, "invalid-json", f"the body is not valid JSON: {reason}") from None
     # Each level of nesting needs an opening bracket, so a body with few brackets (counted in
     # strings too, which only overestimates) cannot be too deep and needs no walk.
     if raw.count(b"{") + raw.count(b"[") + 1 > max_depth and _depth(value) > max_depth:

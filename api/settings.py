@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -13,6 +14,8 @@ from store.database import DEFAULT_URL
 __all__ = ["Settings", "SettingsError"]
 
 _PREFIX = "READINESS_"
+# An origin as browsers send it: scheme, host, optional port; no path, no wildcard.
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class SettingsError(ValueError):
@@ -42,6 +45,18 @@ class Settings:
             reload off (`POST /v1/rules/reload` still works).
         engine: The rule-evaluation backend: `durable` (durable_rules, the default) or
             `compiled` (the same rules compiled to Python, proven to give identical results).
+        rate_limit: Requests a minute per API key (per client address for callers without a
+            valid key), counted in memory by each worker process; 0 turns the limit off.
+            `/health` and `/ready` are never limited.
+        cors_origins: Comma-separated origins (`https://dashboard.example.org`) that browsers
+            may call the API from; empty (the default) sends no CORS headers at all.
+        body_timeout: Seconds a request body may take to arrive in full; a slower one gets 408
+            and the connection is closed.
+        header_timeout: Seconds a connection may take to send a request's line and headers
+            (counted from the connection or from the request's first byte); then it is closed.
+        max_header_bytes: Largest request line plus headers; larger ones get 431.
+        max_headers: Most header lines in one request; more get 431.
+        max_url_bytes: Longest request target (path and query); longer ones get 414.
     """
 
     host: str = "127.0.0.1"
@@ -58,6 +73,15 @@ class Settings:
     min_group_size: int = 5
     reload_interval: float = 2.0
     engine: str = "durable"
+    # Security
+    rate_limit: int = 600
+    cors_origins: str = ""
+    # Limits on hostile input
+    body_timeout: float = 30.0
+    header_timeout: float = 10.0
+    max_header_bytes: int = 64 * 1024
+    max_headers: int = 100
+    max_url_bytes: int = 8 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,5 +136,28 @@ class Settings:
             "max_json_depth",
             "min_group_size",
         ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1")
+        if self.rate_limit < 0:
+            raise SettingsError(f"rate_limit must be 0 (off) or more, not {self.rate_limit}")
+        for origin in self.cors_origin_list:
+            if not _ORIGIN.match(origin):
+                raise SettingsError(
+                    f"cors_origins: {origin!r} is not an origin like https://host[:port]"
+                )
+        self._check_hostile_input_limits()
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The origins of `cors_origins`, without blanks."""
+        return [part.strip() for part in self.cors_origins.split(",") if part.strip()]
+
+    # Limits on hostile input
+    def _check_hostile_input_limits(self) -> None:
+        """Raise `SettingsError` when a timeout or a limit on request heads is out of range."""
+        for name in ("body_timeout", "header_timeout"):
+            if not 0 < getattr(self, name) <= 3600:
+                raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds")
+        for name in ("max_header_bytes", "max_headers", "max_url_bytes"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1")

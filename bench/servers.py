@@ -75,9 +75,10 @@ def start_api(folder: Path, backend: str, **settings: str) -> Server:
     """Spawn `python -m api` (the real server) on a free port; do not wait for it.
 
     Everything not in `settings` keeps its default, apart from the port, the database (SQLite in
-    `folder`) and `READINESS_ENGINE=<backend>`.
+    `folder`), `READINESS_ENGINE=<backend>` and the rate limit (off unless `settings` sets it).
     """
     port = _free_port()
+    settings = {"rate_limit": "0", **settings}  # thousands of requests a second from one address
     env = server_env(port=str(port), database_url=sqlite_url(folder), engine=backend, **settings)
     log = folder / f"api-{backend}-{port}.log"
     return Server(f"http://127.0.0.1:{port}", _spawn([sys.executable, "-m", "api"], env, log), log)
@@ -91,6 +92,7 @@ def start_bench_app(folder: Path, backend: str, corpus: Path, **settings: str) -
     instead of falling back to slower ones.
     """
     port = _free_port()
+    settings = {"rate_limit": "0", **settings}  # thousands of requests a second from one address
     env = server_env(port=str(port), database_url=sqlite_url(folder), engine=backend, **settings)
     env["BENCH_CORPUS"] = str(corpus)
     subprocess.run([sys.executable, "-m", "api", "migrate"], cwd=ROOT, env=env, check=True)

@@ -54,7 +54,7 @@ def fast_load(text: str) -> Any:
         yaml.YAMLError: On any syntax error or duplicate key; callers re-read the file with the
             round-trip parser for a precise message.
     """
-    return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader with fewer resolvers
+    return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader with fewer resolvers  # nosec B506
 
 
 class Located:
