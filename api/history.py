@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 
 from api.auth import require_key
 from api.exports import assessments_csv, gaps_csv, ndjson, summary_csv
-from api.openapi import problem_responses
+from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from store.delta import delta
@@ -24,8 +24,11 @@ from store.summary import summary
 __all__ = ["history_handlers"]
 
 Format = Literal["json", "csv", "ndjson"]
-_CSV = "text/csv; charset=utf-8"
+_CSV = "text/csv"
+"""Litestar adds `; charset=utf-8` to every `text/` media type itself."""
 _NDJSON = "application/x-ndjson"
+_CSV_BODY = "CSV, UTF-8 with a byte order mark (`format=csv`)"
+_NDJSON_BODY = "One JSON object per line (`format=ndjson`)"
 
 
 def _not_found(assessment_id: str) -> ProblemError:
@@ -75,6 +78,7 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
         "or per gap with `rows=gap`) or `format=ndjson` exports the page."
     ),
     operation_id="listAssessments",
+    operation_class=export_operation({_CSV: _CSV_BODY, _NDJSON: _NDJSON_BODY}),
     sync_to_thread=False,
     responses=problem_responses(400, 401, 403),
 )
@@ -212,6 +216,7 @@ def get_delta(
         "the configured minimum (default 5) are suppressed. `format=csv` exports it."
     ),
     operation_id="getRegionSummary",
+    operation_class=export_operation({_CSV: _CSV_BODY}),
     sync_to_thread=False,
     responses=problem_responses(400, 401, 403, 404),
 )

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
+from litestar import Request
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, Reference, RequestBody
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from pydantic import BaseModel
 
 from api.problems import PROBLEM_MEDIA_TYPE
 from schemas.problem import Problem
 
-__all__ = ["body_operation", "openapi_config", "problem_responses"]
+__all__ = [
+    "body_operation",
+    "close_forbidding_models",
+    "export_operation",
+    "openapi_config",
+    "problem_responses",
+]
 
 _DESCRIPTION = """\
 Readiness assessment for implementing new methods in Swedish and Danish social services.
@@ -27,6 +44,92 @@ Every response carries `X-Ruleset-Version`, `X-Ruleset-Digest` and `X-Request-Id
 """
 
 
+def _forbidding_models() -> set[str]:
+    """Names of the pydantic models that reject unknown fields (`extra="forbid"`).
+
+    A name two models share is left out unless both forbid extras, so that no schema is closed
+    by mistake.
+    """
+    verdicts: dict[str, set[bool]] = {}
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model is not BaseModel:
+            forbids = model.model_config.get("extra") == "forbid"
+            verdicts.setdefault(model.__name__, set()).add(forbids)
+    return {name for name, seen in verdicts.items() if seen == {True}}
+
+
+def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
+    """Return `document` with `additionalProperties: false` on every closed model's schema.
+
+    Litestar leaves `additionalProperties` out of the component schemas it generates from
+    pydantic models, so a schema said "any other field is fine" while the model rejects every
+    unknown field with 422 `validation-failed`. This puts the models' real contract back, for
+    the request bodies (clients and generated test data) and the response bodies (checks).
+    """
+    closed = copy.deepcopy(document)
+    names = _forbidding_models()
+    for name, schema in closed.get("components", {}).get("schemas", {}).items():
+        if name in names and schema.get("type") == "object" and "properties" in schema:
+            schema["additionalProperties"] = False
+    return _with_rate_limit(closed)
+
+
+UNLIMITED_PATHS = frozenset({"/health", "/ready"})
+"""The paths the rate limit never applies to (the probes)."""
+
+_RATE_LIMITED = {
+    "description": (
+        "Over READINESS_RATE_LIMIT requests a minute for this API key (or client address); "
+        "`Retry-After` says when to try again"
+    ),
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def _with_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the 429 `rate-limited` problem to every operation the rate limit applies to."""
+    if "Problem" not in document.get("components", {}).get("schemas", {}):
+        return document
+    for path, operations in document.get("paths", {}).items():
+        if path in UNLIMITED_PATHS:
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
+    return document
+
+
+class _ClosedSchemas:
+    """Renders the document with closed model schemas (see `close_forbidding_models`)."""
+
+    _closed: dict[str, Any] | None = None
+
+    def closed(self, openapi_schema: dict[str, Any]) -> dict[str, Any]:
+        """The closed document, computed once: the app's document does not change."""
+        if self._closed is None:
+            self._closed = close_forbidding_models(openapi_schema)
+        return self._closed
+
+
+class _JsonPlugin(_ClosedSchemas, JsonRenderPlugin):
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, self.closed(openapi_schema))
+
+
+class _SwaggerPlugin(_ClosedSchemas, SwaggerRenderPlugin):
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, self.closed(openapi_schema))
+
+
+class _RedocPlugin(_ClosedSchemas, RedocRenderPlugin):
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, self.closed(openapi_schema))
+
+
 def openapi_config(version: str) -> OpenAPIConfig:
     """The OpenAPI 3.1 configuration: JSON at `/schema/openapi.json`, pages at `/schema/...`."""
     return OpenAPIConfig(
@@ -34,11 +137,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description=_DESCRIPTION,
         path="/schema",
-        render_plugins=[
-            JsonRenderPlugin(),
-            SwaggerRenderPlugin(),
-            RedocRenderPlugin(),
-        ],
+        render_plugins=[_JsonPlugin(), _SwaggerPlugin(), _RedocPlugin()],
     )
 
 
@@ -66,6 +165,29 @@ def body_operation(schema: str, description: str, example: dict[str, Any]) -> ty
     return _BodyOperation
 
 
+def export_operation(media_types: dict[str, str]) -> type[Operation]:
+    """An `Operation` whose 200 response may also come as the export `media_types`.
+
+    Args:
+        media_types: Description of each export format by media type (`text/csv`, ...); the
+            body is text in that format, next to the documented `application/json`.
+    """
+
+    @dataclass
+    class _ExportOperation(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if ok is None or isinstance(ok, Reference):
+                return
+            ok.content = dict(ok.content or {})
+            for media_type, description in media_types.items():
+                ok.content[media_type] = OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, description=description)
+                )
+
+    return _ExportOperation
+
+
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """Problem responses for `statuses`, as the OpenAPI document lists them."""
     meanings = {
@@ -74,7 +196,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         403: "The API key lacks the scope, or the data is outside its binding",
         409: "The Idempotency-Key was used before with a different request",
         404: "No such resource, or none the API key may see",
-        413: "Body larger than the configured limit",
+        408: "The body did not arrive within READINESS_BODY_TIMEOUT",
+        413: "Body larger than the configured limit, or holding too many JSON values",
         415: "Body not sent as application/json",
         422: "Body is JSON but not a valid assessment (field errors listed)",
     }

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 
 from api.auth import require_key
 from api.body import read_json
@@ -20,6 +30,71 @@ from engine.lint import lint
 from engine.loader import default_rules_dir
 
 __all__ = ["rules_admin_handlers"]
+
+_EXAMPLE_FILE = """\
+# yaml-language-server: $schema=../../schemas/rule.schema.json
+rules: []
+"""
+
+
+@dataclass
+class _RuleFilesOperation(Operation):
+    """Documents the body of `POST /v1/rules/validate`, which the handler reads itself."""
+
+    def __post_init__(self) -> None:
+        files = Schema(
+            type=OpenAPIType.OBJECT,
+            description="YAML text by path under the rules folder (`.yaml`, no `..`)",
+            additional_properties=Schema(type=OpenAPIType.STRING),
+        )
+        self.request_body = RequestBody(
+            description="Rule files to lay over the server's rules",
+            required=True,
+            content={
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={"files": files},
+                        required=["files"],
+                    ),
+                    examples={
+                        "example": Example(
+                            summary="One new rule file",
+                            value={"files": {"logic/leadership/new-rule.yaml": _EXAMPLE_FILE}},
+                        )
+                    },
+                )
+            },
+        )
+
+
+def _write(root: Path, name: str, text: str) -> None:
+    """Write the uploaded file `name` under `root`.
+
+    Raises:
+        ProblemError: 422 `invalid-path` when `name` is not a `.yaml` path inside the folder,
+            or names no file that can be written there (a NUL byte, too long, a file where a
+            folder must be); 422 `invalid-text` when `text` holds lone surrogates (JSON allows
+            an escaped surrogate, UTF-8 does not).
+    """
+    relative = PurePosixPath(name)
+    invalid = ProblemError(
+        422, "invalid-path", f"{name!r} is not a .yaml path inside the rules folder"
+    )
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".yaml":
+        raise invalid
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProblemError(
+            422, "invalid-text", f"{name!r} is not valid Unicode text (a lone surrogate)"
+        ) from None
+    target = root.joinpath(*relative.parts)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except (OSError, ValueError):
+        raise invalid from None
 
 
 @post(
@@ -32,8 +107,9 @@ __all__ = ["rules_admin_handlers"]
         "set is linted; nothing is changed on the server. Needs the `admin` scope."
     ),
     operation_id="validateRules",
+    operation_class=_RuleFilesOperation,
     status_code=200,
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
 )
 async def validate_rules(
     request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
@@ -48,14 +124,7 @@ async def validate_rules(
         root = Path(tmp) / "rules"
         shutil.copytree(source, root)
         for name, text in files.items():
-            relative = PurePosixPath(name)
-            if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".yaml":
-                raise ProblemError(
-                    422, "invalid-path", f"{name!r} is not a .yaml path inside the rules folder"
-                )
-            target = root.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            _write(root, name, text)
         report = lint(root)
     return Response(content=report.to_json())
 
@@ -71,7 +140,14 @@ async def validate_rules(
     operation_id="reloadRules",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(401, 403),
+    responses={
+        422: ResponseSpec(
+            data_container=dict[str, Any],
+            description="The new set failed to load or its cases failed; the current set serves",
+            generate_examples=False,
+        ),
+        **problem_responses(401, 403),
+    },
 )
 def reload_rules(
     request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
