@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 EXAMPLE ?= examples/design-examples.json
+FUZZ_EXAMPLES ?= 2000
 
-.PHONY: install run serve check test lint bench clean
+.PHONY: install run serve check test test-long lint security fuzz bench soak clean
 
 install: $(VENV)/.installed ## create the virtual environment and install the project with its dev tools
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip setuptools
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -26,12 +27,25 @@ check: install ## validate the rule files and print counts
 test: install ## run the test suite
 	$(PY) -m pytest
 
+test-long: install ## the test suite with its long variants (over a minute each)
+	READINESS_HOSTILE_LONG=1 $(PY) -m pytest
+
 lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+security: install ## bandit over the code, pip-audit over the installed dependencies
+	$(VENV)/bin/bandit -c pyproject.toml -r api engine schemas store -q
+	$(PY) .ci/audit.py
+
+fuzz: install ## long contract fuzzing: Schemathesis on every operation (FUZZ_EXAMPLES per operation)
+	READINESS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/contract -q -s
+
 bench: install ## run every benchmark, print the figures, write bench/RESULTS.md (BENCH_ARGS=--quick: smoke run)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+soak: install ## ten minutes of mixed traffic at a fixed rate (hey); prints per-minute figures and a verdict
+	$(PY) -m tests.soak.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

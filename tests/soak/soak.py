@@ -1,0 +1,399 @@
+"""Soak: mixed traffic at a fixed rate against a server on its default settings, in windows.
+
+    python -m tests.soak.soak [--seconds 600] [--window 60] [--warmup 15]
+
+Starts `python -m api` with nothing but a port and a fresh SQLite database in a temporary folder
+(every other setting at its default: the durable engine, one worker, keys required, the rate
+limit), creates the API keys that four municipal systems, a regional importer and a dashboard would
+hold (each within the default rate limit), and drives nine streams at once with
+Debian's `hey` (installed when missing), each at a fixed rate:
+
+- assess-1 to assess-4: `POST /v1/assessments`, four different assessments of the benchmark
+  corpus;
+- store: `POST /v1/assessments?store=true`, each one stored;
+- batch: `POST /v1/assessments/batch` of 20 assessments;
+- read: `GET /v1/assessments` (a page of the region's stored assessments);
+- summary: `GET /v1/regions/{region}/summary` (the dashboard's view);
+- export: `GET /v1/assessments?format=csv` (a spreadsheet export).
+
+The region starts with 150 stored assessments of ten organisations, so that pages, exports and
+the summary do their full work from the first second. After a warm-up that is not counted, it prints per window: requests, errors, p50 and p99 over
+all streams, and the server's RSS, then the verdict: no 5xx and no failed requests, the last
+window's p99 at most 25 % above the first's, RSS at the end within 10 % of RSS after the first
+window. The 60-second version runs in the test suite (`tests/soak/test_soak.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import corpus  # noqa: E402
+
+__all__ = ["Soak", "Stream", "ensure_hey", "run_soak"]
+
+REGION = "Soak region"
+P99_DRIFT = 0.25
+"""How much the last window's p99 may exceed the first's (a faster last window is no drift)."""
+RSS_DRIFT = 0.10
+"""How much RSS may grow from the end of the first window to the end of the run."""
+ACHIEVED = 0.95
+"""The share of the planned requests each stream must complete: hey does not list failures."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One kind of traffic: a request sent at a fixed rate by one `hey` process."""
+
+    name: str
+    method: str
+    path: str
+    rate: float
+    key: str
+    body: bytes | None = None
+    workers: int = 1
+
+
+@dataclass
+class Window:
+    """What one window of the run measured."""
+
+    start: float
+    requests: int = 0
+    server_errors: int = 0
+    other_errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    rss_mib: float = 0.0
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * _percentile(self.latencies, 50)
+
+    @property
+    def p99_ms(self) -> float:
+        return 1000 * _percentile(self.latencies, 99)
+
+
+@dataclass
+class Soak:
+    """The figures of one soak run and its verdict."""
+
+    seconds: float
+    windows: list[Window]
+    per_stream: dict[str, dict[str, Any]]
+    statuses: dict[int, int]
+    failures: list[str]
+
+    @property
+    def requests(self) -> int:
+        return sum(w.requests for w in self.windows)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def text(self) -> str:
+        """The figures as a table and the verdict, as printed."""
+        lines = [f"soak: {self.seconds:.0f} s measured, {self.requests} requests"]
+        lines.append("window  requests  5xx  other-errors  p50 ms  p99 ms  RSS MiB")
+        for number, w in enumerate(self.windows, start=1):
+            lines.append(
+                f"{number:>6}  {w.requests:>8}  {w.server_errors:>3}  {w.other_errors:>12}  "
+                f"{w.p50_ms:>6.1f}  {w.p99_ms:>6.1f}  {w.rss_mib:>7.1f}"
+            )
+        for name, figures in self.per_stream.items():
+            lines.append(f"  {name}: {json.dumps(figures)}")
+        lines.append(f"statuses: {json.dumps(self.statuses, sort_keys=True)}")
+        lines.append("verdict: " + ("pass" if self.ok else "FAIL: " + "; ".join(self.failures)))
+        return "\n".join(lines)
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def ensure_hey() -> str:
+    """Return the path of `hey`, installing Debian's package first when it is missing.
+
+    Raises:
+        RuntimeError: When hey is missing and cannot be installed.
+    """
+    found = shutil.which("hey")
+    if found:
+        return found
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [*prefix, "apt-get", "install", "-y", "-qq", "hey"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:  # noqa: S603
+        update = [*prefix, "apt-get", "update", "-qq"]
+        subprocess.run(update, env=env, capture_output=True, check=False)  # noqa: S603
+        subprocess.run(install, env=env, capture_output=True, check=False)  # noqa: S603
+    found = shutil.which("hey")
+    if not found:
+        raise RuntimeError("the load generator `hey` is missing: apt-get install hey")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _api(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - this interpreter and the project's own module
+        [sys.executable, "-m", "api", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120, **kwargs,
+    )  # fmt: skip
+
+
+@dataclass
+class _Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    keys: dict[str, str]
+
+
+def _start(folder: Path) -> _Server:
+    """Serve the API on its defaults (a port and a database of its own), with soak keys."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
+    env["READINESS_PORT"] = str(port)
+    env["READINESS_DATABASE_URL"] = f"sqlite:///{folder / 'soak.db'}"
+    _api(["migrate"], env)
+    # A key per calling system, as in service: each stays within the default rate limit.
+    scopes = {name: "assess" for name in ("system-1", "system-2", "system-3", "system-4", "writer")}
+    keys = {
+        name: _api(["keys", "create", "--scopes", scope, "--region", REGION], env)
+        for name, scope in {**scopes, "dashboard": "read"}.items()
+    }
+    log = folder / "server.log"
+    with log.open("wb") as sink:
+        command = [sys.executable, "-m", "api"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)  # noqa: S603
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return _Server(url, process, log, {k: v.stdout.strip() for k, v in keys.items()})
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not become ready: {log.read_text()[-2000:]}")
+
+
+SEEDED = 150
+"""Assessments stored before the run, over ten organisations: pages and exports are full from
+the start, and the regional summary has groups large enough to show."""
+
+
+def _seed(server: _Server) -> None:
+    """Store `SEEDED` assessments of the region, as its history before the soak."""
+    items = corpus(size=10)
+    headers = {"Authorization": f"Bearer {server.keys['writer']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+        for n in range(SEEDED):
+            item = items[n % len(items)]
+            body = {
+                **item,
+                "organisation": {**item["organisation"], "id": f"soak-{n % 10}", "region": REGION},
+            }
+            answer = client.post("/v1/assessments?store=true", json=body)
+            if answer.status_code != 201:
+                raise RuntimeError(f"seeding failed: {answer.status_code} {answer.text[:500]}")
+
+
+def streams() -> list[Stream]:
+    """The traffic mix, 15 requests/s: assessments, stored writes, batches, reads and exports."""
+    items = corpus(size=40)
+    stored = {**items[0], "organisation": {**items[0].get("organisation", {}), "region": REGION}}
+    batch = {"assessments": items[:20]}
+    summary = f"/v1/regions/{REGION.replace(' ', '%20')}/summary"
+    return [
+        *(
+            Stream(f"assess-{n}", "POST", "/v1/assessments", 2, f"system-{n}", json.dumps(items[20 + n]).encode())
+            for n in range(1, 5)
+        ),
+        Stream("store", "POST", "/v1/assessments?store=true", 2, "writer", json.dumps(stored).encode()),
+        Stream("batch", "POST", "/v1/assessments/batch", 0.5, "writer", json.dumps(batch).encode()),
+        Stream("read", "GET", "/v1/assessments?limit=20", 3, "dashboard"),
+        Stream("summary", "GET", summary, 1, "dashboard"),
+        Stream("export", "GET", "/v1/assessments?format=csv&limit=100", 0.5, "dashboard"),
+    ]  # fmt: skip
+
+
+def _hey(hey: str, server: _Server, stream: Stream, seconds: float, folder: Path) -> list[str]:
+    command = [
+        hey, "-z", f"{seconds:.0f}s", "-c", str(stream.workers),
+        "-q", f"{stream.rate / stream.workers:g}", "-t", "30", "-o", "csv", "-m", stream.method,
+        "-H", f"Authorization: Bearer {server.keys[stream.key]}",
+    ]  # fmt: skip
+    if stream.body is not None:
+        body = folder / f"{stream.name}.json"
+        body.write_bytes(stream.body)
+        command += ["-T", "application/json", "-D", str(body)]
+    return [*command, server.url + stream.path]
+
+
+def _rows(output: str) -> Iterator[tuple[float, float, int]]:
+    """(offset s, response time s, status) of each completed request in hey's CSV."""
+    for row in csv.DictReader(io.StringIO(output)):
+        yield float(row["offset"]), float(row["response-time"]), int(row["status-code"])
+
+
+def run_soak(seconds: float, window: float, warmup: float = 15) -> Soak:
+    """Run the soak for `seconds` after `warmup` seconds, in windows of `window` seconds."""
+    hey = ensure_hey()
+    mix = streams()
+    with tempfile.TemporaryDirectory(prefix="readiness-soak-") as tmp:
+        folder = Path(tmp)
+        server = _start(folder)
+        try:
+            _seed(server)
+            return _drive(hey, server, mix, seconds, window, warmup, folder)
+        finally:
+            server.process.terminate()
+            try:
+                server.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+
+
+def _drive(
+    hey: str,
+    server: _Server,
+    mix: list[Stream],
+    seconds: float,
+    window: float,
+    warmup: float,
+    folder: Path,
+) -> Soak:
+    """Run every stream at once, sample RSS each second, then sort the requests into windows."""
+    total = warmup + seconds
+    windows = [Window(start=warmup + n * window) for n in range(max(1, round(seconds / window)))]
+    rss: list[tuple[float, float]] = []
+    done = threading.Event()
+    started = time.monotonic()
+
+    def sample() -> None:
+        while not done.wait(1.0):
+            rss.append((time.monotonic() - started, _rss_mib(server.process.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    processes = []
+    for stream in mix:
+        command = _hey(hey, server, stream, total, folder)
+        processes.append((stream, subprocess.Popen(command, stdout=subprocess.PIPE, text=True)))  # noqa: S603
+    outputs = [(s, p.communicate(timeout=total + 120)[0]) for s, p in processes]
+    done.set()
+    sampler.join()
+    statuses: dict[int, int] = {}
+    per_stream: dict[str, dict[str, Any]] = {}
+    failures: list[str] = []
+    for stream, output in outputs:
+        times = _count(output, windows, window, statuses)
+        planned = stream.rate * seconds
+        per_stream[stream.name] = {
+            "requests": len(times),
+            "planned": round(planned),
+            "p50_ms": round(1000 * _percentile(times, 50), 1),
+            "p99_ms": round(1000 * _percentile(times, 99), 1),
+        }
+        if len(times) < ACHIEVED * planned:
+            failures.append(f"{stream.name}: {len(times)} of {planned:.0f} planned requests done")
+    for slot in windows:
+        inside = [m for t, m in rss if t <= slot.start + window]
+        slot.rss_mib = inside[-1] if inside else 0.0
+    return Soak(seconds, windows, per_stream, statuses, failures + _verdict(windows))
+
+
+def _count(
+    output: str, windows: list[Window], window: float, statuses: dict[int, int]
+) -> list[float]:
+    """Sort one stream's requests into `windows` (after the warm-up); return their latencies."""
+    warmup = windows[0].start
+    times = []
+    for offset, latency, status in _rows(output):
+        statuses[status] = statuses.get(status, 0) + 1
+        if offset < warmup:
+            continue
+        slot = windows[min(len(windows) - 1, int((offset - warmup) // window))]
+        slot.requests += 1
+        slot.latencies.append(latency)
+        times.append(latency)
+        if status >= 500:
+            slot.server_errors += 1
+        elif not 200 <= status < 300:
+            slot.other_errors += 1
+    return times
+
+
+def _verdict(windows: list[Window]) -> list[str]:
+    """What the windows break: errors, p99 drift, RSS growth."""
+    failures = []
+    errors = sum(w.server_errors for w in windows)
+    others = sum(w.other_errors for w in windows)
+    if errors:
+        failures.append(f"{errors} responses with 5xx")
+    if others:
+        failures.append(f"{others} responses neither 2xx nor 5xx")
+    first, last = windows[0], windows[-1]
+    if first.p99_ms and last.p99_ms > (1 + P99_DRIFT) * first.p99_ms:
+        failures.append(f"p99 drifted: {first.p99_ms:.1f} ms first, {last.p99_ms:.1f} ms last")
+    if first.rss_mib and last.rss_mib > (1 + RSS_DRIFT) * first.rss_mib:
+        failures.append(f"RSS grew: {first.rss_mib:.1f} MiB to {last.rss_mib:.1f} MiB")
+    return failures
+
+
+def main() -> int:
+    """Run the soak from the command line; exit 1 when the verdict is not a pass."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=600, help="measured time (600)")
+    parser.add_argument("--window", type=float, default=60, help="window length (60)")
+    parser.add_argument("--warmup", type=float, default=15, help="uncounted warm-up (15)")
+    args = parser.parse_args()
+    soak = run_soak(args.seconds, args.window, args.warmup)
+    print(soak.text())
+    return 0 if soak.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

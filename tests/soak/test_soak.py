@@ -1,0 +1,14 @@
+"""The soak in the suite: 60 seconds of mixed traffic at a fixed rate, judged as the long one is.
+
+`python -m tests.soak.soak` (or `make soak`) runs the ten-minute version; both print the figures.
+"""
+
+from __future__ import annotations
+
+from tests.soak.soak import run_soak
+
+
+def test_a_minute_of_mixed_traffic_keeps_latency_memory_and_errors_flat() -> None:
+    soak = run_soak(seconds=60, window=15, warmup=10)
+    print(soak.text())  # the figures, shown with `pytest -s` and in the report of a failure
+    assert soak.ok, soak.text()
