@@ -46,12 +46,21 @@ def start(tmp: Path, **settings: str) -> Server:
         "READINESS_RATE_LIMIT": "0",  # many requests from one address; tests/security turns it on
         **{f"READINESS_{k.upper()}": v for k, v in settings.items()},
     }
+    return spawn([sys.executable, "-m", "api"], env, port, log)
+
+
+def spawn(
+    command: list[str], env: dict[str, str], port: int, log: Path, timeout: float = 60
+) -> Server:
+    """Run a server `command` (output to `log`) and wait until it answers `/ready` on `port`.
+
+    Raises:
+        RuntimeError: When it exits or is not ready within `timeout` seconds (with its log).
+    """
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api"], cwd=ROOT, env=env, stdout=sink, stderr=sink
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.api.conftest import ROOT, Server, free_port, stop
+from tests.api.conftest import Server, free_port, spawn, stop
 from tests.databases import fresh
 
 
@@ -33,21 +30,7 @@ def start_faulty(tmp: Path) -> Server:
         sys.executable, "-m", "uvicorn", "tests.reliability.faulty_app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)  # noqa: S603
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return Server(base, log, process)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not become ready: {log.read_text()}")
+    return spawn(command, env, port, log)
 
 
 @pytest.fixture(scope="module")

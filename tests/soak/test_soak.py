@@ -9,6 +9,6 @@ from tests.soak.soak import run_soak
 
 
 def test_a_minute_of_mixed_traffic_keeps_latency_memory_and_errors_flat() -> None:
-    soak = run_soak(seconds=60, window=15, warmup=10)
+    soak = run_soak(seconds=60, window=30, warmup=10)
     print(soak.text())  # the figures, shown with `pytest -s` and in the report of a failure
     assert soak.ok, soak.text()
