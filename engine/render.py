@@ -236,7 +236,7 @@ class Fragments:
         self.bit = links.bit
         # The encoded ranks 1, 2, ...: one per recommendation at most.
         self.ranks = tuple(b"%d" % n for n in range(1, len(ruleset.recommendations) + 1))
-        key_bit = {f"{r.kind}:{r.id}": links.bit[r.id] for r in ruleset.rules}
+        key_bit = {rule.key: links.bit[rule_id] for rule_id, rule in facts.items()}
         # Per rule: (its bit, (bit, id) of each derived fact it needs, kind code, its variants,
         # the answers that decide its entry, its facts).
         self.rules: dict[

@@ -48,7 +48,7 @@ if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import corpus  # noqa: E402
-from tests.api.conftest import free_port, spawn  # noqa: E402
+from tests.api.conftest import Server, free_port, spawn  # noqa: E402
 
 __all__ = ["Soak", "Stream", "ensure_hey", "run_soak"]
 
@@ -175,11 +175,10 @@ def _api(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Comp
 
 
 @dataclass
-class _Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    keys: dict[str, str]
+class _Server(Server):
+    """The served API and the soak's keys, by the name of the system that holds each."""
+
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 def _start(folder: Path) -> _Server:
@@ -196,9 +195,8 @@ def _start(folder: Path) -> _Server:
         for name, scope in {**scopes, "dashboard": "read"}.items()
     }
     running = spawn([sys.executable, "-m", "api"], env, port, folder / "server.log", timeout=120)
-    return _Server(
-        running.url, running.process, running.log, {k: v.stdout.strip() for k, v in keys.items()}
-    )
+    held = {name: created.stdout.strip() for name, created in keys.items()}
+    return _Server(running.url, running.log, running.process, keys=held)
 
 
 SEEDED = 150
