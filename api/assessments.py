@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Annotated, Any, get_args
 
+import anyio.to_thread
 from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
@@ -147,7 +149,9 @@ def assessment_handlers(
         key = caller(request, runtime, store)
         assessment = await read_assessment(request, runtime)
         if store:
-            return _store(runtime, request, assessment, key, language, explain, idempotency_key)
+            return await _store(
+                runtime, request, assessment, key, language, explain, idempotency_key
+            )
         engine = runtime.engine_for(request)
         return _json(engine.assess_json(assessment, language=language, explain=explain), language)
 
@@ -241,7 +245,7 @@ def caller(request: Request[Any, Any, Any], runtime: Runtime, store: bool) -> Ap
     return optional_key(request, runtime.repository)
 
 
-def _store(
+async def _store(
     runtime: Runtime,
     request: Request[Any, Any, Any],
     assessment: AssessmentRequest,
@@ -250,7 +254,11 @@ def _store(
     explain: bool,
     idempotency_key: str | None,
 ) -> Response[Any]:
-    """Evaluate and store; the stored result is byte for byte the response body."""
+    """Evaluate and store; the stored result is byte for byte the response body.
+
+    The write runs in a worker thread: a commit waits for the disk (SQLite syncs every commit),
+    and other requests are served meanwhile.
+    """
     assert key is not None  # noqa: S101 - storing always requires a key
     binding = key.binding
     organisation = assessment.organisation
@@ -271,18 +279,20 @@ def _store(
         assessment, language=language, explain=explain
     )
     result = AssessmentResult.model_validate_json(payload)
+    write = partial(
+        runtime.repository.store,
+        request_json=assessment.model_dump_json(),
+        result=result,
+        result_json=payload.decode(),
+        organisation_id=organisation_id,
+        organisation_name=organisation.name,
+        region=region,
+        intervention=assessment.intervention.name or assessment.intervention.model,
+        key_id=key.id,
+        idempotency_key=idempotency_key,
+    )
     try:
-        stored, created = runtime.repository.store(
-            request_json=assessment.model_dump_json(),
-            result=result,
-            result_json=payload.decode(),
-            organisation_id=organisation_id,
-            organisation_name=organisation.name,
-            region=region,
-            intervention=assessment.intervention.name or assessment.intervention.model,
-            key_id=key.id,
-            idempotency_key=idempotency_key,
-        )
+        stored, created = await anyio.to_thread.run_sync(write)
     except IdempotencyConflictError:
         raise ProblemError(
             409,

@@ -123,7 +123,9 @@ def list_assessments(
         gap=gap,
         obstacle=obstacle,
     )
-    items, following = runtime.repository.page(filters, key.binding, after, limit)
+    # A CSV of assessments is made from the columns kept beside each result, not the result.
+    with_results = not (format == "csv" and rows == "assessment")
+    items, following = runtime.repository.page(filters, key.binding, after, limit, with_results)
     headers = {"Cache-Control": "no-store"}
     if following:
         headers["Link"] = f'<{request.url.path}?cursor={following}>; rel="next"'
@@ -232,12 +234,14 @@ def region_summary(
     binding = key.binding
     if binding.organisation_id is not None or binding.region not in (None, region):
         raise ProblemError(404, "region-not-found", f"no region {region!r}")
-    rows = runtime.repository.in_region(region, _day(created_from), _day(created_to, end=True))
+    figures = runtime.repository.region_figures(
+        region, _day(created_from), _day(created_to, end=True)
+    )
     period = {
         "from": created_from.isoformat() if created_from else None,
         "to": created_to.isoformat() if created_to else None,
     }
-    result = summary(region, rows, runtime.settings.min_group_size, period)
+    result = summary(region, figures, runtime.settings.min_group_size, period)
     headers = {"Cache-Control": "no-store"}
     if format == "csv":
         return Response(content=summary_csv(result).encode(), media_type=_CSV, headers=headers)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "AssessmentRecord", "Base", "Finding"]
+__all__ = ["ApiKey", "AssessmentRecord", "Base", "DimensionScore", "Finding"]
 
 
 class Base(DeclarativeBase):
@@ -20,8 +29,12 @@ class AssessmentRecord(Base):
     __tablename__ = "assessments"
     __table_args__ = (
         UniqueConstraint("key_id", "idempotency_key", name="uq_assessments_idempotency"),
-        Index("ix_assessments_region_created", "region", "created_at", "id"),
+        # Summaries: a region's rows in a date range, with what grouping by organisation needs.
+        Index("ix_assessments_region_created_org", "region", "created_at", "organisation_id", "id"),
         Index("ix_assessments_org_created", "organisation_id", "created_at", "id"),
+        # Pages, newest first, of a region or an organisation.
+        Index("ix_assessments_region_id", "region", "id"),
+        Index("ix_assessments_org_id", "organisation_id", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -40,8 +53,15 @@ class AssessmentRecord(Base):
     key_id: Mapped[str | None] = mapped_column(String(16))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str] = mapped_column(String(64))
+    # From the result, for exports without reading it.
+    gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    blocking_gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    top_recommendation: Mapped[str | None] = mapped_column(String(120))
     findings: Mapped[list[Finding]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
+    )
+    dimensions: Mapped[list[DimensionScore]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -57,6 +77,19 @@ class Finding(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     assessment: Mapped[AssessmentRecord] = relationship(back_populates="findings")
+
+
+class DimensionScore(Base):
+    """One dimension's level and score in a stored assessment's result, for regional summaries."""
+
+    __tablename__ = "dimension_scores"
+
+    assessment_id: Mapped[str] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
 
 
 class ApiKey(Base):

@@ -5,22 +5,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, delete, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from schemas.result import AssessmentResult
 from store.database import Database
 from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
-from store.models import ApiKey, AssessmentRecord, Finding
+from store.models import ApiKey, AssessmentRecord, DimensionScore, Finding
 
 __all__ = [
     "AssessmentFilter",
     "IdempotencyConflictError",
+    "QuarterFigures",
+    "RegionFigures",
     "Repository",
     "StoredAssessment",
 ]
@@ -46,6 +49,9 @@ class StoredAssessment:
     ruleset_version: str
     ruleset_digest: str
     result_json: str
+    gap_count: int = 0
+    blocking_gap_count: int = 0
+    top_recommendation: str | None = None
 
     def meta(self) -> dict[str, Any]:
         """Everything but the result, JSON-ready."""
@@ -62,6 +68,42 @@ class StoredAssessment:
             "ruleset_version": self.ruleset_version,
             "ruleset_digest": self.ruleset_digest,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterFigures:
+    """One calendar quarter of a region: its assessments and each organisation's latest in it."""
+
+    quarter: str
+    """`2026-Q4`."""
+    assessments: int
+    latest: list[tuple[str, float | None]]
+    """Overall readiness (level, score) of each organisation's latest assessment in the quarter."""
+
+    @property
+    def organisations(self) -> int:
+        """How many organisations were assessed in the quarter."""
+        return len(self.latest)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionFigures:
+    """What a regional summary counts, taking each organisation's latest assessment."""
+
+    assessments: int
+    levels: list[str]
+    """The overall readiness level of each organisation's latest assessment."""
+    dimensions: list[tuple[str, str, float | None]]
+    """(dimension, level, score) of every dimension of each organisation's latest assessment."""
+    findings: dict[tuple[str, str], int]
+    """(kind, item id): how many organisations' latest assessments have the finding."""
+    quarters: list[QuarterFigures]
+    """Oldest first."""
+
+    @property
+    def organisations(self) -> int:
+        """How many organisations were assessed."""
+        return len(self.levels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +130,30 @@ _CHUNK = 500
 """Ids per `IN (...)` list: well below every supported database's limit on bound parameters."""
 
 
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    return (ids[n : n + _CHUNK] for n in range(0, len(ids), _CHUNK))
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _quarter_starts(first: datetime, last: datetime) -> list[datetime]:
+    """The first instant (UTC) of each calendar quarter from `first`'s to `last`'s."""
+    first, last = first.astimezone(UTC), last.astimezone(UTC)
+    year, month = first.year, (first.month - 1) // 3 * 3 + 1
+    starts = []
+    while (year, month) <= (last.year, last.month):
+        starts.append(datetime(year, month, 1, tzinfo=UTC))
+        year, month = (year + 1, 1) if month == 10 else (year, month + 3)
+    return starts
+
+
 def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> StoredAssessment:
-    created = record.created_at
-    if created.tzinfo is None:  # SQLite returns naive datetimes; every stored time is UTC
-        created = created.replace(tzinfo=UTC)
     return StoredAssessment(
         id=record.id,
-        created_at=created,
+        created_at=_utc(record.created_at),
         organisation_id=record.organisation_id,
         organisation_name=record.organisation_name,
         region=record.region,
@@ -105,6 +164,9 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
         ruleset_version=record.ruleset_version,
         ruleset_digest=record.ruleset_digest,
         result_json=record.result_json if result_json is None else result_json,
+        gap_count=record.gap_count,
+        blocking_gap_count=record.blocking_gap_count,
+        top_recommendation=record.top_recommendation,
     )
 
 
@@ -243,7 +305,14 @@ class Repository:
             key_id=key_id,
             idempotency_key=idempotency_key,
             request_hash=request_hash,
+            gap_count=len(result.gaps),
+            blocking_gap_count=sum(1 for g in result.gaps if g.severity == "blocking"),
+            top_recommendation=result.recommendations[0].id if result.recommendations else None,
         )
+        record.dimensions = [
+            DimensionScore(dimension=d.dimension, level=d.level, score=d.score)
+            for d in result.readiness.dimensions
+        ]
         kinds = [
             *(("gap", g.id) for g in result.gaps),
             *(("escalation", e.id) for e in result.escalations),
@@ -304,9 +373,17 @@ class Repository:
         binding: Binding,
         after: str | None = None,
         limit: int = 50,
+        with_results: bool = True,
     ) -> tuple[list[StoredAssessment], str | None]:
-        """Return a page, newest first, and the cursor of the next page (None at the end)."""
-        query = _bound(select(AssessmentRecord), binding)
+        """Return a page, newest first, and the cursor of the next page (None at the end).
+
+        Without `with_results` the items' `result_json` is empty: it is the bulk of a stored
+        assessment, and a CSV of assessments needs only the columns kept beside it.
+        """
+        unread = [AssessmentRecord.request_json]
+        if not with_results:
+            unread.append(AssessmentRecord.result_json)
+        query = _bound(select(AssessmentRecord).options(*map(defer, unread)), binding)
         columns = {
             "organisation_id": AssessmentRecord.organisation_id,
             "region": AssessmentRecord.region,
@@ -334,7 +411,7 @@ class Repository:
             query = query.where(AssessmentRecord.id < after)
         query = query.order_by(AssessmentRecord.id.desc()).limit(limit + 1)
         with self.db.session() as session:
-            records = [_as_stored(r) for r in session.scalars(query)]
+            records = [_as_stored(r, None if with_results else "") for r in session.scalars(query)]
         more = len(records) > limit
         records = records[:limit]
         return records, (encode_cursor(records[-1].id) if more and records else None)
@@ -353,36 +430,108 @@ class Repository:
         with self.db.session() as session:
             return [_as_stored(r) for r in session.scalars(query)]
 
-    def in_region(
+    def region_figures(
         self, region: str, created_from: datetime | None, created_to: datetime | None
-    ) -> list[tuple[StoredAssessment, list[tuple[str, str]]]]:
-        """Every assessment of a region in a date range, oldest first, with the latest's findings.
+    ) -> RegionFigures:
+        """What a regional summary counts, for a region's assessments in a date range.
 
-        Only each organisation's latest assessment carries its result (`result_json`) and its
-        findings; the others carry an empty string and no findings. Results and findings are by far
-        the largest part of a stored assessment and a summary reads only the latest ones, so the
-        cost of a summary grows with the region's organisations, not with every assessment it
-        ever stored.
+        Aggregated in the database from indexed columns and the `findings` and
+        `dimension_scores` tables; no stored result is read. What comes back grows with the
+        region's organisations (and quarters), not with how many assessments it stored.
         """
-        query = select(AssessmentRecord).where(AssessmentRecord.region == region)
+        where = [AssessmentRecord.region == region]
         if created_from is not None:
-            query = query.where(AssessmentRecord.created_at >= created_from)
+            where.append(AssessmentRecord.created_at >= created_from)
         if created_to is not None:
-            query = query.where(AssessmentRecord.created_at < created_to)
-        query = query.options(defer(AssessmentRecord.result_json)).order_by(AssessmentRecord.id)
+            where.append(AssessmentRecord.created_at < created_to)
+        latest = (
+            select(func.max(AssessmentRecord.id))
+            .where(*where)
+            .group_by(AssessmentRecord.organisation_id)
+        )
         with self.db.session() as session:
-            records = list(session.scalars(query))
-            latest = list({r.organisation_id: r.id for r in records}.values())  # the last wins
-            found: dict[str, list[tuple[str, str]]] = {r.id: [] for r in records}
-            results: dict[str, str] = {}
-            for chunk in (latest[n : n + _CHUNK] for n in range(0, len(latest), _CHUNK)):
-                wanted = select(AssessmentRecord.id, AssessmentRecord.result_json)
-                rows = session.execute(wanted.where(AssessmentRecord.id.in_(chunk)))
-                results.update((i, result) for i, result in rows)
-                findings = select(Finding).where(Finding.assessment_id.in_(chunk))
-                for finding in session.scalars(findings):
-                    found[finding.assessment_id].append((finding.kind, finding.item_id))
-            return [(_as_stored(r, results.get(r.id, "")), found[r.id]) for r in records]
+            count, first, last = session.execute(
+                select(
+                    func.count(),
+                    func.min(AssessmentRecord.created_at),
+                    func.max(AssessmentRecord.created_at),
+                ).where(*where)
+            ).one()
+            if not count:
+                return RegionFigures(0, [], [], {}, [])
+            levels = list(
+                session.scalars(
+                    select(AssessmentRecord.readiness_level).where(AssessmentRecord.id.in_(latest))
+                )
+            )
+            dimensions = [
+                (dimension, level, score)
+                for dimension, level, score in session.execute(
+                    select(DimensionScore.dimension, DimensionScore.level, DimensionScore.score)
+                    .where(DimensionScore.assessment_id.in_(latest))
+                    .order_by(DimensionScore.assessment_id)
+                )
+            ]
+            findings = {
+                (kind, item): n
+                for kind, item, n in session.execute(
+                    select(Finding.kind, Finding.item_id, func.count())
+                    .where(Finding.assessment_id.in_(latest))
+                    .group_by(Finding.kind, Finding.item_id)
+                )
+            }
+            quarters = self._quarters(session, where, _utc(first), _utc(last))
+        return RegionFigures(count, levels, dimensions, findings, quarters)
+
+    @staticmethod
+    def _quarters(
+        session: Session, where: list[Any], first: datetime, last: datetime
+    ) -> list[QuarterFigures]:
+        """Per calendar quarter (UTC): assessments, and each organisation's latest in it."""
+        starts = _quarter_starts(first, last)
+        labels = [f"{s.year}-Q{(s.month - 1) // 3 + 1}" for s in starts]
+        # Each row's quarter by comparing its time with the quarters' starts: the same SQL on
+        # every database, and no time zone but UTC's (the bounds are UTC instants).
+        quarter: ColumnElement[str] = literal(labels[-1])
+        if len(starts) > 1:
+            bounds = zip(starts[1:], labels, strict=False)
+            quarter = case(
+                *((AssessmentRecord.created_at < start, label) for start, label in bounds),
+                else_=labels[-1],
+            )
+        rows = (
+            select(
+                quarter.label("quarter"),
+                AssessmentRecord.organisation_id.label("organisation_id"),
+                AssessmentRecord.id.label("id"),
+            )
+            .where(*where)
+            .subquery()
+        )
+        per_organisation = (
+            select(
+                rows.c.quarter,
+                func.max(rows.c.id).label("latest"),
+                func.count().label("assessments"),
+            )
+            .group_by(rows.c.quarter, rows.c.organisation_id)
+            .subquery()
+        )
+        counts: dict[str, int] = {}
+        latest: dict[str, list[tuple[str, float | None]]] = {}
+        for label, assessments, level, score in session.execute(
+            select(
+                per_organisation.c.quarter,
+                per_organisation.c.assessments,
+                AssessmentRecord.readiness_level,
+                AssessmentRecord.readiness_score,
+            )
+            .join(AssessmentRecord, AssessmentRecord.id == per_organisation.c.latest)
+            .order_by(per_organisation.c.latest)
+        ):
+            counts[label] = counts.get(label, 0) + assessments
+            latest.setdefault(label, []).append((level, score))
+        return [QuarterFigures(label, counts[label], latest[label]) for label in sorted(counts)]
 
     def delete_organisation(self, organisation_id: str, binding: Binding) -> int:
         """Delete every stored assessment of an organisation within the binding; return how many."""
@@ -397,9 +546,12 @@ class Repository:
                     )
                 )
             )
-            if ids:
-                session.execute(delete(Finding).where(Finding.assessment_id.in_(ids)))
-                session.execute(delete(AssessmentRecord).where(AssessmentRecord.id.in_(ids)))
+            for chunk in _chunks(ids):
+                session.execute(delete(Finding).where(Finding.assessment_id.in_(chunk)))
+                session.execute(
+                    delete(DimensionScore).where(DimensionScore.assessment_id.in_(chunk))
+                )
+                session.execute(delete(AssessmentRecord).where(AssessmentRecord.id.in_(chunk)))
             return len(ids)
 
     def count(self) -> int:

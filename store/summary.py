@@ -3,117 +3,83 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from math import fsum
 from typing import Any
 
-from schemas.result import AssessmentResult
 from schemas.vocabulary import DIMENSIONS
-from store.repository import StoredAssessment
+from store.repository import RegionFigures
 
 __all__ = ["summary"]
 
 _FINDINGS = {"gap": "gaps", "obstacle": "obstacles", "missing_factor": "missing_success_factors"}
+_LEVELS = ("ready", "partly_ready", "not_ready", "unknown")
 
 
-def _latest(
-    rows: list[tuple[StoredAssessment, list[tuple[str, str]]]],
-) -> dict[str, tuple[StoredAssessment, list[tuple[str, str]]]]:
-    latest: dict[str, tuple[StoredAssessment, list[tuple[str, str]]]] = {}
-    for stored, found in rows:  # oldest first: the last one per organisation wins
-        latest[stored.organisation_id] = (stored, found)
-    return latest
-
-
-def _quarter(stored: StoredAssessment) -> str:
-    return f"{stored.created_at.year}-Q{(stored.created_at.month - 1) // 3 + 1}"
+def _mean(scores: list[float]) -> float | None:
+    return round(fsum(scores) / len(scores), 1) if scores else None
 
 
 def summary(
     region: str,
-    rows: list[tuple[StoredAssessment, list[tuple[str, str]]]],
+    figures: RegionFigures,
     min_organisations: int,
     period: dict[str, str | None],
 ) -> dict[str, Any]:
-    """Aggregate a region's assessments (oldest first), counting each organisation's latest.
+    """The summary of a region's figures (see `Repository.region_figures`).
 
     A group (the region, a quarter, a gap or obstacle row) with fewer than `min_organisations`
     organisations is suppressed: its figures are left out, so no organisation can be singled out.
     """
-    latest = _latest(rows)
-    organisations = len(latest)
+    organisations = figures.organisations
     base: dict[str, Any] = {
         "region": region,
         "period": period,
         "organisations": organisations,
-        "assessments": len(rows),
+        "assessments": figures.assessments,
         "min_organisations": min_organisations,
         "suppressed": organisations < min_organisations,
     }
     if base["suppressed"]:
         return base
-    results = {
-        oid: AssessmentResult.model_validate_json(s.result_json) for oid, (s, _) in latest.items()
-    }
-    dimensions = []
-    for dimension in DIMENSIONS:
-        levels: Counter[str] = Counter()
-        scores = []
-        for result in results.values():
-            entry = next(d for d in result.readiness.dimensions if d.dimension == dimension)
-            levels[entry.level] += 1
-            if entry.score is not None:
-                scores.append(entry.score)
-        dimensions.append(
-            {
-                "dimension": dimension,
-                "levels": {
-                    lvl: levels.get(lvl, 0)
-                    for lvl in ("ready", "partly_ready", "not_ready", "unknown")
-                },
-                "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
-                "answered_by": len(scores),
-            }
-        )
-    overall_levels = Counter(r.readiness.level for r in results.values())
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for _stored, found in latest.values():
-        for kind, item in set(found):
-            if kind in _FINDINGS:
-                counts[kind][item] += 1
+    levels: dict[str, Counter[str]] = defaultdict(Counter)
+    scores: dict[str, list[float]] = defaultdict(list)
+    for dimension, level, score in figures.dimensions:
+        levels[dimension][level] += 1
+        if score is not None:
+            scores[dimension].append(score)
+    dimensions = [
+        {
+            "dimension": dimension,
+            "levels": {level: levels[dimension].get(level, 0) for level in _LEVELS},
+            "mean_score": _mean(scores[dimension]),
+            "answered_by": len(scores[dimension]),
+        }
+        for dimension in DIMENSIONS
+    ]
     frequent: dict[str, Any] = {}
     for kind, key in _FINDINGS.items():
-        shown = [
+        counts = {item: n for (k, item), n in figures.findings.items() if k == kind}
+        frequent[key] = [
             {"id": item, "organisations": n, "share": round(n / organisations, 3)}
-            for item, n in sorted(counts[kind].items(), key=lambda pair: (-pair[1], pair[0]))
+            for item, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
             if n >= min_organisations
         ]
-        frequent[key] = shown
-        frequent[f"{key}_suppressed"] = sum(
-            1 for n in counts[kind].values() if n < min_organisations
-        )
-    by_quarter: dict[str, list[tuple[StoredAssessment, list[tuple[str, str]]]]] = defaultdict(list)
-    for stored, found in rows:
-        by_quarter[_quarter(stored)].append((stored, found))
+        frequent[f"{key}_suppressed"] = sum(1 for n in counts.values() if n < min_organisations)
     trend = []
-    for quarter in sorted(by_quarter):
-        quarter_latest = _latest(by_quarter[quarter])
+    for quarter in figures.quarters:
         row: dict[str, Any] = {
-            "quarter": quarter,
-            "organisations": len(quarter_latest),
-            "assessments": len(by_quarter[quarter]),
-            "suppressed": len(quarter_latest) < min_organisations,
+            "quarter": quarter.quarter,
+            "organisations": quarter.organisations,
+            "assessments": quarter.assessments,
+            "suppressed": quarter.organisations < min_organisations,
         }
         if not row["suppressed"]:
-            scores = [
-                s.readiness_score
-                for s, _ in quarter_latest.values()
-                if s.readiness_score is not None
-            ]
-            row["mean_score"] = round(sum(scores) / len(scores), 1) if scores else None
-            row["levels"] = dict(Counter(s.readiness_level for s, _ in quarter_latest.values()))
+            row["mean_score"] = _mean([s for _, s in quarter.latest if s is not None])
+            row["levels"] = dict(Counter(level for level, _ in quarter.latest))
         trend.append(row)
     return {
         **base,
-        "readiness_levels": dict(overall_levels),
+        "readiness_levels": dict(Counter(figures.levels)),
         "dimensions": dimensions,
         **frequent,
         "trend": trend,

@@ -132,22 +132,3 @@ def test_keys_are_stored_hashed_and_can_be_revoked(repository: Repository) -> No
     assert repository.verify_key("rk_nope") is None
     assert repository.revoke_key(info.id)
     assert repository.verify_key(full) is None
-
-
-def test_a_region_reads_results_and_findings_of_each_latest_only(
-    repository: Repository, engine: Engine
-) -> None:
-    weak = {"competence": {"tovholder": {"appointed": "no"}}}
-    first = store(repository, engine, "se-a", "Stockholm", **weak)
-    latest_a = store(repository, engine, "se-a", "Stockholm", **weak)
-    latest_b = store(repository, engine, "se-b", "Stockholm", **weak)
-    store(repository, engine, "se-c", "Skåne", **weak)
-    rows = repository.in_region("Stockholm", None, None)
-    assert [stored.id for stored, _ in rows] == [first, latest_a, latest_b]
-    by_id = {stored.id: (stored, found) for stored, found in rows}
-    assert by_id[first][0].result_json == ""
-    assert by_id[first][1] == []
-    for latest in (latest_a, latest_b):
-        stored, found = by_id[latest]
-        assert stored.result_json == repository.get(latest, Binding()).result_json  # type: ignore[union-attr]
-        assert any(kind == "gap" for kind, _ in found)

@@ -1,0 +1,237 @@
+"""Regional summaries aggregated in the database give what counting every stored row gives.
+
+The oracle (`reference_summary`) reads every assessment of the region and parses each
+organisation's latest result, as the service once did; `Repository.region_figures` counts in
+SQL from indexed columns, `findings` and `dimension_scores`. Both run on SQLite and PostgreSQL
+over stored assessments spread across quarters, for several date ranges and group sizes. The
+migration that added those columns fills them in for assessments stored before it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import select, update
+
+from engine import Engine
+from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
+from store.database import Database
+from store.keys import Binding
+from store.models import AssessmentRecord, Base, DimensionScore, Finding
+from store.repository import AssessmentFilter, Repository, StoredAssessment
+from store.summary import summary
+from tests.databases import BACKENDS, database_url, fresh
+from tests.store.reference_summary import reference_summary
+
+REGION = "Västra Götaland"
+
+ANSWERS: list[dict[str, Any]] = [
+    {},
+    {"competence": {"tovholder": {"appointed": "no"}}},
+    {"leadership": {"support": {"strategic": "no", "tactical": "no", "operational": "no"}}},
+    {"leadership": {"support": {"strategic": "yes", "tactical": "yes", "operational": "yes"}}},
+    {
+        "leadership": {"support": {"tactical": "no"}},
+        "competence": {"tovholder": {"appointed": "yes"}},
+    },
+    {"leadership": {"support": {"strategic": "yes", "tactical": "partly"}}},
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+    database: Database = fresh(database_url(request.param, tmp_path))
+    yield Repository(database)
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def results(engine: Engine) -> list[tuple[AssessmentRequest, AssessmentResult]]:
+    pairs = []
+    for answers in ANSWERS:
+        request = AssessmentRequest.model_validate(answers)
+        pairs.append((request, engine.assess(request)))
+    return pairs
+
+
+def _store(
+    repository: Repository,
+    pair: tuple[AssessmentRequest, AssessmentResult],
+    organisation: str,
+    region: str,
+) -> str:
+    request, result = pair
+    stored, _ = repository.store(
+        request.model_dump_json(), result, result.model_dump_json(), organisation, None, region,
+        "family_oriented_work", key_id=None,
+    )  # fmt: skip
+    return stored.id
+
+
+def _history(
+    repository: Repository,
+    results: list[tuple[AssessmentRequest, AssessmentResult]],
+    seed: int,
+) -> None:
+    """About 40 assessments of 8 organisations over two years, plus another region's."""
+    chance = random.Random(seed)
+    ids = [
+        _store(repository, chance.choice(results), f"org-{chance.randrange(8)}", REGION)
+        for _ in range(40)
+    ]
+    ids += [_store(repository, chance.choice(results), "elsewhere", "Skåne") for _ in range(3)]
+    # Spread the creation times over quarters, in the order of the ids (which begin with them).
+    start = datetime(2024, 11, 20, tzinfo=UTC)
+    offsets = sorted(chance.uniform(0, 640) for _ in ids)
+    with repository.db.session() as session:
+        for assessment_id, days in zip(sorted(ids), offsets, strict=True):
+            session.execute(
+                update(AssessmentRecord)
+                .where(AssessmentRecord.id == assessment_id)
+                .values(created_at=start + timedelta(days=days))
+            )
+
+
+def _every_row(
+    repository: Repository, created_from: datetime | None, created_to: datetime | None
+) -> list[tuple[StoredAssessment, list[tuple[str, str]]]]:
+    """Every assessment of the region in the range, oldest first, each with all its findings."""
+    query = select(AssessmentRecord.id).where(AssessmentRecord.region == REGION)
+    if created_from is not None:
+        query = query.where(AssessmentRecord.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(AssessmentRecord.created_at < created_to)
+    with repository.db.session() as session:
+        ids = list(session.scalars(query.order_by(AssessmentRecord.id)))
+        found: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
+        for finding in session.scalars(select(Finding).where(Finding.assessment_id.in_(ids))):
+            found[finding.assessment_id].append((finding.kind, finding.item_id))
+    rows = []
+    for assessment_id in ids:
+        stored = repository.get(assessment_id, Binding())
+        assert stored is not None
+        rows.append((stored, found[assessment_id]))
+    return rows
+
+
+def _day(value: date | None) -> datetime | None:
+    return None if value is None else datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+RANGES = [
+    (None, None),
+    (date(2025, 1, 1), None),
+    (None, date(2025, 7, 1)),
+    (date(2025, 4, 1), date(2025, 10, 1)),
+    (date(2025, 4, 1), date(2025, 6, 30)),
+    (date(2025, 2, 14), date(2026, 3, 3)),
+    (date(2030, 1, 1), None),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_summaries_aggregated_in_the_database_equal_counting_every_row(
+    repository: Repository,
+    results: list[tuple[AssessmentRequest, AssessmentResult]],
+    seed: int,
+) -> None:
+    _history(repository, results, seed)
+    quarters = set()
+    for first, last in RANGES:
+        created_from, created_to = _day(first), _day(last)
+        rows = _every_row(repository, created_from, created_to)
+        figures = repository.region_figures(REGION, created_from, created_to)
+        quarters.add(len(figures.quarters))
+        period = {"from": str(first), "to": str(last)}
+        for minimum in (1, 3, 5):
+            expected = reference_summary(REGION, rows, minimum, period)
+            assert summary(REGION, figures, minimum, period) == expected, (first, last, minimum)
+    assert {0, 1} < quarters  # no rows, one quarter, and more
+    # The whole range has more than one quarter and groups on both sides of the minimum.
+    whole = summary(REGION, repository.region_figures(REGION, None, None), 3, {})
+    assert len(whole["trend"]) >= 6
+    assert whole["assessments"] == 40
+
+
+def test_a_region_without_assessments_has_empty_figures(repository: Repository) -> None:
+    figures = repository.region_figures("Gotland", None, None)
+    assert (figures.assessments, figures.organisations, figures.quarters) == (0, 0, [])
+    assert summary("Gotland", figures, 5, {})["suppressed"] is True
+
+
+def test_a_csv_page_needs_no_results_and_has_the_columns_kept_beside_them(
+    repository: Repository, results: list[tuple[AssessmentRequest, AssessmentResult]]
+) -> None:
+    for n, pair in enumerate(results):
+        _store(repository, pair, f"org-{n}", REGION)
+    full, _ = repository.page(AssessmentFilter(), Binding(), limit=100)
+    light, _ = repository.page(AssessmentFilter(), Binding(), limit=100, with_results=False)
+    assert [i.id for i in light] == [i.id for i in full]
+    for with_result, without in zip(full, light, strict=True):
+        result = AssessmentResult.model_validate_json(with_result.result_json)
+        assert without.result_json == ""
+        assert without.gap_count == len(result.gaps)
+        assert without.blocking_gap_count == sum(g.severity == "blocking" for g in result.gaps)
+        top = result.recommendations[0].id if result.recommendations else None
+        assert without.top_recommendation == top
+    assert any(i.blocking_gap_count for i in light)
+    assert len({i.gap_count for i in light}) > 1
+
+
+def _alembic(database: Database, verb: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parents[2] / "store/migrations"))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, verb)(config, revision)
+
+
+def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
+    with database.session() as session:
+        columns = session.execute(
+            select(
+                AssessmentRecord.id,
+                AssessmentRecord.gap_count,
+                AssessmentRecord.blocking_gap_count,
+                AssessmentRecord.top_recommendation,
+            ).order_by(AssessmentRecord.id)
+        ).all()
+        dimensions = session.execute(
+            select(
+                DimensionScore.assessment_id,
+                DimensionScore.dimension,
+                DimensionScore.level,
+                DimensionScore.score,
+            ).order_by(DimensionScore.assessment_id, DimensionScore.dimension)
+        ).all()
+        findings = len(session.scalars(select(Finding)).all())
+    return [tuple(c) for c in columns], [tuple(d) for d in dimensions], findings
+
+
+def test_the_migration_fills_in_what_was_stored_before_it(
+    repository: Repository, results: list[tuple[AssessmentRequest, AssessmentResult]]
+) -> None:
+    for n, pair in enumerate(results * 2):
+        _store(repository, pair, f"org-{n % 4}", REGION)
+    written = _derived(repository.db)
+    assert written[2] > 0
+    _alembic(repository.db, "downgrade", "0001")
+    _alembic(repository.db, "upgrade", "head")
+    # The same columns and rows as storing wrote, and no finding lost on the way down and up.
+    assert _derived(repository.db) == written
+
+
+def test_the_migrations_build_the_schema_the_models_describe(repository: Repository) -> None:
+    with repository.db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
