@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -288,29 +298,35 @@ class Repository:
             if earlier is not None:
                 return self._replay(earlier, request_hash)
         now = datetime.now(UTC)
-        record = AssessmentRecord(
-            id=_new_id(now),
-            created_at=now,
-            organisation_id=organisation_id,
-            organisation_name=organisation_name,
-            region=region,
-            intervention=intervention,
-            language=result.language,
-            readiness_level=result.readiness.level,
-            readiness_score=result.readiness.score,
-            ruleset_version=result.ruleset.version,
-            ruleset_digest=result.ruleset.digest,
-            request_json=request_json,
-            result_json=result_json,
-            key_id=key_id,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            gap_count=len(result.gaps),
-            blocking_gap_count=sum(1 for g in result.gaps if g.severity == "blocking"),
-            top_recommendation=result.recommendations[0].id if result.recommendations else None,
-        )
-        record.dimensions = [
-            DimensionScore(dimension=d.dimension, level=d.level, score=d.score)
+        values: dict[str, Any] = {
+            "id": _new_id(now),
+            "created_at": now,
+            "organisation_id": organisation_id,
+            "organisation_name": organisation_name,
+            "region": region,
+            "intervention": intervention,
+            "language": result.language,
+            "readiness_level": result.readiness.level,
+            "readiness_score": result.readiness.score,
+            "ruleset_version": result.ruleset.version,
+            "ruleset_digest": result.ruleset.digest,
+            "request_json": request_json,
+            "result_json": result_json,
+            "key_id": key_id,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+            "gap_count": len(result.gaps),
+            "blocking_gap_count": sum(1 for g in result.gaps if g.severity == "blocking"),
+            "top_recommendation": result.recommendations[0].id if result.recommendations else None,
+        }
+        assessment_id = values["id"]
+        dimensions = [
+            {
+                "assessment_id": assessment_id,
+                "dimension": d.dimension,
+                "level": d.level,
+                "score": d.score,
+            }
             for d in result.readiness.dimensions
         ]
         kinds = [
@@ -319,10 +335,18 @@ class Repository:
             *(("obstacle", o.id) for o in result.obstacles),
             *(("missing_factor", f.id) for f in result.success_factors if f.status == "missing"),
         ]
-        record.findings = [Finding(kind=k, item_id=i) for k, i in dict.fromkeys(kinds)]
+        findings = [
+            {"assessment_id": assessment_id, "kind": k, "item_id": i}
+            for k, i in dict.fromkeys(kinds)
+        ]
         try:
+            # Plain multi-row inserts: a result has about a hundred findings, and building an
+            # ORM object for each cost more than the whole write.
             with self.db.session() as session:
-                session.add(record)
+                session.execute(insert(AssessmentRecord), [values])
+                for table, rows in ((Finding, findings), (DimensionScore, dimensions)):
+                    if rows:
+                        session.execute(insert(table), rows)
         except IntegrityError:
             if idempotency_key is None:
                 raise
@@ -331,7 +355,7 @@ class Repository:
             if earlier is None:
                 raise
             return self._replay(earlier, request_hash)
-        return _as_stored(record), True
+        return _as_stored(AssessmentRecord(**values)), True
 
     def _by_idempotency(self, key_id: str | None, idempotency_key: str) -> AssessmentRecord | None:
         with self.db.session() as session:

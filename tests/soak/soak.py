@@ -86,6 +86,9 @@ class Window:
     other_errors: int = 0
     latencies: list[float] = field(default_factory=list)
     rss_mib: float = 0.0
+    cpu: float = 0.0
+    """The server's CPU time in the window, as a share of one core."""
+    by_stream: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def p50_ms(self) -> float:
@@ -117,12 +120,19 @@ class Soak:
     def text(self) -> str:
         """The figures as a table and the verdict, as printed."""
         lines = [f"soak: {self.seconds:.0f} s measured, {self.requests} requests"]
-        lines.append("window  requests  5xx  other-errors  p50 ms  p99 ms  RSS MiB")
+        lines.append("window  requests  5xx  other-errors  p50 ms  p99 ms  RSS MiB  server CPU")
         for number, w in enumerate(self.windows, start=1):
             lines.append(
                 f"{number:>6}  {w.requests:>8}  {w.server_errors:>3}  {w.other_errors:>12}  "
-                f"{w.p50_ms:>6.1f}  {w.p99_ms:>6.1f}  {w.rss_mib:>7.1f}"
+                f"{w.p50_ms:>6.1f}  {w.p99_ms:>6.1f}  {w.rss_mib:>7.1f}  {w.cpu:>9.0%}"
             )
+        names = list(self.per_stream)
+        lines.append("p99 ms per stream and window: window  " + "  ".join(names))
+        for number, w in enumerate(self.windows, start=1):
+            cells = [
+                f"{1000 * _percentile(w.by_stream.get(n, []), 99):>{len(n)}.1f}" for n in names
+            ]
+            lines.append(f"{number:>6}  " + "  ".join(cells))
         for name, figures in self.per_stream.items():
             lines.append(f"  {name}: {json.dumps(figures)}")
         lines.append(f"statuses: {json.dumps(self.statuses, sort_keys=True)}")
@@ -158,6 +168,12 @@ def ensure_hey() -> str:
     if not found:
         raise RuntimeError("the load generator `hey` is missing: apt-get install hey")
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mib(pid: int) -> float:
@@ -223,8 +239,9 @@ def _seed(server: _Server) -> None:
 def streams() -> list[Stream]:
     """The traffic mix, 13.9 requests/s: assessments, stored writes, batches, reads, exports.
 
-    About a quarter of one worker's time on this kind of machine: single requests take 5-65 ms
-    (a CSV export of 20 stored assessments, the longest, about 65 ms; of 100, about 300 ms).
+    Under a fifth of one worker's time on this kind of machine: single requests take 3-30 ms
+    (a batch of 20, the longest, about 30 ms; a stored write waits about 10 ms for the disk, off
+    the event loop), and none grows with the stored data.
     """
     items = corpus(size=40)
     stored = {**items[0], "organisation": {**items[0].get("organisation", {}), "region": REGION}}
@@ -293,12 +310,15 @@ def _drive(
     total = warmup + seconds
     windows = [Window(start=warmup + n * window) for n in range(max(1, round(seconds / window)))]
     rss: list[tuple[float, float]] = []
+    cpu: list[tuple[float, float]] = []
     done = threading.Event()
     started = time.monotonic()
 
     def sample() -> None:
         while not done.wait(1.0):
-            rss.append((time.monotonic() - started, _rss_mib(server.process.pid)))
+            at = time.monotonic() - started
+            rss.append((at, _rss_mib(server.process.pid)))
+            cpu.append((at, _cpu_seconds(server.process.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -317,7 +337,7 @@ def _drive(
     per_stream: dict[str, dict[str, Any]] = {}
     failures: list[str] = []
     for stream, launched, output in outputs:
-        times = _count(output, launched, windows, window, statuses)
+        times = _count(stream.name, output, launched, windows, window, statuses)
         planned = stream.rate * seconds
         per_stream[stream.name] = {
             "requests": len(times),
@@ -330,11 +350,18 @@ def _drive(
     for slot in windows:
         inside = [m for t, m in rss if t <= slot.start + window]
         slot.rss_mib = inside[-1] if inside else 0.0
+        used = [c for t, c in cpu if slot.start <= t <= slot.start + window]
+        slot.cpu = (used[-1] - used[0]) / window if len(used) > 1 else 0.0
     return Soak(seconds, windows, per_stream, statuses, failures + _verdict(windows))
 
 
 def _count(
-    output: str, launched: float, windows: list[Window], window: float, statuses: dict[int, int]
+    name: str,
+    output: str,
+    launched: float,
+    windows: list[Window],
+    window: float,
+    statuses: dict[int, int],
 ) -> list[float]:
     """Sort one stream's requests (hey started at `launched` s) into `windows`; their latencies."""
     warmup = windows[0].start
@@ -348,6 +375,7 @@ def _count(
         slot = windows[min(len(windows) - 1, int((at - warmup) // window))]
         slot.requests += 1
         slot.latencies.append(latency)
+        slot.by_stream.setdefault(name, []).append(latency)
         times.append(latency)
         if status >= 500:
             slot.server_errors += 1
