@@ -6,6 +6,7 @@ import logging
 from functools import partial
 from typing import Annotated, Any, get_args
 
+import anyio
 import anyio.to_thread
 from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
@@ -97,6 +98,10 @@ def _json(payload: bytes, language: Language) -> Response[Any]:
         media_type=MediaType.JSON,
         headers={"Content-Language": language, "Cache-Control": "no-store"},
     )
+
+
+_BATCHES = anyio.CapacityLimiter(1)
+"""Batches are evaluated one at a time (see `assess_batch`)."""
 
 
 def assessment_handlers(
@@ -207,7 +212,13 @@ def assessment_handlers(
                 422, "too-many-items", f"{len(items)} assessments; at most {limit} per batch"
             )
         request_id = request.scope.get("state", {}).get("request_id")
-        batch = run_batch(runtime.engine_for(request), items, language, explain, request_id)
+        # In a worker thread, one batch at a time: a batch of 1,000 takes a second or more, and
+        # meanwhile the event loop keeps answering other requests (single ones interleave with
+        # it); one at a time, so that concurrent batches do not hold all their results at once.
+        evaluate = partial(
+            run_batch, runtime.engine_for(request), items, language, explain, request_id
+        )
+        batch = await anyio.to_thread.run_sync(evaluate, limiter=_BATCHES)
         return _json(batch, language)
 
     return [assess, assess_batch]
