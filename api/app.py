@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -40,6 +41,9 @@ from store.database import Database
 from store.repository import Repository
 
 __all__ = ["create_app"]
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits for it (`sys.setswitchinterval`)."""
 
 _EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "design-examples.json"
 
@@ -250,6 +254,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
+    # Batches and database work run in worker threads. Python lets a thread that wants the GIL
+    # wait up to the switch interval (5 ms by default) each time, so a short request on the event
+    # loop could wait many times 5 ms behind a batch; 1 ms keeps it close to its own cost.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     engine = Engine(load_ruleset(settings.rules_dir), settings.engine)
     repository = Repository(Database(settings.database_url))
     runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))

@@ -1,4 +1,8 @@
-"""Stored assessments: read, list with filters and cursors, deltas, regional summaries, exports."""
+"""Stored assessments: read, list with filters and cursors, deltas, regional summaries, exports.
+
+Every handler here reads the database, so each runs in a worker thread (`sync_to_thread=True`):
+a read that waits for the disk does not hold up the event loop and the requests behind it.
+"""
 
 from __future__ import annotations
 
@@ -79,7 +83,7 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     ),
     operation_id="listAssessments",
     operation_class=export_operation({_CSV: _CSV_BODY, _NDJSON: _NDJSON_BODY}),
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 403),
 )
 def list_assessments(
@@ -145,7 +149,7 @@ def list_assessments(
     summary="Get a stored assessment",
     description="Metadata and the result exactly as it was returned when stored.",
     operation_id="getAssessment",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(401, 403, 404),
 )
 def get_assessment(
@@ -161,7 +165,7 @@ def get_assessment(
     summary="Get a stored result as sent",
     description="The stored result, byte for byte the body of the response that stored it.",
     operation_id="getAssessmentResult",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(401, 403, 404),
 )
 def get_result(
@@ -181,7 +185,7 @@ def get_result(
         "assessment of the same intervention."
     ),
     operation_id="getDelta",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(401, 403, 404),
 )
 def get_delta(
@@ -219,7 +223,7 @@ def get_delta(
     ),
     operation_id="getRegionSummary",
     operation_class=export_operation({_CSV: _CSV_BODY}),
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 403, 404),
 )
 def region_summary(
@@ -254,7 +258,7 @@ def region_summary(
     summary="Delete an organisation's stored assessments",
     description="For retention: deletes every stored assessment of the organisation (admin).",
     operation_id="deleteOrganisationAssessments",
-    sync_to_thread=False,
+    sync_to_thread=True,
     status_code=200,
     responses=problem_responses(401, 403),
 )
