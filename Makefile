@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/design-examples.json
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: install run serve check test test-long lint security fuzz bench soak clean
+.PHONY: install run serve check test lint security fuzz bench soak clean
 
 install: $(VENV)/.installed ## create the virtual environment and install the project with its dev tools
 
@@ -26,9 +26,6 @@ check: install ## validate the rule files and print counts
 
 test: install ## run the test suite
 	$(PY) -m pytest
-
-test-long: install ## the test suite with its long variants (over a minute each)
-	READINESS_HOSTILE_LONG=1 $(PY) -m pytest
 
 lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .

@@ -483,27 +483,28 @@ class Repository:
             ).one()
             if not count:
                 return RegionFigures(0, [], [], {}, [])
-            levels = list(
-                session.scalars(
-                    select(AssessmentRecord.readiness_level).where(AssessmentRecord.id.in_(latest))
+            # Each organisation's latest, found once; the lookups below go by primary key.
+            levels: list[str] = []
+            dimensions: list[tuple[str, str, float | None]] = []
+            findings: dict[tuple[str, str], int] = {}
+            for chunk in _chunks(list(session.scalars(latest))):
+                levels += session.scalars(
+                    select(AssessmentRecord.readiness_level).where(AssessmentRecord.id.in_(chunk))
                 )
-            )
-            dimensions = [
-                (dimension, level, score)
-                for dimension, level, score in session.execute(
-                    select(DimensionScore.dimension, DimensionScore.level, DimensionScore.score)
-                    .where(DimensionScore.assessment_id.in_(latest))
-                    .order_by(DimensionScore.assessment_id)
-                )
-            ]
-            findings = {
-                (kind, item): n
+                dimensions += [
+                    (dimension, level, score)
+                    for dimension, level, score in session.execute(
+                        select(DimensionScore.dimension, DimensionScore.level, DimensionScore.score)
+                        .where(DimensionScore.assessment_id.in_(chunk))
+                        .order_by(DimensionScore.assessment_id)
+                    )
+                ]
                 for kind, item, n in session.execute(
                     select(Finding.kind, Finding.item_id, func.count())
-                    .where(Finding.assessment_id.in_(latest))
+                    .where(Finding.assessment_id.in_(chunk))
                     .group_by(Finding.kind, Finding.item_id)
-                )
-            }
+                ):
+                    findings[kind, item] = findings.get((kind, item), 0) + n
             quarters = self._quarters(session, where, _utc(first), _utc(last))
         return RegionFigures(count, levels, dimensions, findings, quarters)
 

@@ -74,6 +74,19 @@ def spawn(
     raise RuntimeError(f"server did not become ready: {log.read_text()}")
 
 
+def serving(factory: pytest.TempPathFactory, name: str, **settings: str) -> Iterator[Server]:
+    """For a fixture: serve the API, and stop it afterwards.
+
+    From a new folder `name`, with keyless assessing, a SQLite file of its own and `settings`.
+    """
+    tmp = factory.mktemp(name)
+    database = f"sqlite:///{tmp / 'readiness.sqlite3'}"
+    running = start(tmp, **{"assess_without_key": "true", "database_url": database, **settings})
+    yield running
+    stop(running)
+    assert running.process.returncode is not None
+
+
 def stop(server: Server) -> None:
     server.process.terminate()
     try:
@@ -84,15 +97,7 @@ def stop(server: Server) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("server")
-    running = start(
-        tmp,
-        max_batch_items="20",
-        assess_without_key="true",
-        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
-    )
-    yield running
-    stop(running)
+    yield from serving(tmp_path_factory, "server", max_batch_items="20")
 
 
 @pytest.fixture(scope="session")
@@ -104,12 +109,4 @@ def client(server: Server) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def compiled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server on the compiled backend (READINESS_ENGINE=compiled)."""
-    tmp = tmp_path_factory.mktemp("compiled-server")
-    running = start(
-        tmp,
-        engine="compiled",
-        assess_without_key="true",
-        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
-    )
-    yield running
-    stop(running)
+    yield from serving(tmp_path_factory, "compiled-server", engine="compiled")

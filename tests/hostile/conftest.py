@@ -7,7 +7,6 @@ send. While each one runs, `served_meanwhile` checks that ordinary clients still
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -20,7 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.api.conftest import Server, start, stop
+from tests.api.conftest import Server, serving
 
 T = TypeVar("T")
 
@@ -32,8 +31,6 @@ HEADER_TIMEOUT = 2.0
 PROMPT = 5.0
 # How much the server's resident memory may grow while refusing a large body or head.
 MEMORY_BOUND_KIB = 50 * 1024
-# Long variants (over a minute each, against the default timeouts) run only when this is set.
-LONG = os.environ.get("READINESS_HOSTILE_LONG", "") not in ("", "0")
 
 
 @dataclass
@@ -172,15 +169,10 @@ def while_hostile(server: Server, action: Callable[[], T], timeout: float = 60) 
 @pytest.fixture(scope="session")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server with the default limits but short body and header timeouts."""
-    tmp = tmp_path_factory.mktemp("hostile")
-    server = start(
-        tmp,
-        assess_without_key="true",
+    yield from serving(
+        tmp_path_factory,
+        "hostile",
         rate_limit="0",
         body_timeout=str(BODY_TIMEOUT),
         header_timeout=str(HEADER_TIMEOUT),
-        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
     )
-    yield server
-    stop(server)
-    assert server.process.returncode is not None

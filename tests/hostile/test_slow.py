@@ -1,8 +1,8 @@
 """Slow clients: a body or a request head trickled byte by byte is cut off, others are served.
 
 The test server's body and header timeouts are 2 s (READINESS_BODY_TIMEOUT, READINESS_HEADER_TIMEOUT);
-the clients here trickle for longer. With READINESS_HOSTILE_LONG=1, long variants trickle for over a
-minute against a server with the default timeouts (30 s and 10 s).
+the clients here trickle for longer. One test also trickles a body for over a minute (at a byte a
+second, for up to 90 s) against a server with the default timeouts (30 s and 10 s).
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Server, start, stop
+from tests.api.conftest import Server, serving
 from tests.hostile.conftest import (
     BODY_TIMEOUT,
     HEADER_TIMEOUT,
-    LONG,
     Reply,
     connect,
     read_reply,
@@ -142,16 +140,10 @@ def test_a_second_request_on_a_connection_is_timed_too(hostile: Server) -> None:
 
 @pytest.fixture(scope="module")
 def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server with the default timeouts (only for the long variants)."""
-    tmp: Path = tmp_path_factory.mktemp("default-timeouts")
-    server = start(
-        tmp, assess_without_key="true", database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}"
-    )
-    yield server
-    stop(server)
+    """A server with the default timeouts."""
+    yield from serving(tmp_path_factory, "default-timeouts")
 
 
-@pytest.mark.skipif(not LONG, reason="over a minute; set READINESS_HOSTILE_LONG=1 to run")
 def test_long_trickles_against_the_default_timeouts(default_server: Server) -> None:
     # 1 byte a second, for up to 90 s: the 30 s body timeout cuts the body off.
     elapsed, reply = while_hostile(

@@ -12,23 +12,17 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.corpus import corpus
-from tests.api.conftest import Server, start, stop
+from tests.api.conftest import Server, serving
 
 
 @pytest.fixture(scope="module")
 def batch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp: Path = tmp_path_factory.mktemp("batches")
-    running = start(
-        tmp, assess_without_key="true", database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}"
-    )
-    yield running
-    stop(running)
+    yield from serving(tmp_path_factory, "batches")
 
 
 def test_single_requests_are_answered_while_a_batch_of_1000_runs(batch_server: Server) -> None:

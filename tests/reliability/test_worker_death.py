@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import ROOT, Server, start, stop
+from tests.api.conftest import ROOT, Server, serving
 
 EXAMPLE = json.loads((ROOT / "examples" / "design-examples.json").read_text(encoding="utf-8"))
 IN_A_ROW = 20
@@ -56,16 +56,7 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("workers")
-    server = start(
-        tmp,
-        workers="2",
-        assess_without_key="true",
-        reload_interval="0",
-        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
-    )
-    yield server
-    stop(server)
+    yield from serving(tmp_path_factory, "workers", workers="2", reload_interval="0")
 
 
 def assess(url: str) -> bool:
