@@ -24,6 +24,7 @@ from api.assessments import assessment_handlers, run_batch
 from api.auth import RateLimitMiddleware, key_id_checker
 from api.catalog import catalog_handlers
 from api.health import health_handlers
+from api.heap import settle
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
@@ -287,7 +288,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(_version()),
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
-        on_startup=[reloader.start],
+        # Last: once everything start-up builds is alive, freeze it out of the collector's way.
+        on_startup=[reloader.start, settle],
         on_shutdown=[reloader.stop],
         logging_config=None,
         debug=False,

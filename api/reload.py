@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.heap import resettle
 from api.questionnaire import build_questionnaires
 from api.runtime import Runtime
 from engine.assess import Engine
@@ -122,7 +123,7 @@ class Reloader:
                     "rule": candidate.ruleset.version,
                 },
             )
-            threading.Timer(_RETIRE_AFTER, current.close).start()
+            threading.Timer(_RETIRE_AFTER, _retire, (current,)).start()
             return self.status
 
     def _failed(self, now: str, digest: str, errors: list[str]) -> ReloadStatus:
@@ -132,3 +133,9 @@ class Reloader:
             extra={"ruleset_digest": digest, "error_code": errors[0] if errors else ""},
         )
         return self.status
+
+
+def _retire(engine: Engine) -> None:
+    """Release a replaced engine, and let the collector reclaim it (see `api.heap`)."""
+    engine.close()
+    resettle()
