@@ -34,30 +34,30 @@ _WORTHS = {
 }
 
 
-def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], Any]:
-    """A function from all answers to what decides a dimension's entry: its scored answers."""
+def _getter(paths: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    """A function from all answers to a dimension's scored answers, as a tuple."""
     if not paths:
         return lambda values: ()
+    if len(paths) == 1:
+        path = paths[0]
+        return lambda values: (values[path],)
     return itemgetter(*paths)
 
 
 _ANSWERS = {
     dimension: _getter(tuple(path for path, _ in worths)) for dimension, worths in _WORTHS.items()
 }
-_KEPT = 4096
-"""Per dimension, how many entries a `Scorer` keeps by their answers."""
+_TABLES = {dimension: tuple(table for _, table in worths) for dimension, worths in _WORTHS.items()}
 
 
 def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
-    """The sum of the worths of a dimension's answered indicators, and how many are answered."""
-    worth_sum = 0.0
-    answered = 0
-    for path, worths in _WORTHS[dimension]:
-        worth = worths.get(values[path])
-        if worth is not None:
-            worth_sum += worth
-            answered += 1
-    return worth_sum, answered
+    """The sum of the worths of a dimension's answered indicators, and how many are answered.
+
+    Worths are 0, 0.5 and 1, so the sum is exact in any order.
+    """
+    worths = list(map(dict.get, _TABLES[dimension], _ANSWERS[dimension](values)))
+    answered = len(worths) - worths.count(None)
+    return float(sum(filter(None, worths))), answered
 
 
 Blocker = tuple[str, Dimension]
@@ -65,6 +65,9 @@ Blocker = tuple[str, Dimension]
 
 _Entry = tuple[dict[str, Any], float | None, bytes]
 """A dimension's uncapped entry, its score and its JSON."""
+
+KEPT_CAPPED = 4096
+"""Per dimension, how many capped entries a `Scorer` keeps (by sums and blockers)."""
 
 
 def _level(
@@ -100,24 +103,43 @@ def readiness_data(
 
 
 class Scorer:
-    """Readiness under one scoring spec; each dimension's uncapped entry is kept by its answers.
+    """Readiness under one scoring spec; each dimension's entry is kept by what decides it.
 
-    A dimension's entry depends only on its own answers (and on whether a blocker caps it), so
-    assessments share entries; at most `_KEPT` per dimension are kept.
+    A dimension's entry depends only on the sum of its answers' worths and on how many are
+    answered (and, when a blocker caps it, on the blockers), so assessments share entries; there
+    are few such pairs per dimension (the sum is a multiple of 0.5), and capped entries are kept
+    up to `KEPT_CAPPED` per dimension.
     """
 
     def __init__(self, spec: ScoringSpec) -> None:
         self.spec = spec
-        self._kept: dict[Dimension, dict[tuple[str, ...], _Entry]] = {d: {} for d in DIMENSIONS}
+        self._kept: dict[Dimension, dict[tuple[float, int], _Entry]] = {d: {} for d in DIMENSIONS}
+        self._kept_capped: dict[Dimension, dict[tuple[float, int, tuple[str, ...]], bytes]] = {
+            d: {} for d in DIMENSIONS
+        }
+        self._total = sum(len(_WORTHS[d]) for d in DIMENSIONS)
+        # Per dimension, in order: what `json` reads of it.
+        self._plan = tuple(
+            (
+                dimension,
+                _TABLES[dimension],
+                _ANSWERS[dimension],
+                self._kept[dimension],
+                self._kept_capped[dimension],
+                spec.weights.get(dimension, 0.0),
+            )
+            for dimension in DIMENSIONS
+        )
 
     def _dimension(self, dimension: Dimension, values: Mapping[str, str]) -> _Entry:
-        key = _ANSWERS[dimension](values)
+        return self._entry(dimension, *_sums(dimension, values))
+
+    def _entry(self, dimension: Dimension, worth_sum: float, answered: int) -> _Entry:
         kept = self._kept[dimension]
-        found = kept.get(key)
+        found = kept.get((worth_sum, answered))
         if found is not None:
             return found
         total = len(_WORTHS[dimension])
-        worth_sum, answered = _sums(dimension, values)
         score = round(100 * worth_sum / answered, 1) if answered else None
         completeness = round(answered / total, 3) if total else 0.0
         entry: dict[str, Any] = {
@@ -130,8 +152,7 @@ class Scorer:
             "capped_by": [],
         }
         found = (entry, score, to_json(entry))
-        if len(kept) < _KEPT:
-            kept[key] = found
+        kept[(worth_sum, answered)] = found
         return found
 
     def data(self, values: Mapping[str, str], blockers: Iterable[Blocker]) -> dict[str, Any]:
@@ -150,10 +171,50 @@ class Scorer:
         return summary
 
     def json(self, values: Mapping[str, str], blockers: Iterable[Blocker]) -> bytes:
-        """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
-        summary, dimensions = self._summary(values, blockers)
-        entries = [to_json(entry) if encoded is None else encoded for entry, encoded in dimensions]
-        return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(entries), b"]}"))
+        """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded).
+
+        The same figures as `data`, added in the same order, read from the kept entries.
+        """
+        spec = self.spec
+        blocking: dict[str, list[str]] = {}
+        for gap_id, dimension in blockers:
+            blocking.setdefault(dimension, []).append(gap_id)
+        parts: list[bytes] = []
+        weighted = weight_sum = 0.0
+        answered_all = 0
+        for dimension, tables, answers_of, kept, kept_capped, weight in self._plan:
+            worths = list(map(dict.get, tables, answers_of(values)))
+            answered = len(worths) - worths.count(None)
+            worth_sum = float(sum(filter(None, worths)))
+            found = kept.get((worth_sum, answered))
+            if found is None:
+                found = self._entry(dimension, worth_sum, answered)
+            entry, score, encoded = found
+            capped = blocking.get(dimension)
+            if capped:
+                ids = tuple(sorted(capped))
+                cached = kept_capped.get((worth_sum, answered, ids))
+                if cached is None:
+                    level = _level(score, entry["completeness"], spec, True)
+                    cached = to_json({**entry, "level": level, "capped_by": list(ids)})
+                    if len(kept_capped) < KEPT_CAPPED:
+                        kept_capped[(worth_sum, answered, ids)] = cached
+                encoded = cached
+            parts.append(encoded)
+            if score is not None and weight > 0:
+                weighted += weight * score
+                weight_sum += weight
+            answered_all += answered
+        overall = round(weighted / weight_sum, 1) if weight_sum else None
+        all_blockers = sorted(gap for gaps in blocking.values() for gap in gaps)
+        completeness = round(answered_all / self._total, 3) if self._total else 0.0
+        summary = {
+            "score": overall,
+            "level": _level(overall, completeness, spec, bool(all_blockers)),
+            "completeness": completeness,
+            "capped_by": all_blockers,
+        }
+        return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(parts), b"]}"))
 
     def _summary(
         self, values: Mapping[str, str], blockers: Iterable[Blocker]

@@ -149,3 +149,90 @@ def test_nothing_answered_is_unknown_not_zero(ruleset: Ruleset) -> None:
     assert result.score is None
     assert result.level == "unknown"
     assert result.completeness == 0.0
+
+
+def _reference_readiness(values: dict[str, str], blockers: list[tuple[str, str]], spec):  # type: ignore[no-untyped-def]
+    """Readiness computed the long way, from the indicators alone, as the README states it."""
+    from schemas.vocabulary import DIMENSIONS
+
+    order = {"not_ready": 0, "partly_ready": 1, "ready": 2}
+
+    def level(score: float | None, completeness: float, capped: bool) -> str:
+        if score is None or completeness < spec.min_completeness:
+            return "unknown"
+        found = (
+            "ready"
+            if score >= spec.ready_at
+            else "partly_ready"
+            if score >= spec.partly_ready_at
+            else "not_ready"
+        )
+        if capped and order[found] > order[spec.blocking_cap]:
+            return spec.blocking_cap
+        return found
+
+    dimensions = []
+    weighted = weight_sum = 0.0
+    answered_all = total_all = 0
+    for dimension in DIMENSIONS:
+        scored = [i for i in INDICATORS if i.dimension == dimension and i.scale.scored]
+        worths = [i.scale.worth_of(values[i.path]) for i in scored]
+        answered = [w for w in worths if w is not None]
+        score = round(100 * sum(answered) / len(answered), 1) if answered else None
+        completeness = round(len(answered) / len(scored), 3) if scored else 0.0
+        capped_by = sorted(gap for gap, d in blockers if d == dimension)
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "score": score,
+                "level": level(score, completeness, bool(capped_by)),
+                "completeness": completeness,
+                "answered": len(answered),
+                "total": len(scored),
+                "capped_by": capped_by,
+            }
+        )
+        weight = spec.weights.get(dimension, 0.0)
+        if score is not None and weight > 0:
+            weighted += weight * score
+            weight_sum += weight
+        answered_all += len(answered)
+        total_all += len(scored)
+    overall = round(weighted / weight_sum, 1) if weight_sum else None
+    completeness = round(answered_all / total_all, 3) if total_all else 0.0
+    every = sorted(gap for gap, _ in blockers)
+    return {
+        "score": overall,
+        "level": level(overall, completeness, bool(every)),
+        "completeness": completeness,
+        "capped_by": every,
+        "dimensions": dimensions,
+    }
+
+
+def test_readiness_json_and_data_agree_with_the_long_way_on_random_answers(
+    ruleset: Ruleset,
+) -> None:
+    # One scorer for all cases, so that kept entries (by worth sums, and capped ones by
+    # blockers) are reused across assessments: a wrong key would show as a wrong figure here.
+    import json
+    import random
+
+    from engine.scoring import Scorer
+    from schemas.vocabulary import DIMENSIONS
+
+    rng = random.Random(20261124)
+    spec = ruleset.scoring
+    scorer = Scorer(spec)
+    gaps = [(f"gap-{n}", rng.choice(DIMENSIONS)) for n in range(12)]
+    for _ in range(600):
+        values = {
+            i.path: rng.choice([*i.scale.values, *(["unknown"] * 2)])
+            if "unknown" in i.scale.values
+            else rng.choice(i.scale.values)
+            for i in INDICATORS
+        }
+        blockers = rng.sample(gaps, rng.choice([0, 0, 1, 2, 4]))
+        expected = _reference_readiness(values, blockers, spec)
+        assert json.loads(scorer.json(values, blockers)) == expected
+        assert scorer.data(values, blockers) == expected
