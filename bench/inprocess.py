@@ -54,9 +54,13 @@ def _pin_to_one_core() -> int | None:
     return cpu
 
 
+def _warm_up(runs: int) -> int:
+    return min(200, max(20, runs // 10))
+
+
 def _time_ns(call: Callable[[int], object], runs: int) -> list[int]:
     """Call `call(i)` for i in 0..runs-1 after a warm-up; return each call's nanoseconds."""
-    for i in range(min(200, max(20, runs // 10))):
+    for i in range(_warm_up(runs)):
         call(i)
     samples = []
     clock = time.perf_counter_ns
@@ -77,6 +81,16 @@ def _cycling(call: Callable[[T], object], items: Sequence[T]) -> Callable[[int],
     return one
 
 
+def _each_new(call: Callable[[T], object], items: Sequence[T]) -> Callable[[int], object]:
+    """Return a callable whose every call, warm-up included, takes an item not taken before."""
+    taken = iter(items)
+
+    def one(i: int) -> object:
+        return call(next(taken))
+
+    return one
+
+
 def _summary(samples: list[int]) -> dict[str, float]:
     ordered = sorted(samples)
     p99_index = max(0, min(len(ordered) - 1, round(0.99 * len(ordered)) - 1))
@@ -88,7 +102,11 @@ def _summary(samples: list[int]) -> dict[str, float]:
     }
 
 
-def _cases(size: int, seed: int) -> list[tuple[str, list[AssessmentRequest]]]:
+NEW_CASE = "random, each call new"
+"""The case whose every call assesses an assessment not seen before (nothing kept helps it)."""
+
+
+def _cases(size: int, seed: int, runs: int) -> list[tuple[str, list[AssessmentRequest]]]:
     cases = [
         (f"example {stem}", [AssessmentRequest.model_validate(body)])
         for stem, body in examples().items()
@@ -96,6 +114,10 @@ def _cases(size: int, seed: int) -> list[tuple[str, list[AssessmentRequest]]]:
     cases.append(("weak organisation", [AssessmentRequest.model_validate(weakest())]))
     mix = [AssessmentRequest.model_validate(body) for body in corpus(size, seed)]
     cases.append((f"random mix ({size})", mix))
+    # The random mix cycles, so an entry kept from one round is found in the next; this case
+    # draws as many more assessments from another seed as there are calls, warm-up included.
+    fresh = corpus(size + runs + _warm_up(runs), seed + 1)[size:]
+    cases.append((NEW_CASE, [AssessmentRequest.model_validate(body) for body in fresh]))
     return cases
 
 
@@ -105,13 +127,15 @@ def engine_section(engine: Engine, runs: int, size: int, seed: int) -> dict[str,
     evaluate = engine.backend.evaluate
     assess = json_assessor(engine)
     results = []
-    for name, requests in _cases(size, seed):
+    for name, requests in _cases(size, seed, runs):
         facts = [engine.facts_for(values_of(request)) for request in requests]
         count = len(requests)
+        pick = _each_new if name == NEW_CASE else _cycling
+        rules = _time_ns(pick(evaluate, facts), runs)
+        whole = _time_ns(pick(assess, requests), runs)
+        # Counted after timing, so that counting does not assess the new ones beforehand.
         fired = statistics.fmean(len(evaluate(f)) for f in facts)
         size_bytes = statistics.fmean(len(assess(r)) for r in requests)
-        rules = _time_ns(_cycling(evaluate, facts), runs)
-        whole = _time_ns(_cycling(assess, requests), runs)
         results.append(
             {
                 "case": name,

@@ -147,6 +147,10 @@ def _parse(argv: list[str] | None) -> Plan:
 # --- section 1: engine only, in process ------------------------------------------------------
 
 
+NEW_CASE = "random, each call new"
+"""`bench.inprocess.NEW_CASE`, named here too: this module does not import the engine."""
+
+
 def _inprocess(section: str, backend: str, *options: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "bench.inprocess", section, "--backend", backend, *options]
     return subprocess.Popen(  # noqa: S603
@@ -466,7 +470,10 @@ def engine_table(plan: Plan, results: Results) -> Table:
     )
     table.notes.append(
         f"random mix: {plan.size} different assessments (seed {plan.seed}; bench/corpus.py), "
-        "cycled."
+        "cycled, as wrk sends them in section 2, so an entry kept by the engine in one round "
+        f"is found again in the next; {NEW_CASE}: every call, warm-up included, a random "
+        f"assessment not assessed before (seed {plan.seed + 1}), i.e. what kept entries give "
+        "real traffic that does not repeat itself."
     )
     return table
 
