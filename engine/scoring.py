@@ -48,6 +48,9 @@ _ANSWERS = {
     dimension: _getter(tuple(path for path, _ in worths)) for dimension, worths in _WORTHS.items()
 }
 _TABLES = {dimension: tuple(table for _, table in worths) for dimension, worths in _WORTHS.items()}
+if any(2 * w != int(2 * w) for t in _TABLES.values() for table in t for w in table.values()):
+    # Entries are kept by worth sums: multiples of 0.5 add up exactly, in any order.
+    raise ValueError("an indicator's worth is not a multiple of 0.5; scoring keeps exact sums")
 
 
 def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
