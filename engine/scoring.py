@@ -53,12 +53,17 @@ if any(2 * w != int(2 * w) for t in _TABLES.values() for table in t for w in tab
     raise ValueError("an indicator's worth is not a multiple of 0.5; scoring keeps exact sums")
 
 
-def _sums(dimension: Dimension, values: Mapping[str, str]) -> tuple[float, int]:
+def _sums(
+    tables: tuple[dict[str, float], ...],
+    answers_of: Callable[[Mapping[str, str]], tuple[str, ...]],
+    values: Mapping[str, str],
+) -> tuple[float, int]:
     """The sum of the worths of a dimension's answered indicators, and how many are answered.
 
-    Worths are 0, 0.5 and 1, so the sum is exact in any order.
+    `tables` and `answers_of` are the dimension's (`_TABLES`, `_ANSWERS`). Worths are 0, 0.5
+    and 1, so the sum is exact in any order.
     """
-    worths = list(map(dict.get, _TABLES[dimension], _ANSWERS[dimension](values)))
+    worths = list(map(dict.get, tables, answers_of(values)))
     answered = len(worths) - worths.count(None)
     return float(sum(filter(None, worths))), answered
 
@@ -135,7 +140,7 @@ class Scorer:
         )
 
     def _dimension(self, dimension: Dimension, values: Mapping[str, str]) -> _Entry:
-        return self._entry(dimension, *_sums(dimension, values))
+        return self._entry(dimension, *_sums(_TABLES[dimension], _ANSWERS[dimension], values))
 
     def _entry(self, dimension: Dimension, worth_sum: float, answered: int) -> _Entry:
         kept = self._kept[dimension]
@@ -186,9 +191,7 @@ class Scorer:
         weighted = weight_sum = 0.0
         answered_all = 0
         for dimension, tables, answers_of, kept, kept_capped, weight in self._plan:
-            worths = list(map(dict.get, tables, answers_of(values)))
-            answered = len(worths) - worths.count(None)
-            worth_sum = float(sum(filter(None, worths)))
+            worth_sum, answered = _sums(tables, answers_of, values)
             found = kept.get((worth_sum, answered))
             if found is None:
                 found = self._entry(dimension, worth_sum, answered)

@@ -12,6 +12,16 @@ import textwrap
 
 from api.heap import YOUNG_THRESHOLD
 
+_CYCLE = """
+import gc, json, weakref
+from api.heap import resettle, settle
+class Node: pass
+a, b = Node(), Node()
+a.other, b.other = b, a
+probe = weakref.ref(a)
+"""
+"""Two objects that refer to each other, and a weak reference to tell whether they were freed."""
+
 
 def _run(code: str) -> dict[str, object]:
     done = subprocess.run(  # noqa: S603 - our own interpreter and code
@@ -49,17 +59,14 @@ def test_settle_freezes_what_is_alive_and_raises_the_young_threshold() -> None:
 
 def test_garbage_made_before_settling_is_collected_not_frozen() -> None:
     result = _run(
-        """
-        import gc, json, weakref
-        from api.heap import settle
-        class Node: pass
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        probe = weakref.ref(a)
+        _CYCLE
+        + textwrap.dedent(
+            """
         del a, b
         settle()
         print(json.dumps({"alive": probe() is not None}))
         """
+        )
     )
     assert result == {"alive": False}
 
@@ -68,13 +75,9 @@ def test_resettle_reclaims_a_frozen_cycle_once_it_is_garbage() -> None:
     # What a retired engine is after a rules reload: alive at start-up, hence frozen, and
     # garbage only later; without `resettle` the collector would never see it again.
     result = _run(
-        """
-        import gc, json, weakref
-        from api.heap import resettle, settle
-        class Node: pass
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        probe = weakref.ref(a)
+        _CYCLE
+        + textwrap.dedent(
+            """
         settle()
         del a, b
         gc.collect()
@@ -83,5 +86,6 @@ def test_resettle_reclaims_a_frozen_cycle_once_it_is_garbage() -> None:
         print(json.dumps({"leaked_while_frozen": leaked, "alive": probe() is not None,
                           "frozen": gc.get_freeze_count() > 0}))
         """
+        )
     )
     assert result == {"leaked_while_frozen": True, "alive": False, "frozen": True}
