@@ -335,11 +335,16 @@ def run_batch(
 ) -> bytes:
     """Validate and evaluate each item on its own; an invalid item gets a problem.
 
-    Returns the JSON of a `BatchResult`, each result encoded once by the engine.
+    Returns the JSON of a `BatchResult`, each result encoded once by the engine and the whole
+    joined once: a batch answer is some 90 MB, and each copy of it costs some 60 ms (formatting
+    every item and then the whole took three copies, 200 ms).
     """
-    outcomes: list[bytes] = []
+    parts: list[bytes] = []
     failed = 0
     for index, item in enumerate(items):
+        opening = (
+            b'{"index":%d,"result":' % index if index == 0 else b',{"index":%d,"result":' % index
+        )
         try:
             assessment = AssessmentRequest.model_validate(item)
         except ValidationError as exc:
@@ -350,7 +355,7 @@ def run_batch(
                 request_id,
                 field_errors(exc, ("assessments", index)),
             )
-            outcomes.append(b'{"index":%d,"result":null,"error":%s}' % (index, to_json(problem)))
+            parts += (opening, b'null,"error":', to_json(problem), b"}")
             failed += 1
             continue
         try:
@@ -363,13 +368,13 @@ def run_batch(
             )
             detail = f"item {index} could not be evaluated; quote the request id"
             problem = problem_of(500, "evaluation-failed", detail, request_id)
-            outcomes.append(b'{"index":%d,"result":null,"error":%s}' % (index, to_json(problem)))
+            parts += (opening, b'null,"error":', to_json(problem), b"}")
             failed += 1
             continue
-        outcomes.append(b'{"index":%d,"result":%s,"error":null}' % (index, result))
-    return b'{"ruleset":%s,"succeeded":%d,"failed":%d,"items":[%s]}' % (
+        parts += (opening, result, b',"error":null}')
+    head = b'{"ruleset":%s,"succeeded":%d,"failed":%d,"items":[' % (
         to_json(engine.ruleset.info),
-        len(outcomes) - failed,
+        len(items) - failed,
         failed,
-        b",".join(outcomes),
     )
+    return b"".join((head, *parts, b"]}"))
