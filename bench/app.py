@@ -7,7 +7,11 @@ These routes exist only here, never in `api.app:create_app`:
 - `POST /bench/echo` reads and validates the body exactly as `POST /v1/assessments` does (same
   parameters, the same key check and `read_assessment`) and answers with the
   real result bytes for that corpus item, computed at start-up: the same response, no engine.
-  The item is found by `organisation.id` (`bench-<n>`).
+  The item is found by `organisation.id` (`bench-<n>`). The stricter floor: no response is built.
+- `POST /bench/echo-model` does the same, but answers with that result as a pydantic model
+  (`AssessmentResult`, validated at start-up) that the framework serialises, as an ordinary
+  litestar endpoint returning a pydantic response does: the floor as the performance issue
+  describes it (validate the body, return a pydantic response of the same size, no engine).
 - `GET /bench/info` says which event loop and HTTP parser serve the request, and which loggers
   are on.
 """
@@ -33,6 +37,7 @@ from api.runtime import Runtime
 from bench.backends import json_assessor
 from bench.corpus import corpus, id_of, read_ndjson
 from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 
 __all__ = ["create_bench_app"]
@@ -92,6 +97,31 @@ def _echo_handler(responses: dict[str, bytes]) -> Any:
     return echo
 
 
+def _model_echo_handler(results: dict[str, AssessmentResult]) -> Any:
+    @post("/bench/echo-model", status_code=200, include_in_schema=False)
+    async def echo_model(
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        lang: LangQuery = None,
+        accept_language: AcceptLanguage = None,
+        explain: ExplainQuery = False,
+        store: StoreQuery = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[AssessmentResult]:
+        language = negotiate(lang, accept_language)
+        caller(request, runtime, store=False)
+        assessment = await read_assessment(request, runtime)
+        result = results.get(assessment.organisation.id or "")
+        if result is None:
+            raise ProblemError(422, "not-in-corpus", "organisation.id names no corpus item")
+        return Response(
+            content=result,
+            headers={"Content-Language": language, "Cache-Control": "no-store"},
+        )
+
+    return echo_model
+
+
 def _info_handler(runtime: Runtime, items: int) -> Any:
     @get("/bench/info", include_in_schema=False, sync_to_thread=False)
     def info() -> dict[str, Any]:
@@ -133,5 +163,7 @@ def create_bench_app() -> Litestar:
     runtime = _runtime_of(app)
     responses = _responses(runtime, negotiate(None, None))
     app.register(_echo_handler(responses))
+    models = {key: AssessmentResult.model_validate_json(body) for key, body in responses.items()}
+    app.register(_model_echo_handler(models))
     app.register(_info_handler(runtime, len(responses)))
     return app
