@@ -127,7 +127,10 @@ async def _body(request: Request[Any, Any, Any], timeout: float | None) -> bytes
     if timeout is None:
         return await request.body()
     try:
-        return await asyncio.wait_for(request.body(), timeout)
+        # Not `wait_for`: on Python 3.11 it runs the read as a task of its own, which costs every
+        # request two more turns of the event loop (tens of milliseconds each under load).
+        async with asyncio.timeout(timeout):
+            return await request.body()
     except TimeoutError:
         raise ProblemError(
             408,
