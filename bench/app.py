@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,8 +72,13 @@ def _responses(runtime: Runtime, language: Language) -> dict[str, bytes]:
     return responses
 
 
-def _echo_handler(responses: dict[str, bytes]) -> Any:
-    @post("/bench/echo", status_code=200, include_in_schema=False)
+def _echo_handler(path: str, answers: Mapping[str, bytes | AssessmentResult]) -> Any:
+    """`POST path`: validate as the real endpoint does, then answer with the kept answer.
+
+    Bytes are sent as they are; a model is serialised by the framework.
+    """
+
+    @post(path, status_code=200, include_in_schema=False)
     async def echo(
         request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
@@ -85,41 +91,16 @@ def _echo_handler(responses: dict[str, bytes]) -> Any:
         language = negotiate(lang, accept_language)
         caller(request, runtime, store=False)
         assessment = await read_assessment(request, runtime)
-        payload = responses.get(assessment.organisation.id or "")
-        if payload is None:
+        answer = answers.get(assessment.organisation.id or "")
+        if answer is None:
             raise ProblemError(422, "not-in-corpus", "organisation.id names no corpus item")
         return Response(
-            content=payload,
+            content=answer,
             media_type=MediaType.JSON,
             headers={"Content-Language": language, "Cache-Control": "no-store"},
         )
 
     return echo
-
-
-def _model_echo_handler(results: dict[str, AssessmentResult]) -> Any:
-    @post("/bench/echo-model", status_code=200, include_in_schema=False)
-    async def echo_model(
-        request: Request[Any, Any, Any],
-        runtime: NamedDependency[Runtime],
-        lang: LangQuery = None,
-        accept_language: AcceptLanguage = None,
-        explain: ExplainQuery = False,
-        store: StoreQuery = False,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[AssessmentResult]:
-        language = negotiate(lang, accept_language)
-        caller(request, runtime, store=False)
-        assessment = await read_assessment(request, runtime)
-        result = results.get(assessment.organisation.id or "")
-        if result is None:
-            raise ProblemError(422, "not-in-corpus", "organisation.id names no corpus item")
-        return Response(
-            content=result,
-            headers={"Content-Language": language, "Cache-Control": "no-store"},
-        )
-
-    return echo_model
 
 
 def _info_handler(runtime: Runtime, items: int) -> Any:
@@ -162,8 +143,8 @@ def create_bench_app() -> Litestar:
     app = create_app()
     runtime = _runtime_of(app)
     responses = _responses(runtime, negotiate(None, None))
-    app.register(_echo_handler(responses))
+    app.register(_echo_handler("/bench/echo", responses))
     models = {key: AssessmentResult.model_validate_json(body) for key, body in responses.items()}
-    app.register(_model_echo_handler(models))
+    app.register(_echo_handler("/bench/echo-model", models))
     app.register(_info_handler(runtime, len(responses)))
     return app

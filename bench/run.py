@@ -233,15 +233,16 @@ def _ensure_server_libraries(results: Results) -> None:
     )
 
 
-def _curl(url: str, body: Path, out: Path) -> tuple[int, int, int]:
-    """POST `body` with curl; return status, body bytes and header bytes."""
+def _curl(url: str, body: Path, out: Path) -> tuple[int, int, int, float]:
+    """POST `body` with curl; return status, body bytes, header bytes and seconds to the end."""
     command = [
-        "curl", "-s", "-o", str(out), "-w", "%{http_code} %{size_download} %{size_header}",
+        "curl", "-s", "-o", str(out),
+        "-w", "%{http_code} %{size_download} %{size_header} %{time_total}",
         "-H", "Content-Type: application/json", "--data-binary", f"@{body}", url,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-    status, size, header = (int(x) for x in done.stdout.split())
-    return status, size, header
+    status, size, header, seconds = done.stdout.split()
+    return int(status), int(size), int(header), float(seconds)
 
 
 def _check_echo(server: Server, folder: Path, bodies: list[dict[str, Any]]) -> str:
@@ -259,21 +260,10 @@ def _check_echo(server: Server, folder: Path, bodies: list[dict[str, Any]]) -> s
             hashlib.sha256((folder / name).read_bytes()).hexdigest()
             for name in ("real.out", "echo.out", "model.out")
         }
-        same = same and real == echo == model and real[0] == 200 and len(digests) == 1
+        same = same and real[:3] == echo[:3] == model[:3] and real[0] == 200 and len(digests) == 1
         sizes.append(f"item {index}: {real[1]:,} + {real[2]} header bytes")
     verdict = "identical bodies and equal header sizes" if same else "DIFFERENT responses"
     return f"curl, both echoes vs /v1/assessments: {verdict} ({'; '.join(sizes)})"
-
-
-def _curl_batch(url: str, body: Path, out: Path) -> tuple[int, float, int]:
-    """POST `body` with curl; return status, seconds to the last byte and body bytes."""
-    command = [
-        "curl", "-s", "-o", str(out), "-w", "%{http_code} %{time_total} %{size_download}",
-        "-H", "Content-Type: application/json", "--data-binary", f"@{body}", url,
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-    status, seconds, size = done.stdout.split()
-    return int(status), float(seconds), int(size)
 
 
 def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[str, Any]:
@@ -287,7 +277,7 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
     body.write_bytes(payload)
     seconds, answer_bytes = [], 0
     for _ in range(repeats):
-        status, took, answer_bytes = _curl_batch(url, body, answer)
+        status, answer_bytes, _, took = _curl(url, body, answer)
         if status != 200:
             raise RuntimeError(f"batch answered {status}: {answer.read_bytes()[:300]!r}")
         seconds.append(took)
