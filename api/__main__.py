@@ -2,7 +2,8 @@
 
 Settings come from READINESS_* environment variables (see the README).
 
-The server is uvicorn with its httptools protocol, guarded against hostile request heads:
+The server is uvicorn on the standard library's event loop (`EVENT_LOOP`, which says why not
+uvloop) with its httptools protocol, guarded against hostile request heads:
 httptools buffers a request line and headers of any size for as long as a client takes to send
 them, so a client could hold a connection forever with a few bytes a minute (slowloris) or make
 the server buffer megabytes of headers. `GuardedHttpToolsProtocol` bounds both.
@@ -29,6 +30,22 @@ from api.settings import Settings, SettingsError
 from store.database import Database
 from store.keys import SCOPES
 from store.repository import Repository
+
+EVENT_LOOP = "asyncio"
+"""The event loop uvicorn runs: the standard library's, named so that uvloop is not picked.
+
+uvicorn's default picks uvloop when it is installed. uvloop's libuv accepts one connection per
+turn of the loop (libuv/libuv#3696 stopped accepting in a loop), and under load a turn runs every
+request that is ready: about 40 ms with 64 busy connections here. A burst of new connections
+therefore waited one turn each. In `bench/`, with 64 connections opened at once against a busy
+server, the last was accepted 1.4 s after its request had arrived, and those first requests were
+all of the p99 above 50 ms. asyncio's loop accepts every pending connection in one turn (up to the
+backlog). On this app both loops serve the same number of requests a second, because the time goes
+into the application, not the loop (figures in `bench/RESULTS.md`).
+"""
+
+HTTP_PROTOCOL = "api.__main__:GuardedHttpToolsProtocol"
+"""uvicorn's `http` setting: by import path, so that worker processes (and `bench/`) import it."""
 
 
 @functools.cache
@@ -235,8 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,  # the app writes its own JSON access log
         server_header=False,
-        # By import path, so that worker processes import it too.
-        http="api.__main__:GuardedHttpToolsProtocol",
+        loop=EVENT_LOOP,
+        http=HTTP_PROTOCOL,
     )
     return 0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 __all__ = ["PACKAGES", "describe"]
 
 PACKAGES = (
-    "litestar", "pydantic", "pydantic-core", "uvicorn", "durable-rules", "uvloop", "httptools",
+    "litestar", "pydantic", "pydantic-core", "uvicorn", "durable-rules", "httptools",
     "msgspec",
 )  # fmt: skip
 

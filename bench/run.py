@@ -36,8 +36,10 @@ from bench.load import WrkResult, ensure_wrk, run_wrk, wrk_version  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from bench.report import Table, markdown_document, terminal_text  # noqa: E402
 from bench.servers import (  # noqa: E402
+    NATIVE,
     Server,
     loaded_libraries,
+    served_as_api,
     server_env,
     sqlite_url,
     start_api,
@@ -217,11 +219,11 @@ def _available(plan: Plan, results: Results, served: bool = False) -> list[str]:
 
 
 def _ensure_server_libraries(results: Results) -> None:
-    missing = [name for name in ("uvloop", "httptools") if importlib.util.find_spec(name) is None]
+    missing = [name for name in NATIVE if importlib.util.find_spec(name) is None]
     if not missing:
         results.notes.append(
-            "uvloop and httptools were already installed in the venv (pyproject depends on "
-            "`uvicorn[standard]`, which brings them)."
+            f"{', '.join(NATIVE)} already installed in the venv (pyproject depends on "
+            "`uvicorn[standard]`, which brings it)."
         )
         return
     _say(f"installing {', '.join(missing)} into the venv")
@@ -584,7 +586,14 @@ def startup_table(plan: Plan, results: Results) -> Table:
     """Section 5 as a table."""
     table = Table(
         "5. Start-up: spawning `python -m api` until GET /ready answers with every rule",
-        ["backend", "median s", "runs s", "rules", "/ready reports engine", "uvloop, httptools"],
+        [
+            "backend",
+            "median s",
+            "runs s",
+            "rules",
+            "/ready reports engine",
+            f"{', '.join(NATIVE)} mapped",
+        ],
     )
     for backend in _backends_in(plan, results.startup):
         figures = results.startup[backend]
@@ -595,7 +604,7 @@ def startup_table(plan: Plan, results: Results) -> Table:
             ", ".join(f"{s:.2f}" for s in figures["runs_s"]),
             str(figures["rules"]),
             str(figures["engine_reported"] or "not reported"),
-            ", ".join("yes" if mapped.get(n) else "NO" for n in ("uvloop", "httptools")),
+            ", ".join("yes" if mapped.get(n) else "NO" for n in NATIVE),
         )
     if results.startup:
         table.notes.append(
@@ -637,8 +646,9 @@ def _preamble(plan: Plan, results: Results, machine: dict[str, str]) -> list[str
         "## Machine\n\n" + "\n".join(f"- {k}: {v}" for k, v in machine.items()),
     ]
     settings = [
-        "One uvicorn worker: `uvicorn --factory bench.app:create_bench_app --loop uvloop "
-        "--http httptools --no-access-log --no-server-header --log-level warning` (the real app "
+        "One uvicorn worker: `uvicorn --factory bench.app:create_bench_app "
+        f"{' '.join(served_as_api())} --no-access-log --no-server-header --log-level warning`, "
+        "the loop and protocol of `python -m api` (the real app "
         "plus `POST /bench/echo` and `POST /bench/echo-model`), with READINESS_WORKERS=1, "
         "READINESS_ENGINE=<backend>, READINESS_ASSESS_WITHOUT_KEY=true, READINESS_RELOAD_INTERVAL=0, "
         "READINESS_LOG_LEVEL=warning, a temporary SQLite database.",

@@ -84,12 +84,21 @@ def start_api(folder: Path, backend: str, **settings: str) -> Server:
     return Server(f"http://127.0.0.1:{port}", _spawn([sys.executable, "-m", "api"], env, log), log)
 
 
+def served_as_api() -> list[str]:
+    """The uvicorn options for the event loop and HTTP protocol that `python -m api` uses."""
+    # Imported here: `api` imports the app and the engine, which the in-process sections of
+    # bench/run.py measure without.
+    from api.__main__ import EVENT_LOOP, HTTP_PROTOCOL
+
+    return ["--loop", EVENT_LOOP, "--http", HTTP_PROTOCOL]
+
+
 def start_bench_app(folder: Path, backend: str, corpus: Path, **settings: str) -> Server:
     """Migrate a database in `folder`, then serve `bench.app:create_bench_app` with uvicorn.
 
-    uvicorn runs as `python -m api` runs it (one worker, no uvicorn access log, no server
-    header), with the event loop and HTTP parser named (uvloop, httptools) so that it fails
-    instead of falling back to slower ones.
+    uvicorn runs as `python -m api` runs it: one worker, no uvicorn access log, no server header,
+    the same event loop (`api.__main__.EVENT_LOOP`) and the same guarded httptools protocol
+    (`api.__main__.HTTP_PROTOCOL`).
     """
     port = _free_port()
     settings = {"rate_limit": "0", **settings}  # thousands of requests a second from one address
@@ -100,7 +109,7 @@ def start_bench_app(folder: Path, backend: str, corpus: Path, **settings: str) -
     command = [
         sys.executable, "-m", "uvicorn", "bench.app:create_bench_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--loop", "uvloop", "--http", "httptools",
+        *served_as_api(),
         "--no-access-log", "--no-server-header", "--log-level", level,
     ]  # fmt: skip
     log = folder / f"bench-app-{backend}-{port}.log"
@@ -131,10 +140,14 @@ def wait_ready(server: Server, rules: int | None = None, timeout: float = 180) -
     raise RuntimeError(f"server not ready after {timeout} s:\n{server.tail()}")
 
 
+NATIVE = ("httptools",)
+"""Native modules the server must have mapped: the HTTP parser (the loop is the standard one)."""
+
+
 def loaded_libraries(server: Server) -> dict[str, bool]:
-    """Whether uvloop's and httptools' native modules are mapped into the server process."""
+    """Whether each of `NATIVE` is mapped into the server process."""
     maps = Path(f"/proc/{server.process.pid}/maps").read_text(encoding="utf-8", errors="replace")
-    return {name: f"/{name}/" in maps for name in ("uvloop", "httptools")}
+    return {name: f"/{name}/" in maps for name in NATIVE}
 
 
 def stop(server: Server) -> None:
