@@ -337,7 +337,11 @@ def _measure_http(plan: Plan, results: Results, backend: str, server: Server, da
         if len(runs) > 1:
             label, connections = key
             rates = ", ".join(f"{r.per_second:,.0f}" for r in runs)
-            results.notes.append(f"{backend} {label} c={connections}: req/s per round {rates}")
+            tails = ", ".join(f"{r.latency_ms['p99']:,.1f}" for r in runs)
+            results.notes.append(
+                f"{backend} {label} c={connections}: req/s per round {rates}; "
+                f"p99 ms per round {tails}"
+            )
     results.http[backend] = figures
 
 
