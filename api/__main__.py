@@ -38,9 +38,9 @@ uvicorn's default picks uvloop when it is installed. uvloop's libuv accepts one 
 turn of the loop (libuv/libuv#3696 stopped accepting in a loop), and under load a turn runs every
 request that is ready: about 40 ms with 64 busy connections here. A burst of new connections
 therefore waited one turn each. In `bench/`, with 64 connections opened at once against a busy
-server, the last was accepted 1.4 s after its request had arrived, and those first requests were
-all of the p99 above 50 ms. asyncio's loop accepts every pending connection in one turn (up to the
-backlog). On this app both loops serve the same number of requests a second, because the time goes
+server, the last was accepted 1.4 s after its request had arrived, and the p99 at 64 connections
+was 0.4-0.7 s (44-58 ms on asyncio's loop). asyncio's loop accepts every pending connection in one
+turn (up to the backlog). On this app both loops serve the same number of requests a second, because the time goes
 into the application, not the loop (figures in `bench/RESULTS.md`).
 """
 
