@@ -96,6 +96,34 @@ def _level(
     return level
 
 
+def _by_dimension(blockers: Iterable[Blocker]) -> dict[str, list[str]]:
+    """The blockers' ids by dimension, in the order given."""
+    grouped: dict[str, list[str]] = {}
+    for gap_id, dimension in blockers:
+        grouped.setdefault(dimension, []).append(gap_id)
+    return grouped
+
+
+def _overall(
+    spec: ScoringSpec,
+    weighted: float,
+    weight_sum: float,
+    answered: int,
+    total: int,
+    blocking: Mapping[str, list[str]],
+) -> dict[str, Any]:
+    """The overall figures: weighted mean score, level, completeness and every blocker."""
+    overall = round(weighted / weight_sum, 1) if weight_sum else None
+    all_blockers = sorted(gap for gaps in blocking.values() for gap in gaps)
+    completeness = round(answered / total, 3) if total else 0.0
+    return {
+        "score": overall,
+        "level": _level(overall, completeness, spec, bool(all_blockers)),
+        "completeness": completeness,
+        "capped_by": all_blockers,
+    }
+
+
 def readiness(
     values: Mapping[str, str], blockers: Iterable[Blocker], spec: ScoringSpec
 ) -> Readiness:
@@ -184,9 +212,7 @@ class Scorer:
         The same figures as `data`, added in the same order, read from the kept entries.
         """
         spec = self.spec
-        blocking: dict[str, list[str]] = {}
-        for gap_id, dimension in blockers:
-            blocking.setdefault(dimension, []).append(gap_id)
+        blocking = _by_dimension(blockers)
         parts: list[bytes] = []
         weighted = weight_sum = 0.0
         answered_all = 0
@@ -211,15 +237,7 @@ class Scorer:
                 weighted += weight * score
                 weight_sum += weight
             answered_all += answered
-        overall = round(weighted / weight_sum, 1) if weight_sum else None
-        all_blockers = sorted(gap for gaps in blocking.values() for gap in gaps)
-        completeness = round(answered_all / self._total, 3) if self._total else 0.0
-        summary = {
-            "score": overall,
-            "level": _level(overall, completeness, spec, bool(all_blockers)),
-            "completeness": completeness,
-            "capped_by": all_blockers,
-        }
+        summary = _overall(spec, weighted, weight_sum, answered_all, self._total, blocking)
         return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(parts), b"]}"))
 
     def _summary(
@@ -227,9 +245,7 @@ class Scorer:
     ) -> tuple[dict[str, Any], list[tuple[dict[str, Any], bytes | None]]]:
         """The overall figures, and each dimension's entry with its JSON (None where capped)."""
         spec = self.spec
-        blocking_by_dimension: dict[str, list[str]] = {}
-        for gap_id, dimension in blockers:
-            blocking_by_dimension.setdefault(dimension, []).append(gap_id)
+        blocking_by_dimension = _by_dimension(blockers)
         dimensions: list[tuple[dict[str, Any], bytes | None]] = []
         weighted = weight_sum = 0.0
         answered_all = total_all = 0
@@ -252,13 +268,7 @@ class Scorer:
                 weight_sum += weight
             answered_all += entry["answered"]
             total_all += entry["total"]
-        overall = round(weighted / weight_sum, 1) if weight_sum else None
-        all_blockers = sorted(gap for gaps in blocking_by_dimension.values() for gap in gaps)
-        completeness = round(answered_all / total_all, 3) if total_all else 0.0
-        summary = {
-            "score": overall,
-            "level": _level(overall, completeness, spec, bool(all_blockers)),
-            "completeness": completeness,
-            "capped_by": all_blockers,
-        }
+        summary = _overall(
+            spec, weighted, weight_sum, answered_all, total_all, blocking_by_dimension
+        )
         return summary, dimensions
