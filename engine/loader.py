@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from engine.conditions import Condition, alternatives, parse, positive, tests_in
+from engine.conditions import Condition, Test, alternatives, parse, positive, tests_in
 from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
@@ -26,10 +26,12 @@ from engine.rulefile import (
     QuestionnaireFile,
     RecommendationFile,
     RuleFile,
+    SeverityBasis,
+    SeverityGrade,
     SourceDocument,
     SuccessFactorFile,
 )
-from engine.ruleset import Rule, RuleKind, Ruleset
+from engine.ruleset import ContextSeverity, Rule, RuleKind, Ruleset, SeverityByValue
 from engine.yamlfile import Located, Position, fast_load
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
@@ -154,9 +156,11 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
     found = _Found()
     sources = _load_sources(loader, root, found)
     _load_catalogue(loader, root, found)
-    _load_rules(loader, root, found)
+    context = _RuleContext.of(loader, root / "index.yaml", manifest)
+    _load_rules(loader, root, found, context)
     _check_sources(loader, sources, found)
     _check_references(loader, found)
+    _check_order(loader, root, found)
     _check_cycles(loader, found.rules, found.raws)
     questionnaire = _load_questionnaire(loader, root)
     if check_coverage and not loader.errors:
@@ -175,6 +179,8 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
         success_factors=MappingProxyType(found.catalogue["success-factors"]),
         recommendations=MappingProxyType(found.catalogue["recommendations"]),
         questionnaire=questionnaire,
+        families=MappingProxyType(context.family_of),
+        scope=MappingProxyType(context.scope),
     )
 
 
@@ -188,6 +194,9 @@ class _Found:
         # Files that exist but failed validation: references to them are not reported again.
         self.broken: set[str] = set()
         self.citing: list[tuple[Path, Any, str, tuple[Citation, ...]]] = []
+        # Citations that ground a severity or a sufficient middle answer: checked like sources,
+        # not counted in the coverage maps. (file, raw, what, location in the file, citation)
+        self.grounding: list[tuple[Path, Any, str, tuple[str | int, ...], Citation]] = []
         self.source_raws: dict[str, tuple[Path, Any]] = {}
 
     def citer_keys(self) -> list[tuple[str, tuple[Citation, ...]]]:
@@ -292,7 +301,54 @@ def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
                 found.citing.append((path, raw, f"{kind[:-1]}:{entry_id}", tuple(entry.sources)))
 
 
-def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
+class _RuleContext:
+    """What rules are checked against from the manifest: indicator families and scopes."""
+
+    def __init__(
+        self, family_of: dict[str, str], scope: dict[str, tuple[str, frozenset[str]]]
+    ) -> None:
+        self.family_of = family_of
+        self.scope = scope
+
+    @classmethod
+    def of(cls, loader: _Loader, path: Path, manifest: ManifestFile | None) -> _RuleContext:
+        """Check the manifest's families and scopes, and keep the valid ones."""
+        family_of: dict[str, str] = {}
+        scope: dict[str, tuple[str, frozenset[str]]] = {}
+        if manifest is None:
+            return cls(family_of, scope)
+        raw = Located(path)
+        for family, paths in manifest.families.items():
+            for i, indicator in enumerate(paths):
+                where = _line_of(raw, ("families", family, i))
+                if INDICATORS.get(indicator) is None:
+                    loader.error(path, where, "unknown-indicator", f"families: no {indicator!r}")
+                elif indicator in family_of:
+                    message = f"families: {indicator!r} is in {family_of[indicator]!r} already"
+                    loader.error(path, where, "invalid-value", message)
+                else:
+                    family_of[indicator] = family
+        for indicator, applies in manifest.scope.items():
+            where = _line_of(raw, ("scope", indicator))
+            found = INDICATORS.get(indicator)
+            if found is None or not found.scale.scored or len(applies) != 1:
+                message = f"scope: {indicator!r} must be a scored indicator with one context test"
+                loader.error(path, where, "invalid-value", message)
+                continue
+            ((on, values),) = applies.items()
+            context = INDICATORS.get(on)
+            if context is None or context.scale.scored:
+                message = f"scope of {indicator!r}: {on!r} is not a categorical indicator"
+                loader.error(path, where, "invalid-value", message)
+            elif not values or not set(values) <= set(context.scale.values):
+                message = f"scope of {indicator!r}: values must be on the {on} scale"
+                loader.error(path, where, "value-not-in-scale", message)
+            else:
+                scope[indicator] = (on, frozenset(values))
+        return cls(family_of, scope)
+
+
+def _load_rules(loader: _Loader, root: Path, found: _Found, context: _RuleContext) -> None:
     logic = root / "logic"
     for path in _yaml_files(logic):
         rule_id = path.relative_to(logic).with_suffix("").as_posix()
@@ -307,7 +363,9 @@ def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
             )
         elif spec is not None:
             found.raws[rule_id] = (path, raw)
-            rule = _compile_rule(loader, path, raw, spec)
+            rule = _compile_rule(loader, path, raw, spec, context)
+            if spec.asserts.gap or spec.asserts.escalation:
+                _ground(found, path, raw, spec)
         if rule is None:
             found.broken.add(f"rule:{rule_id}")
         else:
@@ -315,31 +373,51 @@ def _load_rules(loader: _Loader, root: Path, found: _Found) -> None:
             found.citing.append((path, raw, f"rule:{rule_id}", rule.sources))
 
 
+def _ground(found: _Found, path: Path, raw: Any, spec: RuleFile) -> None:
+    """Keep the citations that ground a rule's severities and sufficient middle answers."""
+    declared = spec.asserts.gap or spec.asserts.escalation
+    assert declared is not None  # noqa: S101 - the caller checked
+    key = "gap" if spec.asserts.gap else "escalation"
+    what = f"rule {spec.id!r}"
+    bases = [(("asserts", key, "basis"), declared.basis)] + [
+        (("asserts", key, "in_context", i, "basis"), c.basis)
+        for i, c in enumerate(declared.in_context)
+    ]
+    for loc, basis in bases:
+        if basis.source is not None and basis.locator is not None:
+            found.grounding.append((path, raw, what, loc, Citation(source=basis.source, locator=basis.locator)))
+    for indicator, middle in spec.middle_sufficient.items():
+        cite = Citation(source=middle.source, locator=middle.locator)
+        found.grounding.append((path, raw, what, ("middle_sufficient", indicator), cite))
+
+
 def _check_sources(loader: _Loader, sources: dict[str, SourceDocument], found: _Found) -> None:
     locators = {sid: {e.locator for e in doc.elements} for sid, doc in sources.items()}
-    for path, raw, key, cites in found.citing:
-        kind, entry = key.split(":", 1)
-        what = f"{kind} {entry!r}"
-        for i, cite in enumerate(cites):
-            if cite.source not in locators:
-                if f"source:{cite.source}" in found.broken:
-                    continue
-                loader.error(
-                    path,
-                    _line_of(raw, ("sources", i, "source")),
-                    "unknown-source",
-                    f"{what} cites unknown source {cite.source!r}",
-                )
-            elif cite.locator not in locators[cite.source]:
-                close = difflib.get_close_matches(cite.locator, locators[cite.source], n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                loader.error(
-                    path,
-                    _line_of(raw, ("sources", i, "locator")),
-                    "unknown-locator",
-                    f"{what} cites {cite.locator!r}, which rules/sources/{cite.source}.yaml does "
-                    f"not list{hint}",
-                )
+    checks = [
+        (path, raw, f"{key.split(':', 1)[0]} {key.split(':', 1)[1]!r}", ("sources", i), cite)
+        for path, raw, key, cites in found.citing
+        for i, cite in enumerate(cites)
+    ]
+    for path, raw, what, loc, cite in [*checks, *found.grounding]:
+        if cite.source not in locators:
+            if f"source:{cite.source}" in found.broken:
+                continue
+            loader.error(
+                path,
+                _line_of(raw, (*loc, "source")),
+                "unknown-source",
+                f"{what} cites unknown source {cite.source!r}",
+            )
+        elif cite.locator not in locators[cite.source]:
+            close = difflib.get_close_matches(cite.locator, locators[cite.source], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            loader.error(
+                path,
+                _line_of(raw, (*loc, "locator")),
+                "unknown-locator",
+                f"{what} cites {cite.locator!r}, which rules/sources/{cite.source}.yaml does "
+                f"not list{hint}",
+            )
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -373,7 +451,9 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             loader.error(path, 1, "unexpected-file", message)
 
 
-def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule | None:
+def _compile_rule(
+    loader: _Loader, path: Path, raw: Any, spec: RuleFile, context: _RuleContext
+) -> Rule | None:
     what = f"rule {spec.id!r}"
     try:
         condition = positive(parse(spec.when))
@@ -387,7 +467,9 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
     gap_kind = asserts.gap.kind if asserts.gap else None
     if gap_kind != "unknown":
         for test in tests_in(condition):
-            if UNKNOWN in test.values:
+            # A context (model, kind, country, size) may apply when it is not given.
+            scored = INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]
+            if UNKNOWN in test.values and scored:
                 loader.error(
                     path,
                     _line_of(raw, ("when",)),
@@ -405,6 +487,14 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
             f"{what}: a {kind} rule must link at least one recommendation",
         )
         ok = False
+    if kind == "gap" and gap_kind != "unknown":
+        ok = _check_middle(loader, path, raw, spec, condition) and ok
+    elif spec.middle_sufficient:
+        message = f"{what}: middle_sufficient is for gap rules of kind missing or at_risk"
+        loader.error(path, _line_of(raw, ("middle_sufficient",)), "invalid-value", message)
+        ok = False
+    if kind == "gap" and gap_kind != "unknown":
+        ok = _check_scope(loader, path, raw, spec, alts, context) and ok
     fires = {case.fires for case in spec.cases}
     if fires != {True, False}:
         loader.error(
@@ -427,9 +517,15 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
                 f"{what}: case {case.name!r}: {where}: {first['msg']}",
             )
             ok = False
-    severity, by_value, fine = _severity(loader, path, raw, spec, condition)
+    severity, by_value, contexts, fine = _severities(loader, path, raw, spec, condition)
     if not ok or not fine:
         return None
+    declared = asserts.gap or asserts.escalation
+    families = frozenset(
+        context.family_of.get(test.path, test.path)
+        for test in tests_in(condition)
+        if INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]  # parsed paths exist
+    )
     return Rule(
         id=spec.id,
         title=spec.title,
@@ -445,17 +541,116 @@ def _compile_rule(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> Rule
         sources=tuple(spec.sources),
         cases=tuple(spec.cases),
         file=loader.rel(path),
+        basis=declared.basis if declared else None,
+        contexts=contexts,
+        middle_sufficient=MappingProxyType(dict(spec.middle_sufficient)),
+        families=families,
     )
 
 
-def _severity(
+def _graded(test: Test) -> tuple[str, str] | None:
+    """The worst and middle answers of a tested indicator on a three-step scale, else None."""
+    scale = INDICATORS.get(test.path).scale  # type: ignore[union-attr]  # parsed paths exist
+    if len(scale.worth) != 3:
+        return None
+    ordered = sorted(scale.worth, key=lambda pair: pair[1])
+    return ordered[0][0], ordered[1][0]
+
+
+def _check_middle(
+    loader: _Loader, path: Path, raw: Any, spec: RuleFile, condition: Condition
+) -> bool:
+    """A gap rule that reacts to the worst answer reacts to the middle one, or says why not."""
+    what = f"rule {spec.id!r}"
+    ok = True
+    ignoring: set[str] = set()
+    for test in tests_in(condition):
+        graded = _graded(test)
+        if graded is None:
+            continue
+        worst, middle = graded
+        if worst in test.values and middle not in test.values:
+            ignoring.add(test.path)
+    for indicator in sorted(ignoring - set(spec.middle_sufficient)):
+        loader.error(
+            path,
+            _line_of(raw, ("when",)),
+            "middle-ignored",
+            f"{what}: the test of {indicator} admits its worst answer but not the middle one; "
+            "react to the middle answer with a graded severity, or say under middle_sufficient "
+            "which cited passage makes a partial answer enough",
+        )
+        ok = False
+    for indicator in sorted(set(spec.middle_sufficient) - ignoring):
+        loader.error(
+            path,
+            _line_of(raw, ("middle_sufficient", indicator)),
+            "invalid-value",
+            f"{what}: middle_sufficient names {indicator!r}, which the rule does not test at its "
+            "worst answer alone",
+        )
+        ok = False
+    return ok
+
+
+def _check_scope(
+    loader: _Loader,
+    path: Path,
+    raw: Any,
+    spec: RuleFile,
+    alts: tuple[Any, ...],
+    context: _RuleContext,
+) -> bool:
+    """A gap rule that tests a scoped indicator tests its scope too, in every alternative."""
+    for alt in alts:
+        required: dict[str, frozenset[str]] = {}  # tests every match of the alternative meets
+        mentioned: set[str] = set()
+        for matcher in alt.matchers:
+            _collect(matcher.fact, matcher.tests, required, mentioned, conjunct=True)
+        for indicator in sorted(mentioned):
+            if indicator not in context.scope:
+                continue
+            on, applies = context.scope[indicator]
+            if not (on in required and required[on] <= applies):
+                loader.error(
+                    path,
+                    _line_of(raw, ("when",)),
+                    "out-of-scope",
+                    f"rule {spec.id!r}: {indicator} applies only where {on} is one of "
+                    f"{sorted(applies)}; test that too (see scope in rules/index.yaml)",
+                )
+                return False
+    return True
+
+
+def _collect(
+    fact: str,
+    exprs: Iterable[Any],
+    required: dict[str, frozenset[str]],
+    mentioned: set[str],
+    *,
+    conjunct: bool,
+) -> None:
+    """Gather the indicator tests under `exprs`: all of them, and those every match meets."""
+    for expr in exprs:
+        if isinstance(expr, Test):
+            mentioned.add(expr.path)
+            if conjunct:
+                required[expr.path] = expr.values
+        else:
+            is_and = type(expr).__name__ == "FactAnd"
+            _collect(fact, expr.parts, required, mentioned, conjunct=conjunct and is_and)
+
+
+def _severities(
     loader: _Loader, path: Path, raw: Located, spec: RuleFile, condition: Condition
-) -> tuple[Severity | None, tuple[str, MappingProxyType[str, Severity]] | None, bool]:
-    """Resolve a rule's severity; check a per-answer severity and that gaps are monotone."""
+) -> tuple[Severity | None, SeverityByValue | None, tuple[ContextSeverity, ...], bool]:
+    """Resolve a rule's severities, its own and per context; check that gaps are monotone."""
     what = f"rule {spec.id!r}"
     declared = spec.asserts.gap or spec.asserts.escalation
     if declared is None:
-        return None, None, True
+        return None, None, (), True
+    key = "gap" if spec.asserts.gap else "escalation"
     unknown_kind = spec.asserts.gap is not None and spec.asserts.gap.kind == "unknown"
     tests = tests_in(condition)
     if not unknown_kind:
@@ -474,25 +669,71 @@ def _severity(
                         f"{sorted(worse - test.values)}; a better answer would add the gap. Test "
                         "every worse answer too, and give the severity per answer if it differs",
                     )
-                    return None, None, False
-    if isinstance(declared.severity, str):
-        return declared.severity, None, True
-    by_value = declared.severity
-    paths = {test.path for test in tests}
-    line = _line_of(raw, ("asserts", "gap", "severity"))
-    if len(paths) != 1 or set(by_value) != set(tests[0].values):
+                    return None, None, (), False
+    own = _grade(loader, path, raw, what, declared.severity, tests, ("asserts", key, "severity"))
+    if own is None:
+        return None, None, (), False
+    contexts = []
+    for i, item in enumerate(declared.in_context):
+        loc: tuple[str | int, ...] = ("asserts", key, "in_context", i)
+        try:
+            when = positive(parse(item.when, (*loc, "when")))
+        except ConditionError as exc:
+            loader.error(path, _line_of(raw, exc.loc), exc.code, f"{what}: {exc.message}")
+            return None, None, (), False
+        scored = [t.path for t in tests_in(when) if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
+        if scored or any(not isinstance(t, Test) for t in _leaves(when)):
+            loader.error(
+                path,
+                _line_of(raw, (*loc, "when")),
+                "invalid-condition",
+                f"{what}: a context tests categorical indicators only (model, kind, country, "
+                f"size), not {scored or 'derived facts'}",
+            )
+            return None, None, (), False
+        graded = _grade(loader, path, raw, what, item.severity, tests, (*loc, "severity"))
+        if graded is None:
+            return None, None, (), False
+        contexts.append(ContextSeverity(when, graded[0], graded[1], item.basis))
+    return own[0], own[1], tuple(contexts), True
+
+
+def _leaves(condition: Condition) -> list[Condition]:
+    items = getattr(condition, "items", None)
+    if items is not None:
+        return [leaf for item in items for leaf in _leaves(item)]
+    inner = getattr(condition, "item", None)
+    return _leaves(inner) if inner is not None else [condition]
+
+
+def _grade(
+    loader: _Loader,
+    path: Path,
+    raw: Located,
+    what: str,
+    declared: SeverityGrade,
+    tests: list[Test],
+    loc: tuple[str | int, ...],
+) -> tuple[Severity, SeverityByValue | None] | None:
+    """Check one severity (or severity per answer) against the tests of the rule."""
+    if isinstance(declared, str):
+        return declared, None
+    line = _line_of(raw, loc)
+    graded = [t for t in tests if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
+    paths = {t.path for t in graded}
+    if len(paths) != 1 or set(declared) != set().union(*(t.values for t in graded)):
         loader.error(
             path,
             line,
             "invalid-severity",
-            f"{what}: a severity per answer needs a rule that tests one indicator, with one "
-            "severity for each answer it tests",
+            f"{what}: a severity per answer needs a rule that tests one scored indicator (and "
+            "any categorical ones), with one severity for each answer it tests",
         )
-        return None, None, False
+        return None
     indicator = paths.pop()
     scale = INDICATORS.get(indicator).scale  # type: ignore[union-attr]  # parsed paths exist
-    ordered = sorted(by_value, key=lambda v: scale.worth_of(v) or 0.0)
-    ranks = [SEVERITIES.index(by_value[v]) for v in ordered]
+    ordered = sorted(declared, key=lambda v: scale.worth_of(v) or 0.0)
+    ranks = [SEVERITIES.index(declared[v]) for v in ordered]
     if ranks != sorted(ranks):
         loader.error(
             path,
@@ -500,9 +741,9 @@ def _severity(
             "invalid-severity",
             f"{what}: a better answer must not be more severe than a worse one",
         )
-        return None, None, False
-    worst = min(by_value.values(), key=SEVERITIES.index)
-    return worst, (indicator, MappingProxyType(dict(by_value))), True
+        return None
+    worst = min(declared.values(), key=SEVERITIES.index)
+    return worst, (indicator, MappingProxyType(dict(declared)))
 
 
 def _check_references(loader: _Loader, found: _Found) -> None:
@@ -560,6 +801,44 @@ def _check_case_references(
                     "unknown-reference",
                     f"rule {rule.id!r}: case {case.name!r} expects unknown {what_kind} {entry!r}",
                 )
+
+
+def _check_order(loader: _Loader, root: Path, found: _Found) -> None:
+    """Every `after` of a recommendation names one, and the order they make has no cycle."""
+    recommendations: Mapping[str, RecommendationFile] = found.catalogue["recommendations"]
+    folder = root / "catalog" / "recommendations"
+    for rid, entry in recommendations.items():
+        for i, before in enumerate(entry.after):
+            if not found.known("recommendations", before) or before == rid:
+                raw = Located(folder / f"{rid}.yaml")
+                loader.error(
+                    folder / f"{rid}.yaml",
+                    _line_of(raw, ("after", i)),
+                    "unknown-reference",
+                    f"recommendation {rid!r}: after names {before!r}, which is no other "
+                    "recommendation",
+                )
+    state: dict[str, int] = {}
+
+    def visit(rid: str, trail: list[str]) -> None:
+        state[rid] = 1
+        for before in recommendations[rid].after if rid in recommendations else ():
+            if state.get(before) == 1:
+                cycle = [*trail[trail.index(before) :], before] if before in trail else [rid]
+                path = folder / f"{rid}.yaml"
+                loader.error(
+                    path,
+                    _line_of(Located(path), ("after",)),
+                    "order-cycle",
+                    f"recommendation {rid!r}: after makes a cycle: {' -> '.join(cycle)}",
+                )
+            elif state.get(before) is None and before in recommendations:
+                visit(before, [*trail, before])
+        state[rid] = 2
+
+    for rid in sorted(recommendations):
+        if state.get(rid) is None:
+            visit(rid, [rid])
 
 
 def _check_cycles(loader: _Loader, rules: list[Rule], raws: dict[str, tuple[Path, Any]]) -> None:

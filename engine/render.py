@@ -115,7 +115,7 @@ class RuleFacts:
         # strength rule), and whether a blocking entry of this rule caps readiness.
         self.fixed_rank = (
             _SEVERITY_ORDER[rule.severity]
-            if rule.severity is not None and rule.severity_by_value is None
+            if rule.severity is not None and not rule.varies
             else None
         )
         self.blocks = rule.kind != "strength" and self.gap_kind != "unknown"
@@ -131,7 +131,7 @@ class RuleFacts:
         self.evidence = tuple((path, frozenset(union[path])) for path in sorted(union))
         # The answers that decide this rule's entry in a result: its evidence and its severity.
         decisive = sorted(
-            {*union, *([rule.severity_by_value[0]] if rule.severity_by_value else [])}
+            {*union, *rule.severity_paths}
         )
         self.answers_of = itemgetter(*decisive) if decisive else _nothing
 
@@ -343,7 +343,7 @@ class Links:
                 continue
             # The worst severity among the linking rules decides the score; where a rule's
             # severity depends on the answers, its rank is part of the variant's key.
-            variable = tuple(r.id for r in (*gaps, *raising) if r.severity_by_value is not None)
+            variable = tuple(r.id for r in (*gaps, *raising) if r.varies)
             self.recommendations.append(
                 (
                     rid,

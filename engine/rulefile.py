@@ -12,15 +12,21 @@ from schemas.vocabulary import Dimension, GapKind, Language, Owner, ReadinessLev
 __all__ = [
     "CaseSpec",
     "CatalogueEntryFile",
+    "ContextSeverity",
+    "Country",
+    "CountryDescribedText",
+    "CountryRecommendationText",
     "FolderIndexFile",
     "LocalizedText",
     "ManifestFile",
+    "MiddleSufficient",
     "ObstacleFile",
     "Question",
     "QuestionnaireFile",
     "RecommendationFile",
     "RuleFile",
     "ScoringSpec",
+    "SeverityBasis",
     "SourceDocument",
     "SourceElement",
     "SuccessFactorFile",
@@ -72,8 +78,9 @@ class ScoringSpec(_File):
     min_completeness: Annotated[float, Field(ge=0, le=1)] = 0.3
     """Below this share of answered indicators a level is `unknown`: too little is known to judge
     (the score is still reported)."""
-    blocking_cap: ReadinessLevel = "partly_ready"
-    """The highest level a dimension (and the whole) can reach while it has a blocking gap."""
+    blocking_cap: ReadinessLevel = "not_ready"
+    """The level of a dimension (and of the whole) while it has a blocking gap, whatever the
+    score and completeness: a blocker is evidence enough."""
 
     @model_validator(mode="after")
     def _ordered(self) -> ScoringSpec:
@@ -91,6 +98,13 @@ class ManifestFile(FolderIndexFile):
     """Semantic version: adding rules is a minor change, renaming or removing one is major."""
     scoring: ScoringSpec
     """Scoring parameters."""
+    families: dict[Id, Annotated[list[str], Field(min_length=2)]] = {}
+    """Indicators that describe one thing (the room, the tovholder): the ranking gives one
+    recommendation per family, and folds the others into it as sub-points."""
+    scope: dict[str, dict[str, list[str]]] = {}
+    """Indicators that apply only in some contexts, by path: the categorical indicator and the
+    values under which it applies. Out of scope it is neither scored nor counted, and a gap rule
+    testing it must test its scope too."""
 
 
 Level = Literal["individual", "interpersonal", "institutional", "infrastructural"]
@@ -155,11 +169,36 @@ class CatalogueEntryFile(_File):
     """Where the sources name it."""
 
 
+Country = Literal["SE", "DK"]
+
+
+class CountryDescribedText(_File):
+    """The texts of an obstacle or success factor that differ in one country."""
+
+    title: LocalizedText | None = None
+    """Title in that country."""
+    description: LocalizedText | None = None
+    """Description in that country."""
+
+
+class CountryRecommendationText(_File):
+    """The texts of a recommendation that differ in one country."""
+
+    title: LocalizedText | None = None
+    """Title in that country."""
+    action: LocalizedText | None = None
+    """Action in that country."""
+    rationale: LocalizedText | None = None
+    """Rationale in that country."""
+
+
 class ObstacleFile(CatalogueEntryFile):
     """A catalogue file under `rules/catalog/obstacles/`."""
 
     description: LocalizedText
     """One paragraph for a social-services leader."""
+    by_country: dict[Country, CountryDescribedText] = {}
+    """Texts that differ in one country."""
 
 
 class SuccessFactorFile(CatalogueEntryFile):
@@ -167,6 +206,8 @@ class SuccessFactorFile(CatalogueEntryFile):
 
     description: LocalizedText
     """One paragraph for a social-services leader."""
+    by_country: dict[Country, CountryDescribedText] = {}
+    """Texts that differ in one country."""
 
 
 class RecommendationFile(CatalogueEntryFile):
@@ -180,24 +221,69 @@ class RecommendationFile(CatalogueEntryFile):
     """The implementation step (1-14) the action belongs to; the phase follows from it."""
     owner: Owner
     """Who acts."""
+    after: list[Id] = []
+    """Recommendations that must come first when both are in a result (appoint a tovholder
+    before giving the tovholder time); the ranking honours them as a partial order."""
+    by_country: dict[Country, CountryRecommendationText] = {}
+    """Texts that differ in one country (support structures, agreements, forms)."""
 
 
-class GapAssertion(_File):
+class SeverityBasis(_File):
+    """Why a severity is what it is: a source passage, or a judgement with its reason."""
+
+    source: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """The source whose passage makes it this severe (with `locator`)."""
+    locator: Annotated[str, Field(min_length=3, max_length=300)] | None = None
+    """Where in that source: one of the locators of its coverage map."""
+    judgement: Annotated[str, Field(min_length=10, max_length=300)] | None = None
+    """Instead of a source: a one-line reason the rule authors stand behind."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SeverityBasis:
+        cited = self.source is not None or self.locator is not None
+        if cited and (self.source is None or self.locator is None):
+            raise ValueError("a cited basis needs both source and locator")
+        if cited == (self.judgement is not None):
+            raise ValueError("a basis is either source + locator or judgement, not both")
+        return self
+
+
+SeverityGrade = Severity | dict[str, Severity]
+"""One severity, or a severity per answer of the one graded indicator the rule tests."""
+
+
+class ContextSeverity(_File):
+    """The severity in one context (country, kind of intervention, model, size)."""
+
+    when: dict[str, Any]
+    """Tests of categorical indicators only (`intervention.model`, `intervention.kind`,
+    `organisation.country`, `organisation.size`), combined with `all`, `any` and `not`."""
+    severity: SeverityGrade
+    """The severity in this context; the same form as the rule's own."""
+    basis: SeverityBasis
+    """Why, in this context."""
+
+
+class _Asserted(_File):
+    severity: SeverityGrade
+    """How much it endangers the implementation; or, for a rule that tests one graded indicator,
+    a severity per answer (`{"no": high, partly: medium}`), so that a better answer keeps the same
+    gap at a lower severity instead of swapping it for another."""
+    basis: SeverityBasis
+    """Why the severity is what it is (the source passage, or `judgement` with a reason)."""
+    in_context: list[ContextSeverity] = []
+    """Severities that differ by context; the first whose `when` holds applies, else `severity`."""
+
+
+class GapAssertion(_Asserted):
     """The rule derives a gap."""
 
-    severity: Severity | dict[str, Severity]
-    """How much the gap endangers the implementation; or, for a rule that tests one indicator, a
-    severity per answer (`{"no": high, partly: medium}`), so that a better answer keeps the same
-    gap at a lower severity instead of swapping it for another."""
     kind: GapKind = "missing"
     """`missing`, `at_risk`, or `unknown` for a find-out gap."""
 
 
-class EscalationAssertion(_File):
+class EscalationAssertion(_Asserted):
     """The rule derives an escalation."""
-
-    severity: Severity
-    """How much the combination endangers the implementation."""
 
 
 class StrengthAssertion(_File):
@@ -236,6 +322,17 @@ class Links(_File):
     """Recommendations that close the gap (or that an escalation raises)."""
 
 
+class MiddleSufficient(_File):
+    """Why the middle answer of a graded indicator (partly, medium) is enough for this rule."""
+
+    reason: Annotated[str, Field(min_length=10, max_length=300)]
+    """One line: what the cited passage says that makes a partial answer sufficient."""
+    source: Annotated[str, Field(min_length=1, max_length=64)]
+    """The source that says so."""
+    locator: Annotated[str, Field(min_length=3, max_length=300)]
+    """Where in that source."""
+
+
 class CaseSpec(_File):
     """A named case: an assessment fragment and what the rule base must make of it."""
 
@@ -271,5 +368,8 @@ class RuleFile(_File):
     """Catalogue entries it links."""
     sources: Citations
     """Where the sources support it."""
+    middle_sufficient: dict[str, MiddleSufficient] = {}
+    """Per graded indicator the rule tests at its worst value only: why its middle value is
+    enough (a gap rule that ignores the middle value without saying why is refused)."""
     cases: Annotated[list[CaseSpec], Field(min_length=2)]
     """At least one case where it fires and one where it does not."""

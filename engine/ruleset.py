@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from engine.conditions import Alternative, Condition
+from engine.conditions import Alternative, Condition, holds, tests_in
 from engine.rulefile import (
     CaseSpec,
     Links,
     LocalizedText,
+    MiddleSufficient,
     ObstacleFile,
     QuestionnaireFile,
     RecommendationFile,
     ScoringSpec,
+    SeverityBasis,
     SourceDocument,
     SuccessFactorFile,
 )
@@ -23,7 +25,7 @@ from schemas.citation import Citation
 from schemas.result import RulesetInfo
 from schemas.vocabulary import Dimension, GapKind, Severity
 
-__all__ = ["Rule", "RuleKind", "Ruleset", "phase_of_step"]
+__all__ = ["ContextSeverity", "Rule", "RuleKind", "Ruleset", "SeverityByValue", "phase_of_step"]
 
 RuleKind = Literal["gap", "escalation", "strength"]
 
@@ -37,6 +39,27 @@ def phase_of_step(step: int) -> int:
     if step <= 13:
         return 3
     return 4
+
+
+SeverityByValue = tuple[str, MappingProxyType[str, Severity]]
+"""The graded indicator a severity depends on, and the severity per answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSeverity:
+    """A rule's severity in one context: when `condition` holds (over categorical indicators).
+
+    Attributes:
+        condition: The context, negation removed.
+        severity: The severity (the most severe one when it depends on the answer).
+        by_value: For a severity per answer: the indicator and the severity per answer.
+        basis: Why.
+    """
+
+    condition: Condition
+    severity: Severity
+    by_value: SeverityByValue | None
+    basis: SeverityBasis
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +78,11 @@ class Rule:
         gap_kind: For gap rules, `missing`, `at_risk` or `unknown`.
         present: For strength rules, the success factors it sees present.
         file: The file it was loaded from, for messages.
+        basis: Why the severity is what it is; None for strength rules.
+        contexts: Severities that differ by context, first match first.
+        middle_sufficient: The graded indicators whose middle answer is declared enough.
+        families: The indicator families of what it tests (see `rules/index.yaml`), or, for an
+            indicator in no family, its own path; categorical indicators are left out.
     """
 
     id: str
@@ -64,20 +92,51 @@ class Rule:
     condition: Condition
     alternatives: tuple[Alternative, ...]
     severity: Severity | None
-    severity_by_value: tuple[str, MappingProxyType[str, Severity]] | None
+    severity_by_value: SeverityByValue | None
     gap_kind: GapKind | None
     present: tuple[str, ...]
     links: Links
     sources: tuple[Citation, ...]
     cases: tuple[CaseSpec, ...]
     file: str
+    basis: SeverityBasis | None = None
+    contexts: tuple[ContextSeverity, ...] = ()
+    middle_sufficient: Mapping[str, MiddleSufficient] = field(default_factory=dict)
+    families: frozenset[str] = frozenset()
 
     def severity_for(self, values: Mapping[str, str]) -> Severity | None:
         """Return the severity of what the rule derives for these indicator `values`."""
-        if self.severity_by_value is None:
-            return self.severity
-        path, by_value = self.severity_by_value
-        return by_value.get(values[path], self.severity)
+        severity, by_value = self.severity, self.severity_by_value
+        for context in self.contexts:
+            if holds(context.condition, values):
+                severity, by_value = context.severity, context.by_value
+                break
+        if by_value is None:
+            return severity
+        path, per_answer = by_value
+        return per_answer.get(values[path], severity)
+
+    def basis_for(self, values: Mapping[str, str]) -> SeverityBasis | None:
+        """Return the basis of the severity that applies for these indicator `values`."""
+        for context in self.contexts:
+            if holds(context.condition, values):
+                return context.basis
+        return self.basis
+
+    @property
+    def varies(self) -> bool:
+        """Whether its severity depends on the answers (per answer, or by context)."""
+        return self.severity_by_value is not None or bool(self.contexts)
+
+    @property
+    def severity_paths(self) -> frozenset[str]:
+        """The indicators its severity depends on."""
+        paths = {self.severity_by_value[0]} if self.severity_by_value else set()
+        for context in self.contexts:
+            paths.update(t.path for t in tests_in(context.condition))
+            if context.by_value:
+                paths.add(context.by_value[0])
+        return frozenset(paths)
 
     @property
     def refs(self) -> frozenset[str]:
@@ -102,6 +161,10 @@ class Ruleset:
     success_factors: MappingProxyType[str, SuccessFactorFile]
     recommendations: MappingProxyType[str, RecommendationFile]
     questionnaire: QuestionnaireFile
+    families: Mapping[str, str] = field(default_factory=dict)
+    """The family of each indicator that belongs to one (`rules/index.yaml` `families`)."""
+    scope: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    """Per scoped indicator: the categorical indicator and the values under which it applies."""
     by_id: MappingProxyType[str, Rule] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -38,6 +38,7 @@ INTERVENTION_MODEL = Category(
     "intervention_model",
     ("family_group_conference", "family_oriented_work", "early_support", "other"),
 )
+COUNTRY = Category("country", ("SE", "DK"))
 ORGANISATION_SIZE = Category("organisation_size", ("small", "medium", "large"))
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -57,8 +58,9 @@ class Organisation(_Section):
     """The organisation's stable identifier in the calling system."""
     name: ShortText | None = None
     """Display name, e.g. the municipality and unit."""
-    country: Literal["SE", "DK"] | None = None
-    """Country code: Sweden or Denmark."""
+    country: Annotated[Literal["SE", "DK"] | None, COUNTRY] = None
+    """Country code: Sweden or Denmark. Rules and texts that differ by country (support
+    structures, agreements) follow it; left out, only what holds in both countries is said."""
     region: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     """The region or regional support structure (RSS) the organisation belongs to."""
     size: Annotated[Literal["small", "medium", "large", "unknown"], ORGANISATION_SIZE] = "unknown"
