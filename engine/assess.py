@@ -18,6 +18,9 @@ from schemas.vocabulary import Language
 
 __all__ = ["BACKENDS", "Engine", "make_backend"]
 
+COUNTRIES = ("SE", "DK", "unknown")
+"""The values of `organisation.country`: texts may differ per country."""
+
 BACKENDS = ("durable", "compiled")
 """The names of the rule-evaluation backends; `durable` is the default."""
 
@@ -57,11 +60,14 @@ class Engine:
         self._fields = {rule.id: fields_tested(rule) for rule in ruleset.rules}
         self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
         self._links = Links(ruleset, self._rule_facts)
-        self._readiness_json = Scorer(ruleset.scoring).json
-        # Prepared at load time for every language, off the request path.
+        self._readiness_json = Scorer(ruleset.scoring, ruleset.scope).json
+        # Prepared at load time for every language and country, off the request path.
         self._fragments = {
-            language: Fragments(ruleset, language, self._rule_facts, self._links)
+            (language, country): Fragments(
+                ruleset, language, self._rule_facts, self._links, country=country
+            )
             for language in get_args(Language)
+            for country in COUNTRIES
         }
 
     @classmethod
@@ -93,7 +99,7 @@ class Engine:
         """
         values = values_of(request)
         evaluation = self.backend.evaluate(self.facts_for(values))
-        fragments = self._fragments[language]
+        fragments = self._fragments[language, values["organisation.country"]]
         trace = None
         if explain:
             trace = [

@@ -1,65 +1,146 @@
-"""Recommendation ranking: a documented score whose components are part of every result."""
+"""Recommendation ranking: the organisation's stage, urgency, prerequisites and one action per family.
+
+The order is a function of what every result shows, so an analyst can recompute it by hand:
+
+1. The organisation's **stage** (1-4) comes from the fourteen steps: 1 + the number of
+   consecutive phases, from the first, whose steps are all done.
+2. Each recommendation gets a **key**: its `stage` component (0 when its phase is the
+   organisation's stage or earlier, else its phase), its **urgency** (the most severe gap it closes,
+   blocking 4 to low 1, one higher when an escalation raises it), how many gaps it closes, its
+   step and its id. Smaller keys come first (urgency and gaps closed count downwards).
+3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
+   best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
+4. **One action per family**: walking that order, a recommendation that closes gaps of an
+   indicator family (the room, the tovholder) already answered by one placed before it becomes a
+   sub-point of that one.
+"""
 
 from __future__ import annotations
 
-from schemas.result import RecommendationScore
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
 from schemas.vocabulary import Priority, Severity
 
 __all__ = [
-    "ESCALATION_POINTS",
-    "MAX_OBSTACLES_COUNTED",
-    "OBSTACLE_POINTS",
-    "PLANNING_POINTS",
-    "SEVERITY_POINTS",
+    "PHASE_STEPS",
+    "URGENCY",
+    "Ranked",
+    "RankItem",
     "priority_of",
-    "score",
-    "score_parts",
+    "rank",
+    "stage_of",
+    "stage_order",
+    "urgency_of",
 ]
 
-SEVERITY_POINTS: dict[Severity, int] = {"blocking": 400, "high": 300, "medium": 200, "low": 100}
-"""Points for the most severe gap (or escalation) a recommendation answers."""
-PLANNING_POINTS = 50
-"""Points for a recommendation in a planning step (1-10): more than all obstacle points, so an
-execution-phase action never outranks a planning action of the same severity."""
-OBSTACLE_POINTS = 5
-"""Points per obstacle a recommendation addresses."""
-MAX_OBSTACLES_COUNTED = 9
-"""Obstacles counted at most, so obstacle points (<= 45) stay below the planning points."""
-ESCALATION_POINTS = 1000
-"""Points when an escalation raises the recommendation: above any unescalated score."""
+URGENCY: dict[Severity, int] = {"blocking": 4, "high": 3, "medium": 2, "low": 1}
+"""The severity of what a recommendation answers, as a number."""
 
-_PRIORITY: dict[Severity, Priority] = {
-    "blocking": "critical",
-    "high": "high",
-    "medium": "medium",
-    "low": "low",
-}
+_PRIORITY: dict[int, Priority] = {4: "critical", 3: "high", 2: "medium", 1: "low"}
+
+PHASE_STEPS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, tuple(f"process.step_{n}" for n in range(1, 9))),
+    (2, ("process.step_9", "process.step_10")),
+    (3, ("process.step_11", "process.step_12", "process.step_13")),
+)
+"""The phases an organisation passes through before the last, with the steps of each."""
 
 
-def score(severity: Severity, step: int, escalated: bool, obstacles: int) -> RecommendationScore:
-    """Return the score components of a recommendation; see `score_parts`."""
-    return RecommendationScore(**score_parts(severity, step, escalated, obstacles))
+def stage_of(values: Mapping[str, str]) -> int:
+    """Return the organisation's stage: 1 + the consecutive phases, from the first, all done."""
+    stage = 1
+    for phase, paths in PHASE_STEPS:
+        if any(values[path] != "done" for path in paths):
+            break
+        stage = phase + 1
+    return stage
 
 
-def score_parts(severity: Severity, step: int, escalated: bool, obstacles: int) -> dict[str, int]:
-    """Return the score components of a recommendation, and their `total`, as plain data.
+def stage_order(phase: int, stage: int) -> int:
+    """Return 0 when a recommendation of `phase` is due at `stage`, else its phase."""
+    return 0 if phase <= stage else phase
 
-    Args:
-        severity: The most severe of the gaps it closes and escalations that raise it.
-        step: Its implementation step, 1-14.
-        escalated: Whether an escalation raises it.
-        obstacles: How many obstacles it addresses.
+
+def urgency_of(severity: Severity, escalated: bool) -> int:
+    """Return the urgency: the severity as a number, one higher (at most 4) when escalated."""
+    return min(URGENCY[severity] + escalated, 4)
+
+
+def priority_of(urgency: int) -> Priority:
+    """Return the priority label of an urgency: 4 critical, 3 high, 2 medium, 1 low."""
+    return _PRIORITY[urgency]
+
+
+@dataclass(slots=True)
+class RankItem:
+    """What ranking needs of one recommendation in a result.
+
+    Attributes:
+        id: Its catalogue id.
+        key: `(stage, -urgency, -gaps closed, step, id)`: smaller comes first.
+        after: Its prerequisites (all of them; those not in the result are ignored).
+        families: The indicator families of the gaps it closes.
     """
-    parts = {
-        "severity": SEVERITY_POINTS[severity],
-        "phase": PLANNING_POINTS if step <= 10 else 0,
-        "escalation": ESCALATION_POINTS if escalated else 0,
-        "obstacles": OBSTACLE_POINTS * min(obstacles, MAX_OBSTACLES_COUNTED),
+
+    id: str
+    key: tuple[int, int, int, int, str]
+    after: Sequence[str]
+    families: frozenset[str]
+
+
+@dataclass(slots=True)
+class Ranked:
+    """One place of the ranking: a recommendation, what is folded into it, what lifted it."""
+
+    id: str
+    folded: list[str] = field(default_factory=list)
+    lifted_by: list[str] = field(default_factory=list)
+
+
+def rank(items: Iterable[RankItem]) -> list[Ranked]:
+    """Return the recommendations in rank order, each with its sub-points and `lifted_by`."""
+    present = {item.id: item for item in items}
+    needed_by: dict[str, list[str]] = {}
+    for item in present.values():
+        for before in item.after:
+            if before in present:
+                needed_by.setdefault(before, []).append(item.id)
+    best: dict[str, tuple[int, int, int, int, str]] = {}
+
+    def effective(rid: str) -> tuple[int, int, int, int, str]:
+        found = best.get(rid)
+        if found is None:
+            found = present[rid].key
+            for dependent in needed_by.get(rid, ()):
+                found = min(found, effective(dependent))
+            best[rid] = found
+        return found
+
+    lifted = {
+        rid: sorted(d for d in needed_by.get(rid, ()) if effective(d) < item.key)
+        for rid, item in present.items()
     }
-    parts["total"] = sum(parts.values())
-    return parts
-
-
-def priority_of(severity: Severity, escalated: bool) -> Priority:
-    """Return the priority label: from the severity, `critical` when escalated."""
-    return "critical" if escalated else _PRIORITY[severity]
+    pending = sorted(present, key=lambda rid: (effective(rid), present[rid].key))
+    placed: list[str] = []
+    done: set[str] = set()
+    while pending:
+        # The first in order whose prerequisites (in the result) are all placed; the loader
+        # refuses cycles, so there always is one.
+        for i, rid in enumerate(pending):
+            if all(b in done or b not in present for b in present[rid].after):
+                break
+        placed.append(pending.pop(i))
+        done.add(placed[-1])
+    ranked: list[Ranked] = []
+    claimed: list[set[str]] = []
+    for rid in placed:
+        families = present[rid].families
+        home = next((n for n, c in enumerate(claimed) if families & c), None) if families else None
+        if home is None:
+            ranked.append(Ranked(rid, lifted_by=lifted[rid]))
+            claimed.append(set(families))
+        else:
+            ranked[home].folded.append(rid)
+            claimed[home] |= families
+    return ranked

@@ -25,8 +25,13 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import priority_of, score_parts
-from engine.rulefile import ObstacleFile, SuccessFactorFile
+from engine.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
+from engine.rulefile import (
+    LocalizedText,
+    ObstacleFile,
+    RecommendationFile,
+    SuccessFactorFile,
+)
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.scoring import Blocker
 from schemas.vocabulary import SEVERITIES, Language
@@ -37,7 +42,8 @@ _SAFE = re.compile(r"[a-z0-9_./-]*")
 """What may be written into JSON between quotes as it is."""
 _SEVERITY_ORDER = {severity: n for n, severity in enumerate(SEVERITIES)}
 _SEVERITY_BYTES = {severity: severity.encode() for severity in SEVERITIES}
-_PRIORITY_BYTES = {p: p.encode() for p in ("critical", "high", "medium", "low")}
+_PRIORITY_BYTES = {u: priority_of(u).encode() for u in (1, 2, 3, 4)}
+_BOOL = {True: b"true", False: b"false"}
 _DERIVED = b',"derived_from":'
 
 MEMO_ENTRIES = 64
@@ -78,7 +84,9 @@ class RuleFacts:
         "answers_of",
         "blocks",
         "dimension",
+        "basis_for",
         "evidence",
+        "families",
         "fixed_rank",
         "gap_kind",
         "id",
@@ -111,6 +119,8 @@ class RuleFacts:
         self.obstacle_set = frozenset(self.obstacles)
         self.success_factor_set = frozenset(self.success_factors)
         self.severity_for = rule.severity_for
+        self.basis_for = rule.basis_for
+        self.families = rule.families if rule.kind == "gap" else frozenset()
         # The severity rank when it does not depend on the answers (None when it does, or for a
         # strength rule), and whether a blocking entry of this rule caps readiness.
         self.fixed_rank = (
@@ -172,8 +182,10 @@ class Fragments:
         facts: Mapping[str, RuleFacts],
         links: Links,
         memo_entries: int = MEMO_ENTRIES,
+        country: str = "unknown",
     ) -> None:
         self.language = language
+        self.country = country
         self.memo_entries = memo_entries
         # Rendered entries by what decides them, per rule and catalogue entry (see MEMO_ENTRIES).
         self.entry_memo: dict[str, dict[Any, Any]] = {
@@ -200,6 +212,7 @@ class Fragments:
                 self.gap[rule.id] = (
                     _b(head),
                     _b(f'","kind":{kind},"evidence":'),
+                    b',"severity_basis":',
                     _b(f',"sources":{sources}}}'),
                 )
             elif rule.kind == "escalation":
@@ -207,29 +220,19 @@ class Fragments:
                 self.escalation[rule.id] = (
                     _b(head),
                     b'","evidence":',
+                    b',"severity_basis":',
                     _b(f',"raises":{raises},"sources":{sources}}}'),
                 )
         self.obstacle = {
-            oid: _described(oid, e, language, '"gaps":') for oid, e in ruleset.obstacles.items()
+            oid: _described(oid, e, language, '"gaps":', country)
+            for oid, e in ruleset.obstacles.items()
         }
         self.success_factor = {
-            sid: _described(sid, e, language, '"status":"')
+            sid: _described(sid, e, language, '"status":"', country)
             for sid, e in ruleset.success_factors.items()
         }
         self.recommendation = {
-            rid: (
-                _b(
-                    f'{{"id":{_json(rid)},"title":{_json(e.title.in_(language))},'
-                    f'"action":{_json(e.action.in_(language))},'
-                    f'"rationale":{_json(e.rationale.in_(language))},"priority":"'
-                ),
-                _b(
-                    f',"phase":{phase_of_step(e.step)},"step":{e.step},"owner":{_json(e.owner)},'
-                    '"closes_gaps":'
-                ),
-                _b(f',"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}'),
-                e.step,
-            )
+            rid: _recommendation(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
         memo = self.entry_memo
@@ -282,13 +285,60 @@ class Fragments:
         ]
 
 
+def _in_country(
+    entry: ObstacleFile | SuccessFactorFile | RecommendationFile, name: str, country: str
+) -> LocalizedText:
+    """The entry's text `name`, in the country's variant where it has one."""
+    variant = entry.by_country.get(country)  # type: ignore[call-overload]  # "unknown" has none
+    text = getattr(variant, name, None) if variant is not None else None
+    return text if text is not None else getattr(entry, name)  # type: ignore[no-any-return]
+
+
+class RecommendationFragments:
+    """The encoded parts of one recommendation in one language and country."""
+
+    __slots__ = ("after", "head", "middle", "phase", "step", "sub_head", "tail")
+
+    def __init__(self, rid: str, e: RecommendationFile, language: Language, country: str) -> None:
+        title = _json(_in_country(e, "title", country).in_(language))
+        action = _json(_in_country(e, "action", country).in_(language))
+        rationale = _json(_in_country(e, "rationale", country).in_(language))
+        self.head = _b(
+            f'{{"id":{_json(rid)},"title":{title},"action":{action},'
+            f'"rationale":{rationale},"priority":"'
+        )
+        self.phase = phase_of_step(e.step)
+        self.step = e.step
+        self.middle = _b(
+            f',"phase":{self.phase},"step":{e.step},"owner":{_json(e.owner)},"after":'
+        )
+        self.tail = _b(f',"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}')
+        self.after = tuple(_safe(a) for a in e.after)
+        self.sub_head = _b(
+            f'{{"id":{_json(rid)},"title":{title},"action":{action},"owner":{_json(e.owner)},'
+            '"closes_gaps":'
+        )
+
+
+def _recommendation(
+    rid: str, e: RecommendationFile, language: Language, country: str
+) -> RecommendationFragments:
+    return RecommendationFragments(rid, e, language, country)
+
+
 def _described(
-    entry_id: str, entry: ObstacleFile | SuccessFactorFile, language: Language, then: str
+    entry_id: str,
+    entry: ObstacleFile | SuccessFactorFile,
+    language: Language,
+    then: str,
+    country: str = "unknown",
 ) -> tuple[bytes, bytes]:
     """The fragments of an obstacle or success factor: up to the key `then`, and its sources."""
+    title = _in_country(entry, "title", country).in_(language)
+    description = _in_country(entry, "description", country).in_(language)
     head = (
-        f'{{"id":{_json(entry_id)},"title":{_json(entry.title.in_(language))},'
-        f'"description":{_json(entry.description.in_(language))},{then}'
+        f'{{"id":{_json(entry_id)},"title":{_json(title)},'
+        f'"description":{_json(description)},{then}'
     )
     sources = _json([c.model_dump(mode="json") for c in entry.sources])
     return _b(head), _b(f',"sources":{sources}}}')
@@ -365,12 +415,13 @@ def render(
 ) -> bytes:
     """Return the result JSON for the rules `fired`, in firing order, and the answers `values`.
 
-    `readiness_json(values, blockers)` gives the readiness as JSON.
+    `readiness_json(values, blockers, highs)` gives the readiness as JSON.
     """
     gaps: list[tuple[int, str, bytes]] = []
     escalations: list[tuple[int, str, bytes]] = []
     listed = (gaps, escalations)
     blockers: list[Blocker] = []
+    highs: list[Blocker] = []
     rank_of: dict[str, int] = {}  # of the rules whose severity depends on the answers
     fired_mask = 0
     plans = fragments.rules
@@ -393,10 +444,10 @@ def render(
             rendered = _render_rule(rule, fragments, values, chained)
             if len(variants) < room:
                 variants[key] = rendered
-        entry, blocker = rendered
+        entry, weighty = rendered
         listed[kind].append(entry)
-        if blocker is not None:
-            blockers.append(blocker)
+        if weighty is not None:
+            (blockers if entry[0] == 0 else highs).append(weighty)
         if rule.fixed_rank is None:
             rank_of[rule_id] = entry[0]
     # By severity, then id (ids are unique, so the entries themselves are never compared).
@@ -405,7 +456,7 @@ def render(
     parts: list[bytes] = [
         fragments.head,
         b',"readiness":',
-        readiness_json(values, blockers),
+        readiness_json(values, blockers, highs),
         b',"gaps":[',
         b",".join([g[2] for g in gaps]),
         b'],"escalations":[',
@@ -416,7 +467,7 @@ def render(
         _success_factors(fragments, fired_mask),
         b'],"recommendations":[',
     ]
-    _recommendations(parts, fragments, fired_mask, rank_of)
+    _recommendations(parts, fragments, fired_mask, rank_of, stage_of(values))
     parts += (b'],"trace":', b"null" if trace is None else to_json(trace), b"}")
     return b"".join(parts)
 
@@ -424,13 +475,15 @@ def render(
 def _render_rule(
     rule: RuleFacts, fragments: Fragments, values: Mapping[str, str], chained: tuple[str, ...]
 ) -> tuple[tuple[int, str, bytes], Blocker | None]:
-    """The entry of a gap or escalation: (severity rank, id, JSON), and the blocker it makes."""
+    """The entry of a gap or escalation: (severity rank, id, JSON), and, when it is blocking or
+    high and not a find-out gap, what it weighs on readiness: (id, dimension)."""
     severity = rule.severity_for(values)
     assert severity is not None  # noqa: S101 - gap and escalation rules have one
     if rule.kind == "gap":
-        head, middle, tail = fragments.gap[rule.id]
+        head, middle, basis_key, tail = fragments.gap[rule.id]
     else:
-        head, middle, tail = fragments.escalation[rule.id]
+        head, middle, basis_key, tail = fragments.escalation[rule.id]
+    basis = rule.basis_for(values)
     item = b"".join(
         (
             head,
@@ -439,12 +492,14 @@ def _render_rule(
             rule.evidence_json(values),
             _DERIVED,
             _ids(chained),
+            basis_key,
+            to_json(basis.model_dump() if basis is not None else None),
             tail,
         )
     )
     rank = _SEVERITY_ORDER[severity]
-    blocker = (rule.id, rule.dimension) if rank == 0 and rule.blocks else None
-    return (rank, rule.id, item), blocker
+    weighty = (rule.id, rule.dimension) if rank <= 1 and rule.blocks else None
+    return (rank, rule.id, item), weighty
 
 
 def _picked(mask: int, ids: tuple[str, ...], bit: Mapping[str, int]) -> list[str]:
@@ -495,11 +550,15 @@ def _success_factors(fragments: Fragments, fired: int) -> bytes:
 
 
 def _recommendations(
-    parts: list[bytes], fragments: Fragments, fired: int, rank_of: Mapping[str, int]
+    parts: list[bytes],
+    fragments: Fragments,
+    fired: int,
+    rank_of: Mapping[str, int],
+    stage: int,
 ) -> None:
-    """Add the ranked recommendations' JSON, comma-separated, to `parts`."""
+    """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.ranking)."""
     room = fragments.memo_entries
-    drafts = []
+    drafts: dict[str, _Draft] = {}
     linked = [row for row in fragments.recommendation_table if row[0] & fired]
     for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variable, variants in linked:
         closing = gap_mask & fired
@@ -513,48 +572,102 @@ def _recommendations(
             bits = fragments.bit
             closes = _picked(closing, gap_ids, bits)
             raised_by = _picked(raising, raise_ids, bits)
-            plans = fragments.rules
-            rank = min(
-                rank_of[r] if (fixed := plans[r][5].fixed_rank) is None else fixed
-                for r in (*closes, *raised_by)
-            )
-            draft = _render_recommendation(fragments, rid, closes, raised_by, rank)
+            draft = _draft(fragments, rid, closes, raised_by, rank_of)
             if len(variants) < room:
                 variants[key] = draft
-        drafts.append(draft)
-    # Highest score first; at equal score the earlier step, then the id, so the order is total
-    # (ids are unique: the fragments are never compared).
-    drafts.sort()
-    if drafts:
-        first = len(parts)
-        parts += [
-            part
-            for rank, d in zip(fragments.ranks, drafts, strict=False)
-            for part in (d[3], rank, d[4])
-        ]
-        parts[first] = parts[first][1:]  # the first one needs no separating comma
+        drafts[rid] = draft
+    if not drafts:
+        return
+    recs = fragments.recommendation
+    items = []
+    for rid, d in drafts.items():
+        frag = recs[rid]
+        order = stage_order(frag.phase, stage)
+        items.append(RankItem(rid, (order, -d.urgency, -d.gaps, frag.step, rid), frag.after, d.families))
+    comma = b""
+    for number, place in enumerate(rank(items), start=1):
+        d = drafts[place.id]
+        frag = recs[place.id]
+        subs = b",".join(
+            [recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in place.folded]
+        )
+        order = stage_order(frag.phase, stage)
+        score = b"".join(
+            (
+                b'{"stage":%d,"severity":"' % order,
+                d.severity,
+                b'","escalated":',
+                _BOOL[d.escalated],
+                b',"urgency":%d,"gaps_closed":%d,"lifted_by":' % (d.urgency, d.gaps),
+                _ids(place.lifted_by),
+                b"}",
+            )
+        )
+        parts += (
+            comma,
+            frag.head,
+            _PRIORITY_BYTES[d.urgency],
+            b'","rank":%d' % number,
+            frag.middle,
+            _ids([a for a in frag.after if a in drafts]),
+            d.body,
+            b',"sub_points":[',
+            subs,
+            b'],"score":',
+            score,
+            frag.tail,
+        )
+        comma = b","
 
 
-def _render_recommendation(
+class _Draft:
+    """What a recommendation's entry needs of the rules that fired, before it is ranked."""
+
+    __slots__ = ("body", "closes", "escalated", "families", "gaps", "severity", "urgency")
+
+    def __init__(
+        self,
+        body: bytes,
+        closes: list[str],
+        severity: str,
+        escalated: bool,
+        urgency: int,
+        families: frozenset[str],
+    ) -> None:
+        self.body = body
+        self.closes = closes
+        self.severity = severity.encode()
+        self.escalated = escalated
+        self.urgency = urgency
+        self.gaps = len(closes)
+        self.families = families
+
+
+def _draft(
     fragments: Fragments,
     rid: str,
     closes: list[str],
     raised_by: list[str],
-    rank: int,
-) -> tuple[int, int, str, bytes, bytes]:
-    """What it is sorted by, and its JSON up to the rank (with a leading comma) and after it."""
-    head, middle, tail, step = fragments.recommendation[rid]
+    rank_of: Mapping[str, int],
+) -> _Draft:
+    """A recommendation's ranking figures and its JSON from `closes_gaps` to `success_factors`."""
     plans = fragments.rules
     related = [plans[r][5] for r in (*closes, *raised_by)]
-    obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
-    factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
+
+    def severity_rank(rule_id: str) -> int:
+        fixed = plans[rule_id][5].fixed_rank
+        return rank_of[rule_id] if fixed is None else fixed
+
+    # The most severe gap it closes; an escalation only raises it (or, closing none, sets it).
+    rank = min(severity_rank(r) for r in (closes or raised_by))
     severity = SEVERITIES[rank]
     escalated = bool(raised_by)
-    score = score_parts(severity, step, escalated, len(obstacle_ids))
-    priority = _PRIORITY_BYTES[priority_of(severity, escalated)]
+    obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
+    factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
+    families = frozenset().union(*[plans[r][5].families for r in closes])
     body = b"".join(
         (
-            middle,
+            b',"closes_gaps":',
             _ids(closes),
             b',"escalations":',
             _ids(raised_by),
@@ -562,9 +675,6 @@ def _render_recommendation(
             _ids(obstacle_ids),
             b',"success_factors":',
             _ids(factor_ids),
-            b',"score":',
-            to_json(score),
-            tail,
         )
     )
-    return (-score["total"], step, rid, b"".join((b",", head, priority, b'","rank":')), body)
+    return _Draft(body, closes, severity, escalated, urgency_of(severity, escalated), families)

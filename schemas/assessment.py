@@ -58,7 +58,7 @@ class Organisation(_Section):
     """The organisation's stable identifier in the calling system."""
     name: ShortText | None = None
     """Display name, e.g. the municipality and unit."""
-    country: Annotated[Literal["SE", "DK"] | None, COUNTRY] = None
+    country: Annotated[Literal["SE", "DK", "unknown"] | None, COUNTRY] = None
     """Country code: Sweden or Denmark. Rules and texts that differ by country (support
     structures, agreements) follow it; left out, only what holds in both countries is said."""
     region: Annotated[str, Field(min_length=1, max_length=100)] | None = None

@@ -27,6 +27,9 @@ __all__ = [
     "Recommendation",
     "RecommendationScore",
     "RulesetInfo",
+    "ScoreRange",
+    "SeverityBasis",
+    "SubPoint",
     "SuccessFactor",
     "TraceEntry",
 ]
@@ -57,30 +60,57 @@ class DimensionReadiness(_Out):
     score: float | None
     """0-100 from the answered indicators only; null when none is answered."""
     level: ReadinessLevel
-    """Level from the score, capped by blocking gaps in this dimension."""
+    """`not_ready` while a blocking gap is in this dimension; otherwise from the score, never
+    `ready` with a high gap; `unknown` when too little is answered to conclude."""
     completeness: float
     """Share of the dimension's scored indicators that are answered, 0.0-1.0."""
     answered: int
     """How many scored indicators are answered."""
     total: int
-    """How many scored indicators the dimension has."""
+    """How many scored indicators of the dimension apply to this intervention."""
     capped_by: list[str]
-    """Ids of blocking gaps that cap the level."""
+    """Ids of blocking gaps that make the level `not_ready`."""
+
+
+class ScoreRange(_Out):
+    """The lowest and highest overall score the unanswered indicators could still lead to."""
+
+    worst: float | None
+    """The score if every unanswered indicator that applies had its worst answer."""
+    best: float | None
+    """The score if every unanswered indicator that applies had its best answer."""
 
 
 class Readiness(_Out):
-    """Overall readiness and readiness per dimension."""
+    """Overall readiness, the organisation's stage, and readiness per dimension."""
 
     score: float | None
     """Weighted mean of the dimension scores (weights in `rules/index.yaml`), 0-100."""
     level: ReadinessLevel
-    """Level from the score, capped by any blocking gap."""
+    """`not_ready` with any blocking gap; else from the score (never `ready` with a high gap);
+    `unknown` when too little is answered and the score range spans more than one level."""
     completeness: float
-    """Share of all scored indicators that are answered, 0.0-1.0."""
+    """Share of the scored indicators that apply to this intervention and are answered."""
+    score_range: ScoreRange
+    """How far the score could still move over the unanswered indicators."""
+    stage: int
+    """The implementation phase the organisation is in, 1-4, from the fourteen steps: 1 +
+    the number of consecutive phases, from the first, whose steps are all done."""
     capped_by: list[str]
-    """Ids of blocking gaps that cap the overall level."""
+    """Ids of blocking gaps that make the overall level `not_ready`."""
     dimensions: list[DimensionReadiness]
     """One entry per dimension, in a fixed order."""
+
+
+class SeverityBasis(_Out):
+    """Why a gap or escalation has its severity: a source passage, or the rule authors' reason."""
+
+    source: str | None
+    """The source whose passage weighs it so (with `locator`)."""
+    locator: str | None
+    """Where in that source."""
+    judgement: str | None
+    """Where no source weighs it: the rule authors' one-line reason (in English)."""
 
 
 class Gap(_Out):
@@ -100,6 +130,8 @@ class Gap(_Out):
     """The indicator values that made the rule fire, by indicator path."""
     derived_from: list[str]
     """Ids of other gaps this one was chained from."""
+    severity_basis: SeverityBasis
+    """Why it has this severity."""
     sources: list[Citation]
     """Where the sources describe it."""
 
@@ -119,6 +151,8 @@ class Escalation(_Out):
     """Indicator values involved."""
     derived_from: list[str]
     """Ids of the gaps and escalations it combines."""
+    severity_basis: SeverityBasis
+    """Why it has this severity."""
     raises: list[str]
     """Ids of the recommendations it escalates."""
     sources: list[Citation]
@@ -160,18 +194,39 @@ class SuccessFactor(_Out):
 
 
 class RecommendationScore(_Out):
-    """The components of a recommendation's score; `total` is their sum."""
+    """What a recommendation's rank is computed from (see the README: Recommendation ranking)."""
 
-    severity: int
-    """Points for the most severe gap it closes (blocking 400, high 300, medium 200, low 100)."""
-    phase: int
-    """50 when its step is a planning step (1-10), else 0."""
-    escalation: int
-    """1000 when an escalation raises it, else 0."""
-    obstacles: int
-    """5 points per obstacle it addresses, at most 45."""
-    total: int
-    """The sum; recommendations are ranked by it, highest first, ties by step, then id."""
+    stage: int
+    """0 when its phase is the organisation's stage or an earlier one (due now), else its
+    phase: what is due now comes first, later phases after, in phase order."""
+    severity: Severity
+    """The most severe of the gaps it closes (of the escalations raising it, if it closes
+    none)."""
+    escalated: bool
+    """Whether an escalation raises it."""
+    urgency: int
+    """The severity as a number (blocking 4, high 3, medium 2, low 1), one higher (at most 4)
+    when an escalation raises it."""
+    gaps_closed: int
+    """How many gaps it closes."""
+    lifted_by: list[str]
+    """Recommendations that need this one first and rank higher on their own: this one takes
+    the best of their places, so that it comes before them."""
+
+
+class SubPoint(_Out):
+    """A recommendation folded into another because it answers the same missing thing."""
+
+    id: str
+    """Catalogue id."""
+    title: str
+    """Short title."""
+    action: str
+    """What to do."""
+    owner: Owner
+    """Who acts on it."""
+    closes_gaps: list[str]
+    """Ids of the gaps it closes."""
 
 
 class Recommendation(_Out):
@@ -186,7 +241,7 @@ class Recommendation(_Out):
     rationale: str
     """Why it helps."""
     priority: Priority
-    """Label derived from the score (see the README)."""
+    """From the urgency: 4 critical, 3 high, 2 medium, 1 low."""
     rank: int
     """1 is the first thing to do."""
     phase: int
@@ -195,6 +250,9 @@ class Recommendation(_Out):
     """Implementation step 1-14."""
     owner: Owner
     """Who acts on it."""
+    after: list[str]
+    """Recommendations in this result that must come first (its prerequisites); each ranks
+    above it, or is a sub-point of one that does."""
     closes_gaps: list[str]
     """Ids of the gaps it closes."""
     escalations: list[str]
@@ -203,6 +261,9 @@ class Recommendation(_Out):
     """Ids of the obstacles it addresses."""
     success_factors: list[str]
     """Ids of the missing success factors it builds."""
+    sub_points: list[SubPoint]
+    """Recommendations folded into this one: they close gaps of the same indicator family (the
+    same room, the same tovholder), so they are done as part of it."""
     score: RecommendationScore
     """The components of its rank."""
     sources: list[Citation]
@@ -238,6 +299,6 @@ class AssessmentResult(_Out):
     success_factors: list[SuccessFactor]
     """Missing success factors first, then present ones, each by id."""
     recommendations: list[Recommendation]
-    """Ranked, rank 1 first."""
+    """Ranked, rank 1 first; see the README for the order."""
     trace: list[TraceEntry] | None = None
     """Every rule that fired, in order; only when explain was requested."""

@@ -44,12 +44,17 @@ STRATEGIC = (
 
 def rule_text(
     rule_id: str = "leadership/test-rule",
-    when: str = '  leadership.support.strategic: "no"',
+    when: str = '  leadership.support.strategic: ["no", partly]',
     asserts: str = "  gap:\n    severity: high",
     source: str = "socialstyrelsen-dk-ramme-2019",
     second_fires: str = "false",
     locator: str = STRATEGIC,
 ) -> str:
+    # Every gap and escalation states the basis of its severity.
+    for kind in ("gap", "escalation"):
+        asserts = asserts.replace(
+            f"  {kind}:\n", f"  {kind}:\n    basis: {{judgement: the severity of a test rule}}\n"
+        )
     return RULE.format(
         id=rule_id,
         when=when,
@@ -75,7 +80,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.2.0"
+    assert ruleset.version == "0.3.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 
@@ -134,7 +139,7 @@ def test_invalid_value(rules_copy: RulesFolder) -> None:
     text = rule_text(asserts="  gap:\n    severity: catastrophic")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("invalid-value", 11)
+    assert (error.code, error.line) == ("invalid-value", 12)
 
 
 def test_a_rule_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
@@ -266,7 +271,7 @@ def test_a_gap_rule_needs_a_recommendation(rules_copy: RulesFolder) -> None:
     text = rule_text().replace("  recommendations: [secure-tactical-leadership]\n", "")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("gap-without-recommendation", 12)
+    assert (error.code, error.line) == ("gap-without-recommendation", 13)
 
 
 def test_an_escalation_rule_needs_a_recommendation(rules_copy: RulesFolder) -> None:
@@ -287,7 +292,7 @@ def test_asserts_needs_exactly_one_kind(rules_copy: RulesFolder) -> None:
 def test_cases_must_show_the_rule_firing_and_not_firing(rules_copy: RulesFolder) -> None:
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(second_fires="true"))
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("cases-incomplete", 18)
+    assert (error.code, error.line) == ("cases-incomplete", 19)
 
 
 def test_a_rule_needs_at_least_two_cases(rules_copy: RulesFolder) -> None:
@@ -301,19 +306,19 @@ def test_case_input_is_validated_as_an_assessment(rules_copy: RulesFolder) -> No
     text = rule_text().replace('{strategic: "yes"}', '{strategic: "perhaps"}')
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("invalid-case", 23)
+    assert (error.code, error.line) == ("invalid-case", 24)
 
 
 def test_unknown_catalogue_link(rules_copy: RulesFolder) -> None:
     text = rule_text().replace("[weak-management-support]", "[weak-management-suport]")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("unknown-reference", 13)
+    assert (error.code, error.line) == ("unknown-reference", 14)
     assert "weak-management-suport" in error.message
 
 
 def test_unknown_gap_reference(rules_copy: RulesFolder) -> None:
-    when = '  all:\n    - leadership.support.strategic: "no"\n    - gap: leadership/no-such-rule'
+    when = '  all:\n    - leadership.support.strategic: ["no", partly]\n    - gap: leadership/no-such-rule'
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=when))
     error = only_error(rules_copy)
     assert error.code == "unknown-reference"
@@ -341,12 +346,14 @@ def test_case_expecting_an_unknown_recommendation(rules_copy: RulesFolder) -> No
 def test_unknown_source(rules_copy: RulesFolder) -> None:
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(source="no-such-report"))
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("unknown-source", 16)
+    assert (error.code, error.line) == ("unknown-source", 17)
 
 
 def test_a_cycle_of_derived_facts_is_reported(rules_copy: RulesFolder) -> None:
     for name, other in (("a", "b"), ("b", "a")):
-        when = f'  all:\n    - leadership.support.strategic: "no"\n    - gap: leadership/{other}'
+        when = (
+            f'  all:\n    - leadership.support.strategic: ["no", partly]\n    - gap: leadership/{other}'
+        )
         rules_copy.write(
             f"logic/leadership/{name}.yaml", rule_text(rule_id=f"leadership/{name}", when=when)
         )
@@ -399,7 +406,7 @@ def test_all_errors_are_reported_at_once_in_file_line_code_message_form(
     assert lines == [
         "rules/logic/leadership/two.yaml:8: value-not-in-scale: rule 'leadership/two': "
         "leadership.support.strategic: 'high' is not on the answer scale (yes, partly, no, unknown)",
-        "rules/logic/leadership/one.yaml:16: unknown-source: rule 'leadership/one' cites unknown "
+        "rules/logic/leadership/one.yaml:17: unknown-source: rule 'leadership/one' cites unknown "
         "source 'x-y'",
     ]
 
@@ -415,7 +422,7 @@ def test_a_citation_must_use_a_locator_the_coverage_map_lists(rules_copy: RulesF
     text = rule_text(locator="2.3 Institutionelt niveau – Ledelse")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
-    assert (error.code, error.line) == ("unknown-locator", 17)
+    assert (error.code, error.line) == ("unknown-locator", 18)
     assert "did you mean" in error.message
 
 
@@ -473,8 +480,9 @@ def test_a_severity_per_answer_keeps_one_gap_across_answers(rules_copy: RulesFol
         ('  leadership.support.strategic: ["no", partly]', "{no: medium, partly: high}"),
         ('  leadership.support.strategic: ["no", partly]', "{no: high}"),
         (
-            '  all:\n    - leadership.support.strategic: "no"\n    - risks.reorganisation: "yes"',
-            "{no: high}",
+            '  all:\n    - leadership.support.strategic: ["no", partly]\n'
+            '    - risks.reorganisation: ["yes", partly]',
+            "{no: high, partly: medium}",
         ),
     ],
     ids=["better answer more severe", "an answer without severity", "two indicators"],
@@ -484,3 +492,113 @@ def test_an_invalid_severity_per_answer(rules_copy: RulesFolder, when: str, seve
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
     assert error.code == "invalid-severity"
+
+
+def test_a_gap_that_ignores_the_middle_answer_is_refused(rules_copy: RulesFolder) -> None:
+    text = rule_text(when='  leadership.support.strategic: "no"')
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("middle-ignored", 7)
+    assert "leadership.support.strategic" in error.message
+
+
+def test_a_middle_answer_declared_sufficient_with_a_citation_is_accepted(
+    rules_copy: RulesFolder,
+) -> None:
+    text = rule_text(when='  leadership.support.strategic: "no"').replace(
+        "cases:\n",
+        "middle_sufficient:\n  leadership.support.strategic:\n"
+        "    reason: partial backing from the top is enough for this test rule\n"
+        "    source: socialstyrelsen-dk-ramme-2019\n"
+        f'    locator: "{STRATEGIC}"\ncases:\n',
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+    assert set(rule.middle_sufficient) == {"leadership.support.strategic"}
+
+
+def test_a_sufficient_middle_needs_a_listed_locator(rules_copy: RulesFolder) -> None:
+    text = rule_text(when='  leadership.support.strategic: "no"').replace(
+        "cases:\n",
+        "middle_sufficient:\n  leadership.support.strategic:\n"
+        "    reason: partial backing from the top is enough for this test rule\n"
+        "    source: socialstyrelsen-dk-ramme-2019\n"
+        '    locator: "2.3 Ledelse"\ncases:\n',
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "unknown-locator"
+
+
+def test_a_severity_needs_its_basis(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("    basis: {judgement: the severity of a test rule}\n", "")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "missing-field"
+    assert "basis" in error.message
+
+
+def test_a_cited_basis_must_use_a_listed_locator(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace(
+        "    basis: {judgement: the severity of a test rule}",
+        '    basis: {source: socialstyrelsen-dk-ramme-2019, locator: "2.3 Ledelse"}',
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-locator", 11)
+
+
+def test_a_severity_may_differ_by_context(rules_copy: RulesFolder) -> None:
+    asserts = (
+        "  gap:\n    severity: {no: high, partly: medium}\n    in_context:\n"
+        "      - when: {intervention.kind: [guideline, law]}\n"
+        "        severity: {no: medium, partly: low}\n"
+        "        basis: {judgement: a guideline needs less of this than a method}"
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
+    rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+    path = "leadership.support.strategic"
+    assert rule.severity_for({path: "no", "intervention.kind": "method"}) == "high"
+    assert rule.severity_for({path: "no", "intervention.kind": "law"}) == "medium"
+    assert rule.severity_for({path: "partly", "intervention.kind": "guideline"}) == "low"
+    basis = rule.basis_for({path: "no", "intervention.kind": "law"})
+    assert basis is not None
+    assert basis.judgement == "a guideline needs less of this than a method"
+
+
+def test_a_context_may_test_categorical_indicators_only(rules_copy: RulesFolder) -> None:
+    asserts = (
+        "  gap:\n    severity: high\n    in_context:\n"
+        "      - when: {risks.reorganisation: 'yes'}\n"
+        "        severity: blocking\n"
+        "        basis: {judgement: a reorganisation makes it worse}"
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
+    assert only_error(rules_copy).code == "invalid-condition"
+
+
+def test_a_scoped_indicator_is_tested_with_its_scope(rules_copy: RulesFolder) -> None:
+    text = rule_text(when='  organisation_setup.coordinators: ["no", partly]')
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "out-of-scope"
+    assert "family_group_conference" in error.message
+    scoped = (
+        "  intervention.model: family_group_conference\n"
+        '  organisation_setup.coordinators: ["no", partly]'
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=scoped))
+    assert "leadership/test-rule" in load_ruleset(rules_copy.root, check_coverage=False).by_id
+
+
+def test_a_prerequisite_must_exist_and_make_no_cycle(rules_copy: RulesFolder) -> None:
+    folder = "catalog/recommendations"
+    data = rules_copy.read(f"{folder}/appoint-tovholder.yaml")
+    data["after"] = ["no-such-recommendation"]
+    rules_copy.dump(f"{folder}/appoint-tovholder.yaml", data)
+    assert only_error(rules_copy).code == "unknown-reference"
+    data["after"] = ["secure-tactical-leadership"]
+    rules_copy.dump(f"{folder}/appoint-tovholder.yaml", data)
+    other = rules_copy.read(f"{folder}/secure-tactical-leadership.yaml")
+    other["after"] = ["appoint-tovholder"]
+    rules_copy.dump(f"{folder}/secure-tactical-leadership.yaml", other)
+    assert {e.code for e in errors_for(rules_copy)} == {"order-cycle"}
