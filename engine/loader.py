@@ -521,11 +521,14 @@ def _compile_rule(
     if not ok or not fine:
         return None
     declared = asserts.gap or asserts.escalation
-    families = frozenset(
+    # The one thing a gap is about: the family of what it tests, when that is one family (a
+    # gap over several things, such as "the first eight steps are unknown", belongs to none).
+    tested = {
         context.family_of.get(test.path, test.path)
         for test in tests_in(condition)
         if INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]  # parsed paths exist
-    )
+    }
+    families = frozenset(tested) if len(tested) == 1 else frozenset()
     return Rule(
         id=spec.id,
         title=spec.title,

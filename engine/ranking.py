@@ -4,15 +4,18 @@ The order is a function of what every result shows, so an analyst can recompute 
 
 1. The organisation's **stage** (1-4) comes from the fourteen steps: 1 + the number of
    consecutive phases, from the first, whose steps are all done.
-2. Each recommendation gets a **key**: its `stage` component (0 when its phase is the
-   organisation's stage or earlier, else its phase), its **urgency** (the most severe gap it closes,
-   blocking 4 to low 1, one higher when an escalation raises it), how many gaps it closes, its
-   step and its id. Smaller keys come first (urgency and gaps closed count downwards).
+2. Each recommendation gets a **key**: its `stage` component (0 when it is due now: its phase is
+   the organisation's stage or earlier, or it is blocking; else its phase), its **urgency** (the
+   most severe gap it closes, blocking 4 to low 1, one higher when an escalation raises it),
+   whether it only finds out (closes only gaps of kind unknown: what is known to be missing comes
+   before what is not known), how many gaps it closes, its step and its id. Smaller keys come
+   first (urgency and gaps closed count downwards).
 3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
    indicator family (the room, the tovholder) already answered by one placed before it becomes a
-   sub-point of that one.
+   sub-point of that one, unless it needs a prerequisite that is placed after that one: then it
+   keeps a place of its own and waits for it.
 """
 
 from __future__ import annotations
@@ -57,9 +60,13 @@ def stage_of(values: Mapping[str, str]) -> int:
     return stage
 
 
-def stage_order(phase: int, stage: int) -> int:
-    """Return 0 when a recommendation of `phase` is due at `stage`, else its phase."""
-    return 0 if phase <= stage else phase
+def stage_order(phase: int, stage: int, urgency: int) -> int:
+    """Return 0 when a recommendation is due now, else its phase.
+
+    It is due now when its phase is the organisation's stage or an earlier one, or when it is
+    blocking (urgency 4): a blocker stops the work of every phase.
+    """
+    return 0 if phase <= stage or urgency == 4 else phase
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:
@@ -78,13 +85,13 @@ class RankItem:
 
     Attributes:
         id: Its catalogue id.
-        key: `(stage, -urgency, -gaps closed, step, id)`: smaller comes first.
+        key: `(stage, -urgency, finds out, -gaps closed, step, id)`: smaller comes first.
         after: Its prerequisites (all of them; those not in the result are ignored).
         families: The indicator families of the gaps it closes.
     """
 
     id: str
-    key: tuple[int, int, int, int, str]
+    key: tuple[int, int, int, int, int, str]
     after: Sequence[str]
     families: frozenset[str]
 
@@ -106,9 +113,9 @@ def rank(items: Iterable[RankItem]) -> list[Ranked]:
         for before in item.after:
             if before in present:
                 needed_by.setdefault(before, []).append(item.id)
-    best: dict[str, tuple[int, int, int, int, str]] = {}
+    best: dict[str, tuple[int, int, int, int, int, str]] = {}
 
-    def effective(rid: str) -> tuple[int, int, int, int, str]:
+    def effective(rid: str) -> tuple[int, int, int, int, int, str]:
         found = best.get(rid)
         if found is None:
             found = present[rid].key
@@ -134,13 +141,21 @@ def rank(items: Iterable[RankItem]) -> list[Ranked]:
         done.add(placed[-1])
     ranked: list[Ranked] = []
     claimed: list[set[str]] = []
+    where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
-        families = present[rid].families
-        home = next((n for n, c in enumerate(claimed) if families & c), None) if families else None
-        if home is None:
-            ranked.append(Ranked(rid, lifted_by=lifted[rid]))
-            claimed.append(set(families))
-        else:
+        item = present[rid]
+        families = item.families
+        # A sub-point is done with its place, so that place must come after its prerequisites.
+        earliest = max((where.get(b, -1) for b in item.after), default=-1)
+        home = next(
+            (n for n, c in enumerate(claimed) if n >= earliest and families & c), None
+        )
+        if home is not None:
             ranked[home].folded.append(rid)
             claimed[home] |= families
+            where[rid] = home
+        else:
+            where[rid] = len(ranked)
+            ranked.append(Ranked(rid, lifted_by=lifted[rid]))
+            claimed.append(set(families))
     return ranked

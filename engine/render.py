@@ -582,8 +582,9 @@ def _recommendations(
     items = []
     for rid, d in drafts.items():
         frag = recs[rid]
-        order = stage_order(frag.phase, stage)
-        items.append(RankItem(rid, (order, -d.urgency, -d.gaps, frag.step, rid), frag.after, d.families))
+        order = stage_order(frag.phase, stage, d.urgency)
+        key = (order, -d.urgency, d.finds_out, -d.gaps, frag.step, rid)
+        items.append(RankItem(rid, key, frag.after, d.families))
     comma = b""
     for number, place in enumerate(rank(items), start=1):
         d = drafts[place.id]
@@ -591,13 +592,15 @@ def _recommendations(
         subs = b",".join(
             [recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in place.folded]
         )
-        order = stage_order(frag.phase, stage)
+        order = stage_order(frag.phase, stage, d.urgency)
         score = b"".join(
             (
                 b'{"stage":%d,"severity":"' % order,
                 d.severity,
                 b'","escalated":',
                 _BOOL[d.escalated],
+                b',"finds_out":',
+                _BOOL[bool(d.finds_out)],
                 b',"urgency":%d,"gaps_closed":%d,"lifted_by":' % (d.urgency, d.gaps),
                 _ids(place.lifted_by),
                 b"}",
@@ -623,7 +626,16 @@ def _recommendations(
 class _Draft:
     """What a recommendation's entry needs of the rules that fired, before it is ranked."""
 
-    __slots__ = ("body", "closes", "escalated", "families", "gaps", "severity", "urgency")
+    __slots__ = (
+        "body",
+        "closes",
+        "escalated",
+        "families",
+        "finds_out",
+        "gaps",
+        "severity",
+        "urgency",
+    )
 
     def __init__(
         self,
@@ -633,8 +645,10 @@ class _Draft:
         escalated: bool,
         urgency: int,
         families: frozenset[str],
+        finds_out: bool,
     ) -> None:
         self.body = body
+        self.finds_out = int(finds_out)
         self.closes = closes
         self.severity = severity.encode()
         self.escalated = escalated
@@ -677,4 +691,6 @@ def _draft(
             _ids(factor_ids),
         )
     )
-    return _Draft(body, closes, severity, escalated, urgency_of(severity, escalated), families)
+    finds_out = bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)
+    urgency = urgency_of(severity, escalated)
+    return _Draft(body, closes, severity, escalated, urgency, families, finds_out)

@@ -197,13 +197,16 @@ class RecommendationScore(_Out):
     """What a recommendation's rank is computed from (see the README: Recommendation ranking)."""
 
     stage: int
-    """0 when its phase is the organisation's stage or an earlier one (due now), else its
-    phase: what is due now comes first, later phases after, in phase order."""
+    """0 when it is due now (its phase is the organisation's stage or an earlier one, or it is
+    blocking), else its phase: what is due now comes first, later phases after, in order."""
     severity: Severity
     """The most severe of the gaps it closes (of the escalations raising it, if it closes
     none)."""
     escalated: bool
     """Whether an escalation raises it."""
+    finds_out: bool
+    """Whether it only closes gaps of kind unknown: at equal urgency, what is known to be
+    missing comes before what is not known."""
     urgency: int
     """The severity as a number (blocking 4, high 3, medium 2, low 1), one higher (at most 4)
     when an escalation raises it."""

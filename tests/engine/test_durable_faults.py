@@ -58,10 +58,12 @@ def test_an_empty_assessment_evaluates_repeatedly(engine: Engine) -> None:
 def generated_rules(folder: RulesFolder) -> int:
     """Add one gap rule per scored indicator that fires on its worst answer; return how many."""
     count = 0
+    scope = folder.read("index.yaml").get("scope", {})
     for indicator in INDICATORS:
-        if not indicator.scale.scored:
-            continue
+        if not indicator.scale.scored or indicator.path in scope:
+            continue  # a scoped indicator applies only to some interventions
         worst, best = indicator.scale.worst, indicator.scale.best
+        middle = [v for v in indicator.scale.values if v not in (worst, best, "unknown")]
         name = indicator.path.replace(".", "-").replace("_", "-")
         section = indicator.path.split(".")[0]
         folder.dump(
@@ -70,8 +72,14 @@ def generated_rules(folder: RulesFolder) -> int:
                 "id": f"generated/{name}",
                 "title": {"sv": name, "da": name, "en": name},
                 "dimension": section if section != "organisation" else "leadership",
-                "when": {indicator.path: worst},
-                "asserts": {"gap": {"severity": "low", "kind": "missing"}},
+                "when": {indicator.path: [worst, *middle]},
+                "asserts": {
+                    "gap": {
+                        "severity": "low",
+                        "kind": "missing",
+                        "basis": {"judgement": "a generated rule for a stress test"},
+                    }
+                },
                 "links": {"recommendations": ["secure-venue"]},
                 "sources": [
                     {

@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 
 from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
+from engine.ranking import URGENCY
 from schemas.assessment import AssessmentRequest
+from schemas.result import Recommendation
+from schemas.vocabulary import SEVERITIES
 
 _SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -41,11 +44,87 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
     second = engine.assess(request, explain=True)
     assert first.model_dump() == second.model_dump()
     assert [r.rank for r in first.recommendations] == list(range(1, len(first.recommendations) + 1))
-    totals = [r.score.total for r in first.recommendations]
-    assert totals == sorted(totals, reverse=True)
+    stage = first.readiness.stage
     for rec in first.recommendations:
         parts = rec.score
-        assert parts.total == parts.severity + parts.phase + parts.escalation + parts.obstacles
+        assert parts.stage == (0 if rec.phase <= stage or parts.urgency == 4 else rec.phase)
+        assert parts.urgency == min(URGENCY[parts.severity] + parts.escalated, 4)
+        assert parts.gaps_closed == len(rec.closes_gaps)
+        assert parts.escalated == bool(rec.escalations)
+
+
+def _key(rec: Recommendation) -> tuple[int, int, int, int, int, str]:
+    parts = rec.score
+    return (parts.stage, -parts.urgency, parts.finds_out, -parts.gaps_closed, rec.step, rec.id)
+
+
+@_SETTINGS
+@given(values=answers)
+def test_the_ranking_follows_keys_prerequisites_and_families(
+    engine: Engine, values: dict[str, str]
+) -> None:
+    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    recs = result.recommendations
+    place = {r.id: r.rank for r in recs}
+    place.update({s.id: r.rank for r in recs for s in r.sub_points})
+    # Never above a prerequisite: each one ranks higher, or is a sub-point of this one's place.
+    for rec in recs:
+        for before in rec.after:
+            assert place[before] <= rec.rank, (before, rec.id)
+        for sub in rec.sub_points:
+            after = engine.ruleset.recommendations[sub.id].after
+            assert all(place[b] <= rec.rank for b in after if b in place), sub.id
+    # A recommendation takes the best key of those that need it first (`lifted_by`), and the
+    # ranking follows those keys.
+    effective = {}
+    for rec in recs:
+        lifted = [_key(d) for d in recs if d.id in rec.score.lifted_by]
+        effective[rec.id] = min([_key(rec), *lifted])
+        for other in rec.score.lifted_by:
+            assert rec.id in engine.ruleset.recommendations[other].after
+    ordered = [effective[r.id][:5] for r in recs]
+    assert ordered == sorted(ordered)
+    # One action per family: no two places answer gaps of the same indicator family, unless
+    # the later one waits for a prerequisite placed after the earlier one.
+    claimed: list[tuple[int, set[str]]] = []
+    for rec in recs:
+        gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
+        families = {f for g in gaps for f in engine.ruleset.by_id[g].families}
+        for rank, other in claimed:
+            if families & other:
+                assert any(place[b] > rank for b in rec.after), (rec.id, rank)
+        claimed.append((rec.rank, families))
+
+
+@_SETTINGS
+@given(values=answers)
+def test_levels_and_the_score_range_are_honest(engine: Engine, values: dict[str, str]) -> None:
+    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    readiness = result.readiness
+    blocking = [
+        item.id
+        for item in (*result.gaps, *result.escalations)
+        if item.severity == "blocking" and getattr(item, "kind", "missing") != "unknown"
+    ]
+    if blocking:
+        assert readiness.level == "not_ready", blocking
+        assert set(readiness.capped_by) == set(blocking)
+    high = any(
+        g.severity in ("blocking", "high") and getattr(g, "kind", "missing") != "unknown"
+        for g in (*result.gaps, *result.escalations)
+    )
+    if readiness.level == "ready":
+        assert not high
+        assert readiness.completeness >= engine.ruleset.scoring.min_completeness
+    if readiness.score is not None:
+        low, top = readiness.score_range.worst, readiness.score_range.best
+        assert low is not None and top is not None
+        assert low <= readiness.score <= top
+    if readiness.level == "unknown":
+        assert not blocking
+        assert readiness.completeness < engine.ruleset.scoring.min_completeness or (
+            readiness.score is None
+        )
 
 
 @_SETTINGS
@@ -60,6 +139,10 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
     )
     assert {g.id for g in after.gaps} <= {g.id for g in before.gaps}
     assert {e.id for e in after.escalations} <= {e.id for e in before.escalations}
+    # ... nor raises a severity.
+    was = {g.id: SEVERITIES.index(g.severity) for g in (*before.gaps, *before.escalations)}
+    for item in (*after.gaps, *after.escalations):
+        assert SEVERITIES.index(item.severity) >= was[item.id], item.id
     for old, new in zip(before.readiness.dimensions, after.readiness.dimensions, strict=True):
         if old.score is not None:
             assert new.score is not None and new.score >= old.score, old.dimension
@@ -74,26 +157,67 @@ def test_an_unknown_answer_is_never_reported_as_a_no_gap(
     engine: Engine, values: dict[str, str]
 ) -> None:
     result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    # A context (model, kind, country, size) may apply when it is not given; answers may not.
+    scored = {i.path for i in INDICATORS if i.scale.scored}
     for gap in result.gaps:
         if gap.kind != "unknown":
-            assert "unknown" not in gap.evidence.values(), gap.id
+            assert "unknown" not in [v for p, v in gap.evidence.items() if p in scored], gap.id
     for escalation in result.escalations:
-        assert "unknown" not in escalation.evidence.values(), escalation.id
+        found = [v for p, v in escalation.evidence.items() if p in scored]
+        assert "unknown" not in found, escalation.id
 
 
 @_SETTINGS
 @given(values=answers)
 def test_readiness_counts_answered_indicators_only(engine: Engine, values: dict[str, str]) -> None:
     result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    scope = engine.ruleset.scope
+    full = {i.path: values.get(i.path, "unknown") for i in INDICATORS}
+    if full["organisation.country"] is None:
+        full["organisation.country"] = "unknown"
+
+    def applies(path: str) -> bool:
+        return path not in scope or full[scope[path][0]] in scope[path][1]
+
     for dim in result.readiness.dimensions:
         answered = [
             i
             for i in INDICATORS
             if i.dimension == dim.dimension
             and i.scale.scored
+            and applies(i.path)
             and values.get(i.path, "unknown") != "unknown"
         ]
         assert dim.answered == len(answered)
         assert (dim.score is None) == (not answered)
         if dim.score is not None:
             assert 0 <= dim.score <= 100
+
+
+@st.composite
+def graded(draw: st.DrawFn) -> tuple[dict[str, str], Indicator]:
+    values = draw(answers)
+    indicator = draw(st.sampled_from([i for i in INDICATORS if len(i.scale.worth) == 3]))
+    return values, indicator
+
+
+@_SETTINGS
+@given(case=graded())
+def test_a_middle_answer_lies_between_the_best_and_the_worst(
+    engine: Engine, case: tuple[dict[str, str], Indicator]
+) -> None:
+    values, indicator = case
+    ordered = [v for v, _ in sorted(indicator.scale.worth, key=lambda pair: pair[1])]
+
+    def gaps(value: str) -> dict[str, int]:
+        request = AssessmentRequest.model_validate(nested({**values, indicator.path: value}))
+        result = engine.assess(request)
+        return {g.id: SEVERITIES.index(g.severity) for g in (*result.gaps, *result.escalations)}
+
+    worst, middle, best = (gaps(v) for v in ordered)
+    assert len(best) <= len(middle) <= len(worst)
+    assert set(best) <= set(middle) <= set(worst)
+    for gap, rank in middle.items():
+        assert rank >= worst[gap], gap
+        if gap in best:
+            assert best[gap] >= rank, gap
