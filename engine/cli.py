@@ -112,9 +112,11 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         for finding in report.findings:
             print(finding)
-        warnings = len(report.findings) - len(report.errors)
-        print(f"{report.rules} rules: {len(report.errors)} error(s), {warnings} warning(s)")
-    failing = report.findings if args.strict else report.errors
+        print(
+            f"{report.rules} rules: {len(report.errors)} error(s), {len(report.warnings)} "
+            f"warning(s), {len(report.notes)} note(s)"
+        )
+    failing = [*report.errors, *report.warnings] if args.strict else report.errors
     return 1 if failing else 0
 
 

@@ -55,6 +55,12 @@ HINTS = {
     "duplicate-rule": "delete one of the rules, or change what it derives",
     "same-condition": "merge the rules, or make their conditions differ",
     "unlinked-entry": "link the entry from a rule, or delete it",
+    "middle-ignored": "add the middle answer with a lower severity, or cite under "
+    "middle_sufficient why a partial answer is enough",
+    "out-of-scope": "test the indicator's scope too (see scope in rules/index.yaml)",
+    "order-cycle": "remove one of the after entries that close the circle",
+    "severity-judgement": "a note, not a fault: cite a source passage when one weighs it",
+    "middle-sufficient": "a note, not a fault: check that the cited passage still says so",
 }
 
 
@@ -66,7 +72,7 @@ class LintFinding:
     line: int
     column: int
     code: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "note"]
     message: str
     hint: str
 
@@ -86,12 +92,23 @@ class LintReport:
         """The findings that are errors."""
         return [f for f in self.findings if f.severity == "error"]
 
+    @property
+    def warnings(self) -> list[LintFinding]:
+        """The findings that are warnings."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def notes(self) -> list[LintFinding]:
+        """The findings that are notes: what a reviewer should see, never a failure."""
+        return [f for f in self.findings if f.severity == "note"]
+
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
         return {
             "rules": self.rules,
             "errors": len(self.errors),
-            "warnings": len(self.findings) - len(self.errors),
+            "warnings": len(self.warnings),
+            "notes": len(self.notes),
             "findings": [
                 {
                     "file": f.file,
@@ -108,7 +125,7 @@ class LintReport:
 
 
 def _finding(
-    rule: Rule, code: str, severity: Literal["error", "warning"], message: str
+    rule: Rule, code: str, severity: Literal["error", "warning", "note"], message: str
 ) -> LintFinding:
     return LintFinding(rule.file, 1, 1, code, severity, message, HINTS[code])
 
@@ -200,12 +217,29 @@ def lint(root: Path | None = None) -> LintReport:
         ruleset = load_ruleset(root, check_coverage=False)
     except InvalidRulesetError as exc:
         return LintReport(_from_loader(exc), 0)
-    findings = _cross_rule(ruleset)
+    findings = [*_cross_rule(ruleset), *_notes(ruleset)]
     try:
         load_ruleset(root)  # the coverage map, checked once everything else is sound
     except InvalidRulesetError as exc:
         findings = [*_from_loader(exc), *findings]
     return LintReport(tuple(findings), len(ruleset.rules))
+
+
+def _notes(ruleset: Ruleset) -> list[LintFinding]:
+    """Every severity that rests on a judgement, and every middle answer declared sufficient."""
+    notes = []
+    for rule in ruleset.rules:
+        bases = [("", rule.basis)] + [
+            (f" where {render(c.condition)}", c.basis) for c in rule.contexts
+        ]
+        for where, basis in bases:
+            if basis is not None and basis.judgement is not None:
+                message = f"rule {rule.id!r}: severity{where} by judgement: {basis.judgement}"
+                notes.append(_finding(rule, "severity-judgement", "note", message))
+        for indicator, middle in rule.middle_sufficient.items():
+            message = f"rule {rule.id!r}: the middle answer of {indicator} is enough: {middle.reason}"
+            notes.append(_finding(rule, "middle-sufficient", "note", message))
+    return notes
 
 
 def _from_loader(exc: InvalidRulesetError) -> tuple[LintFinding, ...]:

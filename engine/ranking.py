@@ -4,12 +4,12 @@ The order is a function of what every result shows, so an analyst can recompute 
 
 1. The organisation's **stage** (1-4) comes from the fourteen steps: 1 + the number of
    consecutive phases, from the first, whose steps are all done.
-2. Each recommendation gets a **key**: its `stage` component (0 when it is due now: its phase is
-   the organisation's stage or earlier, or it is blocking; else its phase), its **urgency** (the
-   most severe gap it closes, blocking 4 to low 1, one higher when an escalation raises it),
-   whether it only finds out (closes only gaps of kind unknown: what is known to be missing comes
-   before what is not known), how many gaps it closes, its step and its id. Smaller keys come
-   first (urgency and gaps closed count downwards).
+2. Each recommendation gets a **key**: whether it only finds out (closes only gaps of kind
+   unknown: what the answers show to be missing comes before what is still to be found out), its
+   `stage` component (0 when it is due now: its phase is the organisation's stage or earlier, or
+   it is blocking; else its phase), its **urgency** (the most severe gap it closes, blocking 4 to
+   low 1, one higher when an escalation raises it), how many gaps it closes, its step and its id.
+   Smaller keys come first (urgency and gaps closed count downwards).
 3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
@@ -85,7 +85,7 @@ class RankItem:
 
     Attributes:
         id: Its catalogue id.
-        key: `(stage, -urgency, finds out, -gaps closed, step, id)`: smaller comes first.
+        key: `(finds out, stage, -urgency, -gaps closed, step, id)`: smaller comes first.
         after: Its prerequisites (all of them; those not in the result are ignored).
         families: The indicator families of the gaps it closes.
     """

@@ -583,7 +583,7 @@ def _recommendations(
     for rid, d in drafts.items():
         frag = recs[rid]
         order = stage_order(frag.phase, stage, d.urgency)
-        key = (order, -d.urgency, d.finds_out, -d.gaps, frag.step, rid)
+        key = (d.finds_out, order, -d.urgency, -d.gaps, frag.step, rid)
         items.append(RankItem(rid, key, frag.after, d.families))
     comma = b""
     for number, place in enumerate(rank(items), start=1):

@@ -205,8 +205,8 @@ class RecommendationScore(_Out):
     escalated: bool
     """Whether an escalation raises it."""
     finds_out: bool
-    """Whether it only closes gaps of kind unknown: at equal urgency, what is known to be
-    missing comes before what is not known."""
+    """Whether it only closes gaps of kind unknown: what the answers show to be missing comes
+    before what is still to be found out."""
     urgency: int
     """The severity as a number (blocking 4, high 3, medium 2, low 1), one higher (at most 4)
     when an escalation raises it."""

@@ -55,7 +55,7 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
 
 def _key(rec: Recommendation) -> tuple[int, int, int, int, int, str]:
     parts = rec.score
-    return (parts.stage, -parts.urgency, parts.finds_out, -parts.gaps_closed, rec.step, rec.id)
+    return (parts.finds_out, parts.stage, -parts.urgency, -parts.gaps_closed, rec.step, rec.id)
 
 
 @_SETTINGS
