@@ -4,7 +4,8 @@ Each file in `scenarios/` holds a `description`, the adviser's reasoning (`advis
 assessment, and `expect`: `first` (the first recommendations, in this order), `level` (overall
 readiness level), `stage` (the organisation's stage), and optionally `gaps` and `escalations` that
 must be present, `present` (success factors reported present) and `absent` (recommendations that
-must not appear at all).
+must not appear at all). A scenario whose expectations the rules do not meet yet says how they
+differ under `open`; it runs as a strict expected failure until they agree.
 """
 
 from __future__ import annotations
@@ -50,9 +51,13 @@ def test_the_corpus_covers_both_countries_every_kind_and_every_model() -> None:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(engine: Engine, path: Path) -> None:
+def test_scenario(engine: Engine, path: Path, request: pytest.FixtureRequest) -> None:
     scenario = _load(path)
     expect = scenario["expect"]
+    if "open" in scenario:
+        # The rules do not yet say what the adviser says; `open` records how they differ. Strict:
+        # the day the rules agree, the test fails until the note is removed.
+        request.applymarker(pytest.mark.xfail(strict=True, reason=scenario["open"]))
     result = _assess(engine, scenario)
     ranked = [r.id for r in result.recommendations]
     assert ranked[: len(expect["first"])] == expect["first"], f"all: {ranked}"
