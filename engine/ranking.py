@@ -7,9 +7,10 @@ The order is a function of what every result shows, so an analyst can recompute 
 2. Each recommendation gets a **key**: whether it only finds out (closes only gaps of kind
    unknown: what the answers show to be missing comes before what is still to be found out), its
    `stage` component (0 when it is due now: its phase is the organisation's stage or earlier, or
-   it is blocking; else its phase), its **urgency** (the most severe gap it closes, blocking 4 to
-   low 1, one higher when an escalation raises it), how many gaps it closes, its step and its id.
-   Smaller keys come first (urgency and gaps closed count downwards).
+   it closes a blocking gap; else its phase), its **urgency** (the most severe gap it closes,
+   blocking 4 to low 1, one higher when an escalation raises it), whether an escalation raises it
+   (at equal urgency, the combination the escalation names comes first), how many gaps it
+   closes, its step and its id. Smaller keys come first.
 3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
@@ -20,6 +21,7 @@ The order is a function of what every result shows, so an analyst can recompute 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -60,13 +62,14 @@ def stage_of(values: Mapping[str, str]) -> int:
     return stage
 
 
-def stage_order(phase: int, stage: int, urgency: int) -> int:
+def stage_order(phase: int, stage: int, blocking: bool) -> int:
     """Return 0 when a recommendation is due now, else its phase.
 
-    It is due now when its phase is the organisation's stage or an earlier one, or when it is
-    blocking (urgency 4): a blocker stops the work of every phase.
+    It is due now when its phase is the organisation's stage or an earlier one, or when it
+    closes a blocking gap: a blocker stops the work of every phase. (An escalation raises the
+    urgency, not the phase.)
     """
-    return 0 if phase <= stage or urgency == 4 else phase
+    return 0 if phase <= stage or blocking else phase
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:
@@ -85,13 +88,13 @@ class RankItem:
 
     Attributes:
         id: Its catalogue id.
-        key: `(finds out, stage, -urgency, -gaps closed, step, id)`: smaller comes first.
+        key: `(finds out, stage, -urgency, -escalated, -gaps closed, step, id)`: smaller first.
         after: Its prerequisites (all of them; those not in the result are ignored).
         families: The indicator families of the gaps it closes.
     """
 
     id: str
-    key: tuple[int, int, int, int, int, str]
+    key: tuple[int, int, int, int, int, int, str]
     after: Sequence[str]
     families: frozenset[str]
 
@@ -108,54 +111,66 @@ class Ranked:
 def rank(items: Iterable[RankItem]) -> list[Ranked]:
     """Return the recommendations in rank order, each with its sub-points and `lifted_by`."""
     present = {item.id: item for item in items}
+    needs: dict[str, list[str]] = {}  # the prerequisites of each, among those present
     needed_by: dict[str, list[str]] = {}
     for item in present.values():
-        for before in item.after:
-            if before in present:
+        found = [b for b in item.after if b in present]
+        if found:
+            needs[item.id] = found
+            for before in found:
                 needed_by.setdefault(before, []).append(item.id)
-    best: dict[str, tuple[int, int, int, int, int, str]] = {}
+    lifted: dict[str, list[str]] = {}
+    if not needs:
+        placed = sorted(present, key=lambda rid: present[rid].key)
+    else:
+        best: dict[str, tuple[int, int, int, int, int, int, str]] = {}
 
-    def effective(rid: str) -> tuple[int, int, int, int, int, str]:
-        found = best.get(rid)
-        if found is None:
-            found = present[rid].key
+        def effective(rid: str) -> tuple[int, int, int, int, int, int, str]:
+            found = best.get(rid)
+            if found is None:
+                found = present[rid].key
+                for dependent in needed_by.get(rid, ()):
+                    found = min(found, effective(dependent))
+                best[rid] = found
+            return found
+
+        for rid, dependents in needed_by.items():
+            own = present[rid].key
+            lifted[rid] = sorted(d for d in dependents if effective(d) < own)
+        # The smallest (effective key, key) among those whose prerequisites are all placed; the
+        # loader refuses cycles, so one is always ready.
+        waiting = {rid: len(found) for rid, found in needs.items()}
+        ready = [(effective(rid), present[rid].key, rid) for rid in present if rid not in waiting]
+        heapq.heapify(ready)
+        placed = []
+        while ready:
+            rid = heapq.heappop(ready)[2]
+            placed.append(rid)
             for dependent in needed_by.get(rid, ()):
-                found = min(found, effective(dependent))
-            best[rid] = found
-        return found
-
-    lifted = {
-        rid: sorted(d for d in needed_by.get(rid, ()) if effective(d) < item.key)
-        for rid, item in present.items()
-    }
-    pending = sorted(present, key=lambda rid: (effective(rid), present[rid].key))
-    placed: list[str] = []
-    done: set[str] = set()
-    while pending:
-        # The first in order whose prerequisites (in the result) are all placed; the loader
-        # refuses cycles, so there always is one.
-        for i, rid in enumerate(pending):
-            if all(b in done or b not in present for b in present[rid].after):
-                break
-        placed.append(pending.pop(i))
-        done.add(placed[-1])
+                waiting[dependent] -= 1
+                if not waiting[dependent]:
+                    heapq.heappush(ready, (effective(dependent), present[dependent].key, dependent))
     ranked: list[Ranked] = []
-    claimed: list[set[str]] = []
+    places_of: dict[str, list[int]] = {}  # the places that answer each family, in order
     where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
-        item = present[rid]
-        families = item.families
-        # A sub-point is done with its place, so that place must come after its prerequisites.
-        earliest = max((where.get(b, -1) for b in item.after), default=-1)
-        home = next(
-            (n for n, c in enumerate(claimed) if n >= earliest and families & c), None
-        )
-        if home is not None:
-            ranked[home].folded.append(rid)
-            claimed[home] |= families
-            where[rid] = home
+        families = present[rid].families
+        home = None
+        if families:
+            # A sub-point is done with its place, so that place must come after its
+            # prerequisites.
+            earliest = max([where[b] for b in needs.get(rid, ())], default=-1)
+            candidates = [n for f in families for n in places_of.get(f, ()) if n >= earliest]
+            home = min(candidates) if candidates else None
+        if home is None:
+            home = len(ranked)
+            ranked.append(Ranked(rid, lifted_by=lifted.get(rid, [])))
         else:
-            where[rid] = len(ranked)
-            ranked.append(Ranked(rid, lifted_by=lifted[rid]))
-            claimed.append(set(families))
+            ranked[home].folded.append(rid)
+        where[rid] = home
+        for family in families:
+            held = places_of.setdefault(family, [])
+            if home not in held:
+                held.append(home)
+                held.sort()
     return ranked

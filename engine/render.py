@@ -582,8 +582,8 @@ def _recommendations(
     items = []
     for rid, d in drafts.items():
         frag = recs[rid]
-        order = stage_order(frag.phase, stage, d.urgency)
-        key = (d.finds_out, order, -d.urgency, -d.gaps, frag.step, rid)
+        order = stage_order(frag.phase, stage, d.blocking)
+        key = (d.finds_out, order, -d.urgency, -d.escalated, -d.gaps, frag.step, rid)
         items.append(RankItem(rid, key, frag.after, d.families))
     comma = b""
     for number, place in enumerate(rank(items), start=1):
@@ -592,7 +592,7 @@ def _recommendations(
         subs = b",".join(
             [recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in place.folded]
         )
-        order = stage_order(frag.phase, stage, d.urgency)
+        order = stage_order(frag.phase, stage, d.blocking)
         score = b"".join(
             (
                 b'{"stage":%d,"severity":"' % order,
@@ -627,6 +627,7 @@ class _Draft:
     """What a recommendation's entry needs of the rules that fired, before it is ranked."""
 
     __slots__ = (
+        "blocking",
         "body",
         "closes",
         "escalated",
@@ -651,6 +652,7 @@ class _Draft:
         self.finds_out = int(finds_out)
         self.closes = closes
         self.severity = severity.encode()
+        self.blocking = severity == "blocking"
         self.escalated = escalated
         self.urgency = urgency
         self.gaps = len(closes)

@@ -19,10 +19,10 @@ def test_an_escalation_fires_only_after_both_gaps_it_combines(engine: Engine) ->
     assert found.derived_from == ["competence/tovholder-missing", "risks/high-staff-turnover"]
     assert found.raises == ["appoint-tovholder", "plan-for-turnover"]
     trace = {entry.rule: entry for entry in result.trace or []}
-    assert set(trace[escalation].matched) == {
+    assert {
         "gap:competence/tovholder-missing",
         "gap:risks/high-staff-turnover",
-    }
+    } <= set(trace[escalation].matched)
 
 
 def test_one_gap_alone_does_not_escalate(engine: Engine) -> None:

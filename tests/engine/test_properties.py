@@ -47,15 +47,24 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
     stage = first.readiness.stage
     for rec in first.recommendations:
         parts = rec.score
-        assert parts.stage == (0 if rec.phase <= stage or parts.urgency == 4 else rec.phase)
+        blocking = parts.severity == "blocking"
+        assert parts.stage == (0 if rec.phase <= stage or blocking else rec.phase)
         assert parts.urgency == min(URGENCY[parts.severity] + parts.escalated, 4)
         assert parts.gaps_closed == len(rec.closes_gaps)
         assert parts.escalated == bool(rec.escalations)
 
 
-def _key(rec: Recommendation) -> tuple[int, int, int, int, int, str]:
+def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, str]:
     parts = rec.score
-    return (parts.finds_out, parts.stage, -parts.urgency, -parts.gaps_closed, rec.step, rec.id)
+    return (
+        parts.finds_out,
+        parts.stage,
+        -parts.urgency,
+        -parts.escalated,
+        -parts.gaps_closed,
+        rec.step,
+        rec.id,
+    )
 
 
 @_SETTINGS
@@ -82,7 +91,7 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
         effective[rec.id] = min([_key(rec), *lifted])
         for other in rec.score.lifted_by:
             assert rec.id in engine.ruleset.recommendations[other].after
-    ordered = [effective[r.id][:5] for r in recs]
+    ordered = [effective[r.id][:6] for r in recs]
     assert ordered == sorted(ordered)
     # One action per family: no two places answer gaps of the same indicator family, unless
     # the later one waits for a prerequisite placed after the earlier one.

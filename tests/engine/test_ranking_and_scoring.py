@@ -33,9 +33,9 @@ def test_a_later_phase_done_does_not_skip_an_earlier_one() -> None:
 
 
 def test_what_is_due_now_and_what_waits() -> None:
-    assert stage_order(phase=1, stage=2, urgency=2) == 0
-    assert stage_order(phase=3, stage=2, urgency=3) == 3
-    assert stage_order(phase=3, stage=1, urgency=4) == 0  # a blocker is due whatever its phase
+    assert stage_order(phase=1, stage=2, blocking=False) == 0
+    assert stage_order(phase=3, stage=2, blocking=False) == 3
+    assert stage_order(phase=3, stage=1, blocking=True) == 0  # a blocker is due in every phase
 
 
 def test_an_escalation_raises_by_one_level_and_no_further() -> None:
