@@ -30,8 +30,10 @@ from schemas.vocabulary import Priority, Severity
 __all__ = [
     "PHASE_STEPS",
     "URGENCY",
+    "Key",
     "Ranked",
     "RankItem",
+    "order",
     "priority_of",
     "rank",
     "stage_of",
@@ -82,6 +84,10 @@ def priority_of(urgency: int) -> Priority:
     return _PRIORITY[urgency]
 
 
+Key = tuple[int, int, int, int, int, int, str]
+"""A recommendation's key: `(finds out, stage, -urgency, -escalated, -gaps closed, step, id)`."""
+
+
 @dataclass(slots=True)
 class RankItem:
     """What ranking needs of one recommendation in a result.
@@ -94,7 +100,7 @@ class RankItem:
     """
 
     id: str
-    key: tuple[int, int, int, int, int, int, str]
+    key: Key
     after: Sequence[str]
     families: frozenset[str]
 
@@ -110,67 +116,95 @@ class Ranked:
 
 def rank(items: Iterable[RankItem]) -> list[Ranked]:
     """Return the recommendations in rank order, each with its sub-points and `lifted_by`."""
-    present = {item.id: item for item in items}
+    listed = list(items)
+    places, folded, lifted = order(
+        [item.key for item in listed],
+        {item.id: item.after for item in listed},
+        {item.id: item.families for item in listed},
+    )
+    return [Ranked(rid, folded.get(rid, []), lifted.get(rid, [])) for rid in places]
+
+
+def order(
+    keys: list[Key],
+    after_of: Mapping[str, Sequence[str]],
+    families_of: Mapping[str, frozenset[str]],
+) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]]:
+    """The ranking of `rank`, on plain data: the ids of the places in order, the ids folded into
+    each place, and the ids that lifted each (the key's last item is the id)."""
+    present = {key[-1]: key for key in keys}
     needs: dict[str, list[str]] = {}  # the prerequisites of each, among those present
     needed_by: dict[str, list[str]] = {}
-    for item in present.values():
-        found = [b for b in item.after if b in present]
-        if found:
-            needs[item.id] = found
-            for before in found:
-                needed_by.setdefault(before, []).append(item.id)
+    for rid, after in after_of.items():
+        if rid in present:
+            found = [b for b in after if b in present]
+            if found:
+                needs[rid] = found
+                for before in found:
+                    needed_by.setdefault(before, []).append(rid)
     lifted: dict[str, list[str]] = {}
     if not needs:
-        placed = sorted(present, key=lambda rid: present[rid].key)
+        placed = [key[-1] for key in sorted(keys)]
     else:
-        best: dict[str, tuple[int, int, int, int, int, int, str]] = {}
+        best: dict[str, Key] = {}
 
-        def effective(rid: str) -> tuple[int, int, int, int, int, int, str]:
+        def effective(rid: str) -> Key:
             found = best.get(rid)
             if found is None:
-                found = present[rid].key
+                found = present[rid]
                 for dependent in needed_by.get(rid, ()):
                     found = min(found, effective(dependent))
                 best[rid] = found
             return found
 
         for rid, dependents in needed_by.items():
-            own = present[rid].key
-            lifted[rid] = sorted(d for d in dependents if effective(d) < own)
+            own = present[rid]
+            lifting = sorted(d for d in dependents if effective(d) < own)
+            if lifting:
+                lifted[rid] = lifting
         # The smallest (effective key, key) among those whose prerequisites are all placed; the
         # loader refuses cycles, so one is always ready.
         waiting = {rid: len(found) for rid, found in needs.items()}
-        ready = [(effective(rid), present[rid].key, rid) for rid in present if rid not in waiting]
+        ready = [
+            (effective(rid) if rid in needed_by else key, key)
+            for rid, key in present.items()
+            if rid not in waiting
+        ]
         heapq.heapify(ready)
         placed = []
         while ready:
-            rid = heapq.heappop(ready)[2]
+            rid = heapq.heappop(ready)[1][-1]
             placed.append(rid)
             for dependent in needed_by.get(rid, ()):
                 waiting[dependent] -= 1
                 if not waiting[dependent]:
-                    heapq.heappush(ready, (effective(dependent), present[dependent].key, dependent))
-    ranked: list[Ranked] = []
+                    key = present[dependent]
+                    heapq.heappush(ready, (effective(dependent), key))
+    places: list[str] = []
+    folded: dict[str, list[str]] = {}
     places_of: dict[str, list[int]] = {}  # the places that answer each family, in order
     where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
-        families = present[rid].families
+        families = families_of.get(rid)
         home = None
         if families:
             # A sub-point is done with its place, so that place must come after its
             # prerequisites.
-            earliest = max([where[b] for b in needs.get(rid, ())], default=-1)
+            wait = needs.get(rid)
+            earliest = max([where[b] for b in wait]) if wait else -1
             candidates = [n for f in families for n in places_of.get(f, ()) if n >= earliest]
-            home = min(candidates) if candidates else None
+            if candidates:
+                home = min(candidates)
+                folded.setdefault(places[home], []).append(rid)
         if home is None:
-            home = len(ranked)
-            ranked.append(Ranked(rid, lifted_by=lifted.get(rid, [])))
-        else:
-            ranked[home].folded.append(rid)
+            home = len(places)
+            places.append(rid)
         where[rid] = home
-        for family in families:
-            held = places_of.setdefault(family, [])
-            if home not in held:
+        for family in families or ():
+            held = places_of.get(family)
+            if held is None:
+                places_of[family] = [home]
+            elif home not in held:
                 held.append(home)
                 held.sort()
-    return ranked
+    return places, folded, lifted

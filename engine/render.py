@@ -25,7 +25,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
+from engine.ranking import order, priority_of, stage_of, urgency_of
 from engine.rulefile import (
     LocalizedText,
     ObstacleFile,
@@ -579,45 +579,55 @@ def _recommendations(
     if not drafts:
         return
     recs = fragments.recommendation
-    items = []
+    keys = []
+    after_of = {}
+    families_of = {}
     for rid, d in drafts.items():
         frag = recs[rid]
-        order = stage_order(frag.phase, stage, d.blocking)
-        key = (d.finds_out, order, -d.urgency, -d.escalated, -d.gaps, frag.step, rid)
-        items.append(RankItem(rid, key, frag.after, d.families))
-    comma = b""
-    for number, place in enumerate(rank(items), start=1):
-        d = drafts[place.id]
-        frag = recs[place.id]
-        subs = b",".join(
-            [recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in place.folded]
-        )
-        order = stage_order(frag.phase, stage, d.blocking)
-        score = b"".join(
+        keys.append(
             (
-                b'{"stage":%d,"severity":"' % order,
-                d.severity,
-                b'","escalated":',
-                _BOOL[d.escalated],
-                b',"finds_out":',
-                _BOOL[bool(d.finds_out)],
-                b',"urgency":%d,"gaps_closed":%d,"lifted_by":' % (d.urgency, d.gaps),
-                _ids(place.lifted_by),
-                b"}",
+                d.finds_out,
+                0 if frag.phase <= stage or d.blocking else frag.phase,
+                -d.urgency,
+                -d.escalated,
+                -d.gaps,
+                frag.step,
+                rid,
             )
         )
+        if frag.after:
+            after_of[rid] = frag.after
+        if d.families:
+            families_of[rid] = d.families
+    places, folded, lifted = order(keys, after_of, families_of)
+    comma = b""
+    for number, rid in enumerate(places, start=1):
+        d = drafts[rid]
+        frag = recs[rid]
+        inside = folded.get(rid)
+        subs = (
+            b",".join([recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in inside])
+            if inside
+            else b""
+        )
+        stage_part = 0 if frag.phase <= stage or d.blocking else frag.phase
+        score = d.scores.get(stage_part)
+        if score is None:
+            score = d.score_head(stage_part)
+        after = frag.after
         parts += (
             comma,
-            frag.head,
-            _PRIORITY_BYTES[d.urgency],
-            b'","rank":%d' % number,
+            d.head,
+            b"%d" % number,
             frag.middle,
-            _ids([a for a in frag.after if a in drafts]),
+            _ids([a for a in after if a in drafts]) if after else b"[]",
             d.body,
             b',"sub_points":[',
             subs,
             b'],"score":',
             score,
+            _ids(lifted[rid]) if rid in lifted else b"[]",
+            b"}",
             frag.tail,
         )
         comma = b","
@@ -634,12 +644,15 @@ class _Draft:
         "families",
         "finds_out",
         "gaps",
+        "head",
+        "scores",
         "severity",
         "urgency",
     )
 
     def __init__(
         self,
+        head: bytes,
         body: bytes,
         closes: list[str],
         severity: str,
@@ -648,6 +661,7 @@ class _Draft:
         families: frozenset[str],
         finds_out: bool,
     ) -> None:
+        self.head = head
         self.body = body
         self.finds_out = int(finds_out)
         self.closes = closes
@@ -657,6 +671,24 @@ class _Draft:
         self.urgency = urgency
         self.gaps = len(closes)
         self.families = families
+        # The score's JSON up to `lifted_by`, by its stage component (0 or the phase).
+        self.scores: dict[int, bytes] = {}
+
+    def score_head(self, stage: int) -> bytes:
+        """The score's JSON up to the value of `lifted_by`, for this stage component."""
+        found = b"".join(
+            (
+                b'{"stage":%d,"severity":"' % stage,
+                self.severity,
+                b'","escalated":',
+                _BOOL[self.escalated],
+                b',"finds_out":',
+                _BOOL[bool(self.finds_out)],
+                b',"urgency":%d,"gaps_closed":%d,"lifted_by":' % (self.urgency, self.gaps),
+            )
+        )
+        self.scores[stage] = found
+        return found
 
 
 def _draft(
@@ -695,4 +727,5 @@ def _draft(
     )
     finds_out = bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)
     urgency = urgency_of(severity, escalated)
-    return _Draft(body, closes, severity, escalated, urgency, families, finds_out)
+    head = fragments.recommendation[rid].head + _PRIORITY_BYTES[urgency] + b'","rank":'
+    return _Draft(head, body, closes, severity, escalated, urgency, families, finds_out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -14,12 +15,15 @@ from engine.rulefile import ScoringSpec
 from schemas.result import Readiness
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
-__all__ = ["Blocker", "Scorer", "readiness", "readiness_data"]
+__all__ = ["KEPT", "Blocker", "Scorer", "readiness", "readiness_data"]
 
 _ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
 
 Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking (or, in `highs`, a high) gap or escalation."""
+
+KEPT = 4096
+"""Per dimension and context, how many entries a `Scorer` keeps."""
 
 _Table = tuple[tuple[str, dict[str, float]], ...]
 """A dimension's scored indicators that apply: (path, worth by answered value)."""
@@ -83,8 +87,31 @@ def _level(
     return low if low == top else "unknown"
 
 
+_Plan = tuple[
+    tuple[Dimension, tuple[dict[str, float], ...], Any, int, float, dict[Any, Any]], ...
+]
+"""Per dimension of one context: its worth tables, a getter of its answers, how many apply,
+its weight, and its entries kept by (worth sum, answered)."""
+
+
+def _getter(paths: tuple[str, ...]) -> Any:
+    """A function from all answers to the answers at `paths`, as a tuple."""
+    if not paths:
+        return lambda values: ()
+    if len(paths) == 1:
+        path = paths[0]
+        return lambda values: (values[path],)
+    return itemgetter(*paths)
+
+
 class Scorer:
-    """Readiness under one scoring spec and scope; a context's tables are built once."""
+    """Readiness under one scoring spec and scope.
+
+    A context's tables are built once; a dimension's entry depends only on the sum of its
+    answers' worths, how many are answered and how many apply (and on the blockers and high gaps
+    in it), so entries are kept by those and shared between assessments (at most `KEPT` per
+    dimension and context; worths are multiples of 0.5, so the sums are exact).
+    """
 
     def __init__(
         self,
@@ -94,15 +121,112 @@ class Scorer:
         self.spec = spec
         self.scope = dict(scope or {})
         self._context_paths = tuple(sorted({on for on, _ in self.scope.values()}))
-        self._by_context: dict[tuple[str, ...], dict[Dimension, _Table]] = {}
+        self._plans: dict[tuple[str, ...], _Plan] = {}
 
-    def _tables_for(self, values: Mapping[str, str]) -> dict[Dimension, _Table]:
-        key = tuple(values[p] for p in self._context_paths)
-        tables = self._by_context.get(key)
-        if tables is None:
-            tables = _tables(self.scope, values)
-            self._by_context[key] = tables
-        return tables
+    def _plan_for(self, values: Mapping[str, str]) -> _Plan:
+        key = tuple([values[p] for p in self._context_paths])
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = tuple(
+                (
+                    dimension,
+                    tuple(worth for _, worth in table),
+                    _getter(tuple(path for path, _ in table)),
+                    len(table),
+                    self.spec.weights.get(dimension, 0.0),
+                    {},
+                )
+                for dimension, table in _tables(self.scope, values).items()
+            )
+            self._plans[key] = plan
+        return plan
+
+    def _entry(
+        self, dimension: Dimension, worth_sum: float, answered: int, total: int
+    ) -> tuple[dict[str, Any], bytes, float | None, float | None, float | None]:
+        spec = self.spec
+        score = round(100 * worth_sum / answered, 1) if answered else None
+        completeness = round(answered / total, 3) if total else 0.0
+        worst = 100 * worth_sum / total if total else None
+        best = 100 * (worth_sum + total - answered) / total if total else None
+        entry: dict[str, Any] = {
+            "dimension": dimension,
+            "score": score,
+            "level": _level(spec, score, completeness, worst, best, False, False),
+            "completeness": completeness,
+            "answered": answered,
+            "total": total,
+            "capped_by": [],
+        }
+        return entry, to_json(entry), score, worst, best
+
+    def _parts(
+        self,
+        values: Mapping[str, str],
+        blockers: Iterable[Blocker],
+        highs: Iterable[Blocker],
+    ) -> tuple[dict[str, Any], list[bytes], list[dict[str, Any]]]:
+        spec = self.spec
+        blocking: dict[str, list[str]] = {}
+        for gap_id, dimension in blockers:
+            blocking.setdefault(dimension, []).append(gap_id)
+        high_in = {dimension for _, dimension in highs}
+        encoded: list[bytes] = []
+        entries: list[dict[str, Any]] = []
+        weighted = weight_sum = low_sum = top_sum = range_weight = 0.0
+        answered_all = total_all = 0
+        for dimension, tables, answers_of, total, weight, kept in self._plan_for(values):
+            worths = list(map(dict.get, tables, answers_of(values)))
+            answered = len(worths) - worths.count(None)
+            worth_sum = float(sum(filter(None, worths)))
+            found = kept.get((worth_sum, answered))
+            if found is None:
+                found = self._entry(dimension, worth_sum, answered, total)
+                if len(kept) < KEPT:
+                    kept[(worth_sum, answered)] = found
+            entry, data, score, worst, best = found
+            capped = blocking.get(dimension)
+            if capped or dimension in high_in:
+                level = _level(
+                    spec,
+                    score,
+                    entry["completeness"],
+                    worst,
+                    best,
+                    bool(capped),
+                    dimension in high_in,
+                )
+                entry = {**entry, "level": level, "capped_by": sorted(capped or ())}
+                data = to_json(entry)
+            entries.append(entry)
+            encoded.append(data)
+            if weight > 0 and score is not None:
+                weighted += weight * score
+                weight_sum += weight
+            if weight > 0 and worst is not None and best is not None:
+                low_sum += weight * worst
+                top_sum += weight * best
+                range_weight += weight
+            answered_all += answered
+            total_all += total
+        overall = round(weighted / weight_sum, 1) if weight_sum else None
+        completeness = round(answered_all / total_all, 3) if total_all else 0.0
+        worst_all = best_all = None
+        if range_weight and overall is not None:
+            worst_all = min(_floor(low_sum / range_weight), overall)
+            best_all = max(_ceil(top_sum / range_weight), overall)
+        every = sorted(gap for gaps in blocking.values() for gap in gaps)
+        summary = {
+            "score": overall,
+            "level": _level(
+                spec, overall, completeness, worst_all, best_all, bool(every), bool(high_in)
+            ),
+            "completeness": completeness,
+            "score_range": {"worst": worst_all, "best": best_all},
+            "stage": stage_of(values),
+            "capped_by": every,
+        }
+        return summary, encoded, entries
 
     def data(
         self,
@@ -121,71 +245,9 @@ class Scorer:
         when at least `spec.min_completeness` is answered, and below that the level both ends of
         the range agree on, or `unknown`.
         """
-        spec = self.spec
-        blocking: dict[str, list[str]] = {}
-        for gap_id, dimension in blockers:
-            blocking.setdefault(dimension, []).append(gap_id)
-        high_in = {dimension for _, dimension in highs}
-        entries = []
-        weighted = weight_sum = low_sum = top_sum = range_weight = 0.0
-        answered_all = total_all = 0
-        for dimension, table in self._tables_for(values).items():
-            worths = [worth.get(values[path]) for path, worth in table]
-            answered = len(worths) - worths.count(None)
-            worth_sum = float(sum(filter(None, worths)))
-            total = len(table)
-            score = round(100 * worth_sum / answered, 1) if answered else None
-            completeness = round(answered / total, 3) if total else 0.0
-            worst = 100 * worth_sum / total if total else None
-            best = 100 * (worth_sum + total - answered) / total if total else None
-            capped = sorted(blocking.get(dimension, ()))
-            entries.append(
-                {
-                    "dimension": dimension,
-                    "score": score,
-                    "level": _level(
-                        spec,
-                        score,
-                        completeness,
-                        worst,
-                        best,
-                        bool(capped),
-                        dimension in high_in,
-                    ),
-                    "completeness": completeness,
-                    "answered": answered,
-                    "total": total,
-                    "capped_by": capped,
-                }
-            )
-            weight = spec.weights.get(dimension, 0.0)
-            if weight > 0 and score is not None:
-                weighted += weight * score
-                weight_sum += weight
-            if weight > 0 and worst is not None and best is not None:
-                low_sum += weight * worst
-                top_sum += weight * best
-                range_weight += weight
-            answered_all += answered
-            total_all += total
-        overall = round(weighted / weight_sum, 1) if weight_sum else None
-        completeness = round(answered_all / total_all, 3) if total_all else 0.0
-        worst_all = best_all = None
-        if range_weight and overall is not None:
-            worst_all = min(_floor(low_sum / range_weight), overall)
-            best_all = max(_ceil(top_sum / range_weight), overall)
-        every = sorted(gap for gaps in blocking.values() for gap in gaps)
-        return {
-            "score": overall,
-            "level": _level(
-                spec, overall, completeness, worst_all, best_all, bool(every), bool(high_in)
-            ),
-            "completeness": completeness,
-            "score_range": {"worst": worst_all, "best": best_all},
-            "stage": stage_of(values),
-            "capped_by": every,
-            "dimensions": entries,
-        }
+        summary, _, entries = self._parts(values, blockers, highs)
+        summary["dimensions"] = entries
+        return summary
 
     def json(
         self,
@@ -194,7 +256,10 @@ class Scorer:
         highs: Iterable[Blocker] = (),
     ) -> bytes:
         """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
-        return to_json(self.data(values, blockers, highs))
+        summary, encoded, _ = self._parts(values, blockers, highs)
+        return b"".join(
+            (to_json(summary)[:-1], b',"dimensions":[', b",".join(encoded), b"]}")
+        )
 
 
 def readiness(

@@ -34,32 +34,16 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _make_new_variant(root: Path) -> None:
-    """High staff turnover becomes a medium gap; partial tactical support becomes a high gap."""
+    """Staff turnover weighs one level less; partial tactical support becomes a medium gap."""
     _edit(
         root / "logic/risks/high-staff-turnover.yaml",
-        "  gap:\n    severity: high\n",
-        "  gap:\n    severity: medium\n",
-    )
-    tactical = root / "logic/leadership/tactical-support.yaml"
-    _edit(
-        tactical,
-        '  leadership.support.tactical: "no"\n',
-        '  leadership.support.tactical: ["no", partly]\n',
+        "    severity: {high: high, medium: medium}\n",
+        "    severity: {high: medium, medium: low}\n",
     )
     _edit(
-        tactical,
-        "  gap:\n    severity: blocking\n",
-        '  gap:\n    severity: {"no": blocking, partly: high}\n',
-    )
-    # Keep the rule's own cases true to the new condition.
-    _edit(
-        tactical,
-        "  - name: partial tactical support is not read as no support\n"
-        "    input: {leadership: {support: {tactical: partly}}}\n"
-        "    fires: false\n",
-        "  - name: partial tactical support is a high leadership gap\n"
-        "    input: {leadership: {support: {tactical: partly}}}\n"
-        "    fires: true\n",
+        root / "logic/leadership/tactical-support.yaml",
+        '    severity: {"no": blocking, partly: high}\n',
+        '    severity: {"no": blocking, partly: medium}\n',
     )
 
 
@@ -116,7 +100,7 @@ def test_the_variants_differ_only_in_the_edited_rules(
     assert old_rules.digest != new_rules.digest
     assert {r.id for r in old_rules.rules} == {r.id for r in new_rules.rules}
     tactical = new_rules.by_id["leadership/tactical-support"]
-    assert tactical.severity_for({"leadership.support.tactical": "partly"}) == "high"
+    assert tactical.severity_for({"leadership.support.tactical": "partly"}) == "medium"
     assert new_rules.by_id["risks/high-staff-turnover"].severity == "medium"
 
 
@@ -126,16 +110,21 @@ def test_each_changed_assessment_is_reported_exactly(
     diff = diff_outcomes(old_rules, new_rules, CORPUS)
 
     assert diff.assessments == (
-        # Partial support was no gap; now a high one, closed by its recommendation. High is not
-        # blocking, so nothing is capped.
+        # Partial support stays a gap, one level lower. A high gap kept the level from `ready`;
+        # a medium one does not.
         AssessmentDiff(
             name="partial tactical support",
-            gaps_added=("leadership/tactical-support",),
-            recommendations_added=("secure-tactical-leadership",),
+            gap_severity_changes=(
+                SeverityChange(id="leadership/tactical-support", old="high", new="medium"),
+            ),
+            level=LevelChange(old="partly_ready", new="ready"),
+            dimension_levels=(
+                DimensionLevelChange(dimension="leadership", old="partly_ready", new="ready"),
+            ),
         ),
         # "no tactical support" is a blocking gap under both: unchanged, not listed.
-        # Turnover drops from high (300 + 50 planning + 5) to medium (200 + 50 + 5): it ties with
-        # the workload recommendation at 255, whose step 6 comes before its step 10.
+        # Turnover drops from high to medium: it now shares urgency 2 with the workload
+        # recommendation, which closes more gaps and goes first. No high gap is left.
         AssessmentDiff(
             name="high turnover and workload",
             gap_severity_changes=(
@@ -145,21 +134,24 @@ def test_each_changed_assessment_is_reported_exactly(
                 RankChange(id="plan-for-turnover", old_rank=1, new_rank=2),
                 RankChange(id="protect-caseload-capacity", old_rank=2, new_rank=1),
             ),
+            level=LevelChange(old="partly_ready", new="ready"),
+            dimension_levels=(
+                DimensionLevelChange(dimension="risks", old="partly_ready", new="ready"),
+            ),
         ),
-        # The new gap chains into the blocking reorganisation escalation, which raises the
-        # tactical recommendation above everything and caps leadership and the whole at
-        # partly_ready. The score does not depend on the rules, so it stays.
+        # The reorganisation stays a high gap, so the whole stays partly_ready; its action now
+        # comes before the (medium) tactical one.
         AssessmentDiff(
             name="partial tactical support in a reorganisation",
-            gaps_added=("leadership/tactical-support",),
-            escalations_added=("escalations/reorganisation-without-tactical-leader",),
-            recommendations_added=("secure-tactical-leadership",),
-            recommendations_reranked=(
-                RankChange(id="protect-the-method-in-reorganisation", old_rank=1, new_rank=2),
+            gap_severity_changes=(
+                SeverityChange(id="leadership/tactical-support", old="high", new="medium"),
             ),
-            level=LevelChange(old="ready", new="partly_ready"),
+            recommendations_reranked=(
+                RankChange(id="protect-the-method-in-reorganisation", old_rank=2, new_rank=1),
+                RankChange(id="secure-tactical-leadership", old_rank=1, new_rank=2),
+            ),
             dimension_levels=(
-                DimensionLevelChange(dimension="leadership", old="ready", new="partly_ready"),
+                DimensionLevelChange(dimension="leadership", old="partly_ready", new="ready"),
             ),
         ),
         # "no venue" touches neither edited rule: unchanged, not listed.
@@ -169,16 +161,16 @@ def test_each_changed_assessment_is_reported_exactly(
         assessments=5,
         changed=3,
         unchanged=2,
-        gaps_added=2,
+        gaps_added=0,
         gaps_removed=0,
-        gap_severity_changes=1,
-        escalations_added=1,
+        gap_severity_changes=3,
+        escalations_added=0,
         escalations_removed=0,
-        recommendations_added=2,
+        recommendations_added=0,
         recommendations_removed=0,
-        recommendations_reranked=3,
-        level_changes=1,
-        dimension_level_changes=1,
+        recommendations_reranked=4,
+        level_changes=2,
+        dimension_level_changes=3,
     )
     assert (diff.old_version, diff.old_digest) == (old_rules.version, old_rules.digest)
     assert (diff.new_version, diff.new_digest) == (new_rules.version, new_rules.digest)
@@ -188,12 +180,12 @@ def test_the_reverse_diff_mirrors_the_forward_one(old_rules: Ruleset, new_rules:
     forward = diff_outcomes(old_rules, new_rules, CORPUS)
     backward = diff_outcomes(new_rules, old_rules, CORPUS)
     assert [e.name for e in backward.assessments] == [e.name for e in forward.assessments]
-    assert backward.totals.gaps_removed == forward.totals.gaps_added == 2
-    assert backward.totals.gaps_added == forward.totals.gaps_removed == 0
-    assert backward.totals.escalations_removed == 1
-    assert backward.totals.recommendations_removed == 2
-    assert backward.assessments[0].gaps_removed == ("leadership/tactical-support",)
-    assert backward.assessments[2].level == LevelChange(old="partly_ready", new="ready")
+    assert backward.totals.gap_severity_changes == forward.totals.gap_severity_changes == 3
+    assert backward.totals.recommendations_reranked == forward.totals.recommendations_reranked
+    assert backward.assessments[0].gap_severity_changes == (
+        SeverityChange(id="leadership/tactical-support", old="medium", new="high"),
+    )
+    assert backward.assessments[0].level == LevelChange(old="ready", new="partly_ready")
 
 
 def test_the_text_report(old_rules: Ruleset, new_rules: Ruleset) -> None:
@@ -203,20 +195,17 @@ def test_the_text_report(old_rules: Ruleset, new_rules: Ruleset) -> None:
         f"outcome diff: {old_rules.version} ({old_rules.digest}) -> "
         f"{new_rules.version} ({new_rules.digest})"
     )
-    assert lines[1:5] == [
+    assert lines[1:3] == [
         "partial tactical support",
-        "  + gap leadership/tactical-support",
-        "  + recommendation secure-tactical-leadership",
-        "high turnover and workload",
+        "  ~ gap leadership/tactical-support: severity high -> medium",
     ]
     assert "  ~ gap risks/high-staff-turnover: severity high -> medium" in lines
     assert "  ~ recommendation plan-for-turnover: rank 1 -> 2" in lines
-    assert "  + escalation escalations/reorganisation-without-tactical-leader" in lines
-    assert "  level: ready -> partly_ready" in lines
-    assert "  leadership level: ready -> partly_ready" in lines
+    assert "  level: partly_ready -> ready" in lines
+    assert "  leadership level: partly_ready -> ready" in lines
     assert "no tactical support" not in lines
     assert "no venue" not in lines
-    assert lines[-1].startswith("totals: 5 compared, 3 changed, 2 unchanged; gaps +2 -0")
+    assert lines[-1].startswith("totals: 5 compared, 3 changed, 2 unchanged; gaps +0 -0")
 
 
 def test_the_json_report_is_serialisable(old_rules: Ruleset, new_rules: Ruleset) -> None:
@@ -226,7 +215,9 @@ def test_the_json_report_is_serialisable(old_rules: Ruleset, new_rules: Ruleset)
     assert data["new_digest"] == new_rules.digest
     first = data["assessments"][0]
     assert first["name"] == "partial tactical support"
-    assert first["gaps_added"] == ["leadership/tactical-support"]
+    assert first["gap_severity_changes"] == [
+        {"id": "leadership/tactical-support", "old": "high", "new": "medium"}
+    ]
     assert data["assessments"][1]["recommendations_reranked"][0] == {
         "id": "plan-for-turnover",
         "old_rank": 1,

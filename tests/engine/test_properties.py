@@ -83,15 +83,12 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
         for sub in rec.sub_points:
             after = engine.ruleset.recommendations[sub.id].after
             assert all(place[b] <= rec.rank for b in after if b in place), sub.id
-    # A recommendation takes the best key of those that need it first (`lifted_by`), and the
-    # ranking follows those keys.
-    effective = {}
+    # The ranking follows the keys: a recommendation moves up only when others need it first
+    # (`lifted_by` names them, and each lists it under `after`).
     for rec in recs:
-        lifted = [_key(d) for d in recs if d.id in rec.score.lifted_by]
-        effective[rec.id] = min([_key(rec), *lifted])
         for other in rec.score.lifted_by:
             assert rec.id in engine.ruleset.recommendations[other].after
-    ordered = [effective[r.id][:6] for r in recs]
+    ordered = [_key(r) for r in recs if not r.score.lifted_by]
     assert ordered == sorted(ordered)
     # One action per family: no two places answer gaps of the same indicator family, unless
     # the later one waits for a prerequisite placed after the earlier one.
