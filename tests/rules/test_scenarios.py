@@ -4,7 +4,8 @@ Each file in `scenarios/` holds a `description`, the adviser's reasoning (`advis
 assessment, and `expect`: `first` (the first recommendations, in this order), `level` (overall
 readiness level), `stage` (the organisation's stage), and optionally `gaps` and `escalations` that
 must be present, `present` (success factors reported present) and `absent` (recommendations that
-must not appear at all). A scenario whose expectations the rules do not meet yet says how they
+must not appear at all) and `sub_points` (what must be folded into a recommendation as its
+sub-points). A scenario whose expectations the rules do not meet yet says how they
 differ under `open`; it runs as a strict expected failure until they agree.
 """
 
@@ -71,6 +72,10 @@ def test_scenario(engine: Engine, path: Path, request: pytest.FixtureRequest) ->
     assert set(expect.get("present", [])) <= present, sorted(present)
     every = {*ranked, *(s.id for r in result.recommendations for s in r.sub_points)}
     assert not set(expect.get("absent", [])) & every, sorted(every)
+    # One action per missing thing: what the adviser folds into another is a sub-point of it.
+    for rec_id, folded in expect.get("sub_points", {}).items():
+        rec = next(r for r in result.recommendations if r.id == rec_id)
+        assert set(folded) <= {s.id for s in rec.sub_points}, rec_id
     for rec in result.recommendations[:5]:
         assert rec.sources, rec.id
 
