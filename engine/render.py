@@ -590,7 +590,7 @@ def _recommendations(
                 0 if frag.phase <= stage or d.blocking else frag.phase,
                 -d.urgency,
                 -d.escalated,
-                -d.gaps,
+                -d.things,
                 frag.step,
                 rid,
             )
@@ -647,6 +647,7 @@ class _Draft:
         "head",
         "scores",
         "severity",
+        "things",
         "urgency",
     )
 
@@ -660,6 +661,7 @@ class _Draft:
         urgency: int,
         families: frozenset[str],
         finds_out: bool,
+        things: int,
     ) -> None:
         self.head = head
         self.body = body
@@ -671,6 +673,7 @@ class _Draft:
         self.urgency = urgency
         self.gaps = len(closes)
         self.families = families
+        self.things = things
         # The score's JSON up to `lifted_by`, by its stage component (0 or the phase).
         self.scores: dict[int, bytes] = {}
 
@@ -684,7 +687,7 @@ class _Draft:
                 _BOOL[self.escalated],
                 b',"finds_out":',
                 _BOOL[bool(self.finds_out)],
-                b',"urgency":%d,"gaps_closed":%d,"lifted_by":' % (self.urgency, self.gaps),
+                b',"urgency":%d,"things_closed":%d,"lifted_by":' % (self.urgency, self.things),
             )
         )
         self.scores[stage] = found
@@ -713,6 +716,9 @@ def _draft(
     obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
     factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
     families = frozenset().union(*[plans[r][5].families for r in closes])
+    # The distinct things its gaps are about: a family counts once, a gap over several
+    # things counts on its own.
+    things = len(families) + sum(1 for r in closes if not plans[r][5].families)
     body = b"".join(
         (
             b',"closes_gaps":',
@@ -728,4 +734,4 @@ def _draft(
     finds_out = bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)
     urgency = urgency_of(severity, escalated)
     head = fragments.recommendation[rid].head + _PRIORITY_BYTES[urgency] + b'","rank":'
-    return _Draft(head, body, closes, severity, escalated, urgency, families, finds_out)
+    return _Draft(head, body, closes, severity, escalated, urgency, families, finds_out, things)

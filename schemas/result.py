@@ -210,8 +210,9 @@ class RecommendationScore(_Out):
     urgency: int
     """The severity as a number (blocking 4, high 3, medium 2, low 1), one higher (at most 4)
     when an escalation raises it."""
-    gaps_closed: int
-    """How many gaps it closes."""
+    things_closed: int
+    """How many distinct things the gaps it closes are about: gaps of one indicator family
+    (the room, the tovholder, the capacity of the staff) count once."""
     lifted_by: list[str]
     """Recommendations that need this one first and rank higher on their own: this one takes
     the best of their places, so that it comes before them."""

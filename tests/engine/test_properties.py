@@ -50,7 +50,9 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
         blocking = parts.severity == "blocking"
         assert parts.stage == (0 if rec.phase <= stage or blocking else rec.phase)
         assert parts.urgency == min(URGENCY[parts.severity] + parts.escalated, 4)
-        assert parts.gaps_closed == len(rec.closes_gaps)
+        families = [engine.ruleset.by_id[g].families for g in rec.closes_gaps]
+        things = len(frozenset().union(*families)) + sum(1 for f in families if not f)
+        assert parts.things_closed == things
         assert parts.escalated == bool(rec.escalations)
 
 
@@ -61,7 +63,7 @@ def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, str]:
         parts.stage,
         -parts.urgency,
         -parts.escalated,
-        -parts.gaps_closed,
+        -parts.things_closed,
         rec.step,
         rec.id,
     )

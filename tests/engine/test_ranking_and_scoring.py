@@ -82,7 +82,7 @@ def test_one_action_per_family_and_sub_points_wait_for_their_prerequisites() -> 
     assert [r.id for r in rank(waiting)] == ["secure-venue", "team", "neutral-venue"]
 
 
-def test_ties_fall_to_gaps_closed_then_step_then_id() -> None:
+def test_ties_fall_to_things_closed_then_step_then_id() -> None:
     ranked = rank(
         [
             _item("b", (0, -2, 0, -1, 3)),
