@@ -8,10 +8,9 @@ The order is a function of what every result shows, so an analyst can recompute 
    unknown: what the answers show to be missing comes before what is still to be found out), its
    `stage` component (0 when it is due now: its phase is the organisation's stage or earlier, or
    it closes a blocking gap; else its phase), its **urgency** (the most severe gap it closes,
-   blocking 4 to low 1, one higher when an escalation raises it), whether an escalation raises it
-   (at equal urgency, the combination the escalation names comes first), how many distinct
-   things its gaps are about (an indicator family counts once), its step and its id. Smaller
-   keys come first.
+   blocking 4 to low 1, one higher when an escalation raises it), how many distinct
+   things its gaps are about (an indicator family counts once), how many gaps it closes, its
+   step and its id. Smaller keys come first.
 3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
@@ -86,7 +85,7 @@ def priority_of(urgency: int) -> Priority:
 
 
 Key = tuple[int, int, int, int, int, int, str]
-"""A recommendation's key: `(finds out, stage, -urgency, -escalated, -things closed, step, id)`."""
+"""A recommendation's key: (finds out, stage, -urgency, -things closed, -gaps closed, step, id)."""
 
 
 @dataclass(slots=True)
@@ -95,7 +94,7 @@ class RankItem:
 
     Attributes:
         id: Its catalogue id.
-        key: `(finds out, stage, -urgency, -escalated, -things closed, step, id)`: smaller first.
+        key: Its `Key`; smaller comes first.
         after: Its prerequisites (all of them; those not in the result are ignored).
         families: The indicator families of the gaps it closes.
     """

@@ -589,8 +589,8 @@ def _recommendations(
                 d.finds_out,
                 0 if frag.phase <= stage or d.blocking else frag.phase,
                 -d.urgency,
-                -d.escalated,
                 -d.things,
+                -d.gaps,
                 frag.step,
                 rid,
             )
@@ -687,7 +687,8 @@ class _Draft:
                 _BOOL[self.escalated],
                 b',"finds_out":',
                 _BOOL[bool(self.finds_out)],
-                b',"urgency":%d,"things_closed":%d,"lifted_by":' % (self.urgency, self.things),
+                b',"urgency":%d,"things_closed":%d,"gaps_closed":%d,"lifted_by":'
+                % (self.urgency, self.things, self.gaps),
             )
         )
         self.scores[stage] = found

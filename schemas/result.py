@@ -213,6 +213,9 @@ class RecommendationScore(_Out):
     things_closed: int
     """How many distinct things the gaps it closes are about: gaps of one indicator family
     (the room, the tovholder, the capacity of the staff) count once."""
+    gaps_closed: int
+    """How many gaps it closes: at equal things closed, more first (within a family, the
+    action that answers most of it leads and the others fold into it)."""
     lifted_by: list[str]
     """Recommendations that need this one first and rank higher on their own: this one takes
     the best of their places, so that it comes before them."""

@@ -53,6 +53,7 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
         families = [engine.ruleset.by_id[g].families for g in rec.closes_gaps]
         things = len(frozenset().union(*families)) + sum(1 for f in families if not f)
         assert parts.things_closed == things
+        assert parts.gaps_closed == len(rec.closes_gaps)
         assert parts.escalated == bool(rec.escalations)
 
 
@@ -62,8 +63,8 @@ def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, str]:
         parts.finds_out,
         parts.stage,
         -parts.urgency,
-        -parts.escalated,
         -parts.things_closed,
+        -parts.gaps_closed,
         rec.step,
         rec.id,
     )
