@@ -558,24 +558,32 @@ def _recommendations(
 ) -> None:
     """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.ranking)."""
     room = fragments.memo_entries
+    graded: dict[str, _Graded] = {}
     drafts: dict[str, _Draft] = {}
     linked = [row for row in fragments.recommendation_table if row[0] & fired]
-    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variable, variants in linked:
+    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, _variable, variants in linked:
         closing = gap_mask & fired
         raising = raise_mask & fired
-        if variable:
-            key: Any = (closing, raising, tuple([rank_of.get(r, -1) for r in variable]))
-        else:
-            key = (closing, raising)
+        key = (closing, raising)
         draft = variants.get(key)
         if draft is None:
             bits = fragments.bit
-            closes = _picked(closing, gap_ids, bits)
-            raised_by = _picked(raising, raise_ids, bits)
-            draft = _draft(fragments, rid, closes, raised_by, rank_of)
+            draft = _Draft(
+                fragments,
+                rid,
+                _picked(closing, gap_ids, bits),
+                _picked(raising, raise_ids, bits),
+            )
             if len(variants) < room:
                 variants[key] = draft
+        # The most severe of the gaps it closes (or, closing none, of the escalations).
+        rank = draft.fixed_rank
+        for rule_id in draft.varying:
+            found = rank_of[rule_id]
+            if found < rank:
+                rank = found
         drafts[rid] = draft
+        graded[rid] = draft.by_rank.get(rank) or draft.grade(rank)
     if not drafts:
         return
     recs = fragments.recommendation
@@ -584,11 +592,12 @@ def _recommendations(
     families_of = {}
     for rid, d in drafts.items():
         frag = recs[rid]
+        g = graded[rid]
         keys.append(
             (
                 d.finds_out,
-                0 if frag.phase <= stage or d.blocking else frag.phase,
-                -d.urgency,
+                0 if frag.phase <= stage or g.blocking else frag.phase,
+                -g.urgency,
                 -d.things,
                 -d.gaps,
                 frag.step,
@@ -603,6 +612,7 @@ def _recommendations(
     comma = b""
     for number, rid in enumerate(places, start=1):
         d = drafts[rid]
+        g = graded[rid]
         frag = recs[rid]
         inside = folded.get(rid)
         subs = (
@@ -610,14 +620,12 @@ def _recommendations(
             if inside
             else b""
         )
-        stage_part = 0 if frag.phase <= stage or d.blocking else frag.phase
-        score = d.scores.get(stage_part)
-        if score is None:
-            score = d.score_head(stage_part)
+        stage_part = 0 if frag.phase <= stage or g.blocking else frag.phase
+        score = g.scores.get(stage_part) or g.score_head(stage_part)
         after = frag.after
         parts += (
             comma,
-            d.head,
+            g.head,
             b"%d" % number,
             frag.middle,
             _ids([a for a in after if a in drafts]) if after else b"[]",
@@ -634,105 +642,96 @@ def _recommendations(
 
 
 class _Draft:
-    """What a recommendation's entry needs of the rules that fired, before it is ranked."""
+    """What a recommendation's entry needs of the rules that fired, before it is graded and
+    ranked: kept by which of its gaps and escalations fired (see `MEMO_ENTRIES`)."""
 
     __slots__ = (
-        "blocking",
         "body",
+        "by_rank",
         "closes",
         "escalated",
         "families",
         "finds_out",
+        "fixed_rank",
         "gaps",
         "head",
-        "scores",
-        "severity",
         "things",
-        "urgency",
+        "varying",
     )
 
     def __init__(
-        self,
-        head: bytes,
-        body: bytes,
-        closes: list[str],
-        severity: str,
-        escalated: bool,
-        urgency: int,
-        families: frozenset[str],
-        finds_out: bool,
-        things: int,
+        self, fragments: Fragments, rid: str, closes: list[str], raised_by: list[str]
     ) -> None:
-        self.head = head
-        self.body = body
-        self.finds_out = int(finds_out)
+        plans = fragments.rules
+        related = [plans[r][5] for r in (*closes, *raised_by)]
+        obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
+        factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
+        self.body = b"".join(
+            (
+                b',"closes_gaps":',
+                _ids(closes),
+                b',"escalations":',
+                _ids(raised_by),
+                b',"obstacles":',
+                _ids(obstacle_ids),
+                b',"success_factors":',
+                _ids(factor_ids),
+            )
+        )
+        self.head = fragments.recommendation[rid].head
         self.closes = closes
+        self.escalated = bool(raised_by)
+        # What decides its severity: the gaps it closes, or, closing none, the escalations;
+        # the fixed severities now, the rest (by the answers) per assessment.
+        deciding = [plans[r][5] for r in (closes or raised_by)]
+        self.fixed_rank = min([r.fixed_rank for r in deciding if r.fixed_rank is not None] or [9])
+        self.varying = tuple(r.id for r in deciding if r.fixed_rank is None)
+        families = [plans[r][5].families for r in closes]
+        self.families = frozenset().union(*families)
+        # The distinct things its gaps are about: a family counts once, a gap over several
+        # things counts on its own.
+        self.things = len(self.families) + sum(1 for f in families if not f)
+        self.gaps = len(closes)
+        self.finds_out = int(
+            bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)
+        )
+        self.by_rank: dict[int, _Graded] = {}
+
+    def grade(self, rank: int) -> _Graded:
+        """Its parts that follow from its severity rank, kept for the next assessment."""
+        found = _Graded(self, SEVERITIES[rank])
+        self.by_rank[rank] = found
+        return found
+
+
+class _Graded:
+    """A recommendation's parts that follow from its severity: urgency, priority, score."""
+
+    __slots__ = ("blocking", "draft", "head", "scores", "severity", "urgency")
+
+    def __init__(self, draft: _Draft, severity: str) -> None:
+        self.draft = draft
         self.severity = severity.encode()
         self.blocking = severity == "blocking"
-        self.escalated = escalated
-        self.urgency = urgency
-        self.gaps = len(closes)
-        self.families = families
-        self.things = things
+        self.urgency = urgency_of(severity, draft.escalated)  # type: ignore[arg-type]
+        self.head = draft.head + _PRIORITY_BYTES[self.urgency] + b'","rank":'
         # The score's JSON up to `lifted_by`, by its stage component (0 or the phase).
         self.scores: dict[int, bytes] = {}
 
     def score_head(self, stage: int) -> bytes:
         """The score's JSON up to the value of `lifted_by`, for this stage component."""
+        d = self.draft
         found = b"".join(
             (
                 b'{"stage":%d,"severity":"' % stage,
                 self.severity,
                 b'","escalated":',
-                _BOOL[self.escalated],
+                _BOOL[d.escalated],
                 b',"finds_out":',
-                _BOOL[bool(self.finds_out)],
+                _BOOL[bool(d.finds_out)],
                 b',"urgency":%d,"things_closed":%d,"gaps_closed":%d,"lifted_by":'
-                % (self.urgency, self.things, self.gaps),
+                % (self.urgency, d.things, d.gaps),
             )
         )
         self.scores[stage] = found
         return found
-
-
-def _draft(
-    fragments: Fragments,
-    rid: str,
-    closes: list[str],
-    raised_by: list[str],
-    rank_of: Mapping[str, int],
-) -> _Draft:
-    """A recommendation's ranking figures and its JSON from `closes_gaps` to `success_factors`."""
-    plans = fragments.rules
-    related = [plans[r][5] for r in (*closes, *raised_by)]
-
-    def severity_rank(rule_id: str) -> int:
-        fixed = plans[rule_id][5].fixed_rank
-        return rank_of[rule_id] if fixed is None else fixed
-
-    # The most severe gap it closes; an escalation only raises it (or, closing none, sets it).
-    rank = min(severity_rank(r) for r in (closes or raised_by))
-    severity = SEVERITIES[rank]
-    escalated = bool(raised_by)
-    obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
-    factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
-    families = frozenset().union(*[plans[r][5].families for r in closes])
-    # The distinct things its gaps are about: a family counts once, a gap over several
-    # things counts on its own.
-    things = len(families) + sum(1 for r in closes if not plans[r][5].families)
-    body = b"".join(
-        (
-            b',"closes_gaps":',
-            _ids(closes),
-            b',"escalations":',
-            _ids(raised_by),
-            b',"obstacles":',
-            _ids(obstacle_ids),
-            b',"success_factors":',
-            _ids(factor_ids),
-        )
-    )
-    finds_out = bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)
-    urgency = urgency_of(severity, escalated)
-    head = fragments.recommendation[rid].head + _PRIORITY_BYTES[urgency] + b'","rank":'
-    return _Draft(head, body, closes, severity, escalated, urgency, families, finds_out, things)
