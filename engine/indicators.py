@@ -111,9 +111,8 @@ def values_of(request: AssessmentRequest) -> dict[str, str]:
         held = node.__dict__
         for field, path in fields:
             values[path] = held[field]
-    if values["organisation.country"] is None:
-        # The one indicator the request may leave null (it is descriptive too): unknown.
-        values["organisation.country"] = "unknown"
+    # The one indicator the request may leave null (it is descriptive too): unknown then.
+    values["organisation.country"] = request.organisation.country or "unknown"
     return values
 
 

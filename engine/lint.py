@@ -237,7 +237,9 @@ def _notes(ruleset: Ruleset) -> list[LintFinding]:
                 message = f"rule {rule.id!r}: severity{where} by judgement: {basis.judgement}"
                 notes.append(_finding(rule, "severity-judgement", "note", message))
         for indicator, middle in rule.middle_sufficient.items():
-            message = f"rule {rule.id!r}: the middle answer of {indicator} is enough: {middle.reason}"
+            message = (
+                f"rule {rule.id!r}: the middle answer of {indicator} is enough: {middle.reason}"
+            )
             notes.append(_finding(rule, "middle-sufficient", "note", message))
     return notes
 

@@ -26,7 +26,6 @@ from engine.rulefile import (
     QuestionnaireFile,
     RecommendationFile,
     RuleFile,
-    SeverityBasis,
     SeverityGrade,
     SourceDocument,
     SuccessFactorFile,
@@ -385,7 +384,9 @@ def _ground(found: _Found, path: Path, raw: Any, spec: RuleFile) -> None:
     ]
     for loc, basis in bases:
         if basis.source is not None and basis.locator is not None:
-            found.grounding.append((path, raw, what, loc, Citation(source=basis.source, locator=basis.locator)))
+            found.grounding.append(
+                (path, raw, what, loc, Citation(source=basis.source, locator=basis.locator))
+            )
     for indicator, middle in spec.middle_sufficient.items():
         cite = Citation(source=middle.source, locator=middle.locator)
         found.grounding.append((path, raw, what, ("middle_sufficient", indicator), cite))
@@ -495,28 +496,7 @@ def _compile_rule(
         ok = False
     if kind == "gap" and gap_kind != "unknown":
         ok = _check_scope(loader, path, raw, spec, alts, context) and ok
-    fires = {case.fires for case in spec.cases}
-    if fires != {True, False}:
-        loader.error(
-            path,
-            _line_of(raw, ("cases",)),
-            "cases-incomplete",
-            f"{what}: needs at least one case where it fires and one where it does not",
-        )
-        ok = False
-    for i, case in enumerate(spec.cases):
-        try:
-            AssessmentRequest.model_validate(case.input)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            loader.error(
-                path,
-                _line_of(raw, ("cases", i, "input", *first["loc"])),
-                "invalid-case",
-                f"{what}: case {case.name!r}: {where}: {first['msg']}",
-            )
-            ok = False
+    ok = _check_cases(loader, path, raw, spec) and ok
     severity, by_value, contexts, fine = _severities(loader, path, raw, spec, condition)
     if not ok or not fine:
         return None
@@ -549,6 +529,34 @@ def _compile_rule(
         middle_sufficient=MappingProxyType(dict(spec.middle_sufficient)),
         families=families,
     )
+
+
+def _check_cases(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> bool:
+    """A rule's cases show it firing and silent, and each input is a valid assessment."""
+    what = f"rule {spec.id!r}"
+    ok = True
+    if {case.fires for case in spec.cases} != {True, False}:
+        loader.error(
+            path,
+            _line_of(raw, ("cases",)),
+            "cases-incomplete",
+            f"{what}: needs at least one case where it fires and one where it does not",
+        )
+        ok = False
+    for i, case in enumerate(spec.cases):
+        try:
+            AssessmentRequest.model_validate(case.input)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            loader.error(
+                path,
+                _line_of(raw, ("cases", i, "input", *first["loc"])),
+                "invalid-case",
+                f"{what}: case {case.name!r}: {where}: {first['msg']}",
+            )
+            ok = False
+    return ok
 
 
 def _graded(test: Test) -> tuple[str, str] | None:

@@ -31,8 +31,8 @@ __all__ = [
     "PHASE_STEPS",
     "URGENCY",
     "Key",
-    "Ranked",
     "RankItem",
+    "Ranked",
     "order",
     "priority_of",
     "rank",
@@ -130,8 +130,11 @@ def order(
     after_of: Mapping[str, Sequence[str]],
     families_of: Mapping[str, frozenset[str]],
 ) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]]:
-    """The ranking of `rank`, on plain data: the ids of the places in order, the ids folded into
-    each place, and the ids that lifted each (the key's last item is the id)."""
+    """The ranking of `rank`, on plain data.
+
+    Returns the ids of the places in order, the ids folded into each place, and the ids that
+    lifted each (the key's last item is the id).
+    """
     present = {key[-1]: key for key in keys}
     needs: dict[str, list[str]] = {}  # the prerequisites of each, among those present
     needed_by: dict[str, list[str]] = {}
@@ -146,65 +149,79 @@ def order(
     if not needs:
         placed = [key[-1] for key in sorted(keys)]
     else:
-        best: dict[str, Key] = {}
+        placed, lifted = _with_prerequisites(present, needs, needed_by)
+    places, folded = _fold(placed, needs, families_of)
+    return places, folded, lifted
 
-        def effective(rid: str) -> Key:
-            found = best.get(rid)
-            if found is None:
-                found = present[rid]
-                for dependent in needed_by.get(rid, ()):
-                    found = min(found, effective(dependent))
-                best[rid] = found
-            return found
 
-        for rid, dependents in needed_by.items():
-            own = present[rid]
-            lifting = sorted(d for d in dependents if effective(d) < own)
-            if lifting:
-                lifted[rid] = lifting
-        # The smallest (effective key, key) among those whose prerequisites are all placed; the
-        # loader refuses cycles, so one is always ready.
-        waiting = {rid: len(found) for rid, found in needs.items()}
-        ready = [
-            (effective(rid) if rid in needed_by else key, key)
-            for rid, key in present.items()
-            if rid not in waiting
-        ]
-        heapq.heapify(ready)
-        placed = []
-        while ready:
-            rid = heapq.heappop(ready)[1][-1]
-            placed.append(rid)
+def _with_prerequisites(
+    present: Mapping[str, Key],
+    needs: Mapping[str, list[str]],
+    needed_by: Mapping[str, list[str]],
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The order when some need others first, and who lifted whom."""
+    best: dict[str, Key] = {}
+
+    def effective(rid: str) -> Key:
+        found = best.get(rid)
+        if found is None:
+            found = present[rid]
             for dependent in needed_by.get(rid, ()):
-                waiting[dependent] -= 1
-                if not waiting[dependent]:
-                    key = present[dependent]
-                    heapq.heappush(ready, (effective(dependent), key))
+                found = min(found, effective(dependent))
+            best[rid] = found
+        return found
+
+    lifted: dict[str, list[str]] = {}
+    for rid, dependents in needed_by.items():
+        lifting = sorted(d for d in dependents if effective(d) < present[rid])
+        if lifting:
+            lifted[rid] = lifting
+    # The smallest (effective key, key) among those whose prerequisites are all placed; the
+    # loader refuses cycles, so one is always ready.
+    waiting = {rid: len(found) for rid, found in needs.items()}
+    ready = [
+        (effective(rid) if rid in needed_by else key, key)
+        for rid, key in present.items()
+        if rid not in waiting
+    ]
+    heapq.heapify(ready)
+    placed = []
+    while ready:
+        rid = heapq.heappop(ready)[1][-1]
+        placed.append(rid)
+        for dependent in needed_by.get(rid, ()):
+            waiting[dependent] -= 1
+            if not waiting[dependent]:
+                heapq.heappush(ready, (effective(dependent), present[dependent]))
+    return placed, lifted
+
+
+def _fold(
+    placed: list[str],
+    needs: Mapping[str, list[str]],
+    families_of: Mapping[str, frozenset[str]],
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The places, and what is folded into each: one place per indicator family."""
     places: list[str] = []
     folded: dict[str, list[str]] = {}
     places_of: dict[str, list[int]] = {}  # the places that answer each family, in order
     where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
-        families = families_of.get(rid)
-        home = None
-        if families:
-            # A sub-point is done with its place, so that place must come after its
-            # prerequisites.
-            wait = needs.get(rid)
-            earliest = max([where[b] for b in wait]) if wait else -1
-            candidates = [n for f in families for n in places_of.get(f, ()) if n >= earliest]
-            if candidates:
-                home = min(candidates)
-                folded.setdefault(places[home], []).append(rid)
-        if home is None:
+        families = families_of.get(rid) or frozenset()
+        # A sub-point is done with its place, so that place must come after its prerequisites.
+        wait = needs.get(rid)
+        earliest = max([where[b] for b in wait]) if wait else -1
+        candidates = [n for f in families for n in places_of.get(f, ()) if n >= earliest]
+        if candidates:
+            home = min(candidates)
+            folded.setdefault(places[home], []).append(rid)
+        else:
             home = len(places)
             places.append(rid)
         where[rid] = home
-        for family in families or ():
-            held = places_of.get(family)
-            if held is None:
-                places_of[family] = [home]
-            elif home not in held:
+        for family in families:
+            held = places_of.setdefault(family, [])
+            if home not in held:
                 held.append(home)
                 held.sort()
-    return places, folded, lifted
+    return places, folded

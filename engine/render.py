@@ -82,9 +82,9 @@ class RuleFacts:
 
     __slots__ = (
         "answers_of",
+        "basis_for",
         "blocks",
         "dimension",
-        "basis_for",
         "evidence",
         "families",
         "fixed_rank",
@@ -140,9 +140,7 @@ class RuleFacts:
             union.setdefault(_safe(test.path), set()).update(_safe(v) for v in test.values)
         self.evidence = tuple((path, frozenset(union[path])) for path in sorted(union))
         # The answers that decide this rule's entry in a result: its evidence and its severity.
-        decisive = sorted(
-            {*union, *rule.severity_paths}
-        )
+        decisive = sorted({*union, *rule.severity_paths})
         self.answers_of = itemgetter(*decisive) if decisive else _nothing
 
     def evidence_json(self, values: Mapping[str, str]) -> bytes:
@@ -199,8 +197,8 @@ class Fragments:
         }
         info = _json(ruleset.info.model_dump(mode="json"))
         self.head = _b(f'{{"language":{_json(language)},"ruleset":{info}')
-        self.gap: dict[str, tuple[bytes, bytes, bytes]] = {}
-        self.escalation: dict[str, tuple[bytes, bytes, bytes]] = {}
+        self.gap: dict[str, tuple[bytes, bytes, bytes, bytes]] = {}
+        self.escalation: dict[str, tuple[bytes, bytes, bytes, bytes]] = {}
         for rule in ruleset.rules:
             head = (
                 f'{{"id":{_json(rule.id)},"title":{_json(rule.title.in_(language))},'
@@ -309,9 +307,7 @@ class RecommendationFragments:
         )
         self.phase = phase_of_step(e.step)
         self.step = e.step
-        self.middle = _b(
-            f',"phase":{self.phase},"step":{e.step},"owner":{_json(e.owner)},"after":'
-        )
+        self.middle = _b(f',"phase":{self.phase},"step":{e.step},"owner":{_json(e.owner)},"after":')
         self.tail = _b(f',"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}')
         self.after = tuple(_safe(a) for a in e.after)
         self.sub_head = _b(
@@ -337,8 +333,7 @@ def _described(
     title = _in_country(entry, "title", country).in_(language)
     description = _in_country(entry, "description", country).in_(language)
     head = (
-        f'{{"id":{_json(entry_id)},"title":{_json(title)},'
-        f'"description":{_json(description)},{then}'
+        f'{{"id":{_json(entry_id)},"title":{_json(title)},"description":{_json(description)},{then}'
     )
     sources = _json([c.model_dump(mode="json") for c in entry.sources])
     return _b(head), _b(f',"sources":{sources}}}')
@@ -475,8 +470,11 @@ def render(
 def _render_rule(
     rule: RuleFacts, fragments: Fragments, values: Mapping[str, str], chained: tuple[str, ...]
 ) -> tuple[tuple[int, str, bytes], Blocker | None]:
-    """The entry of a gap or escalation: (severity rank, id, JSON), and, when it is blocking or
-    high and not a find-out gap, what it weighs on readiness: (id, dimension)."""
+    """The entry of a gap or escalation, and what it weighs on readiness.
+
+    The entry is (severity rank, id, JSON); when it is blocking or high and not a find-out gap,
+    it weighs on readiness as (id, dimension).
+    """
     severity = rule.severity_for(values)
     assert severity is not None  # noqa: S101 - gap and escalation rules have one
     if rule.kind == "gap":
@@ -642,8 +640,10 @@ def _recommendations(
 
 
 class _Draft:
-    """What a recommendation's entry needs of the rules that fired, before it is graded and
-    ranked: kept by which of its gaps and escalations fired (see `MEMO_ENTRIES`)."""
+    """What a recommendation's entry needs of the rules that fired, before it is graded.
+
+    Kept by which of its gaps and escalations fired (see `MEMO_ENTRIES`).
+    """
 
     __slots__ = (
         "body",

@@ -29,9 +29,9 @@ _Table = tuple[tuple[str, dict[str, float]], ...]
 """A dimension's scored indicators that apply: (path, worth by answered value)."""
 
 
-def _tables(scope: Mapping[str, tuple[str, frozenset[str]]], values: Mapping[str, str]) -> dict[
-    Dimension, _Table
-]:
+def _tables(
+    scope: Mapping[str, tuple[str, frozenset[str]]], values: Mapping[str, str]
+) -> dict[Dimension, _Table]:
     """Per dimension, the scored indicators that apply to this assessment's context."""
     tables: dict[Dimension, _Table] = {}
     for dimension in DIMENSIONS:
@@ -42,7 +42,11 @@ def _tables(scope: Mapping[str, tuple[str, frozenset[str]]], values: Mapping[str
             scoped = scope.get(indicator.path)
             if scoped is not None and values[scoped[0]] not in scoped[1]:
                 continue
-            worth = {v: w for v in indicator.scale.values if (w := indicator.scale.worth_of(v)) is not None}
+            worth = {
+                v: w
+                for v in indicator.scale.values
+                if (w := indicator.scale.worth_of(v)) is not None
+            }
             rows.append((indicator.path, worth))
         tables[dimension] = tuple(rows)
     return tables
@@ -87,9 +91,7 @@ def _level(
     return low if low == top else "unknown"
 
 
-_Plan = tuple[
-    tuple[Dimension, tuple[dict[str, float], ...], Any, int, float, dict[Any, Any]], ...
-]
+_Plan = tuple[tuple[Dimension, tuple[dict[str, float], ...], Any, int, float, dict[Any, Any]], ...]
 """Per dimension of one context: its worth tables, a getter of its answers, how many apply,
 its weight, and its entries kept by (worth sum, answered)."""
 
@@ -257,9 +259,7 @@ class Scorer:
     ) -> bytes:
         """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
         summary, encoded, _ = self._parts(values, blockers, highs)
-        return b"".join(
-            (to_json(summary)[:-1], b',"dimensions":[', b",".join(encoded), b"]}")
-        )
+        return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(encoded), b"]}"))
 
 
 def readiness(

@@ -112,7 +112,10 @@ def new_title_served(server: Server) -> bool:
         result = client.post(
             "/v1/assessments", json={"leadership": {"support": {"tactical": "no"}}}
         ).json()
-    return any(g["title"].startswith("Tactical leadership does not back the method") for g in result["gaps"])
+    return any(
+        g["title"].startswith("Tactical leadership does not back the method")
+        for g in result["gaps"]
+    )
 
 
 def test_a_reload_whose_cases_fail_keeps_the_old_set(reloading: tuple[Server, Path]) -> None:

@@ -78,7 +78,10 @@ def test_rules_diff_prints_changed_outcomes(rules_copy: RulesFolder, tmp_path: P
     new = tmp_path / "new-rules"
     shutil.copytree(rules_copy.root, new)
     path = new / "logic" / "risks" / "high-staff-turnover.yaml"
-    path.write_text(path.read_text().replace("severity: high", "severity: medium", 1))
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("severity: {high: high, medium: medium}", "severity: medium", 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
     done = run("rules", "diff", str(rules_copy.root), str(new))
     assert done.returncode == 0, done.stderr
     assert "~ gap risks/high-staff-turnover: severity high -> medium" in done.stdout

@@ -351,9 +351,7 @@ def test_unknown_source(rules_copy: RulesFolder) -> None:
 
 def test_a_cycle_of_derived_facts_is_reported(rules_copy: RulesFolder) -> None:
     for name, other in (("a", "b"), ("b", "a")):
-        when = (
-            f'  all:\n    - leadership.support.strategic: ["no", partly]\n    - gap: leadership/{other}'
-        )
+        when = f'  all:\n    - leadership.support.strategic: ["no", partly]\n    - gap: leadership/{other}'
         rules_copy.write(
             f"logic/leadership/{name}.yaml", rule_text(rule_id=f"leadership/{name}", when=when)
         )

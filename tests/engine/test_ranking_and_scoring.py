@@ -45,7 +45,9 @@ def test_an_escalation_raises_by_one_level_and_no_further() -> None:
     assert [priority_of(u) for u in (4, 3, 2, 1)] == ["critical", "high", "medium", "low"]
 
 
-def _item(rid: str, key: tuple[int, ...], after: tuple[str, ...] = (), families: str = "") -> RankItem:
+def _item(
+    rid: str, key: tuple[int, ...], after: tuple[str, ...] = (), families: str = ""
+) -> RankItem:
     full = (*key, rid)
     return RankItem(rid, full, after, frozenset(families.split()))  # type: ignore[arg-type]
 

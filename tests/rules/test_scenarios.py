@@ -93,7 +93,9 @@ def test_no_two_of_the_first_five_close_gaps_of_one_indicator_family(
             seen[family] = rec.id
 
 
-DANISH = [p for p in SCENARIOS if _load(p)["assessment"].get("organisation", {}).get("country") == "DK"]
+DANISH = [
+    p for p in SCENARIOS if _load(p)["assessment"].get("organisation", {}).get("country") == "DK"
+]
 
 
 @pytest.mark.parametrize("path", DANISH, ids=[p.stem for p in DANISH])
