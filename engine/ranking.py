@@ -207,21 +207,32 @@ def _fold(
     places_of: dict[str, list[int]] = {}  # the places that answer each family, in order
     where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
-        families = families_of.get(rid) or frozenset()
+        families = families_of.get(rid)
+        if not families:
+            where[rid] = len(places)
+            places.append(rid)
+            continue
         # A sub-point is done with its place, so that place must come after its prerequisites.
         wait = needs.get(rid)
         earliest = max([where[b] for b in wait]) if wait else -1
-        candidates = [n for f in families for n in places_of.get(f, ()) if n >= earliest]
-        if candidates:
-            home = min(candidates)
+        home = -1
+        for family in families:
+            for n in places_of.get(family, ()):
+                if n >= earliest:
+                    if home < 0 or n < home:
+                        home = n
+                    break  # each list is in order: the first that fits is its earliest
+        if home >= 0:
             folded.setdefault(places[home], []).append(rid)
         else:
             home = len(places)
             places.append(rid)
         where[rid] = home
         for family in families:
-            held = places_of.setdefault(family, [])
-            if home not in held:
+            held = places_of.get(family)
+            if held is None:
+                places_of[family] = [home]
+            elif home not in held:
                 held.append(home)
                 held.sort()
     return places, folded
