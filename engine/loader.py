@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from engine.conditions import Condition, Test, alternatives, parse, positive, tests_in
+from engine.conditions import Condition, FactAnd, Test, alternatives, parse, positive, tests_in
 from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
@@ -649,7 +649,7 @@ def _collect(
             if conjunct:
                 required[expr.path] = expr.values
         else:
-            is_and = type(expr).__name__ == "FactAnd"
+            is_and = isinstance(expr, FactAnd)
             _collect(fact, expr.parts, required, mentioned, conjunct=conjunct and is_and)
 
 
@@ -689,11 +689,12 @@ def _severities(
         loc: tuple[str | int, ...] = ("asserts", key, "in_context", i)
         try:
             when = positive(parse(item.when, (*loc, "when")))
+            derived = any(m.ref for alt in alternatives(when) for m in alt.matchers)
         except ConditionError as exc:
             loader.error(path, _line_of(raw, exc.loc), exc.code, f"{what}: {exc.message}")
             return None, None, (), False
         scored = [t.path for t in tests_in(when) if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
-        if scored or any(not isinstance(t, Test) for t in _leaves(when)):
+        if scored or derived:
             loader.error(
                 path,
                 _line_of(raw, (*loc, "when")),
@@ -707,14 +708,6 @@ def _severities(
             return None, None, (), False
         contexts.append(ContextSeverity(when, graded[0], graded[1], item.basis))
     return own[0], own[1], tuple(contexts), True
-
-
-def _leaves(condition: Condition) -> list[Condition]:
-    items = getattr(condition, "items", None)
-    if items is not None:
-        return [leaf for item in items for leaf in _leaves(item)]
-    inner = getattr(condition, "item", None)
-    return _leaves(inner) if inner is not None else [condition]
 
 
 def _grade(
@@ -829,49 +822,46 @@ def _check_order(loader: _Loader, root: Path, found: _Found) -> None:
                     f"recommendation {rid!r}: after names {before!r}, which is no other "
                     "recommendation",
                 )
+    graph = {rid: entry.after for rid, entry in recommendations.items()}
+    for rid, cycle in _cycles(graph):
+        path = folder / f"{rid}.yaml"
+        loader.error(
+            path,
+            _line_of(Located(path), ("after",)),
+            "order-cycle",
+            f"recommendation {rid!r}: after makes a cycle: {' -> '.join(cycle)}",
+        )
+
+
+def _cycles(graph: Mapping[str, Iterable[str]]) -> list[tuple[str, list[str]]]:
+    """Each cycle in `graph` (node -> what it needs), with the node the walk found it at."""
+    found: list[tuple[str, list[str]]] = []
     state: dict[str, int] = {}
 
-    def visit(rid: str, trail: list[str]) -> None:
-        state[rid] = 1
-        for before in recommendations[rid].after if rid in recommendations else ():
-            if state.get(before) == 1:
-                cycle = [*trail[trail.index(before) :], before] if before in trail else [rid]
-                path = folder / f"{rid}.yaml"
-                loader.error(
-                    path,
-                    _line_of(Located(path), ("after",)),
-                    "order-cycle",
-                    f"recommendation {rid!r}: after makes a cycle: {' -> '.join(cycle)}",
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                found.append(
+                    (node, [*trail[trail.index(dep) :], dep] if dep in trail else [node, dep])
                 )
-            elif state.get(before) is None and before in recommendations:
-                visit(before, [*trail, before])
-        state[rid] = 2
+            elif dep in graph and state.get(dep) is None:
+                visit(dep, [*trail, dep])
+        state[node] = 2
 
-    for rid in sorted(recommendations):
-        if state.get(rid) is None:
-            visit(rid, [rid])
+    for node in sorted(graph):
+        if state.get(node) is None:
+            visit(node, [node])
+    return found
 
 
 def _check_cycles(loader: _Loader, rules: list[Rule], raws: dict[str, tuple[Path, Any]]) -> None:
     needs = {r.id: {ref.split(":", 1)[1] for ref in r.refs} for r in rules}
-    state: dict[str, int] = {}
-
-    def visit(rule_id: str, trail: list[str]) -> None:
-        state[rule_id] = 1
-        for dep in sorted(needs.get(rule_id, ())):
-            if state.get(dep) == 1:
-                cycle = [*trail[trail.index(dep) :], dep] if dep in trail else [rule_id, dep]
-                path, raw = raws[rule_id]
-                loader.error(
-                    path,
-                    _line_of(raw, ("when",)),
-                    "derived-cycle",
-                    f"rule {rule_id!r}: its condition depends on itself: {' -> '.join(cycle)}",
-                )
-            elif dep in needs and state.get(dep) is None:
-                visit(dep, [*trail, dep])
-        state[rule_id] = 2
-
-    for rule_id in sorted(needs):
-        if state.get(rule_id) is None:
-            visit(rule_id, [rule_id])
+    for rule_id, cycle in _cycles(needs):
+        path, raw = raws[rule_id]
+        loader.error(
+            path,
+            _line_of(raw, ("when",)),
+            "derived-cycle",
+            f"rule {rule_id!r}: its condition depends on itself: {' -> '.join(cycle)}",
+        )

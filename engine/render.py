@@ -25,7 +25,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import order, priority_of, stage_of, urgency_of
+from engine.ranking import order, priority_of, stage_of, stage_order, urgency_of
 from engine.rulefile import (
     LocalizedText,
     ObstacleFile,
@@ -230,13 +230,11 @@ class Fragments:
             for sid, e in ruleset.success_factors.items()
         }
         self.recommendation = {
-            rid: _recommendation(rid, e, language, country)
+            rid: RecommendationFragments(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
         memo = self.entry_memo
         self.bit = links.bit
-        # The encoded ranks 1, 2, ...: one per recommendation at most.
-        self.ranks = tuple(b"%d" % n for n in range(1, len(ruleset.recommendations) + 1))
         key_bit = {rule.key: links.bit[rule_id] for rule_id, rule in facts.items()}
         # Per rule: (its bit, (bit, id) of each derived fact it needs, kind code, its variants,
         # the answers that decide its entry, its facts).
@@ -276,10 +274,9 @@ class Fragments:
                 rid,
                 gap_ids,
                 raise_ids,
-                variable,
                 memo["recommendation:" + rid],
             )
-            for rid, gaps, raising, gap_ids, raise_ids, variable in links.recommendations
+            for rid, gaps, raising, gap_ids, raise_ids in links.recommendations
         ]
 
 
@@ -314,12 +311,6 @@ class RecommendationFragments:
             f'{{"id":{_json(rid)},"title":{title},"action":{action},"owner":{_json(e.owner)},'
             '"closes_gaps":'
         )
-
-
-def _recommendation(
-    rid: str, e: RecommendationFile, language: Language, country: str
-) -> RecommendationFragments:
-    return RecommendationFragments(rid, e, language, country)
 
 
 def _described(
@@ -386,9 +377,6 @@ class Links:
             )
             if not gaps and not raising:
                 continue
-            # The worst severity among the linking rules decides the score; where a rule's
-            # severity depends on the answers, its rank is part of the variant's key.
-            variable = tuple(r.id for r in (*gaps, *raising) if r.varies)
             self.recommendations.append(
                 (
                     rid,
@@ -396,7 +384,6 @@ class Links:
                     mask(raising),
                     tuple(r.id for r in gaps),
                     tuple(r.id for r in raising),
-                    variable,
                 )
             )
 
@@ -410,8 +397,9 @@ def render(
 ) -> bytes:
     """Return the result JSON for the rules `fired`, in firing order, and the answers `values`.
 
-    `readiness_json(values, blockers, highs)` gives the readiness as JSON.
+    `readiness_json(values, blockers, highs, stage)` gives the readiness as JSON.
     """
+    stage = stage_of(values)
     gaps: list[tuple[int, str, bytes]] = []
     escalations: list[tuple[int, str, bytes]] = []
     listed = (gaps, escalations)
@@ -451,7 +439,7 @@ def render(
     parts: list[bytes] = [
         fragments.head,
         b',"readiness":',
-        readiness_json(values, blockers, highs),
+        readiness_json(values, blockers, highs, stage),
         b',"gaps":[',
         b",".join([g[2] for g in gaps]),
         b'],"escalations":[',
@@ -462,7 +450,7 @@ def render(
         _success_factors(fragments, fired_mask),
         b'],"recommendations":[',
     ]
-    _recommendations(parts, fragments, fired_mask, rank_of, stage_of(values))
+    _recommendations(parts, fragments, fired_mask, rank_of, stage)
     parts += (b'],"trace":', b"null" if trace is None else to_json(trace), b"}")
     return b"".join(parts)
 
@@ -559,7 +547,7 @@ def _recommendations(
     graded: dict[str, _Graded] = {}
     drafts: dict[str, _Draft] = {}
     linked = [row for row in fragments.recommendation_table if row[0] & fired]
-    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, _variable, variants in linked:
+    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variants in linked:
         closing = gap_mask & fired
         raising = raise_mask & fired
         key = (closing, raising)
@@ -588,13 +576,15 @@ def _recommendations(
     keys = []
     after_of = {}
     families_of = {}
+    stage_parts = {}
     for rid, d in drafts.items():
         frag = recs[rid]
         g = graded[rid]
+        stage_parts[rid] = stage_part = stage_order(frag.phase, stage, g.blocking)
         keys.append(
             (
                 d.finds_out,
-                0 if frag.phase <= stage or g.blocking else frag.phase,
+                stage_part,
                 -g.urgency,
                 -d.things,
                 -d.gaps,
@@ -618,7 +608,7 @@ def _recommendations(
             if inside
             else b""
         )
-        stage_part = 0 if frag.phase <= stage or g.blocking else frag.phase
+        stage_part = stage_parts[rid]
         score = g.scores.get(stage_part) or g.score_head(stage_part)
         after = frag.after
         parts += (

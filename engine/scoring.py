@@ -167,6 +167,7 @@ class Scorer:
         values: Mapping[str, str],
         blockers: Iterable[Blocker],
         highs: Iterable[Blocker],
+        stage: int | None,
     ) -> tuple[dict[str, Any], list[bytes], list[dict[str, Any]]]:
         spec = self.spec
         blocking: dict[str, list[str]] = {}
@@ -225,7 +226,7 @@ class Scorer:
             ),
             "completeness": completeness,
             "score_range": {"worst": worst_all, "best": best_all},
-            "stage": stage_of(values),
+            "stage": stage_of(values) if stage is None else stage,
             "capped_by": every,
         }
         return summary, encoded, entries
@@ -235,6 +236,7 @@ class Scorer:
         values: Mapping[str, str],
         blockers: Iterable[Blocker],
         highs: Iterable[Blocker] = (),
+        stage: int | None = None,
     ) -> dict[str, Any]:
         """Score an assessment, as the plain data of a `Readiness`.
 
@@ -245,9 +247,10 @@ class Scorer:
         dimension's range. A blocking gap or escalation makes its dimension and the overall
         level `not_ready`; otherwise the level follows the score (`ready` never with a high gap)
         when at least `spec.min_completeness` is answered, and below that the level both ends of
-        the range agree on, or `unknown`.
+        the range agree on, or `unknown`. `stage` is the organisation's stage when the caller
+        has it already (see `engine.ranking.stage_of`).
         """
-        summary, _, entries = self._parts(values, blockers, highs)
+        summary, _, entries = self._parts(values, blockers, highs, stage)
         summary["dimensions"] = entries
         return summary
 
@@ -256,9 +259,10 @@ class Scorer:
         values: Mapping[str, str],
         blockers: Iterable[Blocker],
         highs: Iterable[Blocker] = (),
+        stage: int | None = None,
     ) -> bytes:
         """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
-        summary, encoded, _ = self._parts(values, blockers, highs)
+        summary, encoded, _ = self._parts(values, blockers, highs, stage)
         return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(encoded), b"]}"))
 
 

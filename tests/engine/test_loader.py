@@ -500,29 +500,28 @@ def test_a_gap_that_ignores_the_middle_answer_is_refused(rules_copy: RulesFolder
     assert "leadership.support.strategic" in error.message
 
 
-def test_a_middle_answer_declared_sufficient_with_a_citation_is_accepted(
-    rules_copy: RulesFolder,
-) -> None:
-    text = rule_text(when='  leadership.support.strategic: "no"').replace(
+def _sufficient_middle(locator: str) -> str:
+    """The test rule on "no" alone, declaring partial strategic support enough, citing `locator`."""
+    return rule_text(when='  leadership.support.strategic: "no"').replace(
         "cases:\n",
         "middle_sufficient:\n  leadership.support.strategic:\n"
         "    reason: partial backing from the top is enough for this test rule\n"
         "    source: socialstyrelsen-dk-ramme-2019\n"
-        f'    locator: "{STRATEGIC}"\ncases:\n',
+        f'    locator: "{locator}"\ncases:\n',
     )
+
+
+def test_a_middle_answer_declared_sufficient_with_a_citation_is_accepted(
+    rules_copy: RulesFolder,
+) -> None:
+    text = _sufficient_middle(STRATEGIC)
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
     assert set(rule.middle_sufficient) == {"leadership.support.strategic"}
 
 
 def test_a_sufficient_middle_needs_a_listed_locator(rules_copy: RulesFolder) -> None:
-    text = rule_text(when='  leadership.support.strategic: "no"').replace(
-        "cases:\n",
-        "middle_sufficient:\n  leadership.support.strategic:\n"
-        "    reason: partial backing from the top is enough for this test rule\n"
-        "    source: socialstyrelsen-dk-ramme-2019\n"
-        '    locator: "2.3 Ledelse"\ncases:\n',
-    )
+    text = _sufficient_middle("2.3 Ledelse")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     assert only_error(rules_copy).code == "unknown-locator"
 
