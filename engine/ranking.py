@@ -8,7 +8,9 @@ The order is a function of what every result shows, so an analyst can recompute 
    unknown: what the answers show to be missing comes before what is still to be found out), its
    `stage` component (0 when it is due now: its phase is the organisation's stage or earlier, or
    it closes a blocking gap; else its phase), its **urgency** (the most severe gap it closes,
-   blocking 4 to low 1, one higher when an escalation raises it), how many distinct
+   blocking 4 to low 1, one higher when an escalation raises it), whether it closes a blocking
+   gap (at equal urgency a blocker comes first: an escalation lifts a high gap level with a
+   blocker, never above it), how many distinct
    things its gaps are about (an indicator family counts once), how many gaps it closes, its
    step and its id. Smaller keys come first.
 3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
@@ -84,8 +86,9 @@ def priority_of(urgency: int) -> Priority:
     return _PRIORITY[urgency]
 
 
-Key = tuple[int, int, int, int, int, int, str]
-"""A recommendation's key: (finds out, stage, -urgency, -things closed, -gaps closed, step, id)."""
+Key = tuple[int, int, int, int, int, int, int, str]
+"""A recommendation's key: (finds out, stage, -urgency, -blocking, -things closed, -gaps closed,
+step, id)."""
 
 
 @dataclass(slots=True)

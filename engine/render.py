@@ -586,6 +586,7 @@ def _recommendations(
                 d.finds_out,
                 stage_part,
                 -g.urgency,
+                -g.blocking,
                 -d.things,
                 -d.gaps,
                 frag.step,

@@ -57,12 +57,13 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
         assert parts.escalated == bool(rec.escalations)
 
 
-def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, str]:
+def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, int, str]:
     parts = rec.score
     return (
         parts.finds_out,
         parts.stage,
         -parts.urgency,
+        -(parts.severity == "blocking"),
         -parts.things_closed,
         -parts.gaps_closed,
         rec.step,

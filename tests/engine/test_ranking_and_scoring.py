@@ -164,3 +164,27 @@ def test_the_overall_score_weights_dimensions(ruleset: Ruleset) -> None:
     weights = ruleset.scoring.weights
     expected = 100 * weights["leadership"] / (weights["leadership"] + weights["intervention"])
     assert result.score == round(expected, 1)
+
+
+def test_an_escalated_high_gap_draws_level_with_a_blocker_never_ahead_of_it(
+    engine: Engine,
+) -> None:
+    # Family group conferences without coordinators (blocking), and a tovholder with no time
+    # while staff are overloaded (high, raised by an escalation to the same urgency).
+    result = engine.assess(
+        request(
+            organisation={"country": "DK"},
+            intervention={"kind": "method", "model": "family_group_conference"},
+            organisation_setup={"coordinators": "no"},
+            competence={"tovholder": {"appointed": "yes", "time_allocated": "no"}},
+            leadership={"resources": {"tovholder_time": "no"}},
+            risks={"workload": "high", "lack_of_time": "high"},
+            process=_steps(8),  # stage 2: both are due now
+        )
+    )
+    by_id = {r.id: r for r in result.recommendations}
+    blocker, raised = by_id["decide-coordinator-recruitment"], by_id["give-tovholder-time"]
+    assert blocker.score.severity == "blocking" and not blocker.score.escalated
+    assert raised.score.escalated and raised.score.severity != "blocking"
+    assert blocker.score.urgency == raised.score.urgency == 4
+    assert blocker.rank < raised.rank
