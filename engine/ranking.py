@@ -24,7 +24,7 @@ The order is a function of what every result shows, so an analyst can recompute 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from schemas.vocabulary import Priority, Severity
@@ -162,7 +162,14 @@ def _with_prerequisites(
     needs: Mapping[str, list[str]],
     needed_by: Mapping[str, list[str]],
 ) -> tuple[list[str], dict[str, list[str]]]:
-    """The order when some need others first, and who lifted whom."""
+    """The order when some need others first, and who lifted whom.
+
+    Each takes its effective key: its own, or for a prerequisite the best among what needs it.
+    The order is then the smallest (effective key, key) among those whose prerequisites are all
+    placed, repeatedly. It is computed as one sort and one pass: walking the sorted list, one that
+    still waits is passed over, and is placed as soon as its last prerequisite is, before anything
+    later in the list (whatever was passed over sorts before what is still to come).
+    """
     best: dict[str, Key] = {}
 
     def effective(rid: str) -> Key:
@@ -179,24 +186,40 @@ def _with_prerequisites(
         lifting = sorted(d for d in dependents if effective(d) < present[rid])
         if lifting:
             lifted[rid] = lifting
-    # The smallest (effective key, key) among those whose prerequisites are all placed; the
-    # loader refuses cycles, so one is always ready.
+    entries = sorted(
+        [(effective(rid) if rid in needed_by else key, key) for rid, key in present.items()]
+    )
+    return _walk(entries, needs, needed_by, effective), lifted
+
+
+def _walk(
+    entries: list[tuple[Key, Key]],
+    needs: Mapping[str, list[str]],
+    needed_by: Mapping[str, list[str]],
+    effective: Callable[[str], Key],
+) -> list[str]:
+    """The ids of `entries` (sorted by (effective key, key)), each after its prerequisites."""
     waiting = {rid: len(found) for rid, found in needs.items()}
-    ready = [
-        (effective(rid) if rid in needed_by else key, key)
-        for rid, key in present.items()
-        if rid not in waiting
-    ]
-    heapq.heapify(ready)
-    placed = []
-    while ready:
-        rid = heapq.heappop(ready)[1][-1]
+    placed: list[str] = []
+    passed: dict[str, Key] = {}  # waiting ones the walk has gone by, with their keys
+    released: list[tuple[Key, Key]] = []
+    for entry in entries:
+        rid = entry[1][-1]
+        if waiting.get(rid):
+            passed[rid] = entry[1]
+            continue
         placed.append(rid)
-        for dependent in needed_by.get(rid, ()):
-            waiting[dependent] -= 1
-            if not waiting[dependent]:
-                heapq.heappush(ready, (effective(dependent), present[dependent]))
-    return placed, lifted
+        done = rid
+        while True:
+            for dependent in needed_by.get(done, ()):
+                waiting[dependent] -= 1
+                if not waiting[dependent] and dependent in passed:
+                    heapq.heappush(released, (effective(dependent), passed[dependent]))
+            if not released:
+                break
+            done = heapq.heappop(released)[1][-1]
+            placed.append(done)
+    return placed
 
 
 def _fold(

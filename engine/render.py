@@ -25,7 +25,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import order, priority_of, stage_of, stage_order, urgency_of
+from engine.ranking import order, priority_of, stage_of, urgency_of
 from engine.rulefile import (
     LocalizedText,
     ObstacleFile,
@@ -233,6 +233,10 @@ class Fragments:
             rid: RecommendationFragments(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
+        # The recommendations with prerequisites, and these (ignored when not in a result).
+        self.recommendation_after = [
+            (rid, frag.after) for rid, frag in self.recommendation.items() if frag.after
+        ]
         memo = self.entry_memo
         self.bit = links.bit
         key_bit = {rule.key: links.bit[rule_id] for rule_id, rule in facts.items()}
@@ -545,9 +549,11 @@ def _recommendations(
     """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.ranking)."""
     room = fragments.memo_entries
     graded: dict[str, _Graded] = {}
-    drafts: dict[str, _Draft] = {}
-    linked = [row for row in fragments.recommendation_table if row[0] & fired]
-    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variants in linked:
+    keys = []
+    families_of = {}
+    for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variants in [
+        row for row in fragments.recommendation_table if row[0] & fired
+    ]:
         closing = gap_mask & fired
         raising = raise_mask & fired
         key = (closing, raising)
@@ -568,64 +574,33 @@ def _recommendations(
             found = rank_of[rule_id]
             if found < rank:
                 rank = found
-        drafts[rid] = draft
-        graded[rid] = draft.by_rank.get(rank) or draft.grade(rank)
-    if not drafts:
+        g = draft.by_rank.get(rank) or draft.grade(rank)
+        graded[rid] = g
+        # Due now (stage component 0) or waiting for its phase: see `stage_order`.
+        keys.append(g.due if draft.phase <= stage or g.blocking else g.later)
+        if draft.families:
+            families_of[rid] = draft.families
+    if not graded:
         return
-    recs = fragments.recommendation
-    keys = []
-    after_of = {}
-    families_of = {}
-    stage_parts = {}
-    for rid, d in drafts.items():
-        frag = recs[rid]
-        g = graded[rid]
-        stage_parts[rid] = stage_part = stage_order(frag.phase, stage, g.blocking)
-        keys.append(
-            (
-                d.finds_out,
-                stage_part,
-                -g.urgency,
-                -g.blocking,
-                -d.things,
-                -d.gaps,
-                frag.step,
-                rid,
-            )
-        )
-        if frag.after:
-            after_of[rid] = frag.after
-        if d.families:
-            families_of[rid] = d.families
+    after_of = {rid: after for rid, after in fragments.recommendation_after if rid in graded}
     places, folded, lifted = order(keys, after_of, families_of)
     comma = b""
     for number, rid in enumerate(places, start=1):
-        d = drafts[rid]
         g = graded[rid]
-        frag = recs[rid]
+        d = g.draft
         inside = folded.get(rid)
-        subs = (
-            b",".join([recs[f].sub_head + _ids(drafts[f].closes) + b"}" for f in inside])
-            if inside
-            else b""
-        )
-        stage_part = stage_parts[rid]
-        score = g.scores.get(stage_part) or g.score_head(stage_part)
-        after = frag.after
+        after = after_of.get(rid)
         parts += (
             comma,
             g.head,
             b"%d" % number,
-            frag.middle,
-            _ids([a for a in after if a in drafts]) if after else b"[]",
+            d.middle,
+            _ids([a for a in after if a in graded]) if after else b"[]",
             d.body,
-            b',"sub_points":[',
-            subs,
-            b'],"score":',
-            score,
+            b",".join([graded[f].draft.sub_point for f in inside]) if inside else b"",
+            g.score_later if d.phase > stage and not g.blocking else g.score_due,
             _ids(lifted[rid]) if rid in lifted else b"[]",
-            b"}",
-            frag.tail,
+            d.tail,
         )
         comma = b","
 
@@ -646,6 +621,12 @@ class _Draft:
         "fixed_rank",
         "gaps",
         "head",
+        "id",
+        "middle",
+        "phase",
+        "step",
+        "sub_point",
+        "tail",
         "things",
         "varying",
     )
@@ -654,6 +635,7 @@ class _Draft:
         self, fragments: Fragments, rid: str, closes: list[str], raised_by: list[str]
     ) -> None:
         plans = fragments.rules
+        frag = fragments.recommendation[rid]
         related = [plans[r][5] for r in (*closes, *raised_by)]
         obstacle_ids = sorted(frozenset().union(*[r.obstacle_set for r in related]))
         factor_ids = sorted(frozenset().union(*[r.success_factor_set for r in related]))
@@ -667,9 +649,16 @@ class _Draft:
                 _ids(obstacle_ids),
                 b',"success_factors":',
                 _ids(factor_ids),
+                b',"sub_points":[',
             )
         )
-        self.head = fragments.recommendation[rid].head
+        self.id = rid
+        self.head = frag.head
+        self.middle = frag.middle
+        self.tail = b"}" + frag.tail
+        self.phase = frag.phase
+        self.step = frag.step
+        self.sub_point = frag.sub_head + _ids(closes) + b"}"
         self.closes = closes
         self.escalated = bool(raised_by)
         # What decides its severity: the gaps it closes, or, closing none, the escalations;
@@ -696,33 +685,44 @@ class _Draft:
 
 
 class _Graded:
-    """A recommendation's parts that follow from its severity: urgency, priority, score."""
+    """A recommendation's parts that follow from its severity: urgency, priority, keys, score.
 
-    __slots__ = ("blocking", "draft", "head", "scores", "severity", "urgency")
+    `due` and `later` are its ranking keys (`engine.ranking.Key`) with the stage component 0 (due
+    now) and its phase (waiting for it); `score_due` and `score_later` the score's JSON for each,
+    up to the value of `lifted_by`.
+    """
+
+    __slots__ = (
+        "blocking",
+        "draft",
+        "due",
+        "head",
+        "later",
+        "score_due",
+        "score_later",
+        "urgency",
+    )
 
     def __init__(self, draft: _Draft, severity: str) -> None:
         self.draft = draft
-        self.severity = severity.encode()
         self.blocking = severity == "blocking"
         self.urgency = urgency_of(severity, draft.escalated)  # type: ignore[arg-type]
         self.head = draft.head + _PRIORITY_BYTES[self.urgency] + b'","rank":'
-        # The score's JSON up to `lifted_by`, by its stage component (0 or the phase).
-        self.scores: dict[int, bytes] = {}
-
-    def score_head(self, stage: int) -> bytes:
-        """The score's JSON up to the value of `lifted_by`, for this stage component."""
-        d = self.draft
-        found = b"".join(
-            (
-                b'{"stage":%d,"severity":"' % stage,
-                self.severity,
-                b'","escalated":',
-                _BOOL[d.escalated],
-                b',"finds_out":',
-                _BOOL[bool(d.finds_out)],
-                b',"urgency":%d,"things_closed":%d,"gaps_closed":%d,"lifted_by":'
-                % (self.urgency, d.things, d.gaps),
+        tail = (-self.urgency, -self.blocking, -draft.things, -draft.gaps, draft.step, draft.id)
+        self.due = (draft.finds_out, 0, *tail)
+        self.later = (draft.finds_out, draft.phase, *tail)
+        self.score_due, self.score_later = (
+            b"".join(
+                (
+                    b'],"score":{"stage":%d,"severity":"' % stage,
+                    severity.encode(),
+                    b'","escalated":',
+                    _BOOL[draft.escalated],
+                    b',"finds_out":',
+                    _BOOL[bool(draft.finds_out)],
+                    b',"urgency":%d,"things_closed":%d,"gaps_closed":%d,"lifted_by":'
+                    % (self.urgency, draft.things, draft.gaps),
+                )
             )
+            for stage in (0, draft.phase)
         )
-        self.scores[stage] = found
-        return found
