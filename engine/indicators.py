@@ -18,6 +18,7 @@ __all__ = [
     "IndicatorRegistry",
     "field_paths",
     "nested",
+    "units_of",
     "values_of",
 ]
 
@@ -111,15 +112,35 @@ def values_of(request: AssessmentRequest) -> dict[str, str]:
         held = node.__dict__
         for field, path in fields:
             values[path] = held[field]
-    # The one indicator the request may leave null (it is descriptive too): unknown then.
-    values["organisation.country"] = request.organisation.country or "unknown"
+    # The indicators the request may leave null (they are descriptive too): unknown then.
+    organisation = request.organisation
+    values["organisation.country"] = organisation.country or "unknown"
+    values["organisation.units_involved"] = units_of(organisation.units_involved)
     return values
 
 
+def units_of(count: int | None) -> str:
+    """How rules read a number of units: `one`, `several`, or `unknown` (none given, or 0)."""
+    if not count:
+        return "unknown"
+    return "one" if count == 1 else "several"
+
+
+_COUNT_OF_UNITS = {"one": 1, "several": 2, "unknown": None}
+"""A number of units for each value rules read (`nested` builds requests from values)."""
+
+
 def nested(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn `{"leadership.support.tactical": "no"}` into the request's nested shape."""
+    """Turn `{"leadership.support.tactical": "no"}` into the request's nested shape.
+
+    The number of units, which rules read as `one` or `several`, becomes a count (1 or 2).
+    """
     data: dict[str, Any] = {}
     for path, value in values.items():
+        if path == "organisation.units_involved" and isinstance(value, str):
+            value = _COUNT_OF_UNITS[value]
+            if value is None:
+                continue
         node = data
         *parents, leaf = path.split(".")
         for part in parents:

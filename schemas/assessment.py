@@ -40,6 +40,8 @@ INTERVENTION_MODEL = Category(
 )
 COUNTRY = Category("country", ("SE", "DK"))
 ORGANISATION_SIZE = Category("organisation_size", ("small", "medium", "large"))
+UNITS_INVOLVED = Category("units_involved", ("one", "several"))
+"""How rules read `organisation.units_involved`: one unit or several (0 or none given: unknown)."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -65,8 +67,9 @@ class Organisation(_Section):
     """The region or regional support structure (RSS) the organisation belongs to."""
     size: Annotated[Literal["small", "medium", "large", "unknown"], ORGANISATION_SIZE] = "unknown"
     """Size of the organisation."""
-    units_involved: Annotated[int, Field(ge=0, le=1000)] | None = None
-    """How many units take part in the implementation."""
+    units_involved: Annotated[Annotated[int, Field(ge=0, le=1000)] | None, UNITS_INVOLVED] = None
+    """How many units take part in the implementation. Rules read it as one unit or several:
+    what concerns units working apart applies only when several take part."""
 
 
 class Intervention(_Section):

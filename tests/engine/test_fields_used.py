@@ -23,10 +23,7 @@ STORED = {
 """Descriptive fields and the module that stores them with the result (for the regional
 dashboards: who, where, which intervention)."""
 
-UNUSED = {
-    "organisation.units_involved": "how many units take part is collected but no rule weighs it "
-    "yet: it needs a derived context (one unit or several) that the rule format cannot express",
-}
+UNUSED: dict[str, str] = {}
 """Fields collected but not used yet, with the reason; each runs as a strict expected failure."""
 
 
