@@ -139,8 +139,21 @@ def _diff(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    old = load_ruleset(args.old, check_coverage=False)
     new = load_ruleset(args.new, check_coverage=False)
+    try:
+        old = load_ruleset(args.old, check_coverage=False)
+    except InvalidRulesetError as exc:
+        if not all(Path(e.file).name == "questionnaire.yaml" for e in exc.errors):
+            raise
+        # Question texts change no outcome: an older folder written before a question or a
+        # scale was added is compared with the new folder's texts.
+        print(
+            f"{args.old}: its questionnaire does not fit this version; using {args.new}'s",
+            file=sys.stderr,
+        )
+        old = load_ruleset(
+            args.old, check_coverage=False, questionnaire=args.new / "questionnaire.yaml"
+        )
     report = diff_outcomes(old, new, corpus, language=args.lang)
     if args.format == "json":
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

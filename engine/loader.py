@@ -135,11 +135,19 @@ class _Loader:
             return None, raw
 
 
-def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ruleset:
+def load_ruleset(
+    root: Path | None = None,
+    *,
+    check_coverage: bool = True,
+    questionnaire: Path | None = None,
+) -> Ruleset:
     """Load, validate and cross-check the rules folder at `root` (default: the shipped one).
 
     With `check_coverage`, every element of every source must be encoded and each element's
     `encoded_by` list must be current; `rules coverage --write` loads without it to update them.
+    `questionnaire` reads the question texts from another file than the folder's own: they
+    change no outcome, so `rules diff` can load an older folder written before a question or a
+    scale was added.
 
     Raises:
         InvalidRulesetError: Listing every error found, each as `file:line: code: message`.
@@ -161,10 +169,10 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
     _check_references(loader, found)
     _check_order(loader, root, found)
     _check_cycles(loader, found.rules, found.raws)
-    questionnaire = _load_questionnaire(loader, root)
+    texts = _load_questionnaire(loader, questionnaire or root / "questionnaire.yaml")
     if check_coverage and not loader.errors:
         _check_coverage(loader, sources, found)
-    if loader.errors or manifest is None or questionnaire is None:
+    if loader.errors or manifest is None or texts is None:
         raise InvalidRulesetError(loader.errors)
     return Ruleset(
         name=manifest.name,
@@ -177,7 +185,7 @@ def load_ruleset(root: Path | None = None, *, check_coverage: bool = True) -> Ru
         obstacles=MappingProxyType(found.catalogue["obstacles"]),
         success_factors=MappingProxyType(found.catalogue["success-factors"]),
         recommendations=MappingProxyType(found.catalogue["recommendations"]),
-        questionnaire=questionnaire,
+        questionnaire=texts,
         families=MappingProxyType(context.family_of),
         scope=MappingProxyType(context.scope),
     )
@@ -222,8 +230,7 @@ def _load_sources(loader: _Loader, root: Path, found: _Found) -> dict[str, Sourc
     return sources
 
 
-def _load_questionnaire(loader: _Loader, root: Path) -> QuestionnaireFile | None:
-    path = root / "questionnaire.yaml"
+def _load_questionnaire(loader: _Loader, path: Path) -> QuestionnaireFile | None:
     if not path.is_file():
         loader.error(path, 1, "missing-questionnaire", "no questionnaire.yaml")
         return None

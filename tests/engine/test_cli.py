@@ -89,3 +89,26 @@ def test_rules_diff_prints_changed_outcomes(rules_copy: RulesFolder, tmp_path: P
         run("rules", "diff", str(rules_copy.root), str(new), "--format", "json").stdout
     )
     assert as_json["totals"]["changed"] >= 1
+
+
+def test_rules_diff_reads_an_older_folder_whose_questionnaire_lacks_a_newer_scale(
+    rules_copy: RulesFolder, tmp_path: Path
+) -> None:
+    import shutil
+
+    old = tmp_path / "old-rules"
+    shutil.copytree(rules_copy.root, old)
+    path = old / "questionnaire.yaml"
+    text = path.read_text(encoding="utf-8")
+    # An older folder, written before the number of units had answer labels.
+    start = text.index("  units_involved:\n")
+    end = text.index("  organisation_size:\n")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    done = run("rules", "diff", str(old), str(rules_copy.root))
+    assert done.returncode == 0, done.stderr
+    assert "questionnaire does not fit this version" in done.stderr
+    assert "0 changed" in done.stdout
+    # Any other fault in the older folder is still reported, not worked around.
+    (old / "logic" / "risks" / "high-staff-turnover.yaml").write_text("id: [", encoding="utf-8")
+    broken = run("rules", "diff", str(old), str(rules_copy.root))
+    assert broken.returncode != 0
