@@ -25,7 +25,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import order, priority_of, stage_of, urgency_of
+from engine.ranking import order, priority_of, stage_of, stage_order, urgency_of
 from engine.rulefile import (
     LocalizedText,
     ObstacleFile,
@@ -549,6 +549,7 @@ def _recommendations(
     """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.ranking)."""
     room = fragments.memo_entries
     graded: dict[str, _Graded] = {}
+    due: set[str] = set()  # those due now (stage component 0)
     keys = []
     families_of = {}
     for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variants in [
@@ -576,8 +577,11 @@ def _recommendations(
                 rank = found
         g = draft.by_rank.get(rank) or draft.grade(rank)
         graded[rid] = g
-        # Due now (stage component 0) or waiting for its phase: see `stage_order`.
-        keys.append(g.due if draft.phase <= stage or g.blocking else g.later)
+        if stage_order(draft.phase, stage, g.blocking):
+            keys.append(g.later)
+        else:
+            due.add(rid)
+            keys.append(g.due)
         if draft.families:
             families_of[rid] = draft.families
     if not graded:
@@ -598,7 +602,7 @@ def _recommendations(
             _ids([a for a in after if a in graded]) if after else b"[]",
             d.body,
             b",".join([graded[f].draft.sub_point for f in inside]) if inside else b"",
-            g.score_later if d.phase > stage and not g.blocking else g.score_due,
+            g.score_due if rid in due else g.score_later,
             _ids(lifted[rid]) if rid in lifted else b"[]",
             d.tail,
         )

@@ -23,9 +23,6 @@ STORED = {
 """Descriptive fields and the module that stores them with the result (for the regional
 dashboards: who, where, which intervention)."""
 
-UNUSED: dict[str, str] = {}
-"""Fields collected but not used yet, with the reason; each runs as a strict expected failure."""
-
 
 def _used_by_rules(ruleset: Ruleset) -> set[str]:
     used: set[str] = set()
@@ -47,11 +44,7 @@ LEAVES = field_paths()[0]
 
 
 @pytest.mark.parametrize("path", LEAVES)
-def test_every_assessment_field_is_used(
-    ruleset: Ruleset, path: str, request: pytest.FixtureRequest
-) -> None:
-    if path in UNUSED:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=UNUSED[path]))
+def test_every_assessment_field_is_used(ruleset: Ruleset, path: str) -> None:
     indicator = INDICATORS.get(path)
     scored = indicator is not None and indicator.scale.scored
     by_rule = path in _used_by_rules(ruleset)
