@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from engine.assess import BACKENDS, Engine
+from engine.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
 from engine.jsonschemas import add_schema_comments, stale_schemas, write_schemas
@@ -66,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
         "schemas", help="check the JSON Schemas of the rule files; --write regenerates them"
     )
     schemas.add_argument("--write", action="store_true", help="write schemas and $schema lines")
+    copies = rules_commands.add_parser(
+        "copies", help="report runs of words the rule files share with the source texts"
+    )
+    copies.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="folder of source texts (*.txt; default: ../shared/seeds beside the project)",
+    )
+    copies.add_argument("--min-words", type=int, default=MIN_WORDS, help="shortest run reported")
     run = rules_commands.add_parser("test", help="run every rule's cases")
     run.add_argument("--coverage", action="store_true", help="report coverage per rule and branch")
     run.add_argument("--format", choices=("text", "json"), default="text")
@@ -217,6 +228,23 @@ def _coverage(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _copies(args: argparse.Namespace) -> int:
+    root = (args.rules or default_rules_dir()).resolve()
+    folder = args.sources or seeds_dir(root.parent)
+    if folder is None or not folder.is_dir():
+        print("no source texts found: name their folder with --sources", file=sys.stderr)
+        return 2
+    sources = read_sources(folder)
+    found = find_copies(root, sources, args.min_words)
+    for copy in found:
+        print(copy)
+    print(
+        f"{len(found)} run(s) of {args.min_words} or more words shared with "
+        f"{len(sources)} source text(s) in {folder}"
+    )
+    return 1 if found else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return 0 (ok), 1 (invalid rules, failure) or 2 (bad input)."""
     args = _parser().parse_args(argv)
@@ -233,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diff(args)
         if args.rules_command == "schemas":
             return _schemas(args)
+        if args.rules_command == "copies":
+            return _copies(args)
         return _check(args)
     except InvalidRulesetError as exc:
         for error in exc.errors:
