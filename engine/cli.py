@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import get_args
 
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from engine.assess import BACKENDS, Engine
+from engine.conditions import tests_in
 from engine.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
 from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
@@ -207,6 +208,10 @@ def _coverage(args: argparse.Namespace) -> int:
     root = (args.rules or default_rules_dir()).resolve()
     ruleset = load_ruleset(root, check_coverage=False)
     encoders = encoders_by_element(ruleset.sources, citers_of(ruleset))
+    asks = {
+        f"rule:{rule.id}": sorted({t.path for t in tests_in(rule.condition)})
+        for rule in ruleset.rules
+    }
     missing = 0
     yaml = YAML()
     yaml.width = 4096
@@ -215,9 +220,10 @@ def _coverage(args: argparse.Namespace) -> int:
         done = sum(1 for keys in found if keys)
         print(f"{source_id}: {done}/{len(found)} elements encoded")
         for element, keys in zip(document.elements, found, strict=True):
-            if not keys:
-                missing += 1
-                print(f"  not encoded: {element.locator}")
+            print(f"  {element.locator}")
+            for line in _how(keys, asks) if keys else ["NOT ENCODED"]:
+                print(f"      {line}")
+            missing += not keys
         if args.write:
             path = root / "sources" / f"{source_id}.yaml"
             data = yaml.load(path.read_text(encoding="utf-8"))
@@ -226,6 +232,26 @@ def _coverage(args: argparse.Namespace) -> int:
             with path.open("w", encoding="utf-8") as stream:
                 yaml.dump(data, stream)
     return 1 if missing else 0
+
+
+_HOW = (
+    ("rule", "asked by"),
+    ("recommendation", "advised in"),
+    ("obstacle", "named as obstacle"),
+    ("success-factor", "named as success factor"),
+)
+
+
+def _how(keys: Sequence[str], asks: Mapping[str, list[str]]) -> list[str]:
+    """How an element is encoded: the questions that ask about it, then the texts that say it."""
+    lines = []
+    for kind, label in _HOW:
+        ids = [key.split(":", 1)[1] for key in keys if key.split(":", 1)[0] == kind]
+        if kind == "rule":
+            ids = [f"{rid} ({', '.join(asks[f'rule:{rid}']) or 'categorical'})" for rid in ids]
+        if ids:
+            lines.append(f"{label}: {'; '.join(ids)}")
+    return lines
 
 
 def _copies(args: argparse.Namespace) -> int:

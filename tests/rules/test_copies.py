@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from engine.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
+from engine.copies import MIN_WORDS, find_copies, read_sources
 from engine.loader import default_rules_dir
+from tests.rules.sourcetexts import FOLDER, needs_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,21 +96,10 @@ def test_the_command_reports_copies_and_fails(tmp_path: Path) -> None:
     assert "--sources" in missing.stderr
 
 
-SEEDS = (
-    Path(os.environ["READINESS_SOURCE_TEXTS"])
-    if "READINESS_SOURCE_TEXTS" in os.environ
-    else (seeds_dir(ROOT))
-)
-
-
-@pytest.mark.skipif(
-    SEEDS is None or not SEEDS.is_dir(),
-    reason="the five source texts are not distributed with the project; put them in "
-    "../shared/seeds beside it or name their folder in READINESS_SOURCE_TEXTS",
-)
+@needs_texts
 def test_no_rule_file_copies_eight_words_from_a_source() -> None:
-    assert SEEDS is not None
-    sources = read_sources(SEEDS)
+    assert FOLDER is not None
+    sources = read_sources(FOLDER)
     assert len(sources) == 5
     found = find_copies(default_rules_dir(), sources)
     assert not found, f"runs of {MIN_WORDS}+ words copied from a source:\n" + "\n".join(

@@ -8,6 +8,14 @@ import pytest
 
 from engine import Ruleset, load_ruleset
 from engine.coverage import citers_of, encoders_by_element
+from tests.rules.sourcetexts import MARKED, marked_elements, needs_texts, text_of
+
+# What in a coverage map stands for an element the source marks (see `marked_elements`).
+MAP_PATTERNS = {
+    "kunskapsguiden-implementering": r"– Steg \d+$",
+    "socialstyrelsen-dk-ramme-2019": r"^3\. ",
+    "socialstyrelsen-dk-familieradslagning": r"– Milepæl: ",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +46,14 @@ def test_the_maps_list_every_framework_element(full: Ruleset) -> None:
     assert len(elements(full, frame, r"^2\.1 ")) == 3
     assert len(elements(full, frame, r"^2\.2 ")) == 3
     assert len(elements(full, frame, r"ledelsesniveau$")) == 3
-    assert len(elements(full, frame, r"^3\. Processpørgsmål")) == 9
+    assert len(elements(full, frame, r"^3\. Processpørgsmål – [^:]+$")) == 10
+    for level, questions in (
+        ("Infrastrukturelt", 7),
+        ("Institutionelt", 12),
+        ("Interpersonelt", 9),
+        ("Individuelt", 8),
+    ):
+        assert len(elements(full, frame, rf"^3\. Implementeringsspørgsmål – {level} ")) == questions
     fgc = "socialstyrelsen-dk-familieradslagning"
     assert len(elements(full, fgc, r"^Ledelse – Milepæl")) == 5
     assert len(elements(full, fgc, r"^Kompetence – Milepæl")) == 3
@@ -53,3 +68,14 @@ def test_every_citation_names_a_locator_of_its_map(full: Ruleset) -> None:
     for citer in citers_of(full):
         for cite in citer.sources:
             assert (cite.source, cite.locator) in known, citer.key
+
+
+@needs_texts
+@pytest.mark.parametrize("source", sorted(MARKED))
+def test_the_recorded_counts_are_what_the_source_texts_mark(source: str) -> None:
+    assert marked_elements(source, text_of(source)) == MARKED[source]
+
+
+@pytest.mark.parametrize("source", sorted(MARKED))
+def test_no_map_has_fewer_elements_than_its_source_marks(full: Ruleset, source: str) -> None:
+    assert len(elements(full, source, MAP_PATTERNS[source])) >= MARKED[source]

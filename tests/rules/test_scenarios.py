@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
+from engine import Engine, Ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 
@@ -54,6 +54,21 @@ def test_the_corpus_covers_both_countries_every_kind_and_every_model() -> None:
     assert {"SE", "DK"} <= countries
     assert {"method", "guideline", "law", "programme"} <= kinds
     assert {"family_group_conference", "family_oriented_work", "early_support", "other"} <= models
+
+
+def test_the_corpus_answers_every_question_somewhere(ruleset: Ruleset) -> None:
+    answered: set[str] = set()
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            elif value not in (None, "unknown"):
+                answered.add(f"{prefix}{key}")
+
+    for path in SCENARIOS:
+        walk(_load(path)["assessment"], "")
+    assert set(ruleset.questionnaire.questions) - answered == set()
 
 
 def _in_order(ranked: list[str], first: list[str | list[str]]) -> bool:

@@ -1,0 +1,65 @@
+"""Where the five source texts are, and what they mark as elements.
+
+The texts are not distributed with the project: they are read from `../shared/seeds` beside it, or
+from the folder named in READINESS_SOURCE_TEXTS. Tests that need them skip without them; the
+counts below were taken from them and are what the coverage maps are held to either way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.copies import seeds_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+_NAMED = os.environ.get("READINESS_SOURCE_TEXTS")
+FOLDER = Path(_NAMED) if _NAMED else seeds_dir(ROOT)
+FILES = {
+    "kunskapsguiden-implementering": "000_55ee84277a4d23ed.txt",
+    "socialstyrelsen-dk-ramme-2019": "001_1499a5cd173382ef.txt",
+    "socialstyrelsen-dk-familieradslagning": "004_cdea4380ad3fc070.txt",
+}
+
+needs_texts = pytest.mark.skipif(
+    FOLDER is None or not FOLDER.is_dir(),
+    reason="the five source texts are not distributed with the project; put them in "
+    "../shared/seeds beside it or name their folder in READINESS_SOURCE_TEXTS",
+)
+
+
+def text_of(source: str) -> str:
+    assert FOLDER is not None
+    return (FOLDER / FILES[source]).read_text(encoding="utf-8")
+
+
+def marked_elements(source: str, text: str) -> int:
+    """How many elements `text` marks, in the way this source marks them.
+
+    - Kunskapsguiden: its step lines ("• Steg 1. …").
+    - The Danish frame: every listed question of section 3, process questions and their sub-points
+      as well as the implementation questions of each level; the two bold group labels of the
+      institutional level ("Ledelse:", "Organisationsstrukturer"), which ask nothing, do not count.
+    - The family group conference guide: the lines opening a milestone (OCR: "Milepeel:").
+    """
+    if source == "kunskapsguiden-implementering":
+        return len(re.findall(r"^\s*• Steg \d+\.", text, re.M))
+    if source == "socialstyrelsen-dk-ramme-2019":
+        section = text[text.index("## 3. Refleksionsspørgsmål") :]
+        items = re.findall(r"<li>(.*?)(?=<li>|</ul>)", section, re.S)
+        labels = [item for item in items if re.fullmatch(r"•\s*<b>[^<]*</b>\s*<ul[^>]*>\s*", item)]
+        return len(items) - len(labels)
+    if source == "socialstyrelsen-dk-familieradslagning":
+        return len(re.findall(r"Milep(?:æ|ae|ee)l:", text))
+    raise KeyError(source)
+
+
+# Counted from the texts (test_coverage checks these counts against them when they are present).
+MARKED = {
+    "kunskapsguiden-implementering": 14,
+    "socialstyrelsen-dk-ramme-2019": 54,
+    "socialstyrelsen-dk-familieradslagning": 17,
+}
