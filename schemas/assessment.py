@@ -100,6 +100,9 @@ class Intervention(_Section):
     """A theory of change links the activities to the expected outcomes."""
     preventive_focus: Answer = "unknown"
     """The intervention reaches people early, before problems grow."""
+    core_defined: Answer = "unknown"
+    """What must not change in the method (its core; for family group conferences, its
+    cornerstones) is described, and whether it is kept is followed up."""
 
 
 class LeadershipSupport(_Section):
@@ -308,6 +311,14 @@ class Process(_Section):
     """Implementation and outcomes are monitored."""
     network_municipalities: Answer = "unknown"
     """The organisation works in a network with other municipalities."""
+    time_horizon: Answer = "unknown"
+    """The plan gives the implementation at least a year and expects full use to take years."""
+    ordinary_operation: Answer = "unknown"
+    """It is planned how the method moves from project to ordinary operation (budget, routines,
+    managers' responsibility)."""
+    used_as_intended: Answer = "unknown"
+    """More than half of the professionals who should use the method use it as intended (`yes`);
+    some do, but not more than half (`partly`); hardly anyone yet (`no`)."""
 
 
 class Risks(_Section):
