@@ -23,6 +23,12 @@ Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking (or, in `highs`, a high) gap or escalation."""
 
 KEPT = 4096
+
+# Kunskapsguiden's measure: a method is implemented when more than half of the professionals
+# who should use it use it as intended (the indicator's `yes`).
+USED_AS_INTENDED = "process.used_as_intended"
+_IMPLEMENTED = {"yes": True, "partly": False, "no": False}
+
 """Per dimension and context, how many entries a `Scorer` keeps."""
 
 _Table = tuple[tuple[str, dict[str, float]], ...]
@@ -227,6 +233,7 @@ class Scorer:
             "completeness": completeness,
             "score_range": {"worst": worst_all, "best": best_all},
             "stage": stage_of(values) if stage is None else stage,
+            "implemented": _IMPLEMENTED.get(values.get(USED_AS_INTENDED, "")),
             "capped_by": every,
         }
         return summary, encoded, entries

@@ -96,6 +96,10 @@ class Readiness(_Out):
     stage: int
     """The implementation phase the organisation is in, 1-4, from the fourteen steps: 1 +
     the number of consecutive phases, from the first, whose steps are all done."""
+    implemented: bool | None = None
+    """Whether the method counts as implemented by the Swedish guide's measure: more than half
+    of the professionals who should use it use it as intended (`process.used_as_intended` is
+    `yes`); false when fewer do, null when not answered (and in results stored before 0.5.0)."""
     capped_by: list[str]
     """Ids of blocking gaps that make the overall level `not_ready`."""
     dimensions: list[DimensionReadiness]

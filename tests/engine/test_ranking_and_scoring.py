@@ -188,3 +188,15 @@ def test_an_escalated_high_gap_draws_level_with_a_blocker_never_ahead_of_it(
     assert raised.score.escalated and raised.score.severity != "blocking"
     assert blocker.score.urgency == raised.score.urgency == 4
     assert blocker.rank < raised.rank
+
+
+@pytest.mark.parametrize(
+    ("answer", "implemented"),
+    [("yes", True), ("partly", False), ("no", False), ("unknown", None)],
+)
+def test_implemented_means_more_than_half_use_the_method_as_intended(
+    engine: Engine, answer: str, implemented: bool | None
+) -> None:
+    # Kunskapsguiden's measure: "yes" is more than half; "partly" is some, but not more.
+    result = engine.assess(request(process={"used_as_intended": answer, "step_11": "done"}))
+    assert result.readiness.implemented is implemented
