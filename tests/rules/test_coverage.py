@@ -55,9 +55,13 @@ def test_the_maps_list_every_framework_element(full: Ruleset) -> None:
     ):
         assert len(elements(full, frame, rf"^3\. Implementeringsspørgsmål – {level} ")) == questions
     fgc = "socialstyrelsen-dk-familieradslagning"
-    assert len(elements(full, fgc, r"^Ledelse – Milepæl")) == 5
-    assert len(elements(full, fgc, r"^Kompetence – Milepæl")) == 3
-    assert len(elements(full, fgc, r"^Organisation – Milepæl")) == 9
+    assert len(elements(full, fgc, r"^Ledelse – Milepæl: [^–]+$")) == 5
+    assert len(elements(full, fgc, r"^Kompetence – Milepæl: [^–]+$")) == 3
+    assert len(elements(full, fgc, r"^Organisation – Milepæl: [^–]+$")) == 9
+    assert len(elements(full, fgc, r"– Milepæl: [^–]+ – spørgsmål: ")) == 59
+    assert len(elements(full, fgc, r" – samordnerens opgaver: ")) == 6
+    assert len(elements(full, fgc, r" – de fem hjørnesten: ")) == 5
+    assert len(elements(full, fgc, r" – de tre trin: ")) == 3
     skr = "skr-socialtjanst-i-forandring"
     assert len(elements(full, skr, r"^Framgångsfaktorer – ")) == 7
     assert len(elements(full, skr, r"^Utvecklingsarbete \d [^–]+$")) == 7
