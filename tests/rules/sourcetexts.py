@@ -21,6 +21,7 @@ FOLDER = Path(_NAMED) if _NAMED else seeds_dir(ROOT)
 FILES = {
     "kunskapsguiden-implementering": "000_55ee84277a4d23ed.txt",
     "socialstyrelsen-dk-ramme-2019": "001_1499a5cd173382ef.txt",
+    "skr-socialtjanst-i-forandring": "003_b1c69da153d3ed76.txt",
     "socialstyrelsen-dk-familieradslagning": "004_cdea4380ad3fc070.txt",
 }
 
@@ -36,6 +37,12 @@ def text_of(source: str) -> str:
     return (FOLDER / FILES[source]).read_text(encoding="utf-8")
 
 
+_SKR_HEADINGS = (
+    r"^\s*(?:UTVECKLINGSARBETE \d+|(?:Ökad samverkan mellan|Ta vara på|Sträva efter|"
+    r"Skapa en närmare|Ha större fokus på|Lägg grunden genom|Anamma en) [^\n.]*)\s*$"
+)
+
+
 def marked_elements(source: str, text: str) -> int:
     """How many elements `text` marks, in the way this source marks them.
 
@@ -43,7 +50,12 @@ def marked_elements(source: str, text: str) -> int:
     - The Danish frame: every listed question of section 3, process questions and their sub-points
       as well as the implementation questions of each level; the two bold group labels of the
       institutional level ("Ledelse:", "Organisationsstrukturer"), which ask nothing, do not count.
-    - The family group conference guide: the lines opening a milestone (OCR: "Milepeel:").
+    - SKR's publication: the headings of its seven development cases and of its seven success
+      factors (the lessons inside the cases are prose the text does not mark).
+    - The family group conference guide: the lines opening a milestone (OCR: "Milepeel:"), its
+      guiding questions (dashed, or a line starting "Hv…" and ending in "?"), the coordinator's
+      tasks (bulleted with OCR-damaged glyphs "+ % « <"), the five numbered cornerstones and the
+      three stages ("Trin 1:").
     """
     if source == "kunskapsguiden-implementering":
         return len(re.findall(r"^\s*• Steg \d+\.", text, re.M))
@@ -52,8 +64,11 @@ def marked_elements(source: str, text: str) -> int:
         items = re.findall(r"<li>(.*?)(?=<li>|</ul>)", section, re.S)
         labels = [item for item in items if re.fullmatch(r"•\s*<b>[^<]*</b>\s*<ul[^>]*>\s*", item)]
         return len(items) - len(labels)
+    if source == "skr-socialtjanst-i-forandring":
+        return len(re.findall(_SKR_HEADINGS, text, re.M))
     if source == "socialstyrelsen-dk-familieradslagning":
-        return len(re.findall(r"Milep(?:æ|ae|ee)l:", text))
+        marks = r"Milep(?:æ|ae|ee)l:|^- |^Hv[^\n]*\?$|^[+%«<] |^\d\. |Trin \d:"
+        return len(re.findall(marks, text, re.M))
     raise KeyError(source)
 
 
@@ -61,5 +76,6 @@ def marked_elements(source: str, text: str) -> int:
 MARKED = {
     "kunskapsguiden-implementering": 14,
     "socialstyrelsen-dk-ramme-2019": 54,
-    "socialstyrelsen-dk-familieradslagning": 17,
+    "skr-socialtjanst-i-forandring": 14,
+    "socialstyrelsen-dk-familieradslagning": 90,
 }

@@ -14,7 +14,11 @@ from tests.rules.sourcetexts import MARKED, marked_elements, needs_texts, text_o
 MAP_PATTERNS = {
     "kunskapsguiden-implementering": r"– Steg \d+$",
     "socialstyrelsen-dk-ramme-2019": r"^3\. ",
-    "socialstyrelsen-dk-familieradslagning": r"– Milepæl: ",
+    "skr-socialtjanst-i-forandring": r"^(Framgångsfaktorer –|Utvecklingsarbete \d) [^–]+$",
+    "socialstyrelsen-dk-familieradslagning": (
+        r"– Milepæl: [^–]+$|– spørgsmål: |– samordnerens opgaver: |– de fem hjørnesten: "
+        r"|– de tre trin: "
+    ),
 }
 
 
