@@ -317,8 +317,9 @@ class Process(_Section):
     """It is planned how the method moves from project to ordinary operation (budget, routines,
     managers' responsibility)."""
     used_as_intended: Answer = "unknown"
-    """More than half of the professionals who should use the method use it as intended (`yes`);
-    some do, but not more than half (`partly`); hardly anyone yet (`no`)."""
+    """Where the method is in use (unanswered before the start): more than half of the
+    professionals who should use it use it as intended (`yes`); some do, but not more than half
+    (`partly`); hardly anyone (`no`)."""
 
 
 class Risks(_Section):

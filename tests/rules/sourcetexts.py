@@ -21,6 +21,7 @@ FOLDER = Path(_NAMED) if _NAMED else seeds_dir(ROOT)
 FILES = {
     "kunskapsguiden-implementering": "000_55ee84277a4d23ed.txt",
     "socialstyrelsen-dk-ramme-2019": "001_1499a5cd173382ef.txt",
+    "partnerskapet-tidigt-stod": "002_d2b2984c5d0ec76a.txt",
     "skr-socialtjanst-i-forandring": "003_b1c69da153d3ed76.txt",
     "socialstyrelsen-dk-familieradslagning": "004_cdea4380ad3fc070.txt",
 }
@@ -46,10 +47,13 @@ _SKR_HEADINGS = (
 def marked_elements(source: str, text: str) -> int:
     """How many elements `text` marks, in the way this source marks them.
 
-    - Kunskapsguiden: its step lines ("• Steg 1. …").
+    - Kunskapsguiden: its bulleted lines: the four phases, the four questions of the local
+      inventory, the fourteen steps, the eight success factors and the eight obstacles.
     - The Danish frame: every listed question of section 3, process questions and their sub-points
       as well as the implementation questions of each level; the two bold group labels of the
       institutional level ("Ledelse:", "Organisationsstrukturer"), which ask nothing, do not count.
+    - Partnerskapet's pilot report: the bulleted changes the pilots tried (from Del 1 on) and the
+      numbered steps of its tips for managers.
     - SKR's publication: the headings of its seven development cases and of its seven success
       factors (the lessons inside the cases are prose the text does not mark).
     - The family group conference guide: the lines opening a milestone (OCR: "Milepeel:"), its
@@ -58,7 +62,11 @@ def marked_elements(source: str, text: str) -> int:
       three stages ("Trin 1:").
     """
     if source == "kunskapsguiden-implementering":
-        return len(re.findall(r"^\s*• Steg \d+\.", text, re.M))
+        return len(re.findall(r"^\s*•", text, re.M))
+    if source == "partnerskapet-tidigt-stod":
+        tips = text[text.index("Tips till dig som chef") :]
+        changes = len(re.findall(r"^\s*•", text[text.index("DEL 1") :], re.M))
+        return changes + len(re.findall(r"^\d\. ", tips[:3000], re.M))
     if source == "socialstyrelsen-dk-ramme-2019":
         section = text[text.index("## 3. Refleksionsspørgsmål") :]
         items = re.findall(r"<li>(.*?)(?=<li>|</ul>)", section, re.S)
@@ -74,7 +82,8 @@ def marked_elements(source: str, text: str) -> int:
 
 # Counted from the texts (test_coverage checks these counts against them when they are present).
 MARKED = {
-    "kunskapsguiden-implementering": 14,
+    "kunskapsguiden-implementering": 38,
+    "partnerskapet-tidigt-stod": 13,
     "socialstyrelsen-dk-ramme-2019": 54,
     "skr-socialtjanst-i-forandring": 14,
     "socialstyrelsen-dk-familieradslagning": 90,

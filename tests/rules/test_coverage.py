@@ -12,7 +12,10 @@ from tests.rules.sourcetexts import MARKED, marked_elements, needs_texts, text_o
 
 # What in a coverage map stands for an element the source marks (see `marked_elements`).
 MAP_PATTERNS = {
-    "kunskapsguiden-implementering": r"– Steg \d+$",
+    "kunskapsguiden-implementering": (
+        r"^Fas \d\. [^–]+$|– Steg \d+$|Lokal inventering: |^Framgångsfaktorer: |^Hinder: "
+    ),
+    "partnerskapet-tidigt-stod": r"Exempel på förändringar: |Tips till dig som chef: \d\.",
     "socialstyrelsen-dk-ramme-2019": r"^3\. ",
     "skr-socialtjanst-i-forandring": r"^(Framgångsfaktorer –|Utvecklingsarbete \d) [^–]+$",
     "socialstyrelsen-dk-familieradslagning": (
