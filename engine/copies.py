@@ -22,7 +22,15 @@ from typing import Any
 
 from engine.yamlfile import fast_load
 
-__all__ = ["MIN_WORDS", "Copy", "find_copies", "read_sources", "seeds_dir", "strings_of"]
+__all__ = [
+    "MIN_WORDS",
+    "Copy",
+    "find_copies",
+    "read_sources",
+    "seeds_dir",
+    "source_files",
+    "strings_of",
+]
 
 MIN_WORDS = 8
 
@@ -66,15 +74,20 @@ def _words(text: str) -> list[str]:
     return [_fold(word) for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
-def read_sources(folder: Path) -> dict[str, list[str]]:
-    """The words of every `*.txt` in `folder`, by source id (from its README table) or file name."""
+def source_files(folder: Path) -> dict[str, Path]:
+    """Every `*.txt` in `folder`, by source id (from its README table) or else by file name."""
     names: dict[str, str] = {}
     readme = folder / "README.md"
     if readme.is_file():
         names = dict(_SEED_ROW.findall(readme.read_text(encoding="utf-8")))
+    return {names.get(path.name, path.name): path for path in sorted(folder.glob("*.txt"))}
+
+
+def read_sources(folder: Path) -> dict[str, list[str]]:
+    """The words of every source text in `folder`, by source id (see `source_files`)."""
     return {
-        names.get(path.name, path.name): _words(_TAG.sub(" ", path.read_text(encoding="utf-8")))
-        for path in sorted(folder.glob("*.txt"))
+        source: _words(_TAG.sub(" ", path.read_text(encoding="utf-8")))
+        for source, path in source_files(folder).items()
     }
 
 

@@ -13,19 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.copies import seeds_dir
+from engine.copies import seeds_dir, source_files
 
 ROOT = Path(__file__).resolve().parents[2]
 _NAMED = os.environ.get("READINESS_SOURCE_TEXTS")
 FOLDER = Path(_NAMED) if _NAMED else seeds_dir(ROOT)
-FILES = {
-    "kunskapsguiden-implementering": "000_55ee84277a4d23ed.txt",
-    "socialstyrelsen-dk-ramme-2019": "001_1499a5cd173382ef.txt",
-    "partnerskapet-tidigt-stod": "002_d2b2984c5d0ec76a.txt",
-    "skr-socialtjanst-i-forandring": "003_b1c69da153d3ed76.txt",
-    "socialstyrelsen-dk-familieradslagning": "004_cdea4380ad3fc070.txt",
-}
-
 needs_texts = pytest.mark.skipif(
     FOLDER is None or not FOLDER.is_dir(),
     reason="the five source texts are not distributed with the project; put them in "
@@ -34,8 +26,9 @@ needs_texts = pytest.mark.skipif(
 
 
 def text_of(source: str) -> str:
+    """The text of `source`, found by its id in the seeds' README table."""
     assert FOLDER is not None
-    return (FOLDER / FILES[source]).read_text(encoding="utf-8")
+    return source_files(FOLDER)[source].read_text(encoding="utf-8")
 
 
 _SKR_HEADINGS = (

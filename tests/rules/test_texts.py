@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -15,20 +16,25 @@ OCR_DAMAGE = re.compile(
 )
 
 
+def _entries(ruleset: Ruleset) -> list[tuple[str, Any]]:
+    """(owner, entry) of every catalogue entry."""
+    kinds = (
+        ("obstacle", ruleset.obstacles),
+        ("success factor", ruleset.success_factors),
+        ("recommendation", ruleset.recommendations),
+    )
+    return [(f"{kind} {eid}", entry) for kind, entries in kinds for eid, entry in entries.items()]
+
+
 def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
     found: list[tuple[str, str, LocalizedText]] = []
     for rule in ruleset.rules:
         found.append((f"rule {rule.id}", "title", rule.title))
-    for kind, entries in (
-        ("obstacle", ruleset.obstacles),
-        ("success factor", ruleset.success_factors),
-        ("recommendation", ruleset.recommendations),
-    ):
-        for entry_id, entry in entries.items():
-            for field in ("title", "description", "action", "rationale"):
-                value = getattr(entry, field, None)
-                if isinstance(value, LocalizedText):
-                    found.append((f"{kind} {entry_id}", field, value))
+    for owner, entry in _entries(ruleset):
+        for field in ("title", "description", "action", "rationale"):
+            value = getattr(entry, field, None)
+            if isinstance(value, LocalizedText):
+                found.append((owner, field, value))
     questionnaire = ruleset.questionnaire
     for scale, labels in questionnaire.scales.items():
         for value, label in labels.items():
@@ -43,17 +49,12 @@ def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
 def country_texts(ruleset: Ruleset) -> list[tuple[str, str, str, LocalizedText]]:
     """(owner, country, field, text) of every text that differs in one country."""
     found: list[tuple[str, str, str, LocalizedText]] = []
-    for kind, entries in (
-        ("obstacle", ruleset.obstacles),
-        ("success factor", ruleset.success_factors),
-        ("recommendation", ruleset.recommendations),
-    ):
-        for entry_id, entry in entries.items():
-            for country, variant in getattr(entry, "by_country", {}).items():
-                for field in ("title", "description", "action", "rationale"):
-                    value = getattr(variant, field, None)
-                    if isinstance(value, LocalizedText):
-                        found.append((f"{kind} {entry_id}", country, field, value))
+    for owner, entry in _entries(ruleset):
+        for country, variant in getattr(entry, "by_country", {}).items():
+            for field in ("title", "description", "action", "rationale"):
+                value = getattr(variant, field, None)
+                if isinstance(value, LocalizedText):
+                    found.append((owner, country, field, value))
     return found
 
 
