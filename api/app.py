@@ -34,8 +34,7 @@ from api.reload import Reloader
 from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
 from api.settings import Settings
-from engine.assess import Engine
-from engine.loader import load_ruleset
+from engine import Engine, load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest, BatchResult
 from store.database import Database

@@ -23,8 +23,7 @@ from api.language import negotiate
 from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
-from engine.assess import Engine
-from engine.errors import EvaluationError
+from engine import Engine, EvaluationError
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchResult
 from schemas.result import AssessmentResult

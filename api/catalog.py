@@ -14,14 +14,16 @@ from api.language import negotiate
 from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
-from engine.conditions import render, tests_in
-from engine.rulefile import (
+from engine import (
     CatalogueEntryFile,
     ObstacleFile,
     RecommendationFile,
+    Rule,
     SuccessFactorFile,
+    condition_text,
+    phase_of_step,
+    tests_in,
 )
-from engine.ruleset import Rule, phase_of_step
 from schemas.catalog import CatalogueEntry, RuleCase, RuleDetail, RuleLinks, RuleSummary, SourceView
 from schemas.vocabulary import Dimension, Language
 
@@ -36,7 +38,7 @@ def _summary(rule: Rule, language: Language) -> dict[str, Any]:
         "dimension": rule.dimension,
         "severity": rule.severity,
         "gap_kind": rule.gap_kind,
-        "matches": render(rule.condition),
+        "matches": condition_text(rule.condition),
         "indicators": sorted({t.path for t in tests_in(rule.condition)}),
         "requires": sorted(rule.refs),
         "links": RuleLinks(

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.assess import Engine
+from engine import Engine
 
 __all__ = ["JsonFormatter", "RequestContextMiddleware", "configure_logging"]
 

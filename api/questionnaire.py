@@ -12,8 +12,7 @@ from api.assessments import AcceptLanguage, LangQuery
 from api.language import LANGUAGES, negotiate
 from api.openapi import problem_responses
 from api.runtime import Runtime
-from engine.indicators import INDICATORS, field_paths
-from engine.ruleset import Ruleset, phase_of_step
+from engine import INDICATORS, Ruleset, field_paths, phase_of_step
 from schemas.assessment import AssessmentRequest
 from schemas.questionnaire import AnswerOption, Question, Questionnaire, QuestionnaireSection
 from schemas.vocabulary import Language

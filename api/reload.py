@@ -12,10 +12,14 @@ from typing import Any
 from api.heap import resettle
 from api.questionnaire import build_questionnaires
 from api.runtime import Runtime
-from engine.assess import Engine
-from engine.errors import InvalidRulesetError
-from engine.loader import default_rules_dir, load_ruleset, ruleset_digest
-from engine.ruletests import run_cases
+from engine import (
+    Engine,
+    InvalidRulesetError,
+    default_rules_dir,
+    load_ruleset,
+    ruleset_digest,
+    run_cases,
+)
 
 __all__ = ["ReloadStatus", "Reloader"]
 

@@ -26,8 +26,7 @@ from api.body import read_json
 from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
-from engine.lint import lint
-from engine.loader import default_rules_dir
+from engine import default_rules_dir, lint
 
 __all__ = ["rules_admin_handlers"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request
 
 from api.settings import Settings
-from engine.assess import Engine
+from engine import Engine
 from schemas.questionnaire import Questionnaire
 from schemas.vocabulary import Language
 from store.repository import Repository

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from engine.assess import BACKENDS
+from engine import BACKENDS
 from store.database import DEFAULT_URL
 
 __all__ = ["Settings", "SettingsError"]

@@ -54,12 +54,12 @@ import json, statistics, sys, time
 sys.path.insert(0, ".")
 from bench.corpus import corpus, weakest
 from engine import load_ruleset
-from engine.assess import Engine
+from engine.runtime.assess import Engine
 from engine.indicators import values_of
 from schemas.assessment import AssessmentRequest
 
 backend, runs = sys.argv[1], int(sys.argv[2])
-import engine.assess as assess_module
+import engine.runtime.assess as assess_module
 ruleset = load_ruleset()
 if hasattr(assess_module, "BACKENDS"):
     engine = Engine(ruleset, backend)

@@ -1,17 +1,54 @@
-"""The readiness rules engine: load rule files, evaluate assessments, build ranked results."""
+"""The readiness rules engine: load rule files, evaluate assessments, build ranked results.
 
-from engine.assess import Engine
+The package has three parts:
+
+- `engine.runtime`: the evaluation path (the `Engine`, its two backends, scoring, ranking and the
+  result's JSON);
+- `engine.rulebase`: reading a rules folder into a checked `Ruleset`;
+- `engine.authoring`: the tools of rule authors (lint, rule cases, coverage, editor schemas,
+  outcome diffs, the copy check, the command line).
+
+Other packages import the names below and nothing deeper (a test holds `api/` to it).
+"""
+
+from engine.authoring.lint import LintReport, lint
+from engine.authoring.ruletests import CaseReport, run_cases
+from engine.conditions import condition_text, tests_in
 from engine.errors import EvaluationError, InvalidRulesetError, RuleFileError
-from engine.loader import default_rules_dir, load_ruleset
-from engine.ruleset import Rule, Ruleset
+from engine.indicators import INDICATORS, field_paths, values_of
+from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
+from engine.rulebase.rulefile import (
+    CatalogueEntryFile,
+    ObstacleFile,
+    RecommendationFile,
+    SuccessFactorFile,
+)
+from engine.ruleset import Rule, Ruleset, phase_of_step
+from engine.runtime.assess import BACKENDS, Engine
 
 __all__ = [
+    "BACKENDS",
+    "INDICATORS",
+    "CaseReport",
+    "CatalogueEntryFile",
     "Engine",
     "EvaluationError",
     "InvalidRulesetError",
+    "LintReport",
+    "ObstacleFile",
+    "RecommendationFile",
     "Rule",
     "RuleFileError",
     "Ruleset",
+    "SuccessFactorFile",
+    "condition_text",
     "default_rules_dir",
+    "field_paths",
+    "lint",
     "load_ruleset",
+    "phase_of_step",
+    "ruleset_digest",
+    "run_cases",
+    "tests_in",
+    "values_of",
 ]

@@ -25,11 +25,11 @@ __all__ = [
     "Ref",
     "Test",
     "alternatives",
+    "condition_text",
     "evidence",
     "holds",
     "parse",
     "positive",
-    "render",
     "tests_in",
 ]
 
@@ -305,7 +305,7 @@ def evidence(condition: Condition, values: Mapping[str, str]) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def render(condition: Condition) -> str:
+def condition_text(condition: Condition) -> str:
     """Return `condition` as one readable expression, e.g. `a.b in [no, partly] and gap x`."""
     if isinstance(condition, Test):
         values = sorted(condition.values)
@@ -314,10 +314,10 @@ def render(condition: Condition) -> str:
     if isinstance(condition, Ref):
         return f"{condition.kind} {condition.id}"
     if isinstance(condition, Not):
-        return f"not ({render(condition.item)})"
+        return f"not ({condition_text(condition.item)})"
     joiner = " and " if isinstance(condition, All) else " or "
     parts = [
-        f"({render(item)})" if isinstance(item, All | AnyOf) else render(item)
+        f"({condition_text(item)})" if isinstance(item, All | AnyOf) else condition_text(item)
         for item in condition.items
     ]
     return joiner.join(parts)

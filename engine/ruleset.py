@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from engine.conditions import Alternative, Condition, holds, tests_in
-from engine.rulefile import (
+from engine.rulebase.rulefile import (
     CaseSpec,
     Links,
     LocalizedText,

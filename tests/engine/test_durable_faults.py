@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import engine._durable as durable_backend
+import engine.runtime._durable as durable_backend
 from engine import Engine, EvaluationError, default_rules_dir, load_ruleset
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
@@ -236,4 +236,4 @@ def test_only_the_durable_module_imports_durable_rules() -> None:
         for path in (root / folder).rglob("*.py")
         if "import durable" in path.read_text() or "from durable" in path.read_text()
     )
-    assert importers == ["engine/_durable.py"]
+    assert importers == ["engine/runtime/_durable.py"]

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from engine import default_rules_dir, load_ruleset
-from engine import jsonschemas as js
-from engine.rulefile import FolderIndexFile
-from engine.yamlfile import fast_load
+from engine.authoring import jsonschemas as js
+from engine.rulebase.rulefile import FolderIndexFile
+from engine.rulebase.yamlfile import fast_load
 from tests.conftest import RulesFolder
 
 ROOT = default_rules_dir()
@@ -21,7 +21,7 @@ IDS = [p.relative_to(ROOT).as_posix() for p in YAML_FILES]
 
 
 def test_the_committed_schemas_are_current() -> None:
-    # If this fails, run `python -m engine.jsonschemas` and commit rules/schemas/.
+    # If this fails, run `python -m engine.authoring.jsonschemas` and commit rules/schemas/.
     assert js.stale_schemas(ROOT) == []
 
 

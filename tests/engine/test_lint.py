@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.lint import LintFinding, lint
+from engine.authoring.lint import LintFinding, lint
 from tests.conftest import RulesFolder
 from tests.engine.test_loader import rule_text
 

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from engine import InvalidRulesetError, RuleFileError, load_ruleset
-from engine.loader import ruleset_digest
+from engine.rulebase.loader import ruleset_digest
 from tests.conftest import RulesFolder
 
 RULE = """\

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, Ruleset, default_rules_dir, load_ruleset
-from engine.indicators import INDICATORS, nested
-from engine.outcome_diff import (
+from engine.authoring.outcome_diff import (
     AssessmentDiff,
     DiffTotals,
     DimensionLevelChange,
@@ -22,6 +21,7 @@ from engine.outcome_diff import (
     diff_outcomes,
     load_corpus,
 )
+from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -250,7 +250,7 @@ def test_an_identical_copy_changes_nothing_over_the_default_corpus(
     root = tmp_path / "same"
     shutil.copytree(variants[0], root)
     same = load_ruleset(root, check_coverage=False)
-    corpus = load_corpus(None)
+    corpus = load_corpus()
     diff = diff_outcomes(old_rules, same, corpus)
     assert diff.old_digest == diff.new_digest
     assert diff.assessments == ()
@@ -259,10 +259,13 @@ def test_an_identical_copy_changes_nothing_over_the_default_corpus(
     assert diff.to_text().splitlines()[1].startswith(f"totals: {len(corpus)} compared, 0 changed")
 
 
-def test_the_default_corpus_is_the_examples_then_the_scenarios() -> None:
+def test_the_default_corpus_is_the_examples_and_sources_are_read_in_order() -> None:
     examples = sorted((PROJECT_ROOT / "examples").glob("*.json"))
     scenarios = sorted((PROJECT_ROOT / "tests/rules/scenarios").glob("*.json"))
-    corpus = load_corpus(None)
+    assert [name for name, _ in load_corpus()] == [p.stem for p in examples]
+    corpus = load_corpus(
+        [str(PROJECT_ROOT / "examples"), str(PROJECT_ROOT / "tests/rules/scenarios")]
+    )
     assert [name for name, _ in corpus] == [p.stem for p in examples] + [
         f"scenario:{p.stem}" for p in scenarios
     ]
@@ -282,7 +285,7 @@ def test_an_ndjson_corpus(tmp_path: Path) -> None:
         json.dumps({}),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    corpus = load_corpus(str(path))
+    corpus = load_corpus([str(path)])
     assert [name for name, _ in corpus] == ["line 1", "line 2", "line 4"]
     assert corpus[0][1].leadership.support.tactical == "no"
     assert corpus[1][1].risks.staff_turnover == "high"
@@ -301,7 +304,7 @@ def test_a_bad_ndjson_line_names_file_and_line(tmp_path: Path, bad_line: str, me
     path = tmp_path / "bad.ndjson"
     path.write_text(json.dumps({}) + "\n" + bad_line + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=message) as caught:
-        load_corpus(str(path))
+        load_corpus([str(path)])
     assert str(caught.value).startswith(f"{path}:2: ")
 
 
@@ -309,8 +312,8 @@ def test_a_json_file_and_a_folder(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text(json.dumps({"risks": {"workload": "high"}}), "utf-8")
     scenario = {"description": "x", "assessment": {"risks": {"reorganisation": "yes"}}}
     (tmp_path / "a.json").write_text(json.dumps(scenario), "utf-8")
-    assert [n for n, _ in load_corpus(str(tmp_path))] == ["a", "b"]
-    ((name, request),) = load_corpus(str(tmp_path / "a.json"))
-    assert (name, request.risks.reorganisation) == ("a", "yes")
+    assert [n for n, _ in load_corpus([str(tmp_path)])] == ["scenario:a", "b"]
+    ((name, request),) = load_corpus([str(tmp_path / "a.json")])
+    assert (name, request.risks.reorganisation) == ("scenario:a", "yes")
     with pytest.raises(ValueError, match=r"\.ndjson"):
-        load_corpus(str(tmp_path / "corpus.csv"))
+        load_corpus([str(tmp_path / "corpus.csv")])

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
-from engine.ranking import URGENCY
+from engine.runtime.ranking import URGENCY
 from schemas.assessment import AssessmentRequest
 from schemas.result import Recommendation
 from schemas.vocabulary import SEVERITIES

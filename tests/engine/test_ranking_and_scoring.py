@@ -6,8 +6,8 @@ import pytest
 
 from engine import Engine, Ruleset
 from engine.indicators import INDICATORS, values_of
-from engine.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
-from engine.scoring import readiness
+from engine.runtime.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
+from engine.runtime.scoring import readiness
 from schemas.assessment import AssessmentRequest
 from tests.conftest import request
 

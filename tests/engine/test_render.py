@@ -9,7 +9,7 @@ import pytest
 
 from engine import Engine
 from engine.indicators import INDICATORS, nested
-from engine.render import _ids, _safe
+from engine.runtime.render import _ids, _safe
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from tests.conftest import worst_request

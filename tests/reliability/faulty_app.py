@@ -24,10 +24,10 @@ from litestar import Litestar
 
 from api.app import create_app as create_real_app
 from api.runtime import Runtime
-from engine.backend import Evaluation
+from engine.runtime.backend import Evaluation
 
 FAULT: ContextVar[str | None] = ContextVar("fault", default=None)
-LEAK = "injected fault in /srv/readiness/engine/_durable.py: SELECT secret FROM api_keys"
+LEAK = "injected fault in /srv/readiness/engine/runtime/_durable.py: SELECT secret FROM api_keys"
 """The failing action's message: internals the response must not show."""
 
 

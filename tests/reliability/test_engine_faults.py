@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from engine import load_ruleset
-from engine.assess import Engine
-from engine.backend import actions_of
+from engine.runtime.assess import Engine
+from engine.runtime.backend import actions_of
 from tests.api.conftest import Server
 from tests.conftest import worst_request
 from tests.reliability.faulty_app import LEAK

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.copies import seeds_dir, source_files
+from engine.authoring.copies import seeds_dir, source_files
 
 ROOT = Path(__file__).resolve().parents[2]
 _NAMED = os.environ.get("READINESS_SOURCE_TEXTS")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.copies import MIN_WORDS, find_copies, read_sources
-from engine.loader import default_rules_dir
+from engine.authoring.copies import MIN_WORDS, find_copies, read_sources
+from engine.rulebase.loader import default_rules_dir
 from tests.rules.sourcetexts import FOLDER, needs_texts
 
 ROOT = Path(__file__).resolve().parents[2]

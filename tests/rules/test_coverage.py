@@ -7,7 +7,7 @@ import re
 import pytest
 
 from engine import Ruleset, load_ruleset
-from engine.coverage import citers_of, encoders_by_element
+from engine.rulebase.coverage import citers_of, encoders_by_element
 from tests.rules.sourcetexts import MARKED, marked_elements, needs_texts, text_of
 
 # What in a coverage map stands for an element the source marks (see `marked_elements`).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine, Rule, load_ruleset
-from engine.rulefile import CaseSpec
+from engine.rulebase.rulefile import CaseSpec
 from schemas.assessment import AssessmentRequest
 
 _RULESET = load_ruleset(check_coverage=False)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine import Ruleset
-from engine.rulefile import LocalizedText
+from engine.rulebase.rulefile import LocalizedText
 
 # Letter sequences the OCR of the Danish guide produced in place of æ, ø and å.
 OCR_DAMAGE = re.compile(

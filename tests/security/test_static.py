@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from engine.yamlfile import fast_load
+from engine.rulebase.yamlfile import fast_load
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from engine.loader import default_rules_dir
-from engine.rulefile import (
+from engine.rulebase.loader import default_rules_dir
+from engine.rulebase.rulefile import (
     FolderIndexFile,
     ManifestFile,
     ObstacleFile,
@@ -238,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 when everything is (or now is) current, 1 when `--check` found something stale.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m engine.jsonschemas", description="Generate the JSON Schemas of rules/."
+        prog="python -m engine.authoring.jsonschemas",
+        description="Generate the JSON Schemas of rules/.",
     )
     parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: shipped)")
     parser.add_argument("--check", action="store_true", help="only report, change nothing")

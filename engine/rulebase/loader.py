@@ -15,10 +15,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine.conditions import Condition, FactAnd, Test, alternatives, parse, positive, tests_in
-from engine.coverage import Citer, encoders_by_element
 from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
-from engine.rulefile import (
+from engine.rulebase.coverage import Citer, encoders_by_element
+from engine.rulebase.rulefile import (
     CatalogueEntryFile,
     FolderIndexFile,
     ManifestFile,
@@ -30,8 +30,8 @@ from engine.rulefile import (
     SourceDocument,
     SuccessFactorFile,
 )
+from engine.rulebase.yamlfile import Located, Position, fast_load
 from engine.ruleset import ContextSeverity, Rule, RuleKind, Ruleset, SeverityByValue
-from engine.yamlfile import Located, Position, fast_load
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.scales import UNKNOWN
@@ -59,7 +59,7 @@ _PYDANTIC_CODES = {
 
 def default_rules_dir() -> Path:
     """Return the `rules/` folder shipped beside the packages."""
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def ruleset_digest(root: Path) -> str:

@@ -12,16 +12,16 @@ from typing import get_args
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from engine.assess import BACKENDS, Engine
+from engine.authoring.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
+from engine.authoring.jsonschemas import add_schema_comments, stale_schemas, write_schemas
+from engine.authoring.lint import lint
+from engine.authoring.outcome_diff import diff_outcomes, load_corpus
+from engine.authoring.ruletests import run_cases
 from engine.conditions import tests_in
-from engine.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
-from engine.coverage import citers_of, encoders_by_element
 from engine.errors import EvaluationError, InvalidRulesetError
-from engine.jsonschemas import add_schema_comments, stale_schemas, write_schemas
-from engine.lint import lint
-from engine.loader import default_rules_dir, load_ruleset
-from engine.outcome_diff import diff_outcomes, load_corpus
-from engine.ruletests import run_cases
+from engine.rulebase.coverage import citers_of, encoders_by_element
+from engine.rulebase.loader import default_rules_dir, load_ruleset
+from engine.runtime.assess import BACKENDS, Engine
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
 
@@ -59,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, help="the rules folder as it would be")
     diff.add_argument(
         "--assessments",
-        default=None,
-        help="FILE.ndjson, FILE.json or a folder (default: examples/ and the scenario fixtures)",
+        action="append",
+        default=[],
+        help="FILE.ndjson, FILE.json or a folder; repeat for more (default: examples/)",
     )
     diff.add_argument("--lang", choices=get_args(Language), default="en")
     diff.add_argument("--format", choices=("text", "json"), default="text")

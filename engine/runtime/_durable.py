@@ -40,10 +40,10 @@ from typing import Any
 
 import durable_rules_engine as _core
 
-from engine.backend import Action, Evaluation, actions_of
 from engine.conditions import FactAnd, FactExpr, FactOr, Test
 from engine.errors import EvaluationError
 from engine.ruleset import Ruleset
+from engine.runtime.backend import Action, Evaluation, actions_of
 
 __all__ = ["DurableBackend", "definition_of"]
 

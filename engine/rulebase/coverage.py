@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.rulefile import SourceDocument
+from engine.rulebase.rulefile import SourceDocument
 from engine.ruleset import Ruleset
 from schemas.citation import Citation
 

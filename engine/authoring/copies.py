@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.yamlfile import fast_load
+from engine.rulebase.yamlfile import fast_load
 
 __all__ = [
     "MIN_WORDS",

@@ -3,7 +3,7 @@
 At load time every distinct indicator test (a fact's field against a set of values) becomes one
 line of a generated function, and every rule alternative a conjunction of those tests. An
 evaluation calls that function once, which returns the actions whose indicator tests hold, then
-runs the agenda described in `engine.backend`: lowest pending action first, each rule once, derived
+runs the agenda described in `engine.runtime.backend`: lowest pending action first, each rule once, derived
 facts arming the actions that wait for them. The differential test in
 `tests/engine/test_backends_agree.py` holds it to the durable backend, trace order included.
 """
@@ -14,10 +14,10 @@ import heapq
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from engine.backend import Action, Evaluation, actions_of, matched_facts
 from engine.conditions import FactAnd, FactExpr, FactOr, Test
 from engine.errors import EvaluationError
 from engine.ruleset import Ruleset
+from engine.runtime.backend import Action, Evaluation, actions_of, matched_facts
 
 __all__ = ["CompiledBackend"]
 

@@ -25,15 +25,15 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.conditions import tests_in
-from engine.ranking import order, priority_of, stage_of, stage_order, urgency_of
-from engine.rulefile import (
+from engine.rulebase.rulefile import (
     LocalizedText,
     ObstacleFile,
     RecommendationFile,
     SuccessFactorFile,
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
-from engine.scoring import Blocker
+from engine.runtime.ranking import order, priority_of, stage_of, stage_order, urgency_of
+from engine.runtime.scoring import Blocker
 from schemas.vocabulary import SEVERITIES, Language
 
 __all__ = ["Fragments", "Links", "RuleFacts", "render"]
@@ -546,7 +546,7 @@ def _recommendations(
     rank_of: Mapping[str, int],
     stage: int,
 ) -> None:
-    """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.ranking)."""
+    """Add the ranked recommendations' JSON, comma-separated, to `parts` (see engine.runtime.ranking)."""
     room = fragments.memo_entries
     graded: dict[str, _Graded] = {}
     due: set[str] = set()  # those due now (stage component 0)
@@ -691,7 +691,7 @@ class _Draft:
 class _Graded:
     """A recommendation's parts that follow from its severity: urgency, priority, keys, score.
 
-    `due` and `later` are its ranking keys (`engine.ranking.Key`) with the stage component 0 (due
+    `due` and `later` are its ranking keys (`engine.runtime.ranking.Key`) with the stage component 0 (due
     now) and its phase (waiting for it); `score_due` and `score_later` the score's JSON for each,
     up to the value of `lifted_by`.
     """

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.assess import Engine
 from engine.ruleset import Ruleset
+from engine.runtime.assess import Engine
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Dimension, Language, ReadinessLevel, Severity
@@ -27,8 +28,8 @@ __all__ = [
     "load_corpus",
 ]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-"""The project root: the default corpus is read from `examples/` and `tests/rules/scenarios/`."""
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+"""The default corpus: the example assessments."""
 
 Corpus = list[tuple[str, AssessmentRequest]]
 
@@ -234,12 +235,12 @@ def _read_json(path: Path) -> Any:
         raise ValueError(f"{path}: cannot read: {exc}") from exc
 
 
-def _json_file(path: Path, name: str) -> tuple[str, AssessmentRequest]:
-    """Read a request, or a scenario holding one under `assessment`, from one JSON file."""
+def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
+    """Read one JSON file: a request, named by stem, or a scenario, named `scenario:<stem>`."""
     data = _read_json(path)
     if isinstance(data, dict) and "assessment" in data:
-        data = data["assessment"]
-    return name, _request(data, f"{path}:1")
+        return f"scenario:{path.stem}", _request(data["assessment"], f"{path}:1")
+    return path.stem, _request(data, f"{path}:1")
 
 
 def _ndjson(path: Path) -> Corpus:
@@ -262,29 +263,16 @@ def _ndjson(path: Path) -> Corpus:
     return corpus
 
 
-def _default_corpus() -> Corpus:
-    examples = sorted((PROJECT_ROOT / "examples").glob("*.json"))
-    scenarios = sorted((PROJECT_ROOT / "tests" / "rules" / "scenarios").glob("*.json"))
-    corpus = [_json_file(path, path.stem) for path in examples]
-    for path in scenarios:
-        data = _read_json(path)
-        if not isinstance(data, dict) or "assessment" not in data:
-            raise ValueError(f"{path}:1: a scenario needs the key 'assessment'")
-        corpus.append((f"scenario:{path.stem}", _request(data["assessment"], f"{path}:1")))
-    return corpus
-
-
-def load_corpus(source: str | None) -> list[tuple[str, AssessmentRequest]]:
+def load_corpus(sources: Sequence[str] = ()) -> list[tuple[str, AssessmentRequest]]:
     """Return named assessments to compare rulesets over, in a fixed order.
 
     Args:
-        source: None for the default corpus: every `examples/*.json` (named by file stem), then
-            every `tests/rules/scenarios/*.json` (named `scenario:<stem>`, the assessment under
-            the key `assessment`), both under the project root, each sorted by file name. A path
+        sources: Files and folders, read in this order; none for the example assessments. A path
             ending in `.ndjson`: one AssessmentRequest per non-blank line, named `line N`; a line
             whose object has a top-level `request` key holds the request there. A path ending in
-            `.json`: one request, or a scenario with the key `assessment`, named by file stem. A
-            folder: every `*.json` in it, sorted, read like a `.json` path.
+            `.json`: one request, named by file stem, or a scenario with the key `assessment`,
+            named `scenario:<stem>`. A folder: every `*.json` in it, sorted by name, read like a
+            `.json` path.
 
     Returns:
         `(name, request)` pairs.
@@ -293,16 +281,20 @@ def load_corpus(source: str | None) -> list[tuple[str, AssessmentRequest]]:
         ValueError: When a file cannot be read or holds invalid JSON or an invalid assessment;
             the message starts with `file:line`.
     """
-    if source is None:
-        return _default_corpus()
-    path = Path(source)
-    if path.suffix == ".ndjson":
-        return _ndjson(path)
-    if path.is_dir():
-        return [_json_file(p, p.stem) for p in sorted(path.glob("*.json"))]
-    if path.suffix == ".json":
-        return [_json_file(path, path.stem)]
-    raise ValueError(f"{source}: expected a .ndjson or .json file or a folder of .json files")
+    corpus: Corpus = []
+    for source in sources or [str(EXAMPLES_DIR)]:
+        path = Path(source)
+        if path.suffix == ".ndjson":
+            corpus += _ndjson(path)
+        elif path.is_dir():
+            corpus += [_json_file(p) for p in sorted(path.glob("*.json"))]
+        elif path.suffix == ".json":
+            corpus.append(_json_file(path))
+        else:
+            raise ValueError(
+                f"{source}: expected a .ndjson or .json file or a folder of .json files"
+            )
+    return corpus
 
 
 def _added_removed(old: set[str], new: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

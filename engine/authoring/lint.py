@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from engine.conditions import Alternative, FactAnd, FactOr, Test, render
+from engine.conditions import Alternative, FactAnd, FactOr, Test, condition_text
 from engine.errors import InvalidRulesetError
-from engine.loader import default_rules_dir, load_ruleset
+from engine.rulebase.loader import default_rules_dir, load_ruleset
 from engine.ruleset import Rule, Ruleset
 
 __all__ = ["HINTS", "LintFinding", "LintReport", "lint"]
@@ -164,7 +164,7 @@ def _cross_rule(ruleset: Ruleset) -> list[LintFinding]:
             )
     by_condition: dict[str, list[Rule]] = defaultdict(list)
     for rule in ruleset.rules:
-        by_condition[render(rule.condition)].append(rule)
+        by_condition[condition_text(rule.condition)].append(rule)
     for condition, rules in by_condition.items():
         for first, other in itertools.pairwise(rules):
             same_outcome = (
@@ -230,7 +230,7 @@ def _notes(ruleset: Ruleset) -> list[LintFinding]:
     notes = []
     for rule in ruleset.rules:
         bases = [("", rule.basis)] + [
-            (f" where {render(c.condition)}", c.basis) for c in rule.contexts
+            (f" where {condition_text(c.condition)}", c.basis) for c in rule.contexts
         ]
         for where, basis in bases:
             if basis is not None and basis.judgement is not None:

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
 
-from engine.backend import Backend, fields_needed, fields_tested
 from engine.indicators import INDICATORS, values_of
-from engine.loader import load_ruleset
-from engine.render import Fragments, Links, RuleFacts, render
+from engine.rulebase.loader import load_ruleset
 from engine.ruleset import Ruleset
-from engine.scoring import Scorer
+from engine.runtime.backend import Backend, fields_needed, fields_tested
+from engine.runtime.render import Fragments, Links, RuleFacts, render
+from engine.runtime.scoring import Scorer
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
@@ -32,11 +32,11 @@ def make_backend(name: str, ruleset: Ruleset) -> Backend:
         ValueError: For an unknown name.
     """
     if name == "durable":
-        from engine._durable import DurableBackend
+        from engine.runtime._durable import DurableBackend
 
         return DurableBackend(ruleset)
     if name == "compiled":
-        from engine.compiled import CompiledBackend
+        from engine.runtime.compiled import CompiledBackend
 
         return CompiledBackend(ruleset)
     raise ValueError(f"no engine backend {name!r}; choose one of {', '.join(BACKENDS)}")
@@ -92,7 +92,7 @@ class Engine:
     ) -> bytes:
         """Evaluate `request` and return its result as JSON, without building the models.
 
-        The bytes are exactly what `assess(...).model_dump_json()` gives (see `engine.render`).
+        The bytes are exactly what `assess(...).model_dump_json()` gives (see `engine.runtime.render`).
 
         Raises:
             EvaluationError: When the backend or a rule action fails.

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.assess import Engine
 from engine.conditions import All, AnyOf, Condition, holds
 from engine.indicators import values_of
 from engine.ruleset import Rule
+from engine.runtime.assess import Engine
 from schemas.assessment import AssessmentRequest
 
-__all__ = ["Branch", "CaseOutcome", "RuleCoverage", "TestReport", "run_cases"]
+__all__ = ["Branch", "CaseOutcome", "CaseReport", "RuleCoverage", "run_cases"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class RuleCoverage:
 
 
 @dataclass
-class TestReport:
+class CaseReport:
     """Every case's outcome and the coverage they give."""
 
     outcomes: list[CaseOutcome] = field(default_factory=list)
@@ -116,9 +116,9 @@ def _decided(node: All | AnyOf, values: dict[str, str], derived: frozenset[str])
     return set(deciding) if len(deciding) == 1 else set()
 
 
-def run_cases(engine: Engine) -> TestReport:
+def run_cases(engine: Engine) -> CaseReport:
     """Run every case of every rule of `engine`'s ruleset and measure coverage over all of them."""
-    report = TestReport()
+    report = CaseReport()
     rules = engine.ruleset.rules
     fired_anywhere: dict[str, set[bool]] = {r.id: set() for r in rules}
     branch_hits: dict[str, dict[str, set[int]]] = {

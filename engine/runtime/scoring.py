@@ -10,8 +10,8 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine.indicators import INDICATORS
-from engine.ranking import stage_of
-from engine.rulefile import ScoringSpec
+from engine.rulebase.rulefile import ScoringSpec
+from engine.runtime.ranking import stage_of
 from schemas.result import Readiness
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
@@ -255,7 +255,7 @@ class Scorer:
         level `not_ready`; otherwise the level follows the score (`ready` never with a high gap)
         when at least `spec.min_completeness` is answered, and below that the level both ends of
         the range agree on, or `unknown`. `stage` is the organisation's stage when the caller
-        has it already (see `engine.ranking.stage_of`).
+        has it already (see `engine.runtime.ranking.stage_of`).
         """
         summary, _, entries = self._parts(values, blockers, highs, stage)
         summary["dimensions"] = entries

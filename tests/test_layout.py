@@ -1,0 +1,73 @@
+"""The layout: the API uses the engine's public names only, and nothing shipped reads `tests/`."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import engine
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("api", "engine", "schemas", "store")
+
+
+def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, module, names) of every `import` and `from … import` in a file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.lineno, node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name, []) for a in node.names]
+    return found
+
+
+def test_the_api_imports_only_the_engine_s_public_names() -> None:
+    wrong = []
+    for path in sorted((ROOT / "api").rglob("*.py")):
+        for line, module, names in _imports(path):
+            where = f"{path.relative_to(ROOT)}:{line}"
+            if module.startswith("engine."):
+                wrong.append(f"{where}: imports {module}")
+            elif module == "engine":
+                wrong += [f"{where}: {n} is not public" for n in names if n not in engine.__all__]
+    assert wrong == []
+
+
+def test_every_public_name_of_the_engine_exists() -> None:
+    assert all(hasattr(engine, name) for name in engine.__all__)
+
+
+def test_the_evaluation_path_does_not_import_the_authoring_tools() -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for part in ("runtime", "rulebase")
+        for path in sorted((ROOT / "engine" / part).rglob("*.py"))
+        for line, module, _ in _imports(path)
+        if module.startswith("engine.authoring")
+    ]
+    assert wrong == []
+
+
+def _paths_named(path: Path) -> list[str]:
+    """String constants (docstrings left out) that name the test tree."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and (node.value == "tests" or node.value.startswith("tests/"))
+    ]
+
+
+def test_nothing_shipped_reads_the_test_tree() -> None:
+    named = [
+        found
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for found in _paths_named(path)
+    ]
+    assert named == []
