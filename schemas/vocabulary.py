@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "DIMENSIONS",
@@ -22,7 +22,8 @@ Language = Literal["sv", "da", "en"]
 Severity = Literal["blocking", "high", "medium", "low"]
 """How much a gap or escalation endangers the implementation; `blocking` caps readiness."""
 
-SEVERITIES: tuple[Severity, ...] = ("blocking", "high", "medium", "low")
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+"""The severities, most severe first."""
 
 GapKind = Literal["missing", "at_risk", "unknown"]
 """`missing`: something needed is absent; `at_risk`: a risk is present; `unknown`: find out."""
@@ -55,14 +56,4 @@ Dimension = Literal[
 ]
 """A group of indicators scored together: one per scored section of the assessment."""
 
-DIMENSIONS: tuple[Dimension, ...] = (
-    "intervention",
-    "leadership",
-    "competence",
-    "organisation_setup",
-    "culture",
-    "context",
-    "process",
-    "risks",
-    "strengths",
-)
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
