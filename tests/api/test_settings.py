@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from api.language import negotiate
-from api.problems import ProblemError
 from api.settings import Settings, SettingsError
 
 
@@ -52,25 +50,3 @@ def test_values_from_the_environment() -> None:
 def test_bad_values_are_named(name: str, value: str, says: str) -> None:
     with pytest.raises(SettingsError, match=says):
         Settings.from_env({name: value})
-
-
-@pytest.mark.parametrize(
-    ("lang", "header", "expected"),
-    [
-        (None, None, "en"),
-        ("da", "sv", "da"),
-        (None, "sv-SE,sv;q=0.9,en;q=0.8", "sv"),
-        (None, "en;q=0.1, da;q=0.5", "da"),
-        (None, "da;q=0, sv;q=0.1", "sv"),
-        (None, "*", "en"),
-        (None, "garbage;;q=x", "en"),
-    ],
-)
-def test_language_negotiation(lang: str | None, header: str | None, expected: str) -> None:
-    assert negotiate(lang, header) == expected
-
-
-def test_an_unsupported_lang_parameter_is_a_problem() -> None:
-    with pytest.raises(ProblemError) as caught:
-        negotiate("fr", None)
-    assert caught.value.code == "unsupported-language"
