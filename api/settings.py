@@ -2,162 +2,245 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+import types
 from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from engine import BACKENDS
-from store.database import DEFAULT_URL
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "SettingsError"]
+__all__ = [
+    "PREFIX",
+    "Backend",
+    "LogLevel",
+    "Settings",
+    "SettingsError",
+    "settings_table",
+    "with_settings_table",
+    "write_settings_table",
+]
 
-_PREFIX = "READINESS_"
+PREFIX = "READINESS_"
+"""What every variable's name starts with; the rest is the field's name in capitals."""
+
+# Written out rather than imported so that reading the configuration does not import the engine;
+# tests/api/test_settings.py checks that it equals `engine.BACKENDS`.
+Backend = Literal["durable", "compiled"]
+"""The rule-evaluation backends."""
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+"""The levels of the application and access logs, in the spelling uvicorn takes."""
+
 # An origin as browsers send it: scheme, host, optional port; no path, no wildcard.
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+_START = "<!-- settings:start -->"
+_END = "<!-- settings:end -->"
 
 
 class SettingsError(ValueError):
     """An environment variable holds a value the setting cannot take."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything the API can be configured with; `from_env` reads `READINESS_<NAME>`.
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
-    Attributes:
-        host: Interface to listen on.
-        port: TCP port.
-        workers: Uvicorn worker processes.
-        log_level: Level of the application and access logs.
-        rules_dir: The rules folder; None means the one shipped with the project.
-        max_body_bytes: Largest accepted request body; larger ones get 413.
-        max_batch_body_bytes: Largest accepted body of `POST /v1/assessments/batch`, which holds
-            up to `max_batch_items` assessments of a few kilobytes each.
-        max_batch_items: Most assessments in one batch request.
-        max_json_depth: Deepest nesting of a JSON body.
-        database_url: SQLAlchemy URL of the database (SQLite file by default; PostgreSQL as
-            `postgresql+psycopg://user:password@host/db`).
-        assess_without_key: Whether assessing without storing is open to callers without a key.
-        min_group_size: Aggregates over fewer organisations than this are suppressed.
-        reload_interval: Seconds between checks of the rules folder for changes; 0 turns hot
-            reload off (`POST /v1/rules/reload` still works).
-        engine: The rule-evaluation backend: `durable` (durable_rules, the default) or
-            `compiled` (the same rules compiled to Python, proven to give identical results).
-        rate_limit: Requests a minute per API key (per client address for callers without a
-            valid key), counted in memory by each worker process; 0 turns the limit off.
-            `/health` and `/ready` are never limited.
-        cors_origins: Comma-separated origins (`https://dashboard.example.org`) that browsers
-            may call the API from; empty (the default) sends no CORS headers at all.
-        body_timeout: Seconds a request body may take to arrive in full; a slower one gets 408
-            and the connection is closed.
-        header_timeout: Seconds a connection may take to send a request's line and headers
-            (counted from the connection or from the request's first byte); then it is closed.
-        max_header_bytes: Largest request line plus headers; larger ones get 431.
-        max_headers: Most header lines in one request; more get 431.
-        max_url_bytes: Longest request target (path and query); longer ones get 414.
+
+class Settings(BaseSettings):
+    """Everything the API can be configured with, read from `READINESS_<NAME>` variables.
+
+    An empty variable counts as unset. Each field's docstring is its description in the README.
     """
 
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        env_ignore_empty=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    log_level: str = "info"
+    """Interface to listen on."""
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    """TCP port."""
+    workers: Annotated[int, Field(ge=1)] = 1
+    """Uvicorn worker processes."""
+    log_level: Annotated[LogLevel, BeforeValidator(_lower)] = "info"
+    """Level of the JSON logs on stderr (any case)."""
     rules_dir: Path | None = None
-    max_body_bytes: int = 1024 * 1024
-    max_batch_body_bytes: int = 8 * 1024 * 1024
-    max_batch_items: int = 1000
-    max_json_depth: int = 32
-    database_url: str = DEFAULT_URL
+    """Another rules folder; unset, the `rules/` shipped with the project."""
+    max_body_bytes: Annotated[int, Field(ge=1)] = 1024 * 1024
+    """Largest accepted request body; larger ones get 413 `body-too-large`."""
+    max_batch_body_bytes: Annotated[int, Field(ge=1)] = 8 * 1024 * 1024
+    """Largest accepted body of `POST /v1/assessments/batch` (1,000 assessments are about 3 MB)."""
+    max_batch_items: Annotated[int, Field(ge=1)] = 1000
+    """Most assessments in one batch; more get 422 `too-many-items`."""
+    max_json_depth: Annotated[int, Field(ge=1)] = 32
+    """Deepest nesting of a JSON body; deeper gets 400 `too-deep`."""
+    database_url: str = "sqlite:///data/readiness.sqlite3"
+    """SQLAlchemy URL of the database where assessments and keys are kept: a SQLite file by
+    default, PostgreSQL as `postgresql+psycopg://user:password@host/db`."""
     assess_without_key: bool = False
-    min_group_size: int = 5
-    reload_interval: float = 2.0
-    engine: str = "durable"
-    # Security
-    rate_limit: int = 600
-    cors_origins: str = ""
-    # Limits on hostile input
-    body_timeout: float = 30.0
-    header_timeout: float = 10.0
-    max_header_bytes: int = 64 * 1024
-    max_headers: int = 100
-    max_url_bytes: int = 8 * 1024
+    """Let callers without a key assess (never store)."""
+    min_group_size: Annotated[int, Field(ge=1)] = 5
+    """Aggregates over fewer organisations than this are suppressed."""
+    reload_interval: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 2.0
+    """Seconds between checks of the rules folder for changes; `0` turns watching off
+    (`POST /v1/rules/reload` still works)."""
+    engine: Backend = "durable"
+    """Rule evaluation: `durable` (durable_rules) or `compiled` (the same rules compiled to
+    Python; identical results, see "How a result is derived")."""
+    rate_limit: Annotated[int, Field(ge=0)] = 600
+    """Requests a minute per API key, or per client address without a valid key; `0` turns it
+    off. Over it: 429 `rate-limited` with `Retry-After`; `/health` and `/ready` are exempt.
+    Counted in each worker, so with N workers a caller gets up to N times the limit. Behind a
+    proxy, set `FORWARDED_ALLOW_IPS` to the proxy's address."""
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    """Exact origins (`https://dashboard.example.org`) that browsers may call the API from, without
+    credentials; unset, no CORS headers are sent."""
+    body_timeout: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
+    """Seconds a request body may take to arrive in full; slower gets 408 `request-timeout`."""
+    header_timeout: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 10.0
+    """Seconds a connection may take to send a request line and headers (counted from the
+    connection or from the request's first byte); then 408 and closed."""
+    max_header_bytes: Annotated[int, Field(ge=1)] = 64 * 1024
+    """Largest request line plus headers; larger get 431 `headers-too-large`."""
+    max_headers: Annotated[int, Field(ge=1)] = 100
+    """Most header lines in one request; more get 431 `headers-too-large`."""
+    max_url_bytes: Annotated[int, Field(ge=1)] = 8 * 1024
+    """Longest request target (path and query); longer get 414 `url-too-long`."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Split the variable's text at commas, dropping blanks."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://host[:port]")
+        return origins
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from `env` (default: the process environment); unset ones keep defaults.
+    def from_env(cls) -> Settings:
+        """Read settings from the process environment; unset ones keep their defaults.
 
         Raises:
-            SettingsError: Naming the variable whose value is not valid.
+            SettingsError: Naming each variable whose value is not valid, and why.
         """
-        env = os.environ if env is None else env
-        values: dict[str, object] = {}
-        for spec in fields(cls):
-            name = f"{_PREFIX}{spec.name.upper()}"
-            raw = env.get(name)
-            if raw is None or raw == "":
-                continue
-            if spec.name == "rules_dir":
-                values[spec.name] = Path(raw)
-            elif spec.type in ("bool", bool):
-                if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                    raise SettingsError(f"{name} must be true or false, not {raw!r}")
-                values[spec.name] = raw.lower() in ("true", "1", "yes")
-            elif spec.type in ("float", float):
-                try:
-                    values[spec.name] = float(raw)
-                except ValueError:
-                    raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-            elif spec.type in ("int", int):
-                try:
-                    values[spec.name] = int(raw)
-                except ValueError:
-                    raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-            else:
-                values[spec.name] = raw
-        settings = cls(**values)  # type: ignore[arg-type]  # types checked per field above
-        settings.check()
-        return settings
-
-    def check(self) -> None:
-        """Raise `SettingsError` when a value is out of its range."""
-        if not 0 < self.port < 65536:
-            raise SettingsError(f"port must be 1-65535, not {self.port}")
-        if self.workers < 1:
-            raise SettingsError(f"workers must be at least 1, not {self.workers}")
-        if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug"):
-            raise SettingsError(f"log_level {self.log_level!r} is not a level")
-        if self.engine not in BACKENDS:
-            raise SettingsError(f"engine must be one of {', '.join(BACKENDS)}, not {self.engine!r}")
-        for name in (
-            "max_body_bytes",
-            "max_batch_body_bytes",
-            "max_batch_items",
-            "max_json_depth",
-            "min_group_size",
-        ):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be at least 1")
-        if self.rate_limit < 0:
-            raise SettingsError(f"rate_limit must be 0 (off) or more, not {self.rate_limit}")
-        for origin in self.cors_origin_list:
-            if not _ORIGIN.match(origin):
-                raise SettingsError(
-                    f"cors_origins: {origin!r} is not an origin like https://host[:port]"
-                )
-        self._check_hostile_input_limits()
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError("; ".join(_say(error) for error in exc.errors())) from None
 
     @property
     def cors_origin_list(self) -> list[str]:
-        """The origins of `cors_origins`, without blanks."""
-        return [part.strip() for part in self.cors_origins.split(",") if part.strip()]
+        """The origins of `cors_origins`."""
+        return list(self.cors_origins)
 
-    # Limits on hostile input
-    def _check_hostile_input_limits(self) -> None:
-        """Raise `SettingsError` when a timeout or a limit on request heads is out of range."""
-        for name in ("body_timeout", "header_timeout"):
-            if not 0 < getattr(self, name) <= 3600:
-                raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds")
-        for name in ("max_header_bytes", "max_headers", "max_url_bytes"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be at least 1")
+
+def _number(value: object) -> str:
+    """`0` rather than `0.0` for a bound given as a float."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_SAYS = {
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_parsing": "must be true or false",
+    "literal_error": "must be {expected}",
+}
+
+
+def _say(error: Any) -> str:
+    """One of pydantic's errors as `READINESS_<NAME>: must be …, not '<value>'`."""
+    name = f"{PREFIX}{str(error['loc'][0]).upper()}"
+    if error["type"] == "value_error":
+        return f"{name}: {error['ctx']['error']}"
+    template = _SAYS.get(error["type"])
+    if template is None:
+        return f"{name}: {error['msg']}, not {error['input']!r}"
+    context = {key: _number(value) for key, value in error.get("ctx", {}).items()}
+    return f"{name}: {template.format(**context)}, not {error['input']!r}"
+
+
+def _bounds(field: FieldInfo) -> str:
+    """The range a number must fall in, in the words of the error messages."""
+    words = {"ge": "at least", "gt": "more than", "le": "at most"}
+    return ", ".join(
+        f"{said} {_number(getattr(rule, bound))}"
+        for rule in field.metadata
+        for bound, said in words.items()
+        if hasattr(rule, bound)
+    )
+
+
+def _kind(field: FieldInfo) -> str:
+    """What a variable may hold: the allowed values, or a type and its range."""
+    annotation = field.annotation
+    if get_origin(annotation) is Literal:
+        choices = [f"`{choice}`" for choice in get_args(annotation)]
+        return ", ".join(choices[:-1]) + " or " + choices[-1]
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    if get_origin(annotation) is tuple:
+        return "comma-separated list"
+    names: dict[object, str] = {
+        bool: "`true` or `false`",
+        int: "whole number",
+        float: "number",
+        Path: "path",
+    }
+    kind = names.get(annotation, "text")
+    bounds = _bounds(field)
+    return f"{kind}, {bounds}" if bounds else kind
+
+
+def _default(value: object) -> str:
+    if value is None or value == ():
+        return "unset"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{_number(value)}`"
+
+
+def settings_table() -> str:
+    """The README's table of variables, made from the fields of `Settings`."""
+    lines = ["| variable | value | default | meaning |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        meaning = " ".join((field.description or "").split()).replace("|", "\\|")
+        lines.append(
+            f"| `{PREFIX}{name.upper()}` | {_kind(field)} | {_default(field.default)} | {meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def with_settings_table(text: str) -> str:
+    """`text` (the README) with the table between its settings markers made anew.
+
+    Raises:
+        ValueError: When the markers are not there once each, in order.
+    """
+    if text.count(_START) != 1 or text.count(_END) != 1 or text.index(_START) > text.index(_END):
+        raise ValueError(f"expected one {_START} followed by one {_END}")
+    head, rest = text.split(_START)
+    _, tail = rest.split(_END)
+    return f"{head}{_START}\n{settings_table()}{_END}{tail}"
+
+
+def write_settings_table(readme: Path | str = "README.md") -> None:
+    """Rewrite the settings table in `readme` (the README in the current folder by default)."""
+    path = Path(readme)
+    path.write_text(with_settings_table(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.settings import Settings, SettingsError
 from tests.api.conftest import start, stop
 from tests.security.conftest import Keyed
 
@@ -76,12 +75,3 @@ def test_listed_origins_get_cors_headers_and_others_do_not(cors_client: httpx.Cl
     preflight = _preflight(cors_client, OTHER)
     assert preflight.headers.get("access-control-allow-origin") in (None, "")
     assert preflight.status_code < 500
-
-
-def test_cors_origins_setting() -> None:
-    settings = Settings.from_env({"READINESS_CORS_ORIGINS": f" {ALLOWED} ,, {ALSO_ALLOWED}"})
-    assert settings.cors_origin_list == [ALLOWED, ALSO_ALLOWED]
-    assert Settings().cors_origin_list == []
-    for bad in ("*", "https://example.org/path", "example.org", "https://a.org,*"):
-        with pytest.raises(SettingsError, match="cors_origins"):
-            Settings.from_env({"READINESS_CORS_ORIGINS": bad})

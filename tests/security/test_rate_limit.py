@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from api.auth import TokenBuckets
-from api.settings import Settings, SettingsError
 from tests.api.conftest import start, stop
 from tests.security.conftest import Keyed, bearer, make_keys
 
@@ -87,15 +86,6 @@ def test_buckets_refill_evenly_and_forget_idle_callers() -> None:
     now[0] += 61
     buckets.take("late")
     assert len(buckets) == 1
-
-
-def test_rate_limit_setting() -> None:
-    assert Settings().rate_limit == 600
-    assert Settings.from_env({"READINESS_RATE_LIMIT": "0"}).rate_limit == 0
-    with pytest.raises(SettingsError, match="rate_limit"):
-        Settings.from_env({"READINESS_RATE_LIMIT": "-1"})
-    with pytest.raises(SettingsError, match="READINESS_RATE_LIMIT"):
-        Settings.from_env({"READINESS_RATE_LIMIT": "many"})
 
 
 def test_off_means_off(plain: Keyed, plain_client: httpx.Client) -> None:
