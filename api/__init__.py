@@ -1,6 +1,4 @@
-"""The HTTP API over the engine."""
+"""The HTTP API over the engine: `api.app.create_app(settings)` builds the litestar application.
 
-from api.app import create_app
-from api.settings import Settings
-
-__all__ = ["Settings", "create_app"]
+Nothing is imported here, so that reading the settings (`api.settings`) does not load the engine.
+"""
