@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import engine
@@ -71,3 +73,11 @@ def test_nothing_shipped_reads_the_test_tree() -> None:
         for found in _paths_named(path)
     ]
     assert named == []
+
+
+def test_reading_the_settings_loads_neither_the_engine_nor_the_store() -> None:
+    code = "import sys, api.settings; print(sorted({'engine', 'store'} & set(sys.modules)))"
+    loaded = subprocess.run(  # noqa: S603 - a fresh interpreter, so nothing is imported yet
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
