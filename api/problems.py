@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from schemas.codes import ProblemCode
 from schemas.problem import FieldError, Problem
 
 __all__ = [
@@ -45,7 +46,7 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
-_CODES_BY_STATUS = {
+_CODES_BY_STATUS: dict[int, ProblemCode] = {
     400: "bad-request",
     404: "not-found",
     405: "method-not-allowed",
@@ -71,12 +72,12 @@ _FIELD_TYPES = {
 
 
 class ProblemError(Exception):
-    """Raised by handlers to answer with a problem."""
+    """Raised by handlers to answer with a problem; `schemas.codes` documents each code."""
 
     def __init__(
         self,
         status: int,
-        code: str,
+        code: ProblemCode,
         detail: str,
         errors: Sequence[FieldError] | None = None,
         headers: dict[str, str] | None = None,
@@ -120,7 +121,7 @@ def field_errors(exc: ValidationError, prefix: Sequence[int | str] = ()) -> list
 
 def problem_of(
     status: int,
-    code: str,
+    code: str,  # not ProblemCode: the protocol guard in api/__main__.py passes its codes as str
     detail: str,
     request_id: str | None = None,
     errors: list[FieldError] | None = None,

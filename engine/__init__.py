@@ -14,7 +14,7 @@ Other packages import the names below and nothing deeper (a test holds `api/` to
 from engine.authoring.lint import LintReport, lint
 from engine.authoring.ruletests import CaseReport, run_cases
 from engine.conditions import condition_text, tests_in
-from engine.errors import EvaluationError, InvalidRulesetError, RuleFileError
+from engine.errors import EvaluationError, InvalidRulesetError, ReadinessError, RuleFileError
 from engine.indicators import INDICATORS, field_paths, values_of
 from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
 from engine.rulebase.rulefile import (
@@ -36,6 +36,7 @@ __all__ = [
     "InvalidRulesetError",
     "LintReport",
     "ObstacleFile",
+    "ReadinessError",
     "RecommendationFile",
     "Rule",
     "RuleFileError",

@@ -1,16 +1,28 @@
-"""Errors the engine raises, each with a stable code a user can look up."""
+"""Errors the engine raises, each with a stable code a user can look up (see `schemas.codes`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ConditionError", "EvaluationError", "InvalidRulesetError", "RuleFileError"]
+from schemas.codes import EvaluationCode, RuleFileCode
+
+__all__ = [
+    "ConditionError",
+    "EvaluationError",
+    "InvalidRulesetError",
+    "ReadinessError",
+    "RuleFileError",
+]
 
 
-class ConditionError(ValueError):
+class ReadinessError(Exception):
+    """Base of every exception the engine raises: `except ReadinessError` catches any of them."""
+
+
+class ConditionError(ReadinessError, ValueError):
     """A `when` tree is invalid; `loc` is its path inside the rule file."""
 
-    def __init__(self, code: str, message: str, loc: tuple[str | int, ...]) -> None:
+    def __init__(self, code: RuleFileCode, message: str, loc: tuple[str | int, ...]) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -19,7 +31,7 @@ class ConditionError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RuleFileError:
-    """One problem in one rule file.
+    """One problem in one rule file: a record that `InvalidRulesetError` lists, never raised.
 
     Attributes:
         file: Path of the file, relative to the rules folder's parent when possible.
@@ -31,7 +43,7 @@ class RuleFileError:
 
     file: str
     line: int
-    code: str
+    code: RuleFileCode
     message: str
     column: int = 1
 
@@ -39,7 +51,7 @@ class RuleFileError:
         return f"{self.file}:{self.line}: {self.code}: {self.message}"
 
 
-class InvalidRulesetError(Exception):
+class InvalidRulesetError(ReadinessError):
     """The rules folder has errors; `errors` lists every one found."""
 
     def __init__(self, errors: list[RuleFileError]) -> None:
@@ -47,7 +59,7 @@ class InvalidRulesetError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-class EvaluationError(RuntimeError):
+class EvaluationError(ReadinessError, RuntimeError):
     """Evaluating an assessment failed inside the engine.
 
     Attributes:
@@ -55,7 +67,7 @@ class EvaluationError(RuntimeError):
         rule: Id of the rule whose action failed, when known.
     """
 
-    def __init__(self, code: str, message: str, rule: str | None = None) -> None:
+    def __init__(self, code: EvaluationCode, message: str, rule: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.rule = rule

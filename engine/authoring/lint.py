@@ -4,64 +4,24 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any
 
 from engine.conditions import Alternative, FactAnd, FactOr, Test, condition_text
 from engine.errors import InvalidRulesetError
 from engine.rulebase.loader import default_rules_dir, load_ruleset
 from engine.ruleset import Rule, Ruleset
+from schemas.codes import CODES, Code, FindingSeverity, LintCode, RuleFileCode
 
 __all__ = ["HINTS", "LintFinding", "LintReport", "lint"]
 
-HINTS = {
-    "yaml-syntax": "fix the YAML at that line (indentation, a missing colon or quote)",
-    "empty-file": "delete the file or give it content",
-    "missing-field": "add the field; every text needs sv, da and en",
-    "unknown-field": "remove the field or correct its spelling",
-    "invalid-value": "use one of the values the format allows (see the README)",
-    "too-short": "add an item; every rule and entry needs at least one citation",
-    "too-long": "shorten the text",
-    "id-path-mismatch": "make `id` equal the file's path under rules/logic/, without .yaml",
-    "invalid-condition": "write `when` as a mapping of all/any/not/gap/escalation/indicator tests",
-    "unknown-indicator": "use an indicator path from the questionnaire (GET /v1/questionnaire)",
-    "value-not-in-scale": "use a value of the indicator's scale; quote yes and no",
-    "negated-derived-fact": "negate indicators only; test the gap's own condition instead",
-    "condition-too-complex": "group the tests of one section under one `any`",
-    "too-many-facts": "split the rule; the engine joins at most 16 facts",
-    "unknown-as-no": "name the answers that are a gap, e.g. [no, partly]; use kind unknown for find-outs",
-    "non-monotone": "include every worse answer and give the severity per answer",
-    "invalid-severity": "give one severity per tested answer, never higher for a better answer",
-    "gap-without-recommendation": "link at least one recommendation",
-    "escalation-without-recommendation": "link the recommendations the escalation raises",
-    "cases-incomplete": "add a case where the rule fires and one where it does not",
-    "invalid-case": "make the case's input a valid assessment fragment",
-    "unknown-reference": "create the entry or rule, or correct the id",
-    "unknown-source": "cite one of the files in rules/sources/",
-    "unknown-locator": "copy a locator from the source's coverage map in rules/sources/",
-    "element-not-encoded": "cite the element from a rule or catalogue entry",
-    "coverage-stale": "run `python -m engine rules coverage --write`",
-    "derived-cycle": "break the cycle: a rule may not depend on itself",
-    "missing-index": "add an index.yaml with a `title`",
-    "unexpected-file": "move the file under logic/, catalog/ or sources/",
-    "unexpected-folder": "move the folder under logic/ or catalog/",
-    "missing-questionnaire": "restore rules/questionnaire.yaml",
-    "missing-question": "add the question with sv, da and en texts",
-    "unknown-question": "remove the question; the field does not exist",
-    "missing-label": "add a label for every answer of the scale",
-    "missing-sources": "add the source documents under rules/sources/",
-    "unreachable-rule": "the condition contradicts itself; no assessment can satisfy it",
-    "duplicate-rule": "delete one of the rules, or change what it derives",
-    "same-condition": "merge the rules, or make their conditions differ",
-    "unlinked-entry": "link the entry from a rule, or delete it",
-    "middle-ignored": "add the middle answer with a lower severity, or cite under "
-    "middle_sufficient why a partial answer is enough",
-    "out-of-scope": "test the indicator's scope too (see scope in rules/index.yaml)",
-    "order-cycle": "remove one of the after entries that close the circle",
-    "severity-judgement": "a note, not a fault: cite a source passage when one weighs it",
-    "middle-sufficient": "a note, not a fault: check that the cited passage still says so",
-}
+HINTS: Mapping[Code, str] = MappingProxyType(
+    {code: doc.hint for code, doc in CODES.items() if doc.kind in ("rule-file", "lint")}
+)
+"""How to fix each code `rules lint` reports, from the code registry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +31,8 @@ class LintFinding:
     file: str
     line: int
     column: int
-    code: str
-    severity: Literal["error", "warning", "note"]
+    code: RuleFileCode | LintCode
+    severity: FindingSeverity
     message: str
     hint: str
 
@@ -124,10 +84,9 @@ class LintReport:
         }
 
 
-def _finding(
-    rule: Rule, code: str, severity: Literal["error", "warning", "note"], message: str
-) -> LintFinding:
-    return LintFinding(rule.file, 1, 1, code, severity, message, HINTS[code])
+def _finding(file: str, code: LintCode, message: str) -> LintFinding:
+    doc = CODES[code]
+    return LintFinding(file, 1, 1, code, doc.severity, message, doc.hint)
 
 
 def _contradicts(alternative: Alternative) -> str | None:
@@ -156,9 +115,8 @@ def _cross_rule(ruleset: Ruleset) -> list[LintFinding]:
             path = contradictions[0]
             findings.append(
                 _finding(
-                    rule,
+                    rule.file,
                     "unreachable-rule",
-                    "error",
                     f"rule {rule.id!r}: {path} can never take all the values it is tested for",
                 )
             )
@@ -173,12 +131,11 @@ def _cross_rule(ruleset: Ruleset) -> list[LintFinding]:
                 and first.links == other.links
                 and first.present == other.present
             )
-            code = "duplicate-rule" if same_outcome else "same-condition"
+            code: LintCode = "duplicate-rule" if same_outcome else "same-condition"
             findings.append(
                 _finding(
-                    other,
+                    other.file,
                     code,
-                    "error" if same_outcome else "warning",
                     f"rule {other.id!r} has the same condition as {first.id!r} ({condition})",
                 )
             )
@@ -197,14 +154,10 @@ def _cross_rule(ruleset: Ruleset) -> list[LintFinding]:
     for kind, entries in catalogue.items():
         for entry_id in sorted(set(entries) - linked[kind]):
             findings.append(
-                LintFinding(
+                _finding(
                     f"rules/catalog/{kind}/{entry_id}.yaml",
-                    1,
-                    1,
                     "unlinked-entry",
-                    "warning",
                     f"no rule links {kind[:-1]} {entry_id!r}",
-                    HINTS["unlinked-entry"],
                 )
             )
     return findings
@@ -235,17 +188,17 @@ def _notes(ruleset: Ruleset) -> list[LintFinding]:
         for where, basis in bases:
             if basis is not None and basis.judgement is not None:
                 message = f"rule {rule.id!r}: severity{where} by judgement: {basis.judgement}"
-                notes.append(_finding(rule, "severity-judgement", "note", message))
+                notes.append(_finding(rule.file, "severity-judgement", message))
         for indicator, middle in rule.middle_sufficient.items():
             message = (
                 f"rule {rule.id!r}: the middle answer of {indicator} is enough: {middle.reason}"
             )
-            notes.append(_finding(rule, "middle-sufficient", "note", message))
+            notes.append(_finding(rule.file, "middle-sufficient", message))
     return notes
 
 
 def _from_loader(exc: InvalidRulesetError) -> tuple[LintFinding, ...]:
     return tuple(
-        LintFinding(e.file, e.line, e.column, e.code, "error", e.message, HINTS.get(e.code, ""))
+        LintFinding(e.file, e.line, e.column, e.code, "error", e.message, HINTS[e.code])
         for e in exc.errors
     )

@@ -34,6 +34,7 @@ from engine.rulebase.yamlfile import Located, Position, fast_load
 from engine.ruleset import ContextSeverity, Rule, RuleKind, Ruleset, SeverityByValue
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
+from schemas.codes import RuleFileCode
 from schemas.scales import UNKNOWN
 from schemas.vocabulary import SEVERITIES, Severity
 
@@ -47,7 +48,7 @@ CATALOGUE_KINDS: dict[str, type[CatalogueEntryFile]] = {
     "recommendations": RecommendationFile,
 }
 
-_PYDANTIC_CODES = {
+_PYDANTIC_CODES: dict[str, RuleFileCode] = {
     "missing": "missing-field",
     "extra_forbidden": "unknown-field",
     "too_short": "too-short",
@@ -89,7 +90,7 @@ class _Loader:
         except ValueError:
             return path.as_posix()
 
-    def error(self, path: Path, line: int, code: str, message: str) -> None:
+    def error(self, path: Path, line: int, code: RuleFileCode, message: str) -> None:
         column = getattr(line, "column", 1)
         self.errors.append(RuleFileError(self.rel(path), int(line), code, message, column))
 
@@ -491,7 +492,7 @@ def _compile_rule(
         loader.error(
             path,
             _line_of(raw, ("links",)),
-            f"{kind}-without-recommendation",
+            "gap-without-recommendation" if kind == "gap" else "escalation-without-recommendation",
             f"{what}: a {kind} rule must link at least one recommendation",
         )
         ok = False
