@@ -94,7 +94,6 @@ ProblemCode = Literal[
     "empty-body",
     "too-deep",
     "invalid-parameter",
-    "unsupported-language",
     "invalid-cursor",
     "bad-request",
     "missing-api-key",
@@ -422,12 +421,6 @@ _DOCS = (
         "invalid-parameter",
         "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`)",
         "correct the parameters named in `errors`",
-    ),
-    _problem(
-        400,
-        "unsupported-language",
-        "`lang` names a language the API has no texts in",
-        "use `sv`, `da` or `en`",
     ),
     _problem(
         400,
