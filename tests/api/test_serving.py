@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 import uvicorn
+from click.testing import CliRunner
 from uvicorn.importer import import_from_string
 
-from api.__main__ import main
+from api.cli import readiness
 from api.heap import YOUNG_THRESHOLD
 from api.protocol import GuardedHttpToolsProtocol
 from api.server import EVENT_LOOP, SWITCH_INTERVAL, serving_app
@@ -77,7 +78,8 @@ def test_serve_runs_the_serving_factory_on_that_loop_with_the_guarded_protocol(
     monkeypatch.setenv("READINESS_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     handed: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: handed.update(kwargs, app=app))
-    assert main([]) == 0
+    done = CliRunner().invoke(readiness, ["serve"])
+    assert done.exit_code == 0, done.output
     assert handed["loop"] == EVENT_LOOP
     assert import_from_string(handed["http"]) is GuardedHttpToolsProtocol
     assert handed["factory"]
