@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+READINESS := $(VENV)/bin/readiness
 EXAMPLE ?= examples/design-examples.json
 FUZZ_EXAMPLES ?= 2000
 
@@ -16,13 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install ## assess the shipped example with the shipped rules and print the result
-	$(PY) -m engine assess $(EXAMPLE) --explain
+	$(READINESS) assess $(EXAMPLE) --explain
 
 serve: install ## serve the API with uvicorn (READINESS_* variables; default http://127.0.0.1:8000)
-	$(PY) -m api
+	$(READINESS) serve
 
 check: install ## validate the rule files and print counts
-	$(PY) -m engine rules check
+	$(READINESS) rules check
 
 test: install ## run the test suite
 	$(PY) -m pytest

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,7 +23,6 @@ from api.assessments import assessment_handlers, run_batch
 from api.auth import RateLimitMiddleware, key_id_checker
 from api.catalog import catalog_handlers
 from api.health import health_handlers
-from api.heap import settle
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
@@ -41,9 +39,6 @@ from store.database import Database
 from store.repository import Repository
 
 __all__ = ["create_app"]
-
-SWITCH_INTERVAL = 0.001
-"""Seconds a thread may hold the GIL while another waits for it (`sys.setswitchinterval`)."""
 
 _EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "design-examples.json"
 
@@ -254,10 +249,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    # Batches and database work run in worker threads. Python lets a thread that wants the GIL
-    # wait up to the switch interval (5 ms by default) each time, so a short request on the event
-    # loop could wait many times 5 ms behind a batch; 1 ms keeps it close to its own cost.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     engine = Engine(load_ruleset(settings.rules_dir), settings.engine)
     repository = Repository(Database(settings.database_url))
     runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))
@@ -287,8 +278,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(_version()),
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
-        # Last: once everything start-up builds is alive, freeze it out of the collector's way.
-        on_startup=[reloader.start, settle],
+        on_startup=[reloader.start],
         on_shutdown=[reloader.stop],
         logging_config=None,
         debug=False,

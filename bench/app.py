@@ -30,11 +30,11 @@ from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 
-from api.app import create_app
 from api.assessments import AcceptLanguage, LangQuery, caller, read_assessment
 from api.language import negotiate
 from api.problems import ProblemError
 from api.runtime import Runtime
+from api.server import serving_app
 from bench.backends import json_assessor
 from bench.corpus import corpus, id_of, read_ndjson
 from schemas.assessment import AssessmentRequest
@@ -139,8 +139,8 @@ def _info_handler(runtime: Runtime, items: int) -> Any:
 
 
 def create_bench_app() -> Litestar:
-    """Build the real app (`api.app.create_app()`), then register the benchmark routes on it."""
-    app = create_app()
+    """Build the app as a server worker does (`api.server.serving_app()`), plus the bench routes."""
+    app = serving_app()
     runtime = _runtime_of(app)
     responses = _responses(runtime, negotiate(None, None))
     app.register(_echo_handler("/bench/echo", responses))

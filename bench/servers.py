@@ -88,7 +88,7 @@ def served_as_api() -> list[str]:
     """The uvicorn options for the event loop and HTTP protocol that `python -m api` uses."""
     # Imported here: `api` imports the app and the engine, which the in-process sections of
     # bench/run.py measure without.
-    from api.__main__ import EVENT_LOOP, HTTP_PROTOCOL
+    from api.server import EVENT_LOOP, HTTP_PROTOCOL
 
     return ["--loop", EVENT_LOOP, "--http", HTTP_PROTOCOL]
 
@@ -97,8 +97,8 @@ def start_bench_app(folder: Path, backend: str, corpus: Path, **settings: str) -
     """Migrate a database in `folder`, then serve `bench.app:create_bench_app` with uvicorn.
 
     uvicorn runs as `python -m api` runs it: one worker, no uvicorn access log, no server header,
-    the same event loop (`api.__main__.EVENT_LOOP`) and the same guarded httptools protocol
-    (`api.__main__.HTTP_PROTOCOL`).
+    the same event loop (`api.server.EVENT_LOOP`) and the same guarded httptools protocol
+    (`api.server.HTTP_PROTOCOL`).
     """
     port = _free_port()
     settings = {"rate_limit": "0", **settings}  # thousands of requests a second from one address

@@ -11,6 +11,7 @@ The package has three parts:
 Other packages import the names below and nothing deeper (a test holds `api/` to it).
 """
 
+from engine.authoring.cli import CommandError, ExitCode, command_line
 from engine.authoring.lint import LintReport, lint
 from engine.authoring.ruletests import CaseReport, run_cases
 from engine.conditions import condition_text, tests_in
@@ -31,8 +32,10 @@ __all__ = [
     "INDICATORS",
     "CaseReport",
     "CatalogueEntryFile",
+    "CommandError",
     "Engine",
     "EvaluationError",
+    "ExitCode",
     "InvalidRulesetError",
     "LintReport",
     "ObstacleFile",
@@ -42,6 +45,7 @@ __all__ = [
     "RuleFileError",
     "Ruleset",
     "SuccessFactorFile",
+    "command_line",
     "condition_text",
     "default_rules_dir",
     "field_paths",

@@ -1,7 +1,5 @@
-"""Entry point for `python -m engine`."""
+"""`python -m engine`: the rule authors' commands (`assess`, `rules ...`) without the server's."""
 
-import sys
+from engine.authoring.cli import command_line
 
-from engine.authoring.cli import main
-
-sys.exit(main())
+command_line()(prog_name="python -m engine")

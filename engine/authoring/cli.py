@@ -1,19 +1,26 @@
-"""Command line: assess a JSON file, check the rule files."""
+"""The command line of rule authors: assess a JSON file; check, test and compare the rule files."""
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
+from enum import IntEnum
 from pathlib import Path
-from typing import get_args
+from typing import NoReturn, get_args
 
+import click
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from engine.authoring.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
-from engine.authoring.jsonschemas import add_schema_comments, stale_schemas, write_schemas
+from engine.authoring.jsonschemas import (
+    add_schema_comments,
+    stale_schema_comments,
+    stale_schemas,
+    write_schemas,
+)
 from engine.authoring.lint import lint
 from engine.authoring.outcome_diff import diff_outcomes, load_corpus
 from engine.authoring.ruletests import run_cases
@@ -25,169 +32,253 @@ from engine.runtime.assess import BACKENDS, Engine
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import Language
 
-__all__ = ["main"]
+__all__ = ["CommandError", "CommandGroup", "ExitCode", "command_line"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
-    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: shipped)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    assess = commands.add_parser("assess", help="assess an assessment request in a JSON file")
-    assess.add_argument("file", type=Path, help="JSON file with an AssessmentRequest ('-': stdin)")
-    assess.add_argument("--lang", choices=get_args(Language), default="en")
-    assess.add_argument("--explain", action="store_true", help="include the rule trace")
-    assess.add_argument(
-        "--engine", choices=BACKENDS, default="durable", help="rule-evaluation backend"
-    )
-    rules = commands.add_parser("rules", help="work with the rule files")
-    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
-    check = rules_commands.add_parser("check", help="validate the rule files and print counts")
-    check.add_argument(
-        "--no-coverage", action="store_true", help="skip the coverage map (work in progress)"
-    )
-    coverage = rules_commands.add_parser(
-        "coverage", help="print which source elements are encoded; --write updates the maps"
-    )
-    coverage.add_argument("--write", action="store_true", help="rewrite encoded_by lists")
-    lint = rules_commands.add_parser("lint", help="every check, with file:line:column and hints")
-    lint.add_argument("--format", choices=("text", "json"), default="text")
-    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
-    diff = rules_commands.add_parser(
-        "diff", help="re-evaluate a corpus under two rule folders and report what changes"
-    )
-    diff.add_argument("old", type=Path, help="the rules folder as it is")
-    diff.add_argument("new", type=Path, help="the rules folder as it would be")
-    diff.add_argument(
-        "--assessments",
-        action="append",
-        default=[],
-        help="FILE.ndjson, FILE.json or a folder; repeat for more (default: examples/)",
-    )
-    diff.add_argument("--lang", choices=get_args(Language), default="en")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
-    schemas = rules_commands.add_parser(
-        "schemas", help="check the JSON Schemas of the rule files; --write regenerates them"
-    )
-    schemas.add_argument("--write", action="store_true", help="write schemas and $schema lines")
-    copies = rules_commands.add_parser(
-        "copies", help="report runs of words the rule files share with the source texts"
-    )
-    copies.add_argument(
-        "--sources",
-        type=Path,
-        default=None,
-        help="folder of source texts (*.txt; default: ../shared/seeds beside the project)",
-    )
-    copies.add_argument("--min-words", type=int, default=MIN_WORDS, help="shortest run reported")
-    run = rules_commands.add_parser("test", help="run every rule's cases")
-    run.add_argument("--coverage", action="store_true", help="report coverage per rule and branch")
-    run.add_argument("--format", choices=("text", "json"), default="text")
-    return parser
+class ExitCode(IntEnum):
+    """What a command's exit status means, the same for every command (the README's table)."""
+
+    OK = 0
+    FAILED = 1
+    """Findings: invalid rule files, failed cases or checks, stale files, an engine failure."""
+    INPUT = 2
+    """A usage or input error: an unknown option, a file that cannot be read or is not valid, a
+    bad setting."""
+    UNAVAILABLE = 3
+    """Something the command needs could not be reached (the database)."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C: 128 + SIGINT, what a shell reports for a program the signal ends."""
+    PIPE_CLOSED = 141
+    """The reader of the output went away (`| head`): 128 + SIGPIPE, as a shell reports it."""
 
 
-def _assess(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
+class CommandError(click.ClickException):
+    """A user error: printed as one line, `Error: <message>`, ending the command with `exit_code`."""
+
+    exit_code = ExitCode.INPUT
+
+
+class CommandGroup(click.Group):
+    """A root group whose commands return their exit status, and end in a line, not a traceback.
+
+    Errors a user can cause or fix (invalid rule files, an interrupted run, a closed output pipe)
+    become a message on stderr and an `ExitCode`; anything else is a bug and keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> NoReturn:
+        """Run the command; exit with the status it returned, or with the error's."""
+        try:
+            status = super().invoke(ctx)
+            # Here, so that a reader that went away is noticed while it can still be handled.
+            sys.stdout.flush()
+        except InvalidRulesetError as exc:
+            for error in exc.errors:
+                click.echo(error, err=True)
+            click.echo(f"{len(exc.errors)} error(s) in the rule files", err=True)
+            status = ExitCode.FAILED
+        except EvaluationError as exc:
+            click.echo(f"{exc.code}: {exc}", err=True)
+            status = ExitCode.FAILED
+        except BrokenPipeError:
+            # What is still buffered goes nowhere, so the interpreter's last flush is quiet too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            status = ExitCode.PIPE_CLOSED
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            status = ExitCode.INTERRUPTED
+        ctx.exit(int(status or ExitCode.OK))
+
+
+def _folder(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Check that a folder option or argument names an existing folder."""
+    if value is not None and not value.is_dir():
+        name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        what = "not a folder" if value.exists() else "no such folder"
+        raise CommandError(f"{name} {value}: {what}")
+    return value
+
+
+def _read_text(name: str) -> str:
+    """The text of a file (`-`: standard input), UTF-8, with or without a byte-order mark.
+
+    A mark is accepted because Windows editors write one: it cannot begin valid JSON, so dropping it
+    changes no document's meaning.
+    """
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{name}: is a folder, not a file") from None
+    except OSError as exc:
+        raise CommandError(f"{name}: cannot read it: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+_LANGUAGE = click.Choice(get_args(Language))
+_FORMAT = click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+@click.command()
+@click.argument("file", metavar="FILE")
+@click.option("--lang", type=_LANGUAGE, default="en", show_default=True)
+@click.option("--explain", is_flag=True, help="Include the rule trace.")
+@click.option(
+    "--backend",
+    "--engine",
+    "backend",
+    type=click.Choice(BACKENDS),
+    default="durable",
+    show_default=True,
+    help="Rule-evaluation backend.",
+)
+@click.pass_obj
+def assess(rules: Path | None, file: str, lang: Language, explain: bool, backend: str) -> int:
+    """Assess the request in a JSON file; print the result.
+
+    FILE holds an AssessmentRequest; '-' reads it from standard input.
+    """
+    text = _read_text(file)
     try:
         request = AssessmentRequest.model_validate_json(text)
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "(body)"
-            print(f"{args.file}: {err['type']}: {where}: {err['msg']}", file=sys.stderr)
-        return 2
-    engine = Engine(load_ruleset(args.rules), args.engine)
-    result = engine.assess(request, language=args.lang, explain=args.explain)
-    print(result.model_dump_json(indent=2, exclude_none=True))
-    return 0
+            click.echo(f"{file}: {err['type']}: {where}: {err['msg']}", err=True)
+        return ExitCode.INPUT
+    engine = Engine(load_ruleset(rules), backend)
+    result = engine.assess(request, language=lang, explain=explain)
+    click.echo(result.model_dump_json(indent=2, exclude_none=True))
+    return ExitCode.OK
 
 
-def _check(args: argparse.Namespace) -> int:
-    ruleset = load_ruleset(args.rules, check_coverage=not args.no_coverage)
+@click.group("rules")
+def rules_group() -> None:
+    """Check, test and compare the rule files."""
+
+
+@rules_group.command()
+@click.option("--no-coverage", is_flag=True, help="Skip the coverage map (work in progress).")
+@click.pass_obj
+def check(rules: Path | None, no_coverage: bool) -> int:
+    """Validate the rule files and print counts."""
+    ruleset = load_ruleset(rules, check_coverage=not no_coverage)
     kinds = {k: sum(r.kind == k for r in ruleset.rules) for k in ("gap", "escalation", "strength")}
-    cases = sum(len(r.cases) for r in ruleset.rules)
     summary = {
         "ruleset": ruleset.info.model_dump(),
         "rules": len(ruleset.rules),
         "rules_by_kind": kinds,
-        "cases": cases,
+        "cases": sum(len(r.cases) for r in ruleset.rules),
         "obstacles": len(ruleset.obstacles),
         "success_factors": len(ruleset.success_factors),
         "recommendations": len(ruleset.recommendations),
         "sources": len(ruleset.sources),
     }
-    print(json.dumps(summary, indent=2))
-    return 0
+    click.echo(json.dumps(summary, indent=2))
+    return ExitCode.OK
 
 
-def _lint(args: argparse.Namespace) -> int:
-    report = lint(args.rules)
-    if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+@rules_group.command("lint")
+@_FORMAT
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def lint_command(rules: Path | None, output: str, strict: bool) -> int:
+    """Run every check; print each finding with where and a hint."""
+    report = lint(rules)
+    if output == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         for finding in report.findings:
-            print(finding)
-        print(
+            click.echo(finding)
+        click.echo(
             f"{report.rules} rules: {len(report.errors)} error(s), {len(report.warnings)} "
             f"warning(s), {len(report.notes)} note(s)"
         )
-    failing = [*report.errors, *report.warnings] if args.strict else report.errors
-    return 1 if failing else 0
+    failing = [*report.errors, *report.warnings] if strict else report.errors
+    return ExitCode.FAILED if failing else ExitCode.OK
 
 
-def _schemas(args: argparse.Namespace) -> int:
-    root = (args.rules or default_rules_dir()).resolve()
-    if args.write:
+@rules_group.command()
+@click.option("--write", is_flag=True, help="Write the schemas and the $schema lines.")
+@click.pass_obj
+def schemas(rules: Path | None, write: bool) -> int:
+    """Check the rule files' JSON Schemas; --write regenerates them."""
+    root = (rules or default_rules_dir()).resolve()
+    if write:
         written = write_schemas(root)
         changed = add_schema_comments(root)
-        print(f"{len(written)} schemas written, {changed} files given their $schema line")
-        return 0
-    stale = stale_schemas(root)
+        click.echo(f"{len(written)} schemas written, {changed} files given their $schema line")
+        return ExitCode.OK
+    stale = [*stale_schemas(root), *stale_schema_comments(root)]
     for name in stale:
-        print(f"stale: {name} (run `python -m engine rules schemas --write`)")
-    return 1 if stale else 0
+        click.echo(f"stale: {name} (run `readiness rules schemas --write`)")
+    return ExitCode.FAILED if stale else ExitCode.OK
 
 
-def _diff(args: argparse.Namespace) -> int:
+@rules_group.command()
+@click.argument("old", type=click.Path(path_type=Path), callback=_folder)
+@click.argument("new", type=click.Path(path_type=Path), callback=_folder)
+@click.option(
+    "--assessments",
+    multiple=True,
+    metavar="FILE.ndjson|FILE.json|DIR",
+    help="Assessments to compare over; repeat for more (default: examples/).",
+)
+@click.option("--lang", type=_LANGUAGE, default="en", show_default=True)
+@_FORMAT
+def diff(old: Path, new: Path, assessments: tuple[str, ...], lang: Language, output: str) -> int:
+    """Report how outcomes change from rules folder OLD to NEW.
+
+    Every assessment is evaluated under both folders, by this version of the engine.
+    """
     try:
-        corpus = load_corpus(args.assessments)
+        corpus = load_corpus(assessments)
     except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    new = load_ruleset(args.new, check_coverage=False)
+        raise CommandError(str(exc)) from None
+    newer = load_ruleset(new, check_coverage=False)
     try:
-        old = load_ruleset(args.old, check_coverage=False)
+        older = load_ruleset(old, check_coverage=False)
     except InvalidRulesetError as exc:
         if not all(Path(e.file).name == "questionnaire.yaml" for e in exc.errors):
             raise
         # Question texts change no outcome: an older folder written before a question or a
         # scale was added is compared with the new folder's texts.
-        print(
-            f"{args.old}: its questionnaire does not fit this version; using {args.new}'s",
-            file=sys.stderr,
-        )
-        old = load_ruleset(
-            args.old, check_coverage=False, questionnaire=args.new / "questionnaire.yaml"
-        )
-    report = diff_outcomes(old, new, corpus, language=args.lang)
-    if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        click.echo(f"{old}: its questionnaire does not fit this version; using {new}'s", err=True)
+        older = load_ruleset(old, check_coverage=False, questionnaire=new / "questionnaire.yaml")
+    report = diff_outcomes(older, newer, corpus, language=lang)
+    if output == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
-        print(report.to_text())
-    return 0
+        click.echo(report.to_text())
+    return ExitCode.OK
 
 
-def _test(args: argparse.Namespace) -> int:
-    report = run_cases(Engine(load_ruleset(args.rules, check_coverage=False)))
-    if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+@rules_group.command("test")
+@click.option("--coverage", is_flag=True, help="Report coverage per rule and branch.")
+@_FORMAT
+@click.pass_obj
+def test_command(rules: Path | None, coverage: bool, output: str) -> int:
+    """Run every rule's cases."""
+    report = run_cases(Engine(load_ruleset(rules, check_coverage=False)))
+    if output == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         for outcome in report.failed:
-            print(f"FAIL {outcome.rule}: {outcome.name}")
+            click.echo(f"FAIL {outcome.rule}: {outcome.name}")
             for problem in outcome.problems:
-                print(f"  {problem}")
-            print(f"  rules fired, in order: {', '.join(outcome.fired) or '(none)'}")
+                click.echo(f"  {problem}")
+            click.echo(f"  rules fired, in order: {', '.join(outcome.fired) or '(none)'}")
         passed = len(report.outcomes) - len(report.failed)
-        print(f"{passed} passed, {len(report.failed)} failed")
-        if args.coverage:
+        click.echo(f"{passed} passed, {len(report.failed)} failed")
+        if coverage:
             for rule in report.coverage:
                 missing = [b.where for b in rule.branches if not b.covered]
                 if not rule.covered or missing:
@@ -196,17 +287,23 @@ def _test(args: argparse.Namespace) -> int:
                         + ", "
                         + ("silent" if rule.silent else "never silent")
                     )
-                    print(f"  {rule.rule}: {seen}; branches never deciding: {missing or 'none'}")
-            print(
+                    click.echo(
+                        f"  {rule.rule}: {seen}; branches never deciding: {missing or 'none'}"
+                    )
+            click.echo(
                 f"rule coverage {100 * report.rule_coverage:.1f} %, "
                 f"branch coverage {100 * report.branch_coverage:.1f} %"
             )
-    below = args.coverage and report.rule_coverage < 1.0
-    return 1 if report.failed or below else 0
+    below = coverage and report.rule_coverage < 1.0
+    return ExitCode.FAILED if report.failed or below else ExitCode.OK
 
 
-def _coverage(args: argparse.Namespace) -> int:
-    root = (args.rules or default_rules_dir()).resolve()
+@rules_group.command("coverage")
+@click.option("--write", is_flag=True, help="Rewrite the encoded_by lists.")
+@click.pass_obj
+def coverage_command(rules: Path | None, write: bool) -> int:
+    """Show what encodes each source element; --write updates the maps."""
+    root = (rules or default_rules_dir()).resolve()
     ruleset = load_ruleset(root, check_coverage=False)
     encoders = encoders_by_element(ruleset.sources, citers_of(ruleset))
     asks = {
@@ -219,20 +316,20 @@ def _coverage(args: argparse.Namespace) -> int:
     for source_id, document in ruleset.sources.items():
         found = encoders[source_id]
         done = sum(1 for keys in found if keys)
-        print(f"{source_id}: {done}/{len(found)} elements encoded")
+        click.echo(f"{source_id}: {done}/{len(found)} elements encoded")
         for element, keys in zip(document.elements, found, strict=True):
-            print(f"  {element.locator}")
+            click.echo(f"  {element.locator}")
             for line in _how(keys, asks) if keys else ["NOT ENCODED"]:
-                print(f"      {line}")
+                click.echo(f"      {line}")
             missing += not keys
-        if args.write:
+        if write:
             path = root / "sources" / f"{source_id}.yaml"
             data = yaml.load(path.read_text(encoding="utf-8"))
             for item, keys in zip(data["elements"], found, strict=True):
                 item["encoded_by"] = keys
             with path.open("w", encoding="utf-8") as stream:
                 yaml.dump(data, stream)
-    return 1 if missing else 0
+    return ExitCode.FAILED if missing else ExitCode.OK
 
 
 _HOW = (
@@ -255,47 +352,52 @@ def _how(keys: Sequence[str], asks: Mapping[str, list[str]]) -> list[str]:
     return lines
 
 
-def _copies(args: argparse.Namespace) -> int:
-    root = (args.rules or default_rules_dir()).resolve()
-    folder = args.sources or seeds_dir(root.parent)
+@rules_group.command()
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    callback=_folder,
+    help="Folder of source texts (*.txt; default: ../shared/seeds beside the project).",
+)
+@click.option("--min-words", type=int, default=MIN_WORDS, show_default=True, help="Shortest run.")
+@click.pass_obj
+def copies(rules: Path | None, sources: Path | None, min_words: int) -> int:
+    """Report word runs the rule files share with the source texts."""
+    root = (rules or default_rules_dir()).resolve()
+    folder = sources or seeds_dir(root.parent)
     if folder is None or not folder.is_dir():
-        print("no source texts found: name their folder with --sources", file=sys.stderr)
-        return 2
-    sources = read_sources(folder)
-    found = find_copies(root, sources, args.min_words)
+        raise CommandError("no source texts found: name their folder with --sources")
+    texts = read_sources(folder)
+    found = find_copies(root, texts, min_words)
     for copy in found:
-        print(copy)
-    print(
-        f"{len(found)} run(s) of {args.min_words} or more words shared with "
-        f"{len(sources)} source text(s) in {folder}"
+        click.echo(copy)
+    click.echo(
+        f"{len(found)} run(s) of {min_words} or more words shared with "
+        f"{len(texts)} source text(s) in {folder}"
     )
-    return 1 if found else 0
+    return ExitCode.FAILED if found else ExitCode.OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return 0 (ok), 1 (invalid rules, failure) or 2 (bad input)."""
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "assess":
-            return _assess(args)
-        if args.rules_command == "coverage":
-            return _coverage(args)
-        if args.rules_command == "lint":
-            return _lint(args)
-        if args.rules_command == "test":
-            return _test(args)
-        if args.rules_command == "diff":
-            return _diff(args)
-        if args.rules_command == "schemas":
-            return _schemas(args)
-        if args.rules_command == "copies":
-            return _copies(args)
-        return _check(args)
-    except InvalidRulesetError as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        print(f"{len(exc.errors)} error(s) in the rule files", file=sys.stderr)
-        return 1
-    except EvaluationError as exc:
-        print(f"{exc.code}: {exc}", file=sys.stderr)
-        return 1
+def command_line(
+    *more: click.Command, summary: str = "Assess an assessment; check, test and compare the rules."
+) -> click.Group:
+    """The root command group: `assess`, `rules ...` and the `more` commands beside them.
+
+    Its `--rules` option (a rules folder; the shipped one when not given) becomes the context's
+    `obj`, which the commands receive with `click.pass_obj`.
+    """
+
+    @click.group(cls=CommandGroup, help=summary)
+    @click.option(
+        "--rules",
+        type=click.Path(path_type=Path),
+        callback=_folder,
+        help="Rules folder for assess and rules (default: the shipped one).",
+    )
+    @click.pass_context
+    def group(ctx: click.Context, rules: Path | None) -> None:
+        ctx.obj = rules
+
+    for command in (assess, rules_group, *more):
+        group.add_command(command)
+    return group

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from engine.rulebase.loader import default_rules_dir
 from engine.rulebase.rulefile import (
     FolderIndexFile,
     ManifestFile,
@@ -30,9 +26,9 @@ __all__ = [
     "SCHEMAS_FOLDER",
     "add_schema_comments",
     "comment_for",
-    "main",
     "render",
     "schema_for",
+    "stale_schema_comments",
     "stale_schemas",
     "write_schemas",
 ]
@@ -228,38 +224,18 @@ def add_schema_comments(root: Path) -> int:
     return changed
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the schemas and comment lines, or with `--check` only report what is stale.
+def stale_schema_comments(root: Path) -> list[str]:
+    """Return the YAML files under `root` that `add_schema_comments` would change.
 
     Args:
-        argv: Command-line arguments; `sys.argv[1:]` when `None`.
+        root: The rules folder.
 
     Returns:
-        0 when everything is (or now is) current, 1 when `--check` found something stale.
+        Their paths relative to `root`, sorted; empty when every file starts with its line.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m engine.authoring.jsonschemas",
-        description="Generate the JSON Schemas of rules/.",
-    )
-    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: shipped)")
-    parser.add_argument("--check", action="store_true", help="only report, change nothing")
-    args = parser.parse_args(argv)
-    root: Path = (args.rules or default_rules_dir()).resolve()
-    if args.check:
-        problems = [f"{SCHEMAS_FOLDER}/{name}: stale" for name in stale_schemas(root)]
-        for path in sorted(root.rglob("*.yaml")):
-            comment = comment_for(root, path)
-            first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-            if comment is not None and first != comment:
-                problems.append(f"{path.relative_to(root).as_posix()}: expected {comment!r}")
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        return 1 if problems else 0
-    written = write_schemas(root)
-    changed = add_schema_comments(root)
-    print(f"wrote {len(written)} files under {SCHEMAS_FOLDER}/; updated {changed} YAML files")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return [
+        path.relative_to(root).as_posix()
+        for path in sorted(root.rglob("*.yaml"))
+        if (comment := comment_for(root, path)) is not None
+        and _with_comment(content := path.read_bytes(), comment) != content
+    ]

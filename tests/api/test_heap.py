@@ -89,3 +89,17 @@ def test_resettle_reclaims_a_frozen_cycle_once_it_is_garbage() -> None:
         )
     )
     assert result == {"leaked_while_frozen": True, "alive": False, "frozen": True}
+
+
+def test_resettle_leaves_the_collector_alone_in_a_process_that_never_settled() -> None:
+    # A rules reload in an app built by a test or a script: nothing may be frozen there.
+    result = _run(
+        """
+        import gc, json
+        from api.heap import resettle
+        kept = [[n] for n in range(1_000)]
+        resettle()
+        print(json.dumps({"frozen": gc.get_freeze_count()}))
+        """
+    )
+    assert result == {"frozen": 0}

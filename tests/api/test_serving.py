@@ -1,22 +1,31 @@
-"""The event loop the server runs accepts a burst of pending connections at once.
+"""How the app is served: uvicorn's loop and protocol, and the tuning only a serving process gets.
 
 A loop that accepts one connection per turn makes the last of a burst wait one turn per
 connection before it; under load a turn lasts as long as every request that is ready, so that
-wait reached seconds (see `api.__main__.EVENT_LOOP`). Turns are counted here, not timed.
+wait reached seconds (see `api.server.EVENT_LOOP`). Turns are counted here, not timed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import socket
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from click.testing import CliRunner
 from uvicorn.importer import import_from_string
 
-from api.__main__ import EVENT_LOOP, GuardedHttpToolsProtocol, main
+from api.cli import readiness
+from api.heap import YOUNG_THRESHOLD
+from api.protocol import GuardedHttpToolsProtocol
+from api.server import EVENT_LOOP, SWITCH_INTERVAL, serving_app
 
 PENDING = 32
 """Connections that arrive while the loop is busy."""
@@ -28,7 +37,7 @@ would be PENDING)."""
 
 def _served_loop() -> asyncio.AbstractEventLoop:
     """A new loop made by the factory uvicorn uses for `python -m api`'s settings."""
-    factory = uvicorn.Config("api.app:create_app", loop=EVENT_LOOP).get_loop_factory()
+    factory = uvicorn.Config("api.server:serving_app", loop=EVENT_LOOP).get_loop_factory()
     assert factory is not None
     return factory()
 
@@ -63,15 +72,60 @@ async def _turns_to_accept(pending: int) -> int:
         await server.wait_closed()
 
 
-def test_python_m_api_serves_on_that_loop_with_the_guarded_protocol(
+def test_serve_runs_the_serving_factory_on_that_loop_with_the_guarded_protocol(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("READINESS_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     handed: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: handed.update(kwargs))
-    assert main([]) == 0
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: handed.update(kwargs, app=app))
+    done = CliRunner().invoke(readiness, ["serve"])
+    assert done.exit_code == 0, done.output
     assert handed["loop"] == EVENT_LOOP
     assert import_from_string(handed["http"]) is GuardedHttpToolsProtocol
+    assert handed["factory"]
+    assert import_from_string(handed["app"]) is serving_app
+
+
+def test_building_the_app_leaves_the_process_alone_and_serving_tunes_it(tmp_path: Path) -> None:
+    # In a child interpreter: the serving half changes the process for good.
+    code = """
+        import gc, json, sys
+        from litestar.testing import TestClient
+        from api.app import create_app
+        from api.server import serving_app
+
+        def state():
+            return {"switch": sys.getswitchinterval(), "threshold": gc.get_threshold(),
+                    "frozen": gc.get_freeze_count()}
+
+        before = state()
+        with TestClient(create_app()):  # started: its start-up hooks have run
+            built = state()
+        with TestClient(serving_app()):
+            served = state()
+        print(json.dumps({"before": before, "built": built, "served": served}))
+        """
+    env = {
+        **os.environ,
+        "READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "READINESS_RELOAD_INTERVAL": "0",
+        "READINESS_LOG_LEVEL": "warning",
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    states = json.loads(done.stdout.strip().splitlines()[-1])
+    assert states["built"] == states["before"]
+    assert states["before"]["frozen"] == 0
+    assert states["served"]["switch"] == pytest.approx(SWITCH_INTERVAL)
+    assert states["served"]["threshold"][0] == YOUNG_THRESHOLD
+    assert states["served"]["frozen"] > 0
 
 
 def test_a_burst_of_pending_connections_is_accepted_in_a_few_turns() -> None:

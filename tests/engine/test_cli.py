@@ -1,4 +1,9 @@
-"""The command line, run as a user would run it."""
+"""The rule authors' command line: run as a user would run it, and its answers to user errors.
+
+The end-to-end cases run `python -m engine` in a process; the user errors run in-process (click's
+runner), where what matters is the exit status and the one line on stderr, not the process. The
+console script and what needs a process of its own (a closed pipe, Ctrl-C) are in tests/api.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner, Result
+
+from engine import ExitCode, command_line
 from tests.conftest import RulesFolder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,9 +47,9 @@ def test_assess_prints_a_result_for_the_shipped_example() -> None:
     assert result["trace"]
 
 
-def test_assess_on_the_compiled_engine_prints_the_same_result() -> None:
+def test_assess_on_the_compiled_backend_prints_the_same_result() -> None:
     durable = run("assess", "examples/design-examples.json", "--explain")
-    compiled = run("assess", "examples/design-examples.json", "--explain", "--engine", "compiled")
+    compiled = run("assess", "examples/design-examples.json", "--explain", "--backend", "compiled")
     assert compiled.returncode == 0, compiled.stderr
     assert compiled.stdout == durable.stdout
 
@@ -112,3 +121,93 @@ def test_rules_diff_reads_an_older_folder_whose_questionnaire_lacks_a_newer_scal
     (old / "logic" / "risks" / "high-staff-turnover.yaml").write_text("id: [", encoding="utf-8")
     broken = run("rules", "diff", str(old), str(rules_copy.root))
     assert broken.returncode != 0
+
+
+def invoke(*args: str, stdin: bytes | None = None) -> Result:
+    """Run the command line in this process; its output and exit status, as a user sees them."""
+    result = CliRunner().invoke(command_line(), args, input=stdin)
+    # A user error ends the command through SystemExit, never an exception with a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def one_error(result: Result, code: ExitCode) -> str:
+    """The single line a failed command wrote on stderr, after checking its exit status."""
+    assert result.exit_code == code, (result.exit_code, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        (b"{\xff}", "not UTF-8 text (byte 0xff at offset 1)"),
+        (b"{", "json_invalid: (body): Invalid JSON"),
+        (b'{"risks": {"staff_turnover": "sometimes"}}', "literal_error: risks.staff_turnover"),
+    ],
+    ids=["missing", "not-utf-8", "invalid-json", "invalid-assessment"],
+)
+def test_assess_answers_a_bad_file_with_one_line_and_exit_2(
+    tmp_path: Path, content: bytes | None, expected: str
+) -> None:
+    path = tmp_path / "request.json"
+    if content is not None:
+        path.write_bytes(content)
+    line = one_error(invoke("assess", str(path)), ExitCode.INPUT)
+    assert line.startswith(("Error: " + str(path), str(path)))
+    assert expected in line
+
+
+def test_assess_answers_a_folder_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    line = one_error(invoke("assess", str(tmp_path)), ExitCode.INPUT)
+    assert line == f"Error: {tmp_path}: is a folder, not a file"
+
+
+def test_assess_keeps_the_earlier_name_of_the_backend_option() -> None:
+    request = b'{"risks": {"staff_turnover": "high"}}'
+    done = invoke("assess", "-", "--engine", "compiled", stdin=request)
+    assert done.exit_code == ExitCode.OK, done.stderr
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_assess_accepts_a_utf_8_byte_order_mark(tmp_path: Path, source: str) -> None:
+    # Windows editors write one; it cannot begin JSON, so dropping it changes nothing.
+    content = "\ufeff" + '{"risks": {"staff_turnover": "high"}}'
+    path = tmp_path / "request.json"
+    path.write_text(content, encoding="utf-8")
+    args, stdin = (str(path), None) if source == "file" else ("-", content.encode())
+    done = invoke("assess", args, stdin=stdin)
+    assert done.exit_code == ExitCode.OK, done.stderr
+    assert "risks/high-staff-turnover" in {g["id"] for g in json.loads(done.stdout)["gaps"]}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--rules", "{absent}", "rules", "check"),
+        ("--rules", "{file}", "rules", "check"),
+        ("rules", "diff", "{absent}", "rules"),
+        ("rules", "copies", "--sources", "{absent}"),
+    ],
+    ids=["rules-missing", "rules-a-file", "diff-old-missing", "sources-missing"],
+)
+def test_a_folder_that_is_not_there_is_one_line_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    given = [a.format(absent=tmp_path / "absent", file=tmp_path / "file") for a in args]
+    line = one_error(invoke(*given), ExitCode.INPUT)
+    assert line.startswith("Error: ")
+    assert line.endswith(("no such folder", "not a folder"))
+
+
+def test_rules_schemas_names_a_file_without_its_schema_line(rules_copy: RulesFolder) -> None:
+    assert invoke("--rules", str(rules_copy.root), "rules", "schemas").exit_code == ExitCode.OK
+    path = rules_copy.root / "logic" / "risks" / "index.yaml"
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    done = invoke("--rules", str(rules_copy.root), "rules", "schemas")
+    assert done.exit_code == ExitCode.FAILED
+    assert done.stdout == "stale: logic/risks/index.yaml (run `readiness rules schemas --write`)\n"

@@ -21,7 +21,7 @@ IDS = [p.relative_to(ROOT).as_posix() for p in YAML_FILES]
 
 
 def test_the_committed_schemas_are_current() -> None:
-    # If this fails, run `python -m engine.authoring.jsonschemas` and commit rules/schemas/.
+    # If this fails, run `readiness rules schemas --write` and commit rules/schemas/.
     assert js.stale_schemas(ROOT) == []
 
 
@@ -136,7 +136,9 @@ def test_adding_the_comments_is_idempotent_and_keeps_the_rest(rules_copy: RulesF
     wrong = root / "logic" / "culture" / "index.yaml"
     original = wrong.read_bytes()
     wrong.write_bytes(b"# yaml-language-server: $schema=nowhere.json\n" * 2 + original)
+    assert js.stale_schema_comments(root) == ["logic/culture/index.yaml", "logic/new/index.yaml"]
     assert js.add_schema_comments(root) == 2
+    assert js.stale_schema_comments(root) == []
     assert bare.read_bytes() == (
         b"# yaml-language-server: $schema=../../schemas/folder-index.schema.json\n" + body
     )

@@ -1,7 +1,7 @@
 """Hostile request heads: floods of headers, huge headers and URLs, and idle connections.
 
 uvicorn's httptools parser would buffer any head; the server's guarded protocol answers 431 or 414
-(problem+json, then closes) and closes connections that never finish a head (api/__main__.py).
+(problem+json, then closes) and closes connections that never finish a head (api/protocol.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,135 @@
+"""The `readiness` command: the rule authors' commands, and serve, migrate and keys for the API.
+
+Settings come from READINESS_* environment variables (see the README).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from api.server import serve as run_server
+from api.settings import Settings, SettingsError
+from engine import CommandError, ExitCode, command_line
+from store.database import Database
+from store.keys import SCOPES
+from store.repository import Repository
+
+__all__ = ["main", "readiness"]
+
+
+class _DatabaseUnavailableError(CommandError):
+    exit_code = ExitCode.UNAVAILABLE
+
+
+def _settings(rules: Path | None) -> Settings:
+    """The settings from the environment; the group's `--rules` is not one of them."""
+    if rules is not None:
+        raise CommandError("--rules is for assess and rules; the API reads READINESS_RULES_DIR")
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise CommandError(f"invalid setting: {exc}") from None
+
+
+def _migrated(settings: Settings) -> Database:
+    """The database of `settings`, its schema brought up to date."""
+    try:
+        database = Database(settings.database_url)
+        database.migrate()
+    except ArgumentError as exc:
+        # The message may quote the URL, and with it a password.
+        said = str(exc).replace(settings.database_url, "READINESS_DATABASE_URL")
+        raise CommandError(f"invalid setting: database_url: {said}") from None
+    except (OSError, OperationalError) as exc:
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).splitlines() or [type(cause).__name__])[0]
+        raise _DatabaseUnavailableError(f"cannot open the database: {first}") from None
+    return database
+
+
+@click.command()
+@click.pass_obj
+def serve(rules: Path | None) -> int:
+    """Migrate the database, then serve the API with uvicorn."""
+    settings = _settings(rules)
+    _migrated(settings).close()
+    run_server(settings)
+    return ExitCode.OK
+
+
+@click.command()
+@click.pass_obj
+def migrate(rules: Path | None) -> int:
+    """Bring the database schema up to date."""
+    _migrated(_settings(rules)).close()
+    return ExitCode.OK
+
+
+@click.group()
+def keys() -> None:
+    """Create, list and revoke API keys."""
+
+
+@keys.command()
+@click.option("--scopes", required=True, help=f"Comma-separated, of {', '.join(SCOPES)}.")
+@click.option("--region", help="Bind the key to one region.")
+@click.option("--organisation", help="Bind the key to one organisation id.")
+@click.option("--description", help="Who the key is for.")
+@click.pass_obj
+def create(
+    rules: Path | None,
+    scopes: str,
+    region: str | None,
+    organisation: str | None,
+    description: str | None,
+) -> int:
+    """Create a key and print it (it is shown only this once)."""
+    named = [s.strip() for s in scopes.split(",") if s.strip()]
+    unknown = [s for s in named if s not in SCOPES]
+    if not named or unknown:
+        raise CommandError(f"unknown scopes {unknown}; use {', '.join(SCOPES)}")
+    if region is not None and organisation is not None:
+        raise CommandError("bind a key to a region or to an organisation, not both")
+    if "admin" not in named and region is None and organisation is None:
+        raise CommandError("a key without admin scope must be bound: --region or --organisation")
+    repository = Repository(_migrated(_settings(rules)))
+    click.echo(repository.create_key(named, region, organisation, description))
+    return ExitCode.OK
+
+
+@keys.command("list")
+@click.pass_obj
+def list_keys(rules: Path | None) -> int:
+    """List the keys (never their secrets)."""
+    repository = Repository(_migrated(_settings(rules)))
+    click.echo(json.dumps(repository.list_keys(), indent=2, ensure_ascii=False))
+    return ExitCode.OK
+
+
+@keys.command()
+@click.argument("key_id")
+@click.pass_obj
+def revoke(rules: Path | None, key_id: str) -> int:
+    """Revoke the key KEY_ID."""
+    if Repository(_migrated(_settings(rules))).revoke_key(key_id):
+        return ExitCode.OK
+    click.echo(f"no key {key_id!r}", err=True)
+    return ExitCode.FAILED
+
+
+readiness = command_line(
+    serve,
+    migrate,
+    keys,
+    summary="Assess, check the rules, serve the API, migrate the database, manage API keys.",
+)
+"""Every command; the `readiness` console script runs it."""
+
+
+def main() -> None:
+    """Run `readiness` on the process's arguments, then exit with the command's status."""
+    readiness(prog_name="readiness")
