@@ -121,7 +121,7 @@ def field_errors(exc: ValidationError, prefix: Sequence[int | str] = ()) -> list
 
 def problem_of(
     status: int,
-    code: str,  # not ProblemCode: the protocol guard in api/__main__.py passes its codes as str
+    code: ProblemCode,
     detail: str,
     request_id: str | None = None,
     errors: list[FieldError] | None = None,

@@ -19,6 +19,7 @@ from uvicorn.server import ServerState
 
 from api.problems import problem_of
 from api.settings import Settings
+from schemas.codes import ProblemCode
 
 __all__ = ["GuardedHttpToolsProtocol"]
 
@@ -60,7 +61,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False  # a request head has begun (or may begin) and is not complete
         self._head_bytes = 0  # bytes received while the head was incomplete
         self._header_count = 0
-        self._refusal: tuple[int, str, str] | None = None
+        self._refusal: tuple[int, ProblemCode, str] | None = None
 
     def _start_head(self) -> None:
         self._in_head = True
@@ -83,7 +84,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             detail = f"the request head did not arrive within {self._limits.header_timeout:g} s"
             self._refuse(408, "request-timeout", detail)
 
-    def _refuse(self, status: int, code: str, detail: str) -> None:
+    def _refuse(self, status: int, code: ProblemCode, detail: str) -> None:
         """Answer `status` with a problem and close the connection."""
         self._end_head()
         body = problem_of(status, code, detail).model_dump_json(exclude_none=True).encode()
@@ -125,7 +126,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._refusal = None
         self._refuse(status, code, detail)
 
-    def _stop(self, status: int, code: str, detail: str) -> None:
+    def _stop(self, status: int, code: ProblemCode, detail: str) -> None:
         self._refusal = (status, code, detail)
         raise _RefusedError(detail)
 

@@ -322,5 +322,5 @@ def test_the_scan_finds_the_codes_each_module_raises(used: list[Use]) -> None:
         "engine/authoring/lint.py"
     ]
     assert {"bad-request", "internal-error", "body-too-large"} <= by_file["api/problems.py"]
-    assert {"url-too-long", "headers-too-large"} <= by_file["api/__main__.py"]
+    assert {"url-too-long", "headers-too-large"} <= by_file["api/protocol.py"]
     assert "rule-action-failed" in by_file["engine/runtime/compiled.py"]
