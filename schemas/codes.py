@@ -315,7 +315,7 @@ _DOCS = (
     _rule_file(
         "coverage-stale",
         "an element's `encoded_by` list is not what cites it",
-        "run `python -m engine rules coverage --write`",
+        "run `readiness rules coverage --write`",
     ),
     _rule_file(
         "missing-sources",

@@ -291,7 +291,7 @@ def _check_coverage(loader: _Loader, sources: dict[str, SourceDocument], found: 
                     _line_of(raw, ("elements", i, "encoded_by")),
                     "coverage-stale",
                     f"source {source_id!r}: encoded_by of {element.locator!r} should be {keys}; "
-                    "run `python -m engine rules coverage --write`",
+                    "run `readiness rules coverage --write`",
                 )
 
 

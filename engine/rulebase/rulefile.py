@@ -142,7 +142,7 @@ class SourceElement(_File):
     """What the element is, in English."""
     encoded_by: list[str] = []
     """What cites it (`rule:<id>`, `obstacle:<id>`, `success-factor:<id>`,
-    `recommendation:<id>`); kept current by `python -m engine rules coverage --write`."""
+    `recommendation:<id>`); kept current by `readiness rules coverage --write`."""
 
 
 class SourceDocument(_File):
