@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,22 @@ def worst_request() -> AssessmentRequest:
     """Every scored indicator at its worst answer: the weakest organisation there is."""
     worst = {i.path: i.scale.worst for i in INDICATORS if i.scale.scored}
     return AssessmentRequest.model_validate(nested(worst))
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_process(
+    argv: list[str], *, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command of ours from the project root, its output captured as text, never raising."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        argv,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        env=env,
+        timeout=120,
+        check=False,
+    )

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from api.cli import readiness
 from engine import ExitCode
+from tests.conftest import run_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,15 +37,7 @@ READINESS = _console_script("readiness")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [*READINESS, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_process([*READINESS, *args], env=env)
 
 
 def test_one_command_holds_the_rule_tools_and_the_server_commands() -> None:
@@ -119,15 +112,7 @@ def test_ctrl_c_ends_the_command_with_one_line_and_exit_130(tmp_path: Path) -> N
 
 def test_python_m_api_without_a_command_serves() -> None:
     env = {**os.environ, "READINESS_PORT": "not-a-port"}
-    done = subprocess.run(
-        [sys.executable, "-m", "api"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = run_process([sys.executable, "-m", "api"], env=env)
     assert done.returncode == ExitCode.INPUT
     assert done.stderr.startswith("Error: invalid setting: ")
 

@@ -16,21 +16,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine import ExitCode, command_line
-from tests.conftest import RulesFolder
+from tests.conftest import RulesFolder, run_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
-        [sys.executable, "-m", "engine", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
+    return run_process([sys.executable, "-m", "engine", *args], stdin=stdin)
 
 
 def test_assess_prints_a_result_for_the_shipped_example() -> None:
