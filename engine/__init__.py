@@ -25,6 +25,7 @@ from engine.rulebase.rulefile import (
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
+from engine.shipped import default_examples_dir
 
 __all__ = [
     "BACKENDS",
@@ -42,6 +43,7 @@ __all__ = [
     "Ruleset",
     "SuccessFactorFile",
     "condition_text",
+    "default_examples_dir",
     "default_rules_dir",
     "field_paths",
     "lint",
