@@ -1,20 +1,41 @@
 # Set-up, run, test, lint and benchmark; each target installs what it needs first.
-PYTHON ?= python3
+# PYTHON: the interpreter for the environment, a command, a path or a version (3.11, 3.12, 3.13);
+# by default the first supported one of python3, python3.13, python3.12, python3.11 (see
+# .ci/python.sh). The environment is made anew when the interpreter, pyproject.toml or the lock
+# file changes.
+PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 READINESS := $(VENV)/bin/readiness
+LOCK := requirements-dev.lock
 EXAMPLE ?= examples/design-examples.json
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: install run serve check test lint security fuzz bench soak clean
+INTERPRETER := $(shell .ci/python.sh $(PYTHON) 2>/dev/null)
+INTERPRETER_VERSION := $(if $(INTERPRETER),$(shell $(INTERPRETER) -c 'import platform; print(platform.python_version())'))
+# Names the environment's interpreter: a new version or path means a new environment.
+INSTALLED := $(VENV)/.installed-$(INTERPRETER_VERSION)-$(firstword $(shell echo '$(INTERPRETER)' | cksum))
 
-install: $(VENV)/.installed ## create the virtual environment and install the project with its dev tools
+.PHONY: install lock run serve check test lint security bandit audit fuzz bench soak clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip setuptools
-	$(PY) -m pip install --quiet -e '.[dev]'
+install: $(INSTALLED) ## make the environment from the lock file, with the project (editable) and its dev tools
+
+$(INSTALLED): pyproject.toml $(LOCK)
+	@test -n "$(INTERPRETER)" || { .ci/python.sh $(PYTHON); exit 1; }
+	@echo "Python $(INTERPRETER_VERSION) ($(INTERPRETER)) -> $(VENV)"
+	.ci/venv.sh $(INTERPRETER) $(VENV) $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip check
 	touch $@
+
+# uv from the environment when it has one, else from PATH (`pip install uv`): the lock must be
+# refreshable when the environment cannot be made from the old one.
+UV ?= $(if $(wildcard $(VENV)/bin/uv),$(VENV)/bin/uv,uv)
+LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
+
+lock: ## update the lock files to pyproject.toml, keeping other pins (LOCK_ARGS=--upgrade: newest everywhere)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements-dev.lock
+	$(UV) pip compile pyproject.toml -c requirements-dev.lock $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements.lock
 
 run: install ## assess the shipped example with the shipped rules and print the result
 	$(READINESS) assess $(EXAMPLE) --explain
@@ -32,9 +53,13 @@ lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-security: install ## bandit over the code, pip-audit over the installed dependencies
+security: bandit audit ## bandit over the code, then pip-audit over every pin of both lock files
+
+bandit: install ## bandit over the shipped code
 	$(VENV)/bin/bandit -c pyproject.toml -r api engine schemas store -q
-	$(PY) .ci/audit.py
+
+audit: install ## pip-audit over every pin of both lock files: OSV's database, any gap is a failure
+	$(VENV)/bin/pip-audit -s osv --strict --progress-spinner off --disable-pip -r requirements.lock -r requirements-dev.lock
 
 fuzz: install ## long contract fuzzing: Schemathesis on every operation (FUZZ_EXAMPLES per operation)
 	READINESS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/contract -q -s
@@ -46,4 +71,4 @@ soak: install ## ten minutes of mixed traffic at a fixed rate (hey); prints per-
 	$(PY) -m tests.soak.soak $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,7 +8,6 @@ import json
 import re
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
@@ -32,7 +31,7 @@ from api.reload import Reloader
 from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
 from api.settings import Settings
-from engine import Engine, load_ruleset
+from engine import Engine, default_examples_dir, load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest, BatchResult
 from store.database import Database
@@ -40,7 +39,7 @@ from store.repository import Repository
 
 __all__ = ["create_app"]
 
-_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "design-examples.json"
+_EXAMPLE = default_examples_dir() / "design-examples.json"
 
 
 def _version() -> str:

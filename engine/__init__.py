@@ -26,6 +26,7 @@ from engine.rulebase.rulefile import (
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
+from engine.shipped import default_examples_dir
 
 __all__ = [
     "BACKENDS",
@@ -47,6 +48,7 @@ __all__ = [
     "SuccessFactorFile",
     "command_line",
     "condition_text",
+    "default_examples_dir",
     "default_rules_dir",
     "field_paths",
     "lint",

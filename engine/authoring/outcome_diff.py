@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.ruleset import Ruleset
 from engine.runtime.assess import Engine
+from engine.shipped import default_examples_dir
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Dimension, Language, ReadinessLevel, Severity
@@ -28,7 +29,7 @@ __all__ = [
     "load_corpus",
 ]
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES_DIR = default_examples_dir()
 """The default corpus: the example assessments."""
 
 Corpus = list[tuple[str, AssessmentRequest]]

@@ -32,6 +32,7 @@ from engine.rulebase.rulefile import (
 )
 from engine.rulebase.yamlfile import Located, Position, fast_load
 from engine.ruleset import ContextSeverity, Rule, RuleKind, Ruleset, SeverityByValue
+from engine.shipped import shipped_dir
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.codes import RuleFileCode
@@ -59,8 +60,8 @@ _PYDANTIC_CODES: dict[str, RuleFileCode] = {
 
 
 def default_rules_dir() -> Path:
-    """Return the `rules/` folder shipped beside the packages."""
-    return Path(__file__).resolve().parents[2] / "rules"
+    """Return the shipped rule base (`rules/`; see `engine.shipped` for where it lies)."""
+    return shipped_dir("rules")
 
 
 def ruleset_digest(root: Path) -> str:

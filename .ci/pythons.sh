@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The fast in-process tests on the other supported Pythons, each in its own environment made from
+# the dev lock by `make install` (.venv-3.12, .venv-3.13; kept and reused while still current).
+# The environments are made one after the other (an editable install writes the project's
+# metadata into the checkout); the tests then run side by side, one process per version, each
+# into its own log, printed in order once all have ended.
+#   .ci/pythons.sh [VERSION...]   (default: 3.12 3.13)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+versions=("$@")
+[ ${#versions[@]} -gt 0 ] || versions=(3.12 3.13)
+for version in "${versions[@]}"; do
+  make --no-print-directory install PYTHON="$version" VENV=".venv-$version"
+done
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+pids=()
+for version in "${versions[@]}"; do
+  ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider tests/engine tests/rules tests/schemas \
+    >"$logs/$version" 2>&1 &
+  pids+=($!)
+done
+status=0
+for i in "${!versions[@]}"; do
+  wait "${pids[$i]}" || status=1
+  echo "== Python ${versions[$i]}"
+  cat "$logs/${versions[$i]}"
+done
+exit "$status"

@@ -1,0 +1,1 @@
+"""The migration scripts, applied in revision order by `Database.migrate`."""
