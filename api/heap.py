@@ -1,9 +1,9 @@
 """The garbage collector's settings for a server whose heap is mostly built once, at start-up.
 
-After start-up the process holds about 140,000 tracked objects that live as long as it does: the
-ruleset, its rendered fragments, the framework's routes and schemas. CPython's collector walks all
-of them in each full collection; measured under load (`bench/`), such a collection took 90 to 110
-ms, and every request in flight waited for it, which is what the slowest 1 % of answers showed.
+After start-up the process holds a large heap that lives as long as it does: the ruleset, its
+rendered fragments, the framework's routes and schemas. CPython's collector walks all of it in each
+full collection, and every request in flight waits for that walk (the figures are in
+`bench/RESULTS.md`).
 
 `settle()` collects once and moves everything alive into the permanent generation
 (`gc.freeze()`), so that later collections walk only what requests create. Frozen objects are
