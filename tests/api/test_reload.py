@@ -1,4 +1,7 @@
-"""Hot reload under load: the switch is atomic, a broken set never replaces a good one."""
+"""Hot reload under load: the switch is atomic, a broken set never replaces a good one.
+
+Each test runs the app in process on its own copy of the rules folder.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +14,34 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
+from api.app import create_app
+from api.settings import Settings
 from engine import default_rules_dir
 from tests.api.conftest import in_process
+
+TITLE = "Tactical leadership does not support the method"
+RETITLED = "Tactical leadership does not back the method"
+
+
+def rules_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the rules folder, and the settings of an app that checks it twice a second."""
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    return rules, {"rules_dir": str(rules), "reload_interval": "0.5", "assess_without_key": "true"}
+
+
+def retitle(rules: Path) -> None:
+    """Change the title of one gap: a valid new set."""
+    rule = rules / "logic" / "leadership" / "tactical-support.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace(TITLE, RETITLED, 1), encoding="utf-8")
 
 
 @pytest.fixture
 def reloading(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
-    """A client of the app on a copy of the rules, which it checks for changes twice a second."""
-    rules = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), rules)
-    settings = {"rules_dir": str(rules), "reload_interval": "0.5", "assess_without_key": "true"}
+    """A client of the app on a copy of the rules."""
+    rules, settings = rules_copy(tmp_path)
     with in_process(tmp_path, **settings) as client:
         yield client, rules
 
@@ -69,15 +89,7 @@ def test_rewriting_rules_while_16_clients_assess(reloading: tuple[httpx.Client, 
     try:
         old = client.get("/ready").json()["ruleset"]["digest"]
         time.sleep(1.5)
-        rule = rules / "logic" / "leadership" / "tactical-support.yaml"
-        rule.write_text(
-            rule.read_text(encoding="utf-8").replace(
-                "Tactical leadership does not support the method",
-                "Tactical leadership does not back the method",
-                1,
-            ),
-            encoding="utf-8",
-        )
+        retitle(rules)
         switched = wait_for(client, lambda r: r["ruleset"]["digest"] != old)
         new = switched["ruleset"]["digest"]
         time.sleep(1.5)
@@ -106,10 +118,7 @@ def new_title_served(client: httpx.Client) -> bool:
     result = client.post(
         "/v1/assessments", json={"leadership": {"support": {"tactical": "no"}}}
     ).json()
-    return any(
-        g["title"].startswith("Tactical leadership does not back the method")
-        for g in result["gaps"]
-    )
+    return any(g["title"].startswith(RETITLED) for g in result["gaps"])
 
 
 def test_a_reload_whose_cases_fail_keeps_the_old_set(
@@ -134,3 +143,19 @@ def test_a_reload_whose_cases_fail_keeps_the_old_set(
     assert ready["ruleset"]["digest"] == old
     assert any("wrongly expected to stay silent" in e for e in ready["reload"]["errors"])
     assert client.post("/v1/assessments", json={}).status_code == 200
+
+
+def test_a_change_made_before_the_watcher_first_looks_is_reloaded(tmp_path: Path) -> None:
+    # The app loads the set it serves when it is built and starts watching when it starts; a
+    # file changed in between must count as a change.
+    rules, settings = rules_copy(tmp_path)
+
+    def changed_once_built(config: Settings) -> Litestar:
+        app = create_app(config)
+        retitle(rules)
+        return app
+
+    with in_process(tmp_path, changed_once_built, **settings) as client:
+        assert not new_title_served(client)
+        wait_for(client, lambda r: r["reload"]["attempted_at"] is not None, seconds=30)
+        assert new_title_served(client)
