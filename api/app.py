@@ -289,7 +289,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         # Last: once everything start-up builds is alive, freeze it out of the collector's way.
         on_startup=[reloader.start, settle],
-        on_shutdown=[reloader.stop],
+        on_shutdown=[reloader.stop, repository.db.close],
         logging_config=None,
         debug=False,
     )

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from store.database import Database
 from tests.api.conftest import ROOT, in_process, start, stop
 from tests.databases import BACKENDS, database_url, fresh
 
@@ -358,3 +359,15 @@ def test_admin_validates_uploaded_rule_files_and_reloads(stored: Stored) -> None
     with stored.client("a") as a:
         assert a.post("/v1/rules/reload").json()["code"] == "insufficient-scope"
         assert a.post("/v1/rules/validate", json={"files": {}}).status_code == 403
+
+
+def test_the_app_releases_its_database_connections_when_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[str] = []
+    monkeypatch.setattr(Database, "close", lambda self: closed.append(self.url))
+    with in_process(tmp_path) as client:
+        closed.clear()  # the migration's own connection, before the app was built
+        assert client.get("/ready").status_code == 200
+        assert closed == []
+    assert closed == [f"sqlite:///{tmp_path / 'readiness.sqlite3'}"]
