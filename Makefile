@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/design-examples.json
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: install run serve check test lint security fuzz bench soak clean
+.PHONY: install run serve check test test-all lint security fuzz bench soak clean
 
 install: $(VENV)/.installed ## create the virtual environment and install the project with its dev tools
 
@@ -24,8 +24,11 @@ serve: install ## serve the API with uvicorn (READINESS_* variables; default htt
 check: install ## validate the rule files and print counts
 	$(PY) -m engine rules check
 
-test: install ## run the test suite
-	$(PY) -m pytest
+test: install ## the fast tier: every test not marked server or slow (no server processes, nothing long)
+	$(PY) -m pytest -m "not server and not slow"
+
+test-all: install ## every tier: also real servers, hostile clients, fuzzing, the soak; slowest shown
+	$(PY) -m pytest --durations=15
 
 lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .
