@@ -1,6 +1,6 @@
 """Shared fixtures, the test tiers and the hypothesis profiles.
 
-Tiers: `make test` runs every test not marked `server` or `slow`, in process, in under two minutes;
+Tiers: `make test` runs every test not marked `server` or `slow` (the fast tier, the API in process);
 `make test-all` runs them all. A test is marked (per module with `pytestmark`, else per test):
 
 - `server` when it starts a real server process (`python -m api` under uvicorn, see
