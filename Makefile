@@ -16,7 +16,7 @@ INTERPRETER_VERSION := $(if $(INTERPRETER),$(shell $(INTERPRETER) -c 'import pla
 # Names the environment's interpreter: a new version or path means a new environment.
 INSTALLED := $(VENV)/.installed-$(INTERPRETER_VERSION)-$(firstword $(shell echo '$(INTERPRETER)' | cksum))
 
-.PHONY: install lock run serve check test lint security bandit audit fuzz bench soak clean
+.PHONY: install lock run serve check test test-all lint security bandit audit fuzz bench soak clean
 
 install: $(INSTALLED) ## make the environment from the lock file, with the project (editable) and its dev tools
 
@@ -46,8 +46,11 @@ serve: install ## serve the API with uvicorn (READINESS_* variables; default htt
 check: install ## validate the rule files and print counts
 	$(READINESS) rules check
 
-test: install ## run the test suite
-	$(PY) -m pytest
+test: install ## the fast tier: every test not marked server or slow (no server processes, nothing long)
+	$(PY) -m pytest -m "not server and not slow"
+
+test-all: install ## every tier: also real servers, hostile clients, fuzzing, the soak; slowest shown
+	$(PY) -m pytest --durations=15
 
 lint: install ## ruff and mypy (strict)
 	$(PY) -m ruff check .

@@ -278,7 +278,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[reloader.start],
-        on_shutdown=[reloader.stop],
+        on_shutdown=[reloader.stop, repository.db.close],
         logging_config=None,
         debug=False,
     )

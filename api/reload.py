@@ -84,7 +84,9 @@ class Reloader:
 
     def _watch(self) -> None:
         # Cheap stat() checks each interval; the files are read and hashed only when one moved.
-        signature = self._signature()
+        # None at first: the first check hashes the folder, so that a change made after the set
+        # in use was loaded and before this thread first looked is not missed.
+        signature: tuple[tuple[str, int, int], ...] | None = None
         while not self._stop.wait(self.interval):
             try:
                 current = self._signature()

@@ -1,18 +1,55 @@
-"""Shared fixtures: the shipped ruleset, an engine on it, and scratch copies of the rules folder."""
+"""Shared fixtures, the test tiers and the hypothesis profiles.
+
+Tiers: `make test` runs every test not marked `server` or `slow` (the fast tier, the API in process);
+`make test-all` runs them all. A test is marked (per module with `pytestmark`, else per test):
+
+- `server` when it starts a real server process (`python -m api` under uvicorn, see
+  tests/api/conftest.py); `spawn` fails a test that starts one without the marker;
+- `slow` when it runs for long by design: the soak, contract fuzzing, trickles of a minute.
+
+Hypothesis profiles: `dev` (the default) and `ci` (ten times the examples, as `.ci/run` uses), chosen
+by `HYPOTHESIS_PROFILE=ci` or `pytest --hypothesis-profile=ci`.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from ruamel.yaml import YAML
 
+from api.observability import JsonFormatter
 from engine import Engine, Ruleset, default_rules_dir, load_ruleset
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=1000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+_running: pytest.Item | None = None
+"""The test being set up or run (None outside pytest, e.g. `python -m tests.soak.soak`)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Remember the test whose fixtures are set up now, for `require_marker`."""
+    global _running
+    _running = item
+
+
+def require_marker(name: str, what: str) -> None:
+    """Fail the running test unless it is marked `name`: it is about to do `what`."""
+    if _running is not None and _running.get_closest_marker(name) is None:
+        pytest.fail(f"{_running.nodeid} {what}: mark it `{name}` (see tests/conftest.py)")
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +122,37 @@ def run_process(
         timeout=120,
         check=False,
     )
+
+
+class AppLog(logging.Handler):
+    """The lines the app logs (its `readiness` loggers) while a test runs, as JSON like the server's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record as the JSON line the server would write."""
+        self.lines.append(self.format(record))
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The lines, parsed."""
+        return [json.loads(line) for line in self.lines]
+
+    def text(self) -> str:
+        """The lines as one text, as in the server's log file."""
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+def app_log() -> Iterator[AppLog]:
+    """What apps served in process log during the test.
+
+    The `readiness` loggers do not propagate to the root logger, so `caplog` does not see them.
+    """
+    logger = logging.getLogger("readiness")
+    handler = AppLog()
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)

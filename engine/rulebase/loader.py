@@ -731,13 +731,12 @@ def _grade(
     """Check one severity (or severity per answer) against the tests of the rule."""
     if isinstance(declared, str):
         return declared, None
-    line = _line_of(raw, loc)
     graded = [t for t in tests if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
     paths = {t.path for t in graded}
     if len(paths) != 1 or set(declared) != set().union(*(t.values for t in graded)):
         loader.error(
             path,
-            line,
+            _line_of(raw, loc),
             "invalid-severity",
             f"{what}: a severity per answer needs a rule that tests one scored indicator (and "
             "any categorical ones), with one severity for each answer it tests",
@@ -750,7 +749,7 @@ def _grade(
     if ranks != sorted(ranks):
         loader.error(
             path,
-            line,
+            _line_of(raw, loc),
             "invalid-severity",
             f"{what}: a better answer must not be more severe than a worse one",
         )

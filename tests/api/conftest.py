@@ -1,4 +1,16 @@
-"""A real server: `python -m api` under uvicorn on a free loopback port, for end-to-end tests."""
+"""The API under test: served in process through litestar's TestClient, or as a real server.
+
+In process (`in_process`; fixtures `client`, `compiled_client`): `create_app(settings)`
+behind litestar's `TestClient`, which is an `httpx.Client`, so tests send requests as they would
+to a server, without a socket or uvicorn. This is how to test what the app answers: endpoints,
+errors, storage, headers, keys, rate limits, CORS, and its logs (the `app_log` fixture).
+
+A real server (`start`, `serving`; fixture `server`): `python -m api` under uvicorn on a free
+loopback port, for what needs the socket or the process: the guarded protocol and slow clients
+(tests/hostile), worker death and long batches (tests/reliability), a server killed while it
+writes, Schemathesis, the soak and the generated client. A test that starts one must be marked
+`server` (tests/conftest.py): `spawn` fails it otherwise.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +19,72 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
+from litestar.testing import TestClient
+from litestar.types import ASGIApp
+
+from api.app import create_app
+from api.settings import Settings
+from store.database import Database
+from tests.conftest import require_marker
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def in_process(
+    tmp: Path, factory: Callable[[Settings], ASGIApp] = create_app, /, **settings: str
+) -> Iterator[TestClient[Any]]:
+    """Serve the app made by `factory` in process, started and stopped as uvicorn would.
+
+    Yields a client of it. The settings are those `start` gives a server (rate limit off,
+    `settings` as READINESS_* values), with a SQLite file of its own in `tmp` unless
+    `database_url` is given; the database is migrated first, as `python -m api` does.
+    """
+    env = {
+        "READINESS_RATE_LIMIT": "0",
+        "READINESS_DATABASE_URL": f"sqlite:///{tmp / 'readiness.sqlite3'}",
+        **{f"READINESS_{k.upper()}": v for k, v in settings.items()},
+    }
+    config = settings_from(env)
+    database = Database(config.database_url)
+    database.migrate()
+    database.close()
+    # create_app leaves the process alone (the serving entry point tunes it), so nothing to undo.
+    with TestClient(factory(config)) as client:
+        client.follow_redirects = False  # as httpx and real clients do by default
+        yield client
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    """The settings `env` gives, READINESS_* variables of this process left out."""
+    others = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
+    with mock.patch.dict(os.environ, {**others, **env}, clear=True):
+        return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The app in process: keyless assessing, batches of at most 20, the durable backend."""
+    tmp = tmp_path_factory.mktemp("app")
+    with in_process(tmp, assess_without_key="true", max_batch_items="20") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def compiled_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The app in process on the compiled backend (READINESS_ENGINE=compiled)."""
+    tmp = tmp_path_factory.mktemp("compiled-app")
+    with in_process(tmp, assess_without_key="true", engine="compiled") as running:
+        yield running
 
 
 @dataclass
@@ -24,9 +94,6 @@ class Server:
     url: str
     log: Path
     process: subprocess.Popen[bytes]
-
-    def log_lines(self) -> list[str]:
-        return self.log.read_text(encoding="utf-8").split("\n")
 
 
 def free_port() -> int:
@@ -57,6 +124,7 @@ def spawn(
     Raises:
         RuntimeError: When it exits or is not ready within `timeout` seconds (with its log).
     """
+    require_marker("server", "starts a server process")
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
@@ -97,16 +165,5 @@ def stop(server: Server) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real server, keyless assessing, batches of at most 20 (as `client`)."""
     yield from serving(tmp_path_factory, "server", max_batch_items="20")
-
-
-@pytest.fixture(scope="session")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as http:
-        yield http
-
-
-@pytest.fixture(scope="session")
-def compiled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on the compiled backend (READINESS_ENGINE=compiled)."""
-    yield from serving(tmp_path_factory, "compiled-server", engine="compiled")

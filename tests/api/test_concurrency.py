@@ -11,7 +11,6 @@ import httpx
 from engine import Engine
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
-from tests.api.conftest import Server
 
 
 def generated(seed: int) -> dict[str, Any]:
@@ -26,16 +25,15 @@ def test_500_different_assessments_32_in_flight_match_lone_evaluation(
     _check_concurrent(client, engine)
 
 
-def test_the_compiled_backend_server_answers_what_durable_answers_in_process(
-    compiled_server: Server, engine: Engine
+def test_the_compiled_backend_app_answers_what_the_durable_engine_answers(
+    compiled_client: httpx.Client, engine: Engine
 ) -> None:
-    # The in-process engine runs durable_rules; the server runs the compiled backend.
+    # The engine here runs durable_rules; the app runs the compiled backend.
     assert engine.backend.name == "durable"
-    with httpx.Client(base_url=compiled_server.url, timeout=30) as client:
-        ready = client.get("/ready").json()
-        assert ready["engine"] == "compiled"
-        assert ready["rules"] == len(engine.ruleset.rules)
-        _check_concurrent(client, engine)
+    ready = compiled_client.get("/ready").json()
+    assert ready["engine"] == "compiled"
+    assert ready["rules"] == len(engine.ruleset.rules)
+    _check_concurrent(compiled_client, engine)
 
 
 def _check_concurrent(client: httpx.Client, engine: Engine) -> None:

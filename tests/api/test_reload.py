@@ -1,4 +1,7 @@
-"""Hot reload under load: the switch is atomic, a broken set never replaces a good one."""
+"""Hot reload under load: the switch is atomic, a broken set never replaces a good one.
+
+Each test runs the app in process on its own copy of the rules folder.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +14,36 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
+from api.app import create_app
+from api.settings import Settings
 from engine import default_rules_dir
-from tests.api.conftest import Server, start, stop
+from tests.api.conftest import in_process
+
+TITLE = "Tactical leadership does not support the method"
+RETITLED = "Tactical leadership does not back the method"
+
+
+def rules_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the rules folder, and the settings of an app that checks it twice a second."""
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    return rules, {"rules_dir": str(rules), "reload_interval": "0.5", "assess_without_key": "true"}
+
+
+def retitle(rules: Path) -> None:
+    """Change the title of one gap: a valid new set."""
+    rule = rules / "logic" / "leadership" / "tactical-support.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace(TITLE, RETITLED, 1), encoding="utf-8")
 
 
 @pytest.fixture
-def reloading(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
-    rules = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), rules)
-    server = start(
-        tmp_path,
-        rules_dir=str(rules),
-        reload_interval="0.5",
-        assess_without_key="true",
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    )
-    yield server, rules
-    stop(server)
+def reloading(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
+    """A client of the app on a copy of the rules."""
+    rules, settings = rules_copy(tmp_path)
+    with in_process(tmp_path, **settings) as client:
+        yield client, rules
 
 
 def wait_for(client: httpx.Client, check: Any, seconds: float = 90) -> dict[str, Any]:
@@ -41,8 +56,8 @@ def wait_for(client: httpx.Client, check: Any, seconds: float = 90) -> dict[str,
     raise AssertionError(f"not reached: {ready}")
 
 
-def test_rewriting_rules_while_16_clients_assess(reloading: tuple[Server, Path]) -> None:
-    server, rules = reloading
+def test_rewriting_rules_while_16_clients_assess(reloading: tuple[httpx.Client, Path]) -> None:
+    client, rules = reloading
     records: list[tuple[float, int, str, str]] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -51,51 +66,43 @@ def test_rewriting_rules_while_16_clients_assess(reloading: tuple[Server, Path])
     body = {"leadership": {"support": {"tactical": "no"}}}
 
     def client_loop() -> None:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            while running.is_set():
-                try:
-                    response = client.post("/v1/assessments", json=body)
-                    payload = response.json()
-                    with lock:
-                        records.append(
-                            (
-                                time.monotonic(),
-                                response.status_code,
-                                response.headers.get("x-ruleset-digest", ""),
-                                payload.get("ruleset", {}).get("digest", ""),
-                            )
+        while running.is_set():
+            try:
+                response = client.post("/v1/assessments", json=body)
+                payload = response.json()
+                with lock:
+                    records.append(
+                        (
+                            time.monotonic(),
+                            response.status_code,
+                            response.headers.get("x-ruleset-digest", ""),
+                            payload.get("ruleset", {}).get("digest", ""),
                         )
-                except (httpx.HTTPError, ValueError) as exc:
-                    with lock:
-                        failures.append(repr(exc))
+                    )
+            except (httpx.HTTPError, ValueError) as exc:
+                with lock:
+                    failures.append(repr(exc))
 
     threads = [threading.Thread(target=client_loop) for _ in range(16)]
     for thread in threads:
         thread.start()
-    with httpx.Client(base_url=server.url, timeout=30) as admin:
-        old = admin.get("/ready").json()["ruleset"]["digest"]
+    try:
+        old = client.get("/ready").json()["ruleset"]["digest"]
         time.sleep(1.5)
-        rule = rules / "logic" / "leadership" / "tactical-support.yaml"
-        rule.write_text(
-            rule.read_text(encoding="utf-8").replace(
-                "Tactical leadership does not support the method",
-                "Tactical leadership does not back the method",
-                1,
-            ),
-            encoding="utf-8",
-        )
-        switched = wait_for(admin, lambda r: r["ruleset"]["digest"] != old)
+        retitle(rules)
+        switched = wait_for(client, lambda r: r["ruleset"]["digest"] != old)
         new = switched["ruleset"]["digest"]
         time.sleep(1.5)
         broken_at = time.monotonic()
         (rules / "logic" / "leadership" / "broken.yaml").write_text(
             "id: leadership/broken\nwhen: {leadership.support.tactical: maybe}\n", encoding="utf-8"
         )
-        failed = wait_for(admin, lambda r: r["reload"] and r["reload"]["ok"] is False)
+        failed = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
         time.sleep(1.5)
-    running.clear()
-    for thread in threads:
-        thread.join()
+    finally:
+        running.clear()
+        for thread in threads:
+            thread.join()
     assert failures == []
     assert records
     assert {status for _, status, _, _ in records} == {200}
@@ -104,22 +111,20 @@ def test_rewriting_rules_while_16_clients_assess(reloading: tuple[Server, Path])
     assert {digest for at, _, digest, _ in records if at > broken_at} == {new}
     assert failed["ruleset"]["digest"] == new
     assert any("broken.yaml" in error for error in failed["reload"]["errors"])
-    assert new_title_served(server)
+    assert new_title_served(client)
 
 
-def new_title_served(server: Server) -> bool:
-    with httpx.Client(base_url=server.url) as client:
-        result = client.post(
-            "/v1/assessments", json={"leadership": {"support": {"tactical": "no"}}}
-        ).json()
-    return any(
-        g["title"].startswith("Tactical leadership does not back the method")
-        for g in result["gaps"]
-    )
+def new_title_served(client: httpx.Client) -> bool:
+    result = client.post(
+        "/v1/assessments", json={"leadership": {"support": {"tactical": "no"}}}
+    ).json()
+    return any(g["title"].startswith(RETITLED) for g in result["gaps"])
 
 
-def test_a_reload_whose_cases_fail_keeps_the_old_set(reloading: tuple[Server, Path]) -> None:
-    server, rules = reloading
+def test_a_reload_whose_cases_fail_keeps_the_old_set(
+    reloading: tuple[httpx.Client, Path],
+) -> None:
+    client, rules = reloading
     rule = rules / "logic" / "leadership" / "tactical-support.yaml"
     # Valid YAML and a valid rule, but its own case now expects the wrong outcome.
     rule.write_text(
@@ -133,9 +138,24 @@ def test_a_reload_whose_cases_fail_keeps_the_old_set(reloading: tuple[Server, Pa
         ),
         encoding="utf-8",
     )
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        old = client.get("/ready").json()["ruleset"]["digest"]
-        ready = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
-        assert ready["ruleset"]["digest"] == old
-        assert any("wrongly expected to stay silent" in e for e in ready["reload"]["errors"])
-        assert client.post("/v1/assessments", json={}).status_code == 200
+    old = client.get("/ready").json()["ruleset"]["digest"]
+    ready = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
+    assert ready["ruleset"]["digest"] == old
+    assert any("wrongly expected to stay silent" in e for e in ready["reload"]["errors"])
+    assert client.post("/v1/assessments", json={}).status_code == 200
+
+
+def test_a_change_made_before_the_watcher_first_looks_is_reloaded(tmp_path: Path) -> None:
+    # The app loads the set it serves when it is built and starts watching when it starts; a
+    # file changed in between must count as a change.
+    rules, settings = rules_copy(tmp_path)
+
+    def changed_once_built(config: Settings) -> Litestar:
+        app = create_app(config)
+        retitle(rules)
+        return app
+
+    with in_process(tmp_path, changed_once_built, **settings) as client:
+        assert not new_title_served(client)
+        wait_for(client, lambda r: r["reload"]["attempted_at"] is not None, seconds=30)
+        assert new_title_served(client)

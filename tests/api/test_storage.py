@@ -1,4 +1,4 @@
-"""Stored assessments over HTTP, on a real server with SQLite and with PostgreSQL."""
+"""Stored assessments over HTTP, with SQLite and with PostgreSQL; a killed server loses nothing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,19 +17,31 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import ROOT, Server, start, stop
+from store.database import Database
+from tests.api.conftest import ROOT, in_process, start, stop
 from tests.databases import BACKENDS, database_url, fresh
 
 
 @dataclass
 class Stored:
-    server: Server
+    """A client of the app in process on a database of `url`, and keys made in it, by name."""
+
+    http: httpx.Client
     url: str
     keys: dict[str, str]
 
-    def client(self, key: str | None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
-        return httpx.Client(base_url=self.server.url, headers=headers, timeout=30)
+    @contextmanager
+    def client(self, key: str | None) -> Iterator[httpx.Client]:
+        """The app's client, presenting the key named `key` (None: no key)."""
+        client = self.http
+        assert "authorization" not in client.headers, "one key at a time"
+        saved = client.headers.copy()
+        if key:
+            client.headers["Authorization"] = f"Bearer {self.keys[key]}"
+        try:
+            yield client
+        finally:
+            client.headers = saved
 
 
 def create_key(url: str, *args: str) -> str:
@@ -53,9 +67,8 @@ def stored(
         "org": create_key(url, "--scopes", "read", "--organisation", "se-0180-a0"),
         "assess_only": create_key(url, "--scopes", "assess", "--region", "Stockholm"),
     }
-    server = start(tmp, database_url=url, min_group_size="5")
-    yield Stored(server, url, keys)
-    stop(server)
+    with in_process(tmp, database_url=url, min_group_size="5") as client:
+        yield Stored(client, url, keys)
 
 
 def assessment(org: str, region: str, name: str, **answers: Any) -> dict[str, Any]:
@@ -278,11 +291,10 @@ def test_deleting_an_organisation_for_retention(stored: Stored) -> None:
         assert admin.get(created.headers["location"]).status_code == 404
 
 
+@pytest.mark.server
 def test_no_acknowledged_write_is_lost_when_the_server_is_killed(
     stored: Stored, tmp_path: Path
 ) -> None:
-    import threading
-
     server = start(tmp_path, database_url=stored.url)
     acknowledged: list[str] = []
     lock = threading.Lock()
@@ -347,3 +359,15 @@ def test_admin_validates_uploaded_rule_files_and_reloads(stored: Stored) -> None
     with stored.client("a") as a:
         assert a.post("/v1/rules/reload").json()["code"] == "insufficient-scope"
         assert a.post("/v1/rules/validate", json={"files": {}}).status_code == 403
+
+
+def test_the_app_releases_its_database_connections_when_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[str] = []
+    monkeypatch.setattr(Database, "close", lambda self: closed.append(self.url))
+    with in_process(tmp_path) as client:
+        closed.clear()  # the migration's own connection, before the app was built
+        assert client.get("/ready").status_code == 200
+        assert closed == []
+    assert closed == [f"sqlite:///{tmp_path / 'readiness.sqlite3'}"]

@@ -36,6 +36,8 @@ from store.repository import Repository
 from tests.api.conftest import ROOT, Server, start, stop
 from tests.databases import fresh
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # Schemathesis, over HTTP, for minutes
+
 EXAMPLES = int(os.environ.get("READINESS_FUZZ_EXAMPLES", "200"))
 SEED = int(os.environ.get("READINESS_FUZZ_SEED", "20250101"))
 LONG = EXAMPLES > 200

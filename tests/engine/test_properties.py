@@ -12,9 +12,8 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import Recommendation
 from schemas.vocabulary import SEVERITIES
 
-_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# As many examples as the hypothesis profile says (tests/conftest.py).
+_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 answers = st.fixed_dictionaries(

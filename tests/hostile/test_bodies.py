@@ -23,6 +23,8 @@ from tests.hostile.conftest import (
     while_hostile,
 )
 
+pytestmark = pytest.mark.server  # raw sockets and the memory of a real server
+
 JSON = {"content-type": "application/json"}
 MIB = 1024 * 1024
 SINGLE = "/v1/assessments"

@@ -12,6 +12,8 @@ import json
 import socket
 import time
 
+import pytest
+
 from tests.api.conftest import Server
 from tests.hostile.conftest import (
     HEADER_TIMEOUT,
@@ -23,6 +25,8 @@ from tests.hostile.conftest import (
     rss_kib,
     while_hostile,
 )
+
+pytestmark = pytest.mark.server  # the server's guarded protocol, on raw sockets
 
 MIB = 1024 * 1024
 

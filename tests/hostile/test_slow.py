@@ -23,6 +23,8 @@ from tests.hostile.conftest import (
     while_hostile,
 )
 
+pytestmark = pytest.mark.server  # the server's timeouts, on raw sockets
+
 HEAD = b"POST /v1/assessments HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
 
 
@@ -144,6 +146,7 @@ def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     yield from serving(tmp_path_factory, "default-timeouts")
 
 
+@pytest.mark.slow  # over a minute
 def test_long_trickles_against_the_default_timeouts(default_server: Server) -> None:
     # 1 byte a second, for up to 90 s: the 30 s body timeout cuts the body off.
     elapsed, reply = while_hostile(

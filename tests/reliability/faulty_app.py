@@ -1,6 +1,6 @@
-"""The API with faults a request can switch on, for `uvicorn --factory` in the fault tests.
+"""The API with faults a request can switch on, for the fault tests.
 
-`create_app` builds the real app (`api.app.create_app`, settings from READINESS_*) and wires two
+`create_app` builds the real app (`api.app.create_app`) and wires two
 faults into its durable_rules backend, each switched on for one request by the header
 `X-Test-Fault`:
 
@@ -24,6 +24,7 @@ from litestar import Litestar
 
 from api.app import create_app as create_real_app
 from api.runtime import Runtime
+from api.settings import Settings
 from engine.runtime.backend import Evaluation
 
 FAULT: ContextVar[str | None] = ContextVar("fault", default=None)
@@ -66,9 +67,9 @@ class _FaultSwitch:
             FAULT.reset(token)
 
 
-def create_app() -> _FaultSwitch:
-    """The real app, with the faults wired into its engine's backend."""
-    app = create_real_app()
+def create_app(settings: Settings | None = None) -> _FaultSwitch:
+    """The real app on `settings` (as `api.app.create_app`), faults wired into its backend."""
+    app = create_real_app(settings)
     runtime = app.dependencies["runtime"].dependency()
     assert isinstance(runtime, Runtime)
     backend: Any = runtime.engine.backend

@@ -1,12 +1,10 @@
 """Engine faults are contained: a 500 problem with a request id and no internals, a log line.
 
-The log line names the rule, and the next request is served as usual, by the same process.
+The log line names the rule, and the next request is served as usual, by the same app.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
 import httpx
@@ -14,8 +12,7 @@ import httpx
 from engine import load_ruleset
 from engine.runtime.assess import Engine
 from engine.runtime.backend import actions_of
-from tests.api.conftest import Server
-from tests.conftest import worst_request
+from tests.conftest import AppLog, worst_request
 from tests.reliability.faulty_app import LEAK
 
 WORST: dict[str, Any] = worst_request().model_dump(mode="json", exclude_none=True)
@@ -40,20 +37,11 @@ def first_deriving_rule() -> str:
     return next(entry.rule for entry in trace if entry.rule in deriving)
 
 
-def log_entries(server: Server, request_id: str) -> list[dict[str, Any]]:
-    """The server's JSON log lines about one request (they are written as it ends)."""
-    deadline = time.monotonic() + 10
-    while True:
-        entries = [
-            json.loads(line)
-            for line in server.log.read_text(encoding="utf-8").split("\n")
-            if line.startswith("{") and request_id in line
-        ]
-        if any(e.get("logger") == "readiness.access" for e in entries):
-            return entries
-        if time.monotonic() > deadline:
-            return entries
-        time.sleep(0.05)
+def log_entries(log: AppLog, request_id: str) -> list[dict[str, Any]]:
+    """The app's JSON log lines about one request."""
+    return [
+        entry for line, entry in zip(log.lines, log.entries(), strict=True) if request_id in line
+    ]
 
 
 def assert_contained(response: httpx.Response) -> dict[str, Any]:
@@ -80,69 +68,69 @@ def assessed(client: httpx.Client) -> None:
     assert response.json()["gaps"]
 
 
-def test_a_failing_rule_action_is_a_500_problem_logged_with_the_rule(faulty: Server) -> None:
+def test_a_failing_rule_action_is_a_500_problem_logged_with_the_rule(
+    faulty: httpx.Client, app_log: AppLog
+) -> None:
     rule = first_deriving_rule()
-    with httpx.Client(base_url=faulty.url, timeout=30) as client:
-        assessed(client)
-        response = client.post(
-            "/v1/assessments",
-            json=WORST,
-            headers={"X-Test-Fault": "rule-action", "X-Request-Id": "fault-rule-action-1"},
-        )
-        assert_contained(response)
-        assert response.headers["x-request-id"] == "fault-rule-action-1"
-        entries = log_entries(faulty, "fault-rule-action-1")
-        (failure,) = [e for e in entries if e["level"] == "error"]
-        assert failure["rule"] == rule
-        assert failure["error_code"] == "rule-action-failed"
-        assert LEAK in failure["exception"]  # the operator sees what the client does not
-        (access,) = [e for e in entries if e["logger"] == "readiness.access"]
-        assert access["status"] == 500
-        for _ in range(3):
-            assessed(client)
+    assessed(faulty)
+    response = faulty.post(
+        "/v1/assessments",
+        json=WORST,
+        headers={"X-Test-Fault": "rule-action", "X-Request-Id": "fault-rule-action-1"},
+    )
+    assert_contained(response)
+    assert response.headers["x-request-id"] == "fault-rule-action-1"
+    entries = log_entries(app_log, "fault-rule-action-1")
+    (failure,) = [e for e in entries if e["level"] == "error"]
+    assert failure["rule"] == rule
+    assert failure["error_code"] == "rule-action-failed"
+    assert LEAK in failure["exception"]  # the operator sees what the client does not
+    (access,) = [e for e in entries if e["logger"] == "readiness.access"]
+    assert access["status"] == 500
+    for _ in range(3):
+        assessed(faulty)
 
 
 def test_a_durable_rules_core_error_is_a_500_problem_and_the_next_request_works(
-    faulty: Server,
+    faulty: httpx.Client, app_log: AppLog
 ) -> None:
-    with httpx.Client(base_url=faulty.url, timeout=30) as client:
-        response = client.post("/v1/assessments", json=WORST, headers={"X-Test-Fault": "engine"})
-        assert_contained(response)
-        entries = log_entries(faulty, response.headers["x-request-id"])
-        (failure,) = [e for e in entries if e["level"] == "error"]
-        assert failure["error_code"] == "engine-failure"
-        assert failure["rule"] is None
-        for _ in range(3):
-            assessed(client)
+    response = faulty.post("/v1/assessments", json=WORST, headers={"X-Test-Fault": "engine"})
+    assert_contained(response)
+    entries = log_entries(app_log, response.headers["x-request-id"])
+    (failure,) = [e for e in entries if e["level"] == "error"]
+    assert failure["error_code"] == "engine-failure"
+    assert failure["rule"] is None
+    for _ in range(3):
+        assessed(faulty)
 
 
-def test_a_failing_item_of_a_batch_is_its_own_500_problem(faulty: Server) -> None:
-    with httpx.Client(base_url=faulty.url, timeout=30) as client:
-        response = client.post(
-            "/v1/assessments/batch",
-            json={"assessments": [WORST, {"risks": {"staff_turnover": "huge"}}]},
-            headers={"X-Test-Fault": "rule-action"},
-        )
-        assert response.status_code == 200, response.text
-        assert LEAK not in response.text and "Traceback" not in response.text
-        body = response.json()
-        assert (body["succeeded"], body["failed"]) == (0, 2)
-        failed, invalid = body["items"]
-        assert failed["error"]["status"] == 500
-        assert failed["error"]["code"] == "evaluation-failed"
-        assert failed["error"]["request_id"] == response.headers["x-request-id"]
-        assert invalid["error"]["status"] == 422
-        assessed(client)
+def test_a_failing_item_of_a_batch_is_its_own_500_problem(faulty: httpx.Client) -> None:
+    response = faulty.post(
+        "/v1/assessments/batch",
+        json={"assessments": [WORST, {"risks": {"staff_turnover": "huge"}}]},
+        headers={"X-Test-Fault": "rule-action"},
+    )
+    assert response.status_code == 200, response.text
+    assert LEAK not in response.text and "Traceback" not in response.text
+    body = response.json()
+    assert (body["succeeded"], body["failed"]) == (0, 2)
+    failed, invalid = body["items"]
+    assert failed["error"]["status"] == 500
+    assert failed["error"]["code"] == "evaluation-failed"
+    assert failed["error"]["request_id"] == response.headers["x-request-id"]
+    assert invalid["error"]["status"] == 422
+    assessed(faulty)
 
 
-def test_a_failing_item_of_a_batch_is_logged_with_the_rule(faulty: Server) -> None:
+def test_a_failing_item_of_a_batch_is_logged_with_the_rule(
+    faulty: httpx.Client, app_log: AppLog
+) -> None:
     rule = first_deriving_rule()
-    with httpx.Client(base_url=faulty.url, timeout=30) as client:
-        response = client.post(
-            "/v1/assessments/batch",
-            json={"assessments": [WORST]},
-            headers={"X-Test-Fault": "rule-action"},
-        )
-        assert response.status_code == 200, response.text
-        entries = log_entries(faulty, response.headers["x-request-id"])
-        assert [e.get("rule") for e in entries if e["level"] == "error"] == [rule]
+    response = faulty.post(
+        "/v1/assessments/batch",
+        json={"assessments": [WORST]},
+        headers={"X-Test-Fault": "rule-action"},
+    )
+    assert response.status_code == 200, response.text
+    entries = log_entries(app_log, response.headers["x-request-id"])
+    assert [e.get("rule") for e in entries if e["level"] == "error"] == [rule]

@@ -19,6 +19,8 @@ import pytest
 from bench.corpus import corpus
 from tests.api.conftest import Server, serving
 
+pytestmark = pytest.mark.server  # the server's event loop and threads, over sockets
+
 
 @pytest.fixture(scope="module")
 def batch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:

@@ -20,6 +20,8 @@ import pytest
 
 from tests.api.conftest import ROOT, Server, serving
 
+pytestmark = pytest.mark.server  # uvicorn's supervisor and its worker processes
+
 EXAMPLE = json.loads((ROOT / "examples" / "design-examples.json").read_text(encoding="utf-8"))
 IN_A_ROW = 20
 BOUND = 30.0

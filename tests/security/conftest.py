@@ -1,4 +1,4 @@
-"""Real servers for the security tests, and API keys made in their databases."""
+"""The app in process for the security tests, and API keys made in its database."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from store.database import Database
 from store.repository import Repository
-from tests.api.conftest import Server, start, stop
+from tests.api.conftest import in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE: dict[str, Any] = json.loads(
@@ -25,9 +25,9 @@ REGION = EXAMPLE["organisation"]["region"]
 
 @dataclass
 class Keyed:
-    """A running server, its database URL and keys made in it, by name."""
+    """A client of the app in process, its database URL and keys made in it, by name."""
 
-    server: Server
+    client: httpx.Client
     database_url: str
     keys: dict[str, str]
 
@@ -46,21 +46,23 @@ def make_keys(database_url: str) -> dict[str, str]:
     return keys
 
 
+def keyed(tmp: Path, **settings: str) -> Iterator[Keyed]:
+    """For a fixture: the app in process with `settings` on a SQLite file in `tmp`, and keys."""
+    url = f"sqlite:///{tmp / 'readiness.sqlite3'}"
+    with in_process(tmp, database_url=url, **settings) as client:
+        yield Keyed(client, url, make_keys(url))
+
+
 @pytest.fixture(scope="session")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyed]:
-    """A server with the security defaults (no CORS), rate limit off, and four keys."""
-    tmp = tmp_path_factory.mktemp("security-plain")
-    url = f"sqlite:///{tmp / 'readiness.sqlite3'}"
-    running = start(tmp, assess_without_key="true", database_url=url)
-    yield Keyed(running, url, make_keys(url))
-    stop(running)
+    """The app with the security defaults (no CORS), rate limit off, and four keys."""
+    yield from keyed(tmp_path_factory.mktemp("security-plain"), assess_without_key="true")
 
 
 @pytest.fixture(scope="session")
-def plain_client(plain: Keyed) -> Iterator[httpx.Client]:
-    """A client of the `plain` server."""
-    with httpx.Client(base_url=plain.server.url, timeout=30) as http:
-        yield http
+def plain_client(plain: Keyed) -> httpx.Client:
+    """A client of the `plain` app."""
+    return plain.client
 
 
 def bearer(key: str) -> dict[str, str]:

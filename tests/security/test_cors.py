@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.api.conftest import start, stop
+from tests.api.conftest import in_process
 from tests.security.conftest import Keyed
 
 ALLOWED = "https://dashboard.example.org"
@@ -29,14 +29,8 @@ def _preflight(client: httpx.Client, origin: str) -> httpx.Response:
 @pytest.fixture(scope="module")
 def cors_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     tmp = tmp_path_factory.mktemp("security-cors")
-    running = start(
-        tmp,
-        cors_origins=f"{ALLOWED}, {ALSO_ALLOWED}",
-        database_url=f"sqlite:///{tmp / 'readiness.sqlite3'}",
-    )
-    with httpx.Client(base_url=running.url, timeout=30) as client:
+    with in_process(tmp, cors_origins=f"{ALLOWED}, {ALSO_ALLOWED}") as client:
         yield client
-    stop(running)
 
 
 def test_without_the_setting_no_cors_header_is_sent(

@@ -8,6 +8,7 @@ import json
 import httpx
 
 from store.keys import split_key
+from tests.conftest import AppLog
 from tests.security.conftest import EXAMPLE, Keyed, bearer
 
 FORBIDDEN = (
@@ -66,7 +67,9 @@ def test_no_error_response_shows_internals(plain: Keyed, plain_client: httpx.Cli
     assert c.get("/ready").status_code == 200  # still serving
 
 
-def test_logs_hold_no_keys_and_no_answers(plain: Keyed, plain_client: httpx.Client) -> None:
+def test_logs_hold_no_keys_and_no_answers(
+    plain: Keyed, plain_client: httpx.Client, app_log: AppLog
+) -> None:
     marker = "Kommun-XYZZY-unique-name"
     body = copy.deepcopy(EXAMPLE)
     body["organisation"]["name"] = marker
@@ -83,7 +86,7 @@ def test_logs_hold_no_keys_and_no_answers(plain: Keyed, plain_client: httpx.Clie
     assert invalid.status_code == 422
     parts = split_key(full)
     assert parts is not None
-    log = plain.server.log.read_text(encoding="utf-8")
+    log = app_log.text()
     assert stored.headers["x-request-id"] in log  # the requests were logged ...
     for secret in (full, parts[1], marker):  # ... without keys, query strings or bodies
         assert secret not in log

@@ -8,19 +8,14 @@ import httpx
 import pytest
 
 from api.auth import TokenBuckets
-from tests.api.conftest import start, stop
-from tests.security.conftest import Keyed, bearer, make_keys
+from tests.security.conftest import Keyed, bearer, keyed
 
 LIMIT = 5  # requests a minute: one every 12 s, so the test never sees a token come back
 
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyed]:
-    tmp = tmp_path_factory.mktemp("security-limited")
-    url = f"sqlite:///{tmp / 'readiness.sqlite3'}"
-    running = start(tmp, rate_limit=str(LIMIT), database_url=url)
-    yield Keyed(running, url, make_keys(url))
-    stop(running)
+    yield from keyed(tmp_path_factory.mktemp("security-limited"), rate_limit=str(LIMIT))
 
 
 def _assert_limited(response: httpx.Response) -> None:
@@ -33,40 +28,40 @@ def _assert_limited(response: httpx.Response) -> None:
 
 
 def test_a_key_over_its_quota_gets_429_and_other_callers_do_not(limited: Keyed) -> None:
-    with httpx.Client(base_url=limited.server.url, timeout=30) as client:
-        read, other = bearer(limited.keys["read"]), bearer(limited.keys["other"])
-        answers = [client.get("/v1/assessments", headers=read) for _ in range(LIMIT)]
-        assert [a.status_code for a in answers] == [200] * LIMIT
-        _assert_limited(client.get("/v1/assessments", headers=read))
-        # The same key through the other header is the same caller.
-        _assert_limited(client.get("/v1/assessments", headers={"X-API-Key": limited.keys["read"]}))
-        # Another key, and callers without a key, have their own quota.
-        assert client.get("/v1/assessments", headers=other).status_code == 200
-        assert client.get("/v1/rules").status_code == 200
-        # The probes are never limited.
-        for _ in range(3 * LIMIT):
-            assert client.get("/health").status_code == 200
-            assert client.get("/ready").status_code == 200
-        # The server keeps serving everyone else.
-        assert client.get("/v1/assessments", headers=bearer(limited.keys["admin"])).is_success
+    client = limited.client
+    read, other = bearer(limited.keys["read"]), bearer(limited.keys["other"])
+    answers = [client.get("/v1/assessments", headers=read) for _ in range(LIMIT)]
+    assert [a.status_code for a in answers] == [200] * LIMIT
+    _assert_limited(client.get("/v1/assessments", headers=read))
+    # The same key through the other header is the same caller.
+    _assert_limited(client.get("/v1/assessments", headers={"X-API-Key": limited.keys["read"]}))
+    # Another key, and callers without a key, have their own quota.
+    assert client.get("/v1/assessments", headers=other).status_code == 200
+    assert client.get("/v1/rules").status_code == 200
+    # The probes are never limited.
+    for _ in range(3 * LIMIT):
+        assert client.get("/health").status_code == 200
+        assert client.get("/ready").status_code == 200
+    # Everyone else is still served.
+    assert client.get("/v1/assessments", headers=bearer(limited.keys["admin"])).is_success
 
 
 def test_made_up_keys_count_against_the_address(limited: Keyed) -> None:
-    with httpx.Client(base_url=limited.server.url, timeout=30) as client:
-        statuses = [
-            client.get("/v1/assessments", headers=bearer(f"rk_{n:012d}_secret")).status_code
-            for n in range(2 * LIMIT)
-        ]
-        # Valid-looking but unknown keys are refused (401) while the address has quota, then
-        # limited: they never open buckets of their own.
-        first = statuses.index(429)
-        assert 1 <= first <= LIMIT
-        assert set(statuses[:first]) == {401}
-        assert set(statuses[first:]) == {429}
-        _assert_limited(client.get("/v1/rules"))
-        # A valid key has its own quota: refused for its scope here, not for the rate.
-        answer = client.get("/v1/assessments", headers=bearer(limited.keys["assess"]))
-        assert answer.json()["code"] == "insufficient-scope"
+    client = limited.client
+    statuses = [
+        client.get("/v1/assessments", headers=bearer(f"rk_{n:012d}_secret")).status_code
+        for n in range(2 * LIMIT)
+    ]
+    # Valid-looking but unknown keys are refused (401) while the address has quota, then
+    # limited: they never open buckets of their own.
+    first = statuses.index(429)
+    assert 1 <= first <= LIMIT
+    assert set(statuses[:first]) == {401}
+    assert set(statuses[first:]) == {429}
+    _assert_limited(client.get("/v1/rules"))
+    # A valid key has its own quota: refused for its scope here, not for the rate.
+    answer = client.get("/v1/assessments", headers=bearer(limited.keys["assess"]))
+    assert answer.json()["code"] == "insufficient-scope"
 
 
 def test_buckets_refill_evenly_and_forget_idle_callers() -> None:

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.soak.soak import run_soak
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # a server under load for a minute
 
 
 def test_a_minute_of_mixed_traffic_keeps_latency_memory_and_errors_flat() -> None:
