@@ -25,6 +25,7 @@ from engine.rulebase.rulefile import (
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
+from engine.runtime.outcome import Outcome
 
 __all__ = [
     "BACKENDS",
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidRulesetError",
     "LintReport",
     "ObstacleFile",
+    "Outcome",
     "RecommendationFile",
     "Rule",
     "RuleFileError",
