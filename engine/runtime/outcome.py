@@ -151,7 +151,7 @@ class Grade:
         encoded: Its JSON from `closes_gaps` to the opening of `sub_points`.
         score_due: Its JSON from the end of `sub_points` to the value of `lifted_by`, due now.
         score_later: The same when it waits for its phase.
-        closes_encoded: The JSON of `closes_gaps`, for a sub-point.
+        closes_encoded: The JSON of `closes_gaps` and the brace that ends it as a sub-point.
     """
 
     id: str

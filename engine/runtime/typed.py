@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.rulebase.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Ruleset
 from engine.runtime.outcome import Outcome, Placed
 from engine.runtime.ranking import priority_of
@@ -32,14 +33,11 @@ class Texts:
             rule.id: rule.sources for rule in ruleset.rules
         }
         self.raises = {rule.id: tuple(rule.links.recommendations) for rule in ruleset.rules}
-        self.described: dict[str, tuple[str, str, tuple[Citation, ...]]] = {
-            eid: (
-                _in_country(e, "title", country).in_(language),
-                _in_country(e, "description", country).in_(language),
-                tuple(e.sources),
-            )
-            for entries in (ruleset.obstacles, ruleset.success_factors)
-            for eid, e in entries.items()
+        self.obstacle = {
+            oid: _described(e, language, country) for oid, e in ruleset.obstacles.items()
+        }
+        self.success_factor = {
+            sid: _described(e, language, country) for sid, e in ruleset.success_factors.items()
         }
         self.recommendation: dict[str, tuple[str, str, str, str, tuple[Citation, ...]]] = {
             rid: (
@@ -53,11 +51,22 @@ class Texts:
         }
 
 
+def _described(
+    entry: ObstacleFile | SuccessFactorFile, language: Language, country: str
+) -> tuple[str, str, tuple[Citation, ...]]:
+    """An obstacle's or success factor's title, description and sources."""
+    return (
+        _in_country(entry, "title", country).in_(language),
+        _in_country(entry, "description", country).in_(language),
+        tuple(entry.sources),
+    )
+
+
 def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
     """Return the result of `outcome` as a model, its texts from `texts`."""
     title = texts.rule_title
     sources = texts.rule_sources
-    described = texts.described
+    obstacle, success_factor = texts.obstacle, texts.success_factor
     readiness = outcome.readiness
     data: dict[str, Any] = {
         "language": texts.language,
@@ -114,22 +123,22 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
         "obstacles": [
             {
                 "id": o.id,
-                "title": described[o.id][0],
-                "description": described[o.id][1],
+                "title": obstacle[o.id][0],
+                "description": obstacle[o.id][1],
                 "gaps": list(o.gaps),
-                "sources": list(described[o.id][2]),
+                "sources": list(obstacle[o.id][2]),
             }
             for o in outcome.obstacles
         ],
         "success_factors": [
             {
                 "id": f.id,
-                "title": described[f.id][0],
-                "description": described[f.id][1],
+                "title": success_factor[f.id][0],
+                "description": success_factor[f.id][1],
                 "status": "missing" if f.missing else "present",
                 "gaps": list(f.gaps),
                 "rules": list(f.rules),
-                "sources": list(described[f.id][2]),
+                "sources": list(success_factor[f.id][2]),
             }
             for f in outcome.success_factors
         ],
