@@ -7,6 +7,7 @@ so running it on two commits gives before and after figures. Each figure is the 
 process in the best of several rounds: on a shared machine, time spent waiting for a core is not
 counted, and the best round is the one least disturbed by other work.
 
+- bytes: `Engine.assess_json()`, what `POST /v1/assessments` sends, for comparison.
 - stored write: the engine's part of `POST /v1/assessments?store=true`: evaluate, the result's
   JSON, and the columns stored beside it; no database.
 - typed result: `Engine.assess()`.
@@ -198,6 +199,8 @@ def _engine_figures(
 ) -> None:
     size = statistics.mean(len(engine.assess_json(r, language="sv")) for r in requests)
     print(f"{label} results average {size / 1024:.0f} KiB")
+    plain = _each(lambda r: engine.assess_json(r, language="sv"), requests, rounds)
+    print(f"{label} Engine.assess_json(), bytes: {plain * 1e6:7.0f} µs")
     write = _each(_stored_write(engine), requests, rounds)
     print(f"{label} stored write, engine side: {write * 1e6:8.0f} µs")
     typed = _each(lambda r: engine.assess(r, language="sv"), requests, rounds)
