@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -211,9 +211,7 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
     )
 
 
-def _bound(
-    query: Select[Unpack[tuple[Any, ...]]], binding: Binding
-) -> Select[Unpack[tuple[Any, ...]]]:
+def _bound(query: Select[*tuple[Any, ...]], binding: Binding) -> Select[*tuple[Any, ...]]:
     if binding.region is not None:
         query = query.where(AssessmentRecord.region == binding.region)
     if binding.organisation_id is not None:
@@ -470,7 +468,7 @@ class Repository:
 
         Each with the ids of its gaps, from the `findings` table: no stored result is read.
         """
-        rows: Select[Unpack[tuple[Any, ...]]] = (
+        rows: Select[*tuple[Any, ...]] = (
             select(AssessmentRecord.id, AssessmentRecord.created_at, Finding.item_id)
             .outerjoin(
                 Finding,
