@@ -23,13 +23,13 @@ from api.language import negotiate
 from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
-from engine import Engine, EvaluationError
+from engine import Engine, EvaluationError, Outcome, Ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchResult
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
-from store.repository import IdempotencyConflictError
+from store.repository import IdempotencyConflictError, ResultSummary
 
 __all__ = [
     "VALUES_PER_ASSESSMENT",
@@ -39,6 +39,7 @@ __all__ = [
     "caller",
     "read_assessment",
     "run_batch",
+    "stored_summary",
 ]
 
 _log = logging.getLogger("readiness.api")
@@ -285,14 +286,13 @@ async def _store(
         raise ProblemError(
             403, "outside-binding", "the API key may not store assessments for this organisation"
         )
-    payload = runtime.engine_for(request).assess_json(
-        assessment, language=language, explain=explain
-    )
-    result = AssessmentResult.model_validate_json(payload)
+    engine = runtime.engine_for(request)
+    outcome = engine.evaluate(assessment, explain=explain)
+    payload = engine.result_json(outcome, language=language)
     write = partial(
         runtime.repository.store,
         request_json=assessment.model_dump_json(),
-        result=result,
+        summary=stored_summary(outcome, engine.ruleset, language),
         result_json=payload.decode(),
         organisation_id=organisation_id,
         organisation_name=organisation.name,
@@ -322,6 +322,29 @@ async def _store(
         media_type=MediaType.JSON,
         status_code=201,
         headers=headers,
+    )
+
+
+def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> ResultSummary:
+    """What the store keeps beside the result of `outcome` in `language`, taken from the outcome."""
+    readiness = outcome.readiness
+    findings = [
+        *(("gap", g.id) for g in outcome.gaps),
+        *(("escalation", e.id) for e in outcome.escalations),
+        *(("obstacle", o.id) for o in outcome.obstacles),
+        *(("missing_factor", f.id) for f in outcome.success_factors if f.missing),
+    ]
+    return ResultSummary(
+        language=language,
+        ruleset_version=ruleset.version,
+        ruleset_digest=ruleset.digest,
+        readiness_level=readiness.level,
+        readiness_score=readiness.score,
+        gap_count=len(outcome.gaps),
+        blocking_gap_count=sum(1 for g in outcome.gaps if g.severity == "blocking"),
+        top_recommendation=outcome.recommendations[0].id if outcome.recommendations else None,
+        dimensions=tuple((d.dimension, d.level, d.score) for d in readiness.dimensions),
+        findings=tuple(findings),
     )
 
 

@@ -195,20 +195,21 @@ def get_delta(
     against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
 ) -> dict[str, Any]:
     current, key = _visible(request, runtime, assessment_id)
-    chain = runtime.repository.history(current.organisation_id, current.intervention, key.binding)
+    repository = runtime.repository
+    history = repository.gap_history(
+        current.organisation_id, current.intervention, key.binding, upto=current.id
+    )
     if against is None:
-        earlier_ones = [s for s in chain if s.id < current.id]
+        earlier_ones = [entry for entry in history if entry.id < current.id]
         if not earlier_ones:
             raise ProblemError(
                 404, "no-earlier-assessment", "this is the organisation's first assessment"
             )
-        earlier = earlier_ones[-1]
-    else:
-        found = runtime.repository.get(against, key.binding)
-        if found is None:
-            raise _not_found(against)
-        earlier = found
-    return delta(current, earlier, chain)
+        against = earlier_ones[-1].id
+    earlier = repository.get(against, key.binding)
+    if earlier is None:
+        raise _not_found(against)
+    return delta(current, earlier, history)
 
 
 @get(

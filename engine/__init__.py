@@ -26,6 +26,7 @@ from engine.rulebase.rulefile import (
 )
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
+from engine.runtime.outcome import Outcome
 from engine.shipped import default_examples_dir
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidRulesetError",
     "LintReport",
     "ObstacleFile",
+    "Outcome",
     "ReadinessError",
     "RecommendationFile",
     "Rule",

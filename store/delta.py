@@ -4,72 +4,101 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.result import AssessmentResult
-from store.repository import StoredAssessment
+from pydantic import BaseModel, ConfigDict
+
+from store.repository import HistoryEntry, StoredAssessment
 
 __all__ = ["delta"]
 
 
-def _result(stored: StoredAssessment) -> AssessmentResult:
-    return AssessmentResult.model_validate_json(stored.result_json)
+class _Read(BaseModel):
+    """Reads only its own fields out of a stored result; the rest is skipped, not built."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _Titled(_Read):
+    id: str
+    title: str
+
+
+class _Gap(_Titled):
+    severity: str
+
+
+class _Dimension(_Read):
+    dimension: str
+    score: float | None
+    level: str
+
+
+class _Readiness(_Read):
+    dimensions: list[_Dimension]
+
+
+class _Compared(_Read):
+    """What a delta needs of a stored result beyond the columns kept beside it."""
+
+    readiness: _Readiness
+    gaps: list[_Gap]
+    recommendations: list[_Titled]
+
+
+def _read(stored: StoredAssessment) -> _Compared:
+    return _Compared.model_validate_json(stored.result_json)
+
+
+def _change(after: float | None, before: float | None) -> float | None:
+    return round(after - before, 1) if after is not None and before is not None else None
 
 
 def delta(
-    current: StoredAssessment, earlier: StoredAssessment, chain: list[StoredAssessment]
+    current: StoredAssessment, earlier: StoredAssessment, history: list[HistoryEntry]
 ) -> dict[str, Any]:
     """Compare `current` with `earlier`.
 
     Args:
         current: The later assessment.
         earlier: The one to compare with.
-        chain: The organisation's assessments of the same intervention, oldest first; used to
-            say since when a persisting gap has been open.
+        history: The organisation's assessments of the same intervention up to `current`, oldest
+            first, with their gaps (`Repository.gap_history`); used to say since when a
+            persisting gap has been open.
     """
-    now, before = _result(current), _result(earlier)
+    now, before = _read(current), _read(earlier)
     now_gaps = {g.id: g for g in now.gaps}
     before_gaps = {g.id: g for g in before.gaps}
-    upto = [s for s in chain if s.id <= current.id]
-    results = {s.id: {g.id for g in _result(s).gaps} for s in upto}
+    upto = [entry for entry in history if entry.id <= current.id]
     persisting = []
     for gap_id in sorted(set(now_gaps) & set(before_gaps)):
-        since = current
-        for stored in reversed(upto):
-            if gap_id not in results[stored.id]:
+        since_id, since_at = current.id, current.created_at
+        for entry in reversed(upto):
+            if gap_id not in entry.gaps:
                 break
-            since = stored
+            since_id, since_at = entry.id, entry.created_at
         persisting.append(
             {
                 "id": gap_id,
                 "title": now_gaps[gap_id].title,
                 "severity": now_gaps[gap_id].severity,
                 "severity_before": before_gaps[gap_id].severity,
-                "open_since": since.created_at.isoformat().replace("+00:00", "Z"),
-                "open_since_assessment": since.id,
-                "days_open": (current.created_at - since.created_at).days,
+                "open_since": since_at.isoformat().replace("+00:00", "Z"),
+                "open_since_assessment": since_id,
+                "days_open": (current.created_at - since_at).days,
             }
         )
-    dimensions = []
-    for new_dim, old_dim in zip(now.readiness.dimensions, before.readiness.dimensions, strict=True):
-        change = (
-            round(new_dim.score - old_dim.score, 1)
-            if new_dim.score is not None and old_dim.score is not None
-            else None
+    dimensions = [
+        {
+            "dimension": new_dim.dimension,
+            "before": old_dim.score,
+            "after": new_dim.score,
+            "change": _change(new_dim.score, old_dim.score),
+            "level_before": old_dim.level,
+            "level_after": new_dim.level,
+        }
+        for new_dim, old_dim in zip(
+            now.readiness.dimensions, before.readiness.dimensions, strict=True
         )
-        dimensions.append(
-            {
-                "dimension": new_dim.dimension,
-                "before": old_dim.score,
-                "after": new_dim.score,
-                "change": change,
-                "level_before": old_dim.level,
-                "level_after": new_dim.level,
-            }
-        )
-    overall = (
-        round(now.readiness.score - before.readiness.score, 1)
-        if now.readiness.score is not None and before.readiness.score is not None
-        else None
-    )
+    ]
     now_recs = {r.id for r in now.recommendations}
     before_recs = {r.id: r.title for r in before.recommendations}
     return {
@@ -77,11 +106,11 @@ def delta(
         "against": earlier.id,
         "days_between": (current.created_at - earlier.created_at).days,
         "readiness": {
-            "before": before.readiness.score,
-            "after": now.readiness.score,
-            "change": overall,
-            "level_before": before.readiness.level,
-            "level_after": now.readiness.level,
+            "before": earlier.readiness_score,
+            "after": current.readiness_score,
+            "change": _change(current.readiness_score, earlier.readiness_score),
+            "level_before": earlier.readiness_level,
+            "level_after": current.readiness_level,
         },
         "gaps_closed": [
             {"id": g, "title": before_gaps[g].title, "severity": before_gaps[g].severity}

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     case,
     delete,
     exists,
@@ -24,23 +25,44 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from schemas.result import AssessmentResult
 from store.database import Database
 from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
 from store.models import ApiKey, AssessmentRecord, DimensionScore, Finding
 
 __all__ = [
     "AssessmentFilter",
+    "HistoryEntry",
     "IdempotencyConflictError",
     "QuarterFigures",
     "RegionFigures",
     "Repository",
+    "ResultSummary",
     "StoredAssessment",
 ]
 
 
 class IdempotencyConflictError(Exception):
     """The idempotency key was used before with a different request."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultSummary:
+    """What is kept beside a stored result: what filters, pages, exports and summaries read."""
+
+    language: str
+    ruleset_version: str
+    ruleset_digest: str
+    readiness_level: str
+    readiness_score: float | None
+    gap_count: int
+    blocking_gap_count: int
+    top_recommendation: str | None
+    """The id of the recommendation ranked first."""
+    dimensions: tuple[tuple[str, str, float | None], ...]
+    """(dimension, level, score) of each dimension, in the result's order."""
+    findings: tuple[tuple[str, str], ...]
+    """(kind, item id): each gap (`gap`), escalation (`escalation`), obstacle (`obstacle`) and
+    missing success factor (`missing_factor`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +100,15 @@ class StoredAssessment:
             "ruleset_version": self.ruleset_version,
             "ruleset_digest": self.ruleset_digest,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One stored assessment in an organisation's history: when, and which gaps its result has."""
+
+    id: str
+    created_at: datetime
+    gaps: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +211,7 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
     )
 
 
-def _bound(query: Select[Any], binding: Binding) -> Select[Any]:
+def _bound(query: Select[*tuple[Any, ...]], binding: Binding) -> Select[*tuple[Any, ...]]:
     if binding.region is not None:
         query = query.where(AssessmentRecord.region == binding.region)
     if binding.organisation_id is not None:
@@ -276,7 +307,7 @@ class Repository:
     def store(
         self,
         request_json: str,
-        result: AssessmentResult,
+        summary: ResultSummary,
         result_json: str,
         organisation_id: str,
         organisation_name: str | None,
@@ -285,9 +316,10 @@ class Repository:
         key_id: str | None,
         idempotency_key: str | None = None,
     ) -> tuple[StoredAssessment, bool]:
-        """Store one assessment; return it and whether it was new.
+        """Store one assessment, its result as `result_json`, and its `summary`.
 
-        With an idempotency key the same request stores once; a retry returns the first one.
+        Return it and whether it was new. With an idempotency key the same request stores once;
+        a retry returns the first one.
 
         Raises:
             IdempotencyConflictError: The key was used before for a different request.
@@ -305,39 +337,28 @@ class Repository:
             "organisation_name": organisation_name,
             "region": region,
             "intervention": intervention,
-            "language": result.language,
-            "readiness_level": result.readiness.level,
-            "readiness_score": result.readiness.score,
-            "ruleset_version": result.ruleset.version,
-            "ruleset_digest": result.ruleset.digest,
+            "language": summary.language,
+            "readiness_level": summary.readiness_level,
+            "readiness_score": summary.readiness_score,
+            "ruleset_version": summary.ruleset_version,
+            "ruleset_digest": summary.ruleset_digest,
             "request_json": request_json,
             "result_json": result_json,
             "key_id": key_id,
             "idempotency_key": idempotency_key,
             "request_hash": request_hash,
-            "gap_count": len(result.gaps),
-            "blocking_gap_count": sum(1 for g in result.gaps if g.severity == "blocking"),
-            "top_recommendation": result.recommendations[0].id if result.recommendations else None,
+            "gap_count": summary.gap_count,
+            "blocking_gap_count": summary.blocking_gap_count,
+            "top_recommendation": summary.top_recommendation,
         }
         assessment_id = values["id"]
         dimensions = [
-            {
-                "assessment_id": assessment_id,
-                "dimension": d.dimension,
-                "level": d.level,
-                "score": d.score,
-            }
-            for d in result.readiness.dimensions
-        ]
-        kinds = [
-            *(("gap", g.id) for g in result.gaps),
-            *(("escalation", e.id) for e in result.escalations),
-            *(("obstacle", o.id) for o in result.obstacles),
-            *(("missing_factor", f.id) for f in result.success_factors if f.status == "missing"),
+            {"assessment_id": assessment_id, "dimension": dimension, "level": level, "score": score}
+            for dimension, level, score in summary.dimensions
         ]
         findings = [
-            {"assessment_id": assessment_id, "kind": k, "item_id": i}
-            for k, i in dict.fromkeys(kinds)
+            {"assessment_id": assessment_id, "kind": kind, "item_id": item}
+            for kind, item in dict.fromkeys(summary.findings)
         ]
         try:
             # Plain multi-row inserts: a result has about a hundred findings, and building an
@@ -440,19 +461,35 @@ class Repository:
         records = records[:limit]
         return records, (encode_cursor(records[-1].id) if more and records else None)
 
-    def history(
-        self, organisation_id: str, intervention: str, binding: Binding
-    ) -> list[StoredAssessment]:
-        """Every assessment of one organisation and intervention, oldest first."""
-        query = _bound(
-            select(AssessmentRecord).where(
+    def gap_history(
+        self, organisation_id: str, intervention: str, binding: Binding, upto: str
+    ) -> list[HistoryEntry]:
+        """The assessments of one organisation and intervention up to the id `upto`, oldest first.
+
+        Each with the ids of its gaps, from the `findings` table: no stored result is read.
+        """
+        rows: Select[*tuple[Any, ...]] = (
+            select(AssessmentRecord.id, AssessmentRecord.created_at, Finding.item_id)
+            .outerjoin(
+                Finding,
+                and_(Finding.assessment_id == AssessmentRecord.id, Finding.kind == "gap"),
+            )
+            .where(
                 AssessmentRecord.organisation_id == organisation_id,
                 AssessmentRecord.intervention == intervention,
-            ),
-            binding,
-        ).order_by(AssessmentRecord.id)
+                AssessmentRecord.id <= upto,
+            )
+        )
+        query = _bound(rows, binding).order_by(AssessmentRecord.id)
+        gaps: dict[str, tuple[datetime, set[str]]] = {}
         with self.db.session() as session:
-            return [_as_stored(r) for r in session.scalars(query)]
+            for assessment_id, created_at, gap_id in session.execute(query):
+                found = gaps.get(assessment_id)
+                if found is None:
+                    found = gaps[assessment_id] = (_utc(created_at), set())
+                if gap_id is not None:
+                    found[1].add(gap_id)
+        return [HistoryEntry(i, created, frozenset(ids)) for i, (created, ids) in gaps.items()]
 
     def region_figures(
         self, region: str, created_from: datetime | None, created_to: datetime | None

@@ -7,11 +7,13 @@ from typing import Any
 
 from engine.conditions import All, AnyOf, Condition, holds
 from engine.indicators import values_of
+from engine.rulebase.rulefile import CaseSpec
 from engine.ruleset import Rule
 from engine.runtime.assess import Engine
+from engine.runtime.outcome import Outcome
 from schemas.assessment import AssessmentRequest
 
-__all__ = ["Branch", "CaseOutcome", "CaseReport", "RuleCoverage", "run_cases"]
+__all__ = ["Branch", "CaseOutcome", "CaseReport", "RuleCoverage", "check_case", "run_cases"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +129,14 @@ def run_cases(engine: Engine) -> CaseReport:
     for rule in rules:
         for case in rule.cases:
             request = AssessmentRequest.model_validate(case.input)
-            result = engine.assess(request, explain=True)
-            fired = tuple(entry.rule for entry in result.trace or [])
-            report.outcomes.append(_check(rule, case.name, case, result, fired))
+            outcome = engine.evaluate(request)
+            report.outcomes.append(check_case(rule, case, outcome))
             derived = frozenset(
-                [f"gap:{g.id}" for g in result.gaps]
-                + [f"escalation:{e.id}" for e in result.escalations]
+                [f"gap:{g.id}" for g in outcome.gaps]
+                + [f"escalation:{e.id}" for e in outcome.escalations]
             )
             values = values_of(request)
+            fired = frozenset(outcome.fired)
             for other in rules:
                 fired_anywhere[other.id].add(other.id in fired)
                 for where, node in _nodes(other.condition):
@@ -150,22 +152,24 @@ def run_cases(engine: Engine) -> CaseReport:
     return report
 
 
-def _check(rule: Rule, name: str, case: Any, result: Any, fired: tuple[str, ...]) -> CaseOutcome:
+def check_case(rule: Rule, case: CaseSpec, outcome: Outcome) -> CaseOutcome:
+    """Check one case of `rule` against the outcome of its input."""
+    fired = outcome.fired
     problems = []
     if (rule.id in fired) is not case.fires:
         problems.append(
             f"expected the rule {'to fire' if case.fires else 'not to fire'}; it did not"
         )
-    gap_ids = {g.id for g in result.gaps}
+    gap_ids = {g.id for g in outcome.gaps}
     for gap in case.gaps:
         if gap not in gap_ids:
             problems.append(f"expected gap {gap!r}; gaps were {sorted(gap_ids)}")
-    ranked = [r.id for r in result.recommendations]
+    ranked = [p.id for p in outcome.recommendations]
     # A recommendation folded into another as a sub-point is in the result too.
-    every = {*ranked, *(s.id for r in result.recommendations for s in r.sub_points)}
+    every = set(outcome.recommendation_ids())
     for rec in case.recommendations:
         if rec not in every:
             problems.append(f"expected recommendation {rec!r}; got {ranked}")
     if case.top_recommendation is not None and ranked[:1] != [case.top_recommendation]:
         problems.append(f"expected {case.top_recommendation!r} first; got {ranked[:3]}")
-    return CaseOutcome(rule.id, name, not problems, tuple(problems), fired)
+    return CaseOutcome(rule.id, case.name, not problems, tuple(problems), fired)

@@ -1,4 +1,4 @@
-"""The engine: evaluate an assessment with the rules and build the cited, ranked result."""
+"""The engine: evaluate an assessment with the rules into an outcome, and the outcome's views."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from engine.indicators import INDICATORS, values_of
 from engine.rulebase.loader import load_ruleset
 from engine.ruleset import Ruleset
 from engine.runtime.backend import Backend, fields_needed, fields_tested
-from engine.runtime.render import Fragments, Links, RuleFacts, render
-from engine.runtime.scoring import Scorer
+from engine.runtime.outcome import Outcome, Step
+from engine.runtime.render import Fragments, render
+from engine.runtime.resolve import Resolver
+from engine.runtime.typed import Texts, build_model
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
@@ -43,7 +45,11 @@ def make_backend(name: str, ruleset: Ruleset) -> Backend:
 
 
 class Engine:
-    """Assesses readiness with one ruleset on one backend. Safe to share between threads."""
+    """Assesses readiness with one ruleset on one backend. Safe to share between threads.
+
+    `evaluate` gives an assessment's `Outcome`; `result_json` and `result_model` give its result, as the
+    JSON the API sends and as a typed model. `assess_json` and `assess` do both steps at once.
+    """
 
     def __init__(self, ruleset: Ruleset, backend: Backend | str = "durable") -> None:
         self.ruleset = ruleset
@@ -58,22 +64,56 @@ class Engine:
                 layout.setdefault(indicator.fact, []).append((indicator.field, indicator.path))
         self._layout = tuple((fact, tuple(fields)) for fact, fields in layout.items())
         self._fields = {rule.id: fields_tested(rule) for rule in ruleset.rules}
-        self._rule_facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
-        self._links = Links(ruleset, self._rule_facts)
-        self._readiness_json = Scorer(ruleset.scoring, ruleset.scope).json
+        self._resolver = Resolver(ruleset)
         # Prepared at load time for every language and country, off the request path.
         self._fragments = {
-            (language, country): Fragments(
-                ruleset, language, self._rule_facts, self._links, country=country
-            )
+            (language, country): Fragments(ruleset, language, country=country)
             for language in get_args(Language)
             for country in COUNTRIES
         }
+        # Built on first use: most engines never build a typed result.
+        self._texts: dict[tuple[Language, str], Texts] = {}
 
     @classmethod
     def from_folder(cls, root: Path | None = None, backend: str = "durable") -> Engine:
         """Load the rules folder at `root` (default: the shipped one) on `backend`."""
         return cls(load_ruleset(root), backend)
+
+    def evaluate(self, request: AssessmentRequest, *, explain: bool = False) -> Outcome:
+        """Evaluate `request` and return what the rules found, in no language yet.
+
+        With `explain`, the outcome keeps the trace: every firing with the facts it matched.
+
+        Raises:
+            EvaluationError: When the backend or a rule action fails.
+        """
+        values = values_of(request)
+        evaluation = self.backend.evaluate(self.facts_for(values))
+        trace = None
+        if explain:
+            trace = tuple(
+                [
+                    Step(rule, self._restrict(rule, evaluation.matched(i)))
+                    for i, rule in enumerate(evaluation.rules)
+                ]
+            )
+        return self._resolver.outcome(values, evaluation.rules, trace)
+
+    def result_json(self, outcome: Outcome, *, language: Language = "en") -> bytes:
+        """Return the result of `outcome` as JSON, texts in `language`.
+
+        The bytes are exactly what `result_model(outcome, ...).model_dump_json()` gives (see
+        `engine.runtime.render`).
+        """
+        return render(self._fragments[language, outcome.country], outcome)
+
+    def result_model(self, outcome: Outcome, *, language: Language = "en") -> AssessmentResult:
+        """Return the result of `outcome` as a typed model, texts in `language`."""
+        key = (language, outcome.country)
+        texts = self._texts.get(key)
+        if texts is None:
+            texts = self._texts[key] = Texts(self.ruleset, language, outcome.country)
+        return build_model(texts, outcome)
 
     def assess(
         self, request: AssessmentRequest, *, language: Language = "en", explain: bool = False
@@ -83,34 +123,17 @@ class Engine:
         Raises:
             EvaluationError: When the backend or a rule action fails.
         """
-        return AssessmentResult.model_validate_json(
-            self.assess_json(request, language=language, explain=explain)
-        )
+        return self.result_model(self.evaluate(request, explain=explain), language=language)
 
     def assess_json(
         self, request: AssessmentRequest, *, language: Language = "en", explain: bool = False
     ) -> bytes:
         """Evaluate `request` and return its result as JSON, without building the models.
 
-        The bytes are exactly what `assess(...).model_dump_json()` gives (see `engine.runtime.render`).
-
         Raises:
             EvaluationError: When the backend or a rule action fails.
         """
-        values = values_of(request)
-        evaluation = self.backend.evaluate(self.facts_for(values))
-        fragments = self._fragments[language, values["organisation.country"]]
-        trace = None
-        if explain:
-            trace = [
-                {
-                    "order": i + 1,
-                    "rule": rule,
-                    "matched": self._restrict(rule, evaluation.matched(i)),
-                }
-                for i, rule in enumerate(evaluation.rules)
-            ]
-        return render(fragments, self._readiness_json, values, evaluation.rules, trace)
+        return self.result_json(self.evaluate(request, explain=explain), language=language)
 
     def close(self) -> None:
         """Release the backend (after a reload replaced this engine)."""

@@ -11,11 +11,11 @@ from pydantic_core import to_json
 
 from engine.indicators import INDICATORS
 from engine.rulebase.rulefile import ScoringSpec
+from engine.runtime.outcome import DimensionFigures, ReadinessFigures
 from engine.runtime.ranking import stage_of
-from schemas.result import Readiness
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
-__all__ = ["KEPT", "Blocker", "Scorer", "readiness", "readiness_data"]
+__all__ = ["KEPT", "Blocker", "Scorer"]
 
 _ORDER: dict[ReadinessLevel, int] = {"not_ready": 0, "partly_ready": 1, "ready": 2}
 
@@ -23,13 +23,12 @@ Blocker = tuple[str, Dimension]
 """The id and dimension of a blocking (or, in `highs`, a high) gap or escalation."""
 
 KEPT = 4096
+"""Per dimension and context, how many entries a `Scorer` keeps."""
 
 # Kunskapsguiden's measure: a method is implemented when more than half of the professionals
 # who should use it use it as intended (the indicator's `yes`).
 USED_AS_INTENDED = "process.used_as_intended"
 _IMPLEMENTED = {"yes": True, "partly": False, "no": False}
-
-"""Per dimension and context, how many entries a `Scorer` keeps."""
 
 _Table = tuple[tuple[str, dict[str, float]], ...]
 """A dimension's scored indicators that apply: (path, worth by answered value)."""
@@ -151,37 +150,40 @@ class Scorer:
 
     def _entry(
         self, dimension: Dimension, worth_sum: float, answered: int, total: int
-    ) -> tuple[dict[str, Any], bytes, float | None, float | None, float | None]:
+    ) -> tuple[DimensionFigures, float | None, float | None]:
         spec = self.spec
         score = round(100 * worth_sum / answered, 1) if answered else None
         completeness = round(answered / total, 3) if total else 0.0
         worst = 100 * worth_sum / total if total else None
         best = 100 * (worth_sum + total - answered) / total if total else None
-        entry: dict[str, Any] = {
-            "dimension": dimension,
-            "score": score,
-            "level": _level(spec, score, completeness, worst, best, False, False),
-            "completeness": completeness,
-            "answered": answered,
-            "total": total,
-            "capped_by": [],
-        }
-        return entry, to_json(entry), score, worst, best
+        level = _level(spec, score, completeness, worst, best, False, False)
+        return _dimension(dimension, score, level, completeness, answered, total, ()), worst, best
 
-    def _parts(
+    def figures(
         self,
         values: Mapping[str, str],
         blockers: Iterable[Blocker],
-        highs: Iterable[Blocker],
-        stage: int | None,
-    ) -> tuple[dict[str, Any], list[bytes], list[dict[str, Any]]]:
+        highs: Iterable[Blocker] = (),
+        stage: int | None = None,
+    ) -> ReadinessFigures:
+        """Score an assessment.
+
+        A dimension's score is 100 times the mean worth of its answered indicators that apply
+        (yes 1, partly 0.5, no 0; for risks, low 1, medium 0.5, high 0); its range puts every
+        unanswered one at worst (0) and at best (1). The overall score is the mean of the
+        answered dimensions' scores weighted by `spec.weights`; its range weighs every
+        dimension's range. A blocking gap or escalation makes its dimension and the overall
+        level `not_ready`; otherwise the level follows the score (`ready` never with a high gap)
+        when at least `spec.min_completeness` is answered, and below that the level both ends of
+        the range agree on, or `unknown`. `stage` is the organisation's stage when the caller
+        has it already (see `engine.runtime.ranking.stage_of`).
+        """
         spec = self.spec
         blocking: dict[str, list[str]] = {}
         for gap_id, dimension in blockers:
             blocking.setdefault(dimension, []).append(gap_id)
         high_in = {dimension for _, dimension in highs}
-        encoded: list[bytes] = []
-        entries: list[dict[str, Any]] = []
+        dimensions: list[DimensionFigures] = []
         weighted = weight_sum = low_sum = top_sum = range_weight = 0.0
         answered_all = total_all = 0
         for dimension, tables, answers_of, total, weight, kept in self._plan_for(values):
@@ -193,22 +195,29 @@ class Scorer:
                 found = self._entry(dimension, worth_sum, answered, total)
                 if len(kept) < KEPT:
                     kept[(worth_sum, answered)] = found
-            entry, data, score, worst, best = found
+            entry, worst, best = found
+            score = entry.score
             capped = blocking.get(dimension)
             if capped or dimension in high_in:
                 level = _level(
                     spec,
                     score,
-                    entry["completeness"],
+                    entry.completeness,
                     worst,
                     best,
                     bool(capped),
                     dimension in high_in,
                 )
-                entry = {**entry, "level": level, "capped_by": sorted(capped or ())}
-                data = to_json(entry)
-            entries.append(entry)
-            encoded.append(data)
+                entry = _dimension(
+                    dimension,
+                    score,
+                    level,
+                    entry.completeness,
+                    answered,
+                    total,
+                    tuple(sorted(capped or ())),
+                )
+            dimensions.append(entry)
             if weight > 0 and score is not None:
                 weighted += weight * score
                 weight_sum += weight
@@ -225,71 +234,61 @@ class Scorer:
             worst_all = min(_floor(low_sum / range_weight), overall)
             best_all = max(_ceil(top_sum / range_weight), overall)
         every = sorted(gap for gaps in blocking.values() for gap in gaps)
+        level = _level(spec, overall, completeness, worst_all, best_all, bool(every), bool(high_in))
+        stage = stage_of(values) if stage is None else stage
+        implemented = _IMPLEMENTED.get(values.get(USED_AS_INTENDED, ""))
         summary = {
             "score": overall,
-            "level": _level(
-                spec, overall, completeness, worst_all, best_all, bool(every), bool(high_in)
-            ),
+            "level": level,
             "completeness": completeness,
             "score_range": {"worst": worst_all, "best": best_all},
-            "stage": stage_of(values) if stage is None else stage,
-            "implemented": _IMPLEMENTED.get(values.get(USED_AS_INTENDED, "")),
+            "stage": stage,
+            "implemented": implemented,
             "capped_by": every,
         }
-        return summary, encoded, entries
-
-    def data(
-        self,
-        values: Mapping[str, str],
-        blockers: Iterable[Blocker],
-        highs: Iterable[Blocker] = (),
-        stage: int | None = None,
-    ) -> dict[str, Any]:
-        """Score an assessment, as the plain data of a `Readiness`.
-
-        A dimension's score is 100 times the mean worth of its answered indicators that apply
-        (yes 1, partly 0.5, no 0; for risks, low 1, medium 0.5, high 0); its range puts every
-        unanswered one at worst (0) and at best (1). The overall score is the mean of the
-        answered dimensions' scores weighted by `spec.weights`; its range weighs every
-        dimension's range. A blocking gap or escalation makes its dimension and the overall
-        level `not_ready`; otherwise the level follows the score (`ready` never with a high gap)
-        when at least `spec.min_completeness` is answered, and below that the level both ends of
-        the range agree on, or `unknown`. `stage` is the organisation's stage when the caller
-        has it already (see `engine.runtime.ranking.stage_of`).
-        """
-        summary, _, entries = self._parts(values, blockers, highs, stage)
-        summary["dimensions"] = entries
-        return summary
-
-    def json(
-        self,
-        values: Mapping[str, str],
-        blockers: Iterable[Blocker],
-        highs: Iterable[Blocker] = (),
-        stage: int | None = None,
-    ) -> bytes:
-        """Score an assessment, as the JSON of its `Readiness` (what `data` holds, encoded)."""
-        summary, encoded, _ = self._parts(values, blockers, highs, stage)
-        return b"".join((to_json(summary)[:-1], b',"dimensions":[', b",".join(encoded), b"]}"))
+        encoded = b"".join(
+            (
+                to_json(summary)[:-1],
+                b',"dimensions":[',
+                b",".join([d.encoded for d in dimensions]),
+                b"]}",
+            )
+        )
+        return ReadinessFigures(
+            overall,
+            level,
+            completeness,
+            worst_all,
+            best_all,
+            stage,
+            implemented,
+            tuple(every),
+            tuple(dimensions),
+            encoded,
+        )
 
 
-def readiness(
-    values: Mapping[str, str],
-    blockers: Iterable[Blocker],
-    spec: ScoringSpec,
-    highs: Iterable[Blocker] = (),
-    scope: Mapping[str, tuple[str, frozenset[str]]] | None = None,
-) -> Readiness:
-    """Score an assessment; see `Scorer.data`, of which this is the typed form."""
-    return Readiness.model_validate(readiness_data(values, blockers, spec, highs, scope))
-
-
-def readiness_data(
-    values: Mapping[str, str],
-    blockers: Iterable[Blocker],
-    spec: ScoringSpec,
-    highs: Iterable[Blocker] = (),
-    scope: Mapping[str, tuple[str, frozenset[str]]] | None = None,
-) -> dict[str, Any]:
-    """Score an assessment, as the plain data of a `Readiness`; see `Scorer.data`."""
-    return Scorer(spec, scope).data(values, blockers, highs)
+def _dimension(
+    dimension: Dimension,
+    score: float | None,
+    level: ReadinessLevel,
+    completeness: float,
+    answered: int,
+    total: int,
+    capped_by: tuple[str, ...],
+) -> DimensionFigures:
+    """A dimension's figures, with their JSON."""
+    encoded = to_json(
+        {
+            "dimension": dimension,
+            "score": score,
+            "level": level,
+            "completeness": completeness,
+            "answered": answered,
+            "total": total,
+            "capped_by": list(capped_by),
+        }
+    )
+    return DimensionFigures(
+        dimension, score, level, completeness, answered, total, capped_by, encoded
+    )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
+import random
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import pytest
 
 from engine import Engine, Ruleset
 from engine.indicators import INDICATORS, values_of
+from engine.rulebase.rulefile import ScoringSpec
+from engine.runtime.outcome import ReadinessFigures
 from engine.runtime.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
-from engine.runtime.scoring import readiness
+from engine.runtime.scoring import Blocker, Scorer
 from schemas.assessment import AssessmentRequest
+from schemas.vocabulary import DIMENSIONS, ReadinessLevel
 from tests.conftest import request
 
 
@@ -114,12 +122,16 @@ def _best(ruleset: Ruleset, **overrides: str) -> dict[str, str]:
     return values
 
 
+def readiness(
+    ruleset: Ruleset, values: Mapping[str, str], highs: Iterable[Blocker] = ()
+) -> ReadinessFigures:
+    return Scorer(ruleset.scoring, ruleset.scope).figures(values, [], highs)
+
+
 def test_ready_needs_no_high_gap(ruleset: Ruleset) -> None:
     values = _values_full(_best(ruleset))
-    assert readiness(values, [], ruleset.scoring, scope=ruleset.scope).level == "ready"
-    high = [("x/high-gap", "competence")]
-    level = readiness(values, [], ruleset.scoring, high, scope=ruleset.scope).level
-    assert level == "partly_ready"
+    assert readiness(ruleset, values).level == "ready"
+    assert readiness(ruleset, values, [("x/high-gap", "competence")]).level == "partly_ready"
 
 
 def _values_full(values: dict[str, str]) -> dict[str, str]:
@@ -130,14 +142,14 @@ def _values_full(values: dict[str, str]) -> dict[str, str]:
 
 def test_too_little_answered_is_unknown_unless_the_range_decides(ruleset: Ruleset) -> None:
     few = _values_full({"leadership.support.strategic": "yes", "intervention.kind": "method"})
-    result = readiness(few, [], ruleset.scoring, scope=ruleset.scope)
+    result = readiness(ruleset, few)
     assert result.level == "unknown"
-    assert result.score_range.worst is not None and result.score_range.best is not None
-    assert result.score_range.worst <= (result.score or 0) <= result.score_range.best
+    assert result.worst is not None and result.best is not None
+    assert result.worst <= (result.score or 0) <= result.best
 
 
 def test_nothing_answered_is_unknown_not_zero(ruleset: Ruleset) -> None:
-    result = readiness(_values_full({}), [], ruleset.scoring, scope=ruleset.scope)
+    result = readiness(ruleset, _values_full({}))
     assert (result.score, result.level) == (None, "unknown")
 
 
@@ -146,9 +158,7 @@ def test_indicators_out_of_scope_are_not_counted(ruleset: Ruleset) -> None:
     other = _values_full(_best(ruleset))
     setup = {
         model: next(
-            d
-            for d in readiness(values, [], ruleset.scoring, scope=ruleset.scope).dimensions
-            if d.dimension == "organisation_setup"
+            d for d in readiness(ruleset, values).dimensions if d.dimension == "organisation_setup"
         )
         for model, values in (("fgc", fgc), ("other", other))
     }
@@ -160,7 +170,7 @@ def test_the_overall_score_weights_dimensions(ruleset: Ruleset) -> None:
     values = _values_full(
         {"leadership.support.strategic": "yes", "intervention.purpose_described": "no"}
     )
-    result = readiness(values, [], ruleset.scoring, scope=ruleset.scope)
+    result = readiness(ruleset, values)
     weights = ruleset.scoring.weights
     expected = 100 * weights["leadership"] / (weights["leadership"] + weights["intervention"])
     assert result.score == round(expected, 1)
@@ -200,3 +210,123 @@ def test_implemented_means_more_than_half_use_the_method_as_intended(
     # Kunskapsguiden's measure: "yes" is more than half; "partly" is some, but not more.
     result = engine.assess(request(process={"used_as_intended": answer, "step_11": "done"}))
     assert result.readiness.implemented is implemented
+
+
+def _reference_level(
+    spec: ScoringSpec,
+    score: float | None,
+    completeness: float,
+    worst: float | None,
+    best: float | None,
+    blocked: bool,
+    high: bool,
+) -> ReadinessLevel:
+    if blocked:
+        return spec.blocking_cap
+    if score is None or worst is None or best is None:
+        return "unknown"
+
+    def of(value: float) -> ReadinessLevel:
+        if value >= spec.ready_at:
+            return "partly_ready" if high else "ready"
+        return "partly_ready" if value >= spec.partly_ready_at else "not_ready"
+
+    if completeness >= spec.min_completeness:
+        return of(score)
+    return of(worst) if of(worst) == of(best) else "unknown"
+
+
+def _reference_readiness(
+    ruleset: Ruleset,
+    values: Mapping[str, str],
+    blockers: list[Blocker],
+    highs: list[Blocker],
+) -> dict[str, Any]:
+    """The readiness formula as the README states it, written plainly: the test's oracle."""
+    spec, scope = ruleset.scoring, ruleset.scope
+    high_in = {dimension for _, dimension in highs}
+    dimensions = []
+    weighted = weights = low = top = range_weights = 0.0
+    answered_all = total_all = 0
+    for dimension in DIMENSIONS:
+        worths = [
+            indicator.scale.worth_of(values[indicator.path])
+            for indicator in INDICATORS
+            if indicator.dimension == dimension
+            and indicator.scale.scored
+            and (
+                indicator.path not in scope
+                or values[scope[indicator.path][0]] in scope[indicator.path][1]
+            )
+        ]
+        answered = [w for w in worths if w is not None]
+        total = len(worths)
+        score = round(100 * sum(answered) / len(answered), 1) if answered else None
+        completeness = round(len(answered) / total, 3) if total else 0.0
+        worst = 100 * sum(answered) / total if total else None
+        best = 100 * (sum(answered) + total - len(answered)) / total if total else None
+        capped = sorted(gap for gap, where in blockers if where == dimension)
+        level = _reference_level(
+            spec, score, completeness, worst, best, bool(capped), dimension in high_in
+        )
+        dimensions.append((dimension, score, level, completeness, len(answered), total, capped))
+        weight = spec.weights.get(dimension, 0.0)
+        if weight > 0 and score is not None:
+            weighted += weight * score
+            weights += weight
+        if weight > 0 and worst is not None and best is not None:
+            low += weight * worst
+            top += weight * best
+            range_weights += weight
+        answered_all += len(answered)
+        total_all += total
+    overall = round(weighted / weights, 1) if weights else None
+    completeness = round(answered_all / total_all, 3) if total_all else 0.0
+    worst_all = best_all = None
+    if range_weights and overall is not None:
+        worst_all = min(math.floor(low / range_weights * 10 + 1e-9) / 10, overall)
+        best_all = max(math.ceil(top / range_weights * 10 - 1e-9) / 10, overall)
+    capped_all = sorted(gap for gap, _ in blockers)
+    return {
+        "score": overall,
+        "level": _reference_level(
+            spec, overall, completeness, worst_all, best_all, bool(capped_all), bool(high_in)
+        ),
+        "completeness": completeness,
+        "range": (worst_all, best_all),
+        "stage": stage_of(values),
+        "capped_by": capped_all,
+        "dimensions": dimensions,
+    }
+
+
+def test_the_scorer_gives_what_the_formula_gives(ruleset: Ruleset) -> None:
+    # The scorer keeps entries by their sums and shares them between assessments; the formula
+    # written plainly must agree with it on many assessments, blockers and high gaps included.
+    chance = random.Random(20251123)
+    scorer = Scorer(ruleset.scoring, ruleset.scope)
+    for _ in range(400):
+        values = {i.path: chance.choice(i.scale.values) for i in INDICATORS}
+        blockers = [(f"b/{n}", chance.choice(DIMENSIONS)) for n in range(chance.choice((0, 0, 2)))]
+        highs = [(f"h/{n}", chance.choice(DIMENSIONS)) for n in range(chance.choice((0, 1, 3)))]
+        got = scorer.figures(values, blockers, highs)
+        assert {
+            "score": got.score,
+            "level": got.level,
+            "completeness": got.completeness,
+            "range": (got.worst, got.best),
+            "stage": got.stage,
+            "capped_by": list(got.capped_by),
+            "dimensions": [
+                (
+                    d.dimension,
+                    d.score,
+                    d.level,
+                    d.completeness,
+                    d.answered,
+                    d.total,
+                    list(d.capped_by),
+                )
+                for d in got.dimensions
+            ],
+        } == _reference_readiness(ruleset, values, blockers, highs)

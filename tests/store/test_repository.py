@@ -19,6 +19,7 @@ from store.repository import (
     decode_cursor,
 )
 from tests.databases import BACKENDS, database_url, fresh
+from tests.store.stored import summary_of
 
 
 @pytest.fixture(params=BACKENDS)
@@ -34,8 +35,8 @@ def store(repo: Repository, engine: Engine, org: str, region: str, **answers: ob
     )
     result = engine.assess(request)
     stored, created = repo.store(
-        request.model_dump_json(), result, result.model_dump_json(), org, None, region,
-        "family_oriented_work", key_id=None,
+        request.model_dump_json(), summary_of(result), result.model_dump_json(), org, None,
+        region, "family_oriented_work", key_id=None,
     )  # fmt: skip
     assert created
     return stored.id
@@ -46,8 +47,8 @@ def test_a_stored_result_comes_back_unchanged(repository: Repository, engine: En
     result = engine.assess(request, language="da")
     payload = result.model_dump_json()
     stored, _ = repository.store(
-        request.model_dump_json(), result, payload, "dk-1", "Børn og Familie", "Syddanmark",
-        "familierådslagning", key_id="k1",
+        request.model_dump_json(), summary_of(result), payload, "dk-1", "Børn og Familie",
+        "Syddanmark", "familierådslagning", key_id="k1",
     )  # fmt: skip
     again = repository.get(stored.id, Binding())
     assert again is not None
@@ -101,7 +102,10 @@ def test_filters(repository: Repository, engine: Engine) -> None:
 def test_idempotency(repository: Repository, engine: Engine) -> None:
     request = AssessmentRequest.model_validate({"organisation": {"id": "se-1"}})
     result = engine.assess(request)
-    args = (request.model_dump_json(), result, result.model_dump_json(), "se-1", None, None, "x")
+    args = (
+        request.model_dump_json(), summary_of(result), result.model_dump_json(), "se-1", None,
+        None, "x",
+    )  # fmt: skip
     first, created = repository.store(*args, key_id="k1", idempotency_key="abc")
     again, created_again = repository.store(*args, key_id="k1", idempotency_key="abc")
     assert (created, created_again) == (True, False)
@@ -109,8 +113,8 @@ def test_idempotency(repository: Repository, engine: Engine) -> None:
     other = AssessmentRequest.model_validate({"organisation": {"id": "se-2"}})
     with pytest.raises(IdempotencyConflictError):
         repository.store(
-            other.model_dump_json(), result, result.model_dump_json(), "se-2", None, None, "x",
-            key_id="k1", idempotency_key="abc",
+            other.model_dump_json(), summary_of(result), result.model_dump_json(), "se-2", None,
+            None, "x", key_id="k1", idempotency_key="abc",
         )  # fmt: skip
     # Another key may use the same idempotency key for its own request.
     _, created_other = repository.store(*args, key_id="k2", idempotency_key="abc")

@@ -32,6 +32,7 @@ from store.repository import AssessmentFilter, Repository, StoredAssessment
 from store.summary import summary
 from tests.databases import BACKENDS, database_url, fresh
 from tests.store.reference_summary import reference_summary
+from tests.store.stored import summary_of
 
 REGION = "Västra Götaland"
 
@@ -72,8 +73,8 @@ def _store(
 ) -> str:
     request, result = pair
     stored, _ = repository.store(
-        request.model_dump_json(), result, result.model_dump_json(), organisation, None, region,
-        "family_oriented_work", key_id=None,
+        request.model_dump_json(), summary_of(result), result.model_dump_json(), organisation,
+        None, region, "family_oriented_work", key_id=None,
     )  # fmt: skip
     return stored.id
 

@@ -1,0 +1,47 @@
+"""What is stored beside a result comes from the outcome, and equals what the result shows."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from api.assessments import stored_summary
+from engine import INDICATORS, Engine
+from engine.indicators import nested
+from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
+from tests.conftest import worst_request
+from tests.store.stored import summary_of
+
+
+def _assessments() -> list[AssessmentRequest]:
+    chance = random.Random(11)
+    found = [AssessmentRequest(), worst_request()]
+    for _ in range(80):
+        values = {i.path: chance.choice(i.scale.values) for i in INDICATORS}
+        found.append(AssessmentRequest.model_validate(nested(values)))
+    return found
+
+
+def test_the_stored_columns_from_the_outcome_are_those_of_the_result(engine: Engine) -> None:
+    for number, request in enumerate(_assessments()):
+        outcome = engine.evaluate(request)
+        language = ("sv", "da", "en")[number % 3]
+        result = AssessmentResult.model_validate_json(
+            engine.result_json(outcome, language=language)
+        )
+        assert stored_summary(outcome, engine.ruleset, language) == summary_of(result)
+
+
+def test_the_stored_columns_are_taken_without_parsing_the_result(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the result was parsed back from its JSON")
+
+    monkeypatch.setattr(AssessmentResult, "model_validate_json", refuse)
+    summary = stored_summary(engine.evaluate(worst_request()), engine.ruleset, "sv")
+    assert summary.gap_count > 0 and summary.blocking_gap_count > 0
+    assert {kind for kind, _ in summary.findings} >= {"gap", "obstacle", "missing_factor"}
