@@ -56,6 +56,7 @@ def wait_for(client: httpx.Client, check: Any, seconds: float = 90) -> dict[str,
     raise AssertionError(f"not reached: {ready}")
 
 
+@pytest.mark.slow  # a stress run of many reloads under load
 def test_rewriting_rules_while_16_clients_assess(reloading: tuple[httpx.Client, Path]) -> None:
     client, rules = reloading
     records: list[tuple[float, int, str, str]] = []

@@ -129,6 +129,7 @@ def test_every_indicator_no_on_the_shipped_rules(engine: Engine) -> None:
     }
 
 
+@pytest.mark.slow  # two thousand evaluations
 def test_two_thousand_evaluations_in_a_row_keep_memory_flat(
     engine: Engine, one_rule_engine: Engine
 ) -> None:
