@@ -1,4 +1,4 @@
-"""Read-only endpoints over the rule base: rules, catalogue entries, sources."""
+"""Read-only endpoints over the rule base: rules, catalog entries, sources."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import (
-    CatalogueEntryFile,
+    CatalogEntryFile,
     ObstacleFile,
     RecommendationFile,
     Rule,
@@ -24,7 +24,7 @@ from engine import (
     phase_of_step,
     tests_in,
 )
-from schemas.catalog import CatalogueEntry, RuleCase, RuleDetail, RuleLinks, RuleSummary, SourceView
+from schemas.catalog import CatalogEntry, RuleCase, RuleDetail, RuleLinks, RuleSummary, SourceView
 from schemas.vocabulary import Dimension, Language
 
 __all__ = ["catalog_handlers"]
@@ -53,9 +53,9 @@ def _summary(rule: Rule, language: Language) -> dict[str, Any]:
 def _entry(
     kind: Literal["obstacle", "success_factor", "recommendation"],
     entry_id: str,
-    entry: CatalogueEntryFile,
+    entry: CatalogEntryFile,
     language: Language,
-) -> CatalogueEntry:
+) -> CatalogEntry:
     fields: dict[str, Any] = {}
     if isinstance(entry, RecommendationFile):
         fields = {
@@ -67,7 +67,7 @@ def _entry(
         }
     elif isinstance(entry, ObstacleFile | SuccessFactorFile):
         fields = {"description": entry.description.in_(language)}
-    return CatalogueEntry(
+    return CatalogEntry(
         id=entry_id,
         kind=kind,
         language=language,
@@ -142,7 +142,7 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
             f"/v1/catalog/{path}",
             tags=["rule base"],
             summary=f"List {path.replace('-', ' ')}",
-            description=f"Every {kind.replace('_', ' ')} in the catalogue, with its citations.",
+            description=f"Every {kind.replace('_', ' ')} in the catalog, with its citations.",
             operation_id=f"list_{kind}s",
             sync_to_thread=False,
             responses=problem_responses(400),
@@ -152,15 +152,15 @@ def catalog_handlers() -> list[HTTPRouteHandler]:
             runtime: NamedDependency[Runtime],
             lang: LangQuery = None,
             accept_language: AcceptLanguage = None,
-        ) -> Response[list[CatalogueEntry]]:
+        ) -> Response[list[CatalogEntry]]:
             language = negotiate(lang, accept_language)
             ruleset = runtime.engine_for(request).ruleset
-            catalogue = {
+            catalog = {
                 "obstacle": ruleset.obstacles,
                 "success_factor": ruleset.success_factors,
                 "recommendation": ruleset.recommendations,
             }[kind]
-            items = [_entry(kind, eid, e, language) for eid, e in catalogue.items()]
+            items = [_entry(kind, eid, e, language) for eid, e in catalog.items()]
             return _localized(items, language)
 
         return handler

@@ -46,7 +46,7 @@ CHANGES: list[tuple[str, str]] = [
         "0e991e6",
         "rendered entries kept by what decides them; dimension sums kept; depth walk skipped",
     ),
-    ("1023f2d", "catalogue links as bit masks over the rules that fired"),
+    ("1023f2d", "catalog links as bit masks over the rules that fired"),
 ]
 
 _PROBE = r"""

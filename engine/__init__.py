@@ -19,7 +19,7 @@ from engine.errors import EvaluationError, InvalidRulesetError, ReadinessError, 
 from engine.indicators import INDICATORS, field_paths, values_of
 from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
 from engine.rulebase.rulefile import (
-    CatalogueEntryFile,
+    CatalogEntryFile,
     ObstacleFile,
     RecommendationFile,
     SuccessFactorFile,
@@ -33,7 +33,7 @@ __all__ = [
     "BACKENDS",
     "INDICATORS",
     "CaseReport",
-    "CatalogueEntryFile",
+    "CatalogEntryFile",
     "CommandError",
     "Engine",
     "EvaluationError",

@@ -1,4 +1,4 @@
-"""A loaded, validated ruleset: rules, catalogue, sources, scoring, version and digest."""
+"""A loaded, validated ruleset: rules, catalog, sources, scoring, version and digest."""
 
 from __future__ import annotations
 

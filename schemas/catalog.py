@@ -1,4 +1,4 @@
-"""Read-only views of the rule base: rules, catalogue entries, sources, in one language."""
+"""Read-only views of the rule base: rules, catalog entries, sources, in one language."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from schemas.citation import Citation
 from schemas.vocabulary import Dimension, GapKind, Language, Owner, Severity
 
 __all__ = [
-    "CatalogueEntry",
+    "CatalogEntry",
     "RuleCase",
     "RuleDetail",
     "RuleLinks",
@@ -24,7 +24,7 @@ class _View(BaseModel):
 
 
 class RuleLinks(_View):
-    """Catalogue entries a rule links."""
+    """Catalog entries a rule links."""
 
     obstacles: list[str]
     """Obstacle ids."""
@@ -56,7 +56,7 @@ class RuleSummary(_View):
     requires: list[str]
     """Gaps and escalations (`gap:<id>`, `escalation:<id>`) its condition needs."""
     links: RuleLinks
-    """Catalogue entries it links."""
+    """Catalog entries it links."""
     sources: list[Citation]
     """Where the sources support it."""
 
@@ -79,13 +79,13 @@ class RuleDetail(RuleSummary):
     """Its cases."""
 
 
-class CatalogueEntry(_View):
+class CatalogEntry(_View):
     """An obstacle, success factor or recommendation in the chosen language."""
 
     id: str
     """Its id (the file name)."""
     kind: Literal["obstacle", "success_factor", "recommendation"]
-    """Which catalogue it is in."""
+    """Which catalog it is in."""
     language: Language
     """Language of the texts."""
     title: str

@@ -1,4 +1,4 @@
-"""Citations: where in which source document a rule or catalogue entry comes from."""
+"""Citations: where in which source document a rule or catalog entry comes from."""
 
 from __future__ import annotations
 

@@ -310,7 +310,7 @@ _DOCS = (
     _rule_file(
         "element-not-encoded",
         "nothing cites an element of a source's coverage map",
-        "cite the element from a rule or catalogue entry",
+        "cite the element from a rule or catalog entry",
     ),
     _rule_file(
         "coverage-stale",
@@ -386,7 +386,7 @@ _DOCS = (
     _lint(
         "unlinked-entry",
         "warning",
-        "no rule links an obstacle, success factor or recommendation of the catalogue",
+        "no rule links an obstacle, success factor or recommendation of the catalog",
         "link the entry from a rule, or delete it",
     ),
     _lint(

@@ -167,7 +167,7 @@ class Obstacle(_Out):
     """A barrier named in a source that the gaps lead to."""
 
     id: str
-    """Catalogue id."""
+    """Catalog id."""
     title: str
     """Short title."""
     description: str
@@ -182,7 +182,7 @@ class SuccessFactor(_Out):
     """A facilitator named in a source that the organisation has or lacks."""
 
     id: str
-    """Catalogue id."""
+    """Catalog id."""
     title: str
     """Short title."""
     description: str
@@ -229,7 +229,7 @@ class SubPoint(_Out):
     """A recommendation folded into another because it answers the same missing thing."""
 
     id: str
-    """Catalogue id."""
+    """Catalog id."""
     title: str
     """Short title."""
     action: str
@@ -244,7 +244,7 @@ class Recommendation(_Out):
     """An action that closes gaps."""
 
     id: str
-    """Catalogue id."""
+    """Catalog id."""
     title: str
     """Short title."""
     action: str

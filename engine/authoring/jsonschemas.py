@@ -54,7 +54,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 }
 """The schema file name of each kind of rule file, and the model it is generated from."""
 
-_CATALOGUE = {
+_CATALOG = {
     "obstacles": "obstacle.schema.json",
     "success-factors": "success-factor.schema.json",
     "recommendations": "recommendation.schema.json",
@@ -165,8 +165,8 @@ def schema_for(root: Path, path: Path) -> str | None:
         return "rule.schema.json"
     if top == "sources" and len(parts) > 1:
         return "source.schema.json"
-    if top == "catalog" and len(parts) > 2 and parts[1] in _CATALOGUE:
-        return _CATALOGUE[parts[1]]
+    if top == "catalog" and len(parts) > 2 and parts[1] in _CATALOG:
+        return _CATALOG[parts[1]]
     return None
 
 

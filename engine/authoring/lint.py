@@ -146,12 +146,12 @@ def _cross_rule(ruleset: Ruleset) -> list[LintFinding]:
         },
         "recommendations": {x for r in ruleset.rules for x in r.links.recommendations},
     }
-    catalogue = {
+    catalog = {
         "obstacles": ruleset.obstacles,
         "success-factors": ruleset.success_factors,
         "recommendations": ruleset.recommendations,
     }
-    for kind, entries in catalogue.items():
+    for kind, entries in catalog.items():
         for entry_id in sorted(set(entries) - linked[kind]):
             findings.append(
                 _finding(

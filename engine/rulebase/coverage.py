@@ -1,4 +1,4 @@
-"""The coverage map: which rules and catalogue entries encode each element of each source."""
+"""The coverage map: which rules and catalog entries encode each element of each source."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def encoders_by_element(
 
 
 def citers_of(ruleset: Ruleset) -> list[Citer]:
-    """Return every rule and catalogue entry of `ruleset` as a citer."""
+    """Return every rule and catalog entry of `ruleset` as a citer."""
     citers = [Citer(f"rule:{rule.id}", rule.sources) for rule in ruleset.rules]
     for kind, entries in (
         ("obstacle", ruleset.obstacles),

@@ -19,7 +19,7 @@ from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
 from engine.rulebase.coverage import Citer, encoders_by_element
 from engine.rulebase.rulefile import (
-    CatalogueEntryFile,
+    CatalogEntryFile,
     FolderIndexFile,
     ManifestFile,
     ObstacleFile,
@@ -43,7 +43,7 @@ __all__ = ["default_rules_dir", "load_ruleset", "ruleset_digest"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
-CATALOGUE_KINDS: dict[str, type[CatalogueEntryFile]] = {
+CATALOG_KINDS: dict[str, type[CatalogEntryFile]] = {
     "obstacles": ObstacleFile,
     "success-factors": SuccessFactorFile,
     "recommendations": RecommendationFile,
@@ -164,7 +164,7 @@ def load_ruleset(
     _check_folders(loader, root)
     found = _Found()
     sources = _load_sources(loader, root, found)
-    _load_catalogue(loader, root, found)
+    _load_catalog(loader, root, found)
     context = _RuleContext.of(loader, root / "index.yaml", manifest)
     _load_rules(loader, root, found, context)
     _check_sources(loader, sources, found)
@@ -184,9 +184,9 @@ def load_ruleset(
         scoring=manifest.scoring,
         sources=MappingProxyType(sources),
         rules=tuple(found.rules),
-        obstacles=MappingProxyType(found.catalogue["obstacles"]),
-        success_factors=MappingProxyType(found.catalogue["success-factors"]),
-        recommendations=MappingProxyType(found.catalogue["recommendations"]),
+        obstacles=MappingProxyType(found.catalog["obstacles"]),
+        success_factors=MappingProxyType(found.catalog["success-factors"]),
+        recommendations=MappingProxyType(found.catalog["recommendations"]),
         questionnaire=texts,
         families=MappingProxyType(context.family_of),
         scope=MappingProxyType(context.scope),
@@ -197,7 +197,7 @@ class _Found:
     """What loading has found so far."""
 
     def __init__(self) -> None:
-        self.catalogue: dict[str, dict[str, Any]] = {kind: {} for kind in CATALOGUE_KINDS}
+        self.catalog: dict[str, dict[str, Any]] = {kind: {} for kind in CATALOG_KINDS}
         self.rules: list[Rule] = []
         self.raws: dict[str, tuple[Path, Any]] = {}
         # Files that exist but failed validation: references to them are not reported again.
@@ -213,7 +213,7 @@ class _Found:
         return [(key, cites) for _path, _raw, key, cites in self.citing]
 
     def known(self, kind: str, entry: str) -> bool:
-        return entry in self.catalogue[kind] or f"{kind}:{entry}" in self.broken
+        return entry in self.catalog[kind] or f"{kind}:{entry}" in self.broken
 
 
 def _load_sources(loader: _Loader, root: Path, found: _Found) -> dict[str, SourceDocument]:
@@ -296,8 +296,8 @@ def _check_coverage(loader: _Loader, sources: dict[str, SourceDocument], found: 
                 )
 
 
-def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
-    for kind, model in CATALOGUE_KINDS.items():
+def _load_catalog(loader: _Loader, root: Path, found: _Found) -> None:
+    for kind, model in CATALOG_KINDS.items():
         folder = root / "catalog" / kind
         for path in _yaml_files(folder):
             entry_id = path.relative_to(folder).with_suffix("").as_posix()
@@ -305,7 +305,7 @@ def _load_catalogue(loader: _Loader, root: Path, found: _Found) -> None:
             if entry is None:
                 found.broken.add(f"{kind}:{entry_id}")
             else:
-                found.catalogue[kind][entry_id] = entry
+                found.catalog[kind][entry_id] = entry
                 found.citing.append((path, raw, f"{kind[:-1]}:{entry_id}", tuple(entry.sources)))
 
 
@@ -441,7 +441,7 @@ def _check_folders(loader: _Loader, root: Path) -> None:
         root / "catalog",
         root / "sources",
         root / "schemas",
-        *(root / "catalog" / k for k in CATALOGUE_KINDS),
+        *(root / "catalog" / k for k in CATALOG_KINDS),
     }
     for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
         index = folder / "index.yaml"
@@ -817,7 +817,7 @@ def _check_case_references(
 
 def _check_order(loader: _Loader, root: Path, found: _Found) -> None:
     """Every `after` of a recommendation names one, and the order they make has no cycle."""
-    recommendations: Mapping[str, RecommendationFile] = found.catalogue["recommendations"]
+    recommendations: Mapping[str, RecommendationFile] = found.catalog["recommendations"]
     folder = root / "catalog" / "recommendations"
     for rid, entry in recommendations.items():
         for i, before in enumerate(entry.after):

@@ -11,7 +11,7 @@ from schemas.vocabulary import Dimension, GapKind, Language, Owner, ReadinessLev
 
 __all__ = [
     "CaseSpec",
-    "CatalogueEntryFile",
+    "CatalogEntryFile",
     "ContextSeverity",
     "Country",
     "CountryDescribedText",
@@ -160,8 +160,8 @@ class SourceDocument(_File):
     """Every element of the document the rule base encodes."""
 
 
-class CatalogueEntryFile(_File):
-    """Fields every catalogue entry has."""
+class CatalogEntryFile(_File):
+    """Fields every catalog entry has."""
 
     title: LocalizedText
     """Short title."""
@@ -192,8 +192,8 @@ class CountryRecommendationText(_File):
     """Rationale in that country."""
 
 
-class ObstacleFile(CatalogueEntryFile):
-    """A catalogue file under `rules/catalog/obstacles/`."""
+class ObstacleFile(CatalogEntryFile):
+    """A catalog file under `rules/catalog/obstacles/`."""
 
     description: LocalizedText
     """One paragraph for a social-services leader."""
@@ -201,8 +201,8 @@ class ObstacleFile(CatalogueEntryFile):
     """Texts that differ in one country."""
 
 
-class SuccessFactorFile(CatalogueEntryFile):
-    """A catalogue file under `rules/catalog/success-factors/`."""
+class SuccessFactorFile(CatalogEntryFile):
+    """A catalog file under `rules/catalog/success-factors/`."""
 
     description: LocalizedText
     """One paragraph for a social-services leader."""
@@ -210,8 +210,8 @@ class SuccessFactorFile(CatalogueEntryFile):
     """Texts that differ in one country."""
 
 
-class RecommendationFile(CatalogueEntryFile):
-    """A catalogue file under `rules/catalog/recommendations/`."""
+class RecommendationFile(CatalogEntryFile):
+    """A catalog file under `rules/catalog/recommendations/`."""
 
     action: LocalizedText
     """What to do, concretely."""
@@ -312,7 +312,7 @@ class Asserts(_File):
 
 
 class Links(_File):
-    """Catalogue entries a rule links; looked up, not fired, when the rule fires."""
+    """Catalog entries a rule links; looked up, not fired, when the rule fires."""
 
     obstacles: list[Id] = []
     """Obstacles the gap leads to."""
@@ -365,7 +365,7 @@ class RuleFile(_File):
     asserts: Asserts
     """What it derives."""
     links: Links = Links()
-    """Catalogue entries it links."""
+    """Catalog entries it links."""
     sources: Citations
     """Where the sources support it."""
     middle_sufficient: dict[str, MiddleSufficient] = {}

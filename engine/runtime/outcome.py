@@ -1,7 +1,7 @@
 """What one evaluation found, as one immutable value; every view of a result is derived from it.
 
 An `Outcome` holds what the rules decided, in no language: the rules that fired, each gap and
-escalation with its severity, the readiness figures, the catalogue entries the gaps link, and the
+escalation with its severity, the readiness figures, the catalog entries the gaps link, and the
 ranked recommendations with the components of their rank. The result's JSON
 (`engine.runtime.render`), the typed `AssessmentResult` (`engine.runtime.typed`) and what the store
 keeps beside a result are views of it, so none of them has to parse another.
@@ -135,7 +135,7 @@ class Grade:
     """A recommendation as the gaps and escalations linking it make it, wherever it is placed.
 
     Attributes:
-        id: Its catalogue id.
+        id: Its catalog id.
         severity: The most severe of the gaps it closes (of the escalations, closing none).
         urgency: The severity as a number, one higher (at most 4) when escalated.
         escalated: Whether an escalation raises it.
@@ -194,7 +194,7 @@ class Placed(NamedTuple):
 
     @property
     def id(self) -> str:
-        """Its catalogue id."""
+        """Its catalog id."""
         return self.grade.id
 
     @property
@@ -215,7 +215,7 @@ class Outcome:
     """What one evaluation found.
 
     Attributes:
-        country: The organisation's country, which picks the catalogue texts' variant.
+        country: The organisation's country, which picks the catalog texts' variant.
         fired: Every rule that fired, once, in firing order.
         gaps: The gaps, most severe first, then by id.
         escalations: The escalations, most severe first, then by id.

@@ -13,7 +13,7 @@ The order is a function of what every result shows, so an analyst can recompute 
    blocker, never above it), how many distinct
    things its gaps are about (an indicator family counts once), how many gaps it closes, its
    step and its id. Smaller keys come first.
-3. **Prerequisites** (`after` in the catalogue): a recommendation that others need first takes the
+3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
    indicator family (the room, the tovholder) already answered by one placed before it becomes a
@@ -96,7 +96,7 @@ class RankItem:
     """What ranking needs of one recommendation in a result.
 
     Attributes:
-        id: Its catalogue id.
+        id: Its catalog id.
         key: Its `Key`; smaller comes first.
         after: Its prerequisites (all of them; those not in the result are ignored).
         families: The indicator families of the gaps it closes.

@@ -1,6 +1,6 @@
 """The result as JSON: an outcome's parts joined with texts prepared when the ruleset is loaded.
 
-Most of a result's bytes are catalogue texts and citations that depend only on the ruleset and the
+Most of a result's bytes are catalog texts and citations that depend only on the ruleset and the
 language: the title, action and rationale of a recommendation, and so on. They are encoded for
 every language when the ruleset is loaded, into fragments that end where an outcome's value
 begins (a severity, a rank, a list of gap ids); the outcome's parts carry their own JSON, the same
@@ -54,7 +54,7 @@ def _safe(value: str) -> str:
 
 
 def _ids(ids: Iterable[str]) -> bytes:
-    """A JSON list of ids already checked by `_safe` (rule and catalogue ids are)."""
+    """A JSON list of ids already checked by `_safe` (rule and catalog ids are)."""
     joined = '","'.join(ids)
     return f'["{joined}"]'.encode() if joined else b"[]"
 

@@ -37,10 +37,10 @@ from schemas.vocabulary import SEVERITIES
 __all__ = ["MEMO_ENTRIES", "Links", "Resolver", "RuleFacts"]
 
 MEMO_ENTRIES = 256
-"""How many variants of one rule's finding or one catalogue entry's part are kept.
+"""How many variants of one rule's finding or one catalog entry's part are kept.
 
 A gap's finding is a pure function of a few closed-scale answers (the answers it tests) and a
-catalogue entry's part of which rules link it (a recommendation: the gaps it closes, the
+catalog entry's part of which rules link it (a recommendation: the gaps it closes, the
 escalations that raise it, the worst severity), so assessments share them, in every language and
 country alike. A variant past this bound is built and not kept: the memory is bounded (at most
 this many variants of each entry, each a few hundred bytes to a few kilobytes; most entries have
@@ -151,7 +151,7 @@ def _evidence_json(evidence: Iterable[tuple[str, str]]) -> bytes:
 
 
 class Links:
-    """Which rules link each catalogue entry, as bit masks over the rules (one bit per rule).
+    """Which rules link each catalog entry, as bit masks over the rules (one bit per rule).
 
     With the rules that fired as one mask, an entry's linking rules are one `&` away, and that
     mask is also the key of the entry's kept variants.
@@ -218,7 +218,7 @@ def _picked(mask: int, ids: tuple[str, ...], bit: Mapping[str, int]) -> tuple[st
 
 
 def _sources(entry: Any) -> bytes:
-    """A catalogue entry's JSON from `sources` to its end."""
+    """A catalog entry's JSON from `sources` to its end."""
     return f',"sources":{_json([c.model_dump(mode="json") for c in entry.sources])}}}'.encode()
 
 

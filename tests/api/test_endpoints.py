@@ -148,7 +148,7 @@ def test_rules_list_filters_and_detail(client: httpx.Client, ruleset: Ruleset) -
         ("recommendations", "action"),
     ],
 )
-def test_catalogue_lists(client: httpx.Client, ruleset: Ruleset, path: str, field: str) -> None:
+def test_catalog_lists(client: httpx.Client, ruleset: Ruleset, path: str, field: str) -> None:
     response = client.get(f"/v1/catalog/{path}?lang=da")
     entries = response.json()
     expected = {

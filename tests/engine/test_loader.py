@@ -152,7 +152,7 @@ def test_a_rule_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
     assert "sources" in error.message
 
 
-def test_a_catalogue_entry_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
+def test_a_catalog_entry_without_citation_is_rejected(rules_copy: RulesFolder) -> None:
     data = rules_copy.read("catalog/obstacles/weak-management-support.yaml")
     data["sources"] = []
     rules_copy.dump("catalog/obstacles/weak-management-support.yaml", data)
@@ -309,7 +309,7 @@ def test_case_input_is_validated_as_an_assessment(rules_copy: RulesFolder) -> No
     assert (error.code, error.line) == ("invalid-case", 24)
 
 
-def test_unknown_catalogue_link(rules_copy: RulesFolder) -> None:
+def test_unknown_catalog_link(rules_copy: RulesFolder) -> None:
     text = rule_text().replace("[weak-management-support]", "[weak-management-suport]")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)

@@ -17,7 +17,7 @@ OCR_DAMAGE = re.compile(
 
 
 def _entries(ruleset: Ruleset) -> list[tuple[str, Any]]:
-    """(owner, entry) of every catalogue entry."""
+    """(owner, entry) of every catalog entry."""
     kinds = (
         ("obstacle", ruleset.obstacles),
         ("success factor", ruleset.success_factors),
