@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import ArgumentError, OperationalError
 
-from api.server import serve as run_server
 from api.settings import Settings, SettingsError
 from engine import CommandError, ExitCode, command_line
-from store.database import Database
 from store.keys import SCOPES
-from store.repository import Repository
+
+if TYPE_CHECKING:
+    from store.database import Database
+    from store.repository import Repository
 
 __all__ = ["main", "readiness"]
 
@@ -37,6 +38,10 @@ def _settings(rules: Path | None) -> Settings:
 
 def _migrated(settings: Settings) -> Database:
     """The database of `settings`, its schema brought up to date."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from store.database import Database
+
     try:
         database = Database(settings.database_url)
         database.migrate()
@@ -51,10 +56,23 @@ def _migrated(settings: Settings) -> Database:
     return database
 
 
+def _repository(rules: Path | None) -> Repository:
+    """The repository of the migrated database.
+
+    The server, the database layer and SQLAlchemy are imported only by the commands that use them,
+    so that `readiness assess` and `readiness rules ...` start as fast as `python -m engine`.
+    """
+    from store.repository import Repository
+
+    return Repository(_migrated(_settings(rules)))
+
+
 @click.command()
 @click.pass_obj
 def serve(rules: Path | None) -> int:
     """Migrate the database, then serve the API with uvicorn."""
+    from api.server import serve as run_server
+
     settings = _settings(rules)
     _migrated(settings).close()
     run_server(settings)
@@ -96,7 +114,7 @@ def create(
         raise CommandError("bind a key to a region or to an organisation, not both")
     if "admin" not in named and region is None and organisation is None:
         raise CommandError("a key without admin scope must be bound: --region or --organisation")
-    repository = Repository(_migrated(_settings(rules)))
+    repository = _repository(rules)
     click.echo(repository.create_key(named, region, organisation, description))
     return ExitCode.OK
 
@@ -105,7 +123,7 @@ def create(
 @click.pass_obj
 def list_keys(rules: Path | None) -> int:
     """List the keys (never their secrets)."""
-    repository = Repository(_migrated(_settings(rules)))
+    repository = _repository(rules)
     click.echo(json.dumps(repository.list_keys(), indent=2, ensure_ascii=False))
     return ExitCode.OK
 
@@ -115,7 +133,7 @@ def list_keys(rules: Path | None) -> int:
 @click.pass_obj
 def revoke(rules: Path | None, key_id: str) -> int:
     """Revoke the key KEY_ID."""
-    if Repository(_migrated(_settings(rules))).revoke_key(key_id):
+    if _repository(rules).revoke_key(key_id):
         return ExitCode.OK
     click.echo(f"no key {key_id!r}", err=True)
     return ExitCode.FAILED

@@ -1,6 +1,6 @@
-"""Storage of assessments and API keys: SQLite by default, PostgreSQL by URL, same code."""
+"""Storage of assessments and API keys: SQLite by default, PostgreSQL by URL, same code.
 
-from store.database import Database
-from store.keys import ApiKeyInfo, Binding
-
-__all__ = ["ApiKeyInfo", "Binding", "Database"]
+`store.database.Database` opens and migrates a database; `store.repository.Repository` reads and
+writes it. Nothing is imported here, so that `store.keys` (the key format and scopes) loads
+without SQLAlchemy.
+"""

@@ -81,3 +81,14 @@ def test_reading_the_settings_loads_neither_the_engine_nor_the_store() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_command_line_loads_the_server_and_the_database_only_for_their_commands() -> None:
+    code = (
+        "import sys, api.cli; "
+        "print(sorted({'uvicorn', 'litestar', 'sqlalchemy', 'api.app'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - a fresh interpreter, so nothing is imported yet
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
