@@ -92,3 +92,16 @@ def test_the_command_line_loads_the_server_and_the_database_only_for_their_comma
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_readme_s_module_map_names_every_module_once() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Module map", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    listed = [line.split()[0] for line in block.splitlines() if line.strip()]
+    modules = sorted(
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py") and "migrations" not in path.parts
+    )
+    assert sorted(listed) == modules
