@@ -10,14 +10,14 @@ from typing import Literal
 from engine.conditions import Alternative, Condition, holds, tests_in
 from engine.rulebase.rulefile import (
     CaseSpec,
-    Links,
+    LinksSpec,
     LocalizedText,
     MiddleSufficient,
     ObstacleFile,
     QuestionnaireFile,
     RecommendationFile,
     ScoringSpec,
-    SeverityBasis,
+    SeverityBasisSpec,
     SourceDocument,
     SuccessFactorFile,
 )
@@ -59,7 +59,7 @@ class ContextSeverity:
     condition: Condition
     severity: Severity
     by_value: SeverityByValue | None
-    basis: SeverityBasis
+    basis: SeverityBasisSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +95,11 @@ class Rule:
     severity_by_value: SeverityByValue | None
     gap_kind: GapKind | None
     present: tuple[str, ...]
-    links: Links
+    links: LinksSpec
     sources: tuple[Citation, ...]
     cases: tuple[CaseSpec, ...]
     file: str
-    basis: SeverityBasis | None = None
+    basis: SeverityBasisSpec | None = None
     contexts: tuple[ContextSeverity, ...] = ()
     middle_sufficient: Mapping[str, MiddleSufficient] = field(default_factory=dict)
     families: frozenset[str] = frozenset()
@@ -116,7 +116,7 @@ class Rule:
         path, per_answer = by_value
         return per_answer.get(values[path], severity)
 
-    def basis_for(self, values: Mapping[str, str]) -> SeverityBasis | None:
+    def basis_for(self, values: Mapping[str, str]) -> SeverityBasisSpec | None:
         """Return the basis of the severity that applies for these indicator `values`."""
         for context in self.contexts:
             if holds(context.condition, values):

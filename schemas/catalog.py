@@ -19,11 +19,11 @@ __all__ = [
 ]
 
 
-class _View(BaseModel):
+class _CatalogView(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
-class RuleLinks(_View):
+class RuleLinks(_CatalogView):
     """Catalog entries a rule links."""
 
     obstacles: list[str]
@@ -34,7 +34,7 @@ class RuleLinks(_View):
     """Recommendation ids."""
 
 
-class RuleSummary(_View):
+class RuleSummary(_CatalogView):
     """A rule, as `GET /v1/rules` lists it."""
 
     id: str
@@ -61,7 +61,7 @@ class RuleSummary(_View):
     """Where the sources support it."""
 
 
-class RuleCase(_View):
+class RuleCase(_CatalogView):
     """A named case kept beside the rule."""
 
     name: str
@@ -79,7 +79,7 @@ class RuleDetail(RuleSummary):
     """Its cases."""
 
 
-class CatalogEntry(_View):
+class CatalogEntry(_CatalogView):
     """An obstacle, success factor or recommendation in the chosen language."""
 
     id: str
@@ -106,7 +106,7 @@ class CatalogEntry(_View):
     """Where the sources name it."""
 
 
-class SourceView(_View):
+class SourceView(_CatalogView):
     """A source document the rules cite."""
 
     id: str

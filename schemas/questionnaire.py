@@ -11,11 +11,11 @@ from schemas.vocabulary import Dimension, Language
 __all__ = ["AnswerOption", "Question", "Questionnaire", "QuestionnaireSection"]
 
 
-class _View(BaseModel):
+class _QuestionnaireView(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
-class AnswerOption(_View):
+class AnswerOption(_QuestionnaireView):
     """One allowed answer."""
 
     value: str
@@ -24,7 +24,7 @@ class AnswerOption(_View):
     """What to show, in the chosen language."""
 
 
-class Question(_View):
+class Question(_QuestionnaireView):
     """One field of the assessment."""
 
     path: str
@@ -61,7 +61,7 @@ class Question(_View):
     """For integers: the largest allowed value."""
 
 
-class QuestionnaireSection(_View):
+class QuestionnaireSection(_QuestionnaireView):
     """A section or sub-group of the assessment."""
 
     path: str
@@ -70,7 +70,7 @@ class QuestionnaireSection(_View):
     """Heading in the chosen language."""
 
 
-class Questionnaire(_View):
+class Questionnaire(_QuestionnaireView):
     """Every question, in schema order; answers build an `AssessmentRequest` by path."""
 
     language: Language

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "AssessmentRecord", "Base", "DimensionScore", "Finding"]
+__all__ = ["ApiKey", "AssessmentRecord", "Base", "DimensionScore", "StoredFinding"]
 
 
 class Base(DeclarativeBase):
@@ -57,7 +57,7 @@ class AssessmentRecord(Base):
     gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     blocking_gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     top_recommendation: Mapped[str | None] = mapped_column(String(120))
-    findings: Mapped[list[Finding]] = relationship(
+    findings: Mapped[list[StoredFinding]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
     dimensions: Mapped[list[DimensionScore]] = relationship(
@@ -65,7 +65,7 @@ class AssessmentRecord(Base):
     )
 
 
-class Finding(Base):
+class StoredFinding(Base):
     """A gap, obstacle or missing success factor of a stored assessment, for filters and counts."""
 
     __tablename__ = "findings"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, defer
 
 from store.database import Database
 from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
-from store.models import ApiKey, AssessmentRecord, DimensionScore, Finding
+from store.models import ApiKey, AssessmentRecord, DimensionScore, StoredFinding
 
 __all__ = [
     "AssessmentFilter",
@@ -365,7 +365,7 @@ class Repository:
             # ORM object for each cost more than the whole write.
             with self.db.session() as session:
                 session.execute(insert(AssessmentRecord), [values])
-                for table, rows in ((Finding, findings), (DimensionScore, dimensions)):
+                for table, rows in ((StoredFinding, findings), (DimensionScore, dimensions)):
                     if rows:
                         session.execute(insert(table), rows)
         except IntegrityError:
@@ -447,9 +447,9 @@ class Repository:
             if item is not None:
                 query = query.where(
                     exists().where(
-                        Finding.assessment_id == AssessmentRecord.id,
-                        Finding.kind == kind,
-                        Finding.item_id == item,
+                        StoredFinding.assessment_id == AssessmentRecord.id,
+                        StoredFinding.kind == kind,
+                        StoredFinding.item_id == item,
                     )
                 )
         if after is not None:
@@ -469,10 +469,12 @@ class Repository:
         Each with the ids of its gaps, from the `findings` table: no stored result is read.
         """
         rows: Select[*tuple[Any, ...]] = (
-            select(AssessmentRecord.id, AssessmentRecord.created_at, Finding.item_id)
+            select(AssessmentRecord.id, AssessmentRecord.created_at, StoredFinding.item_id)
             .outerjoin(
-                Finding,
-                and_(Finding.assessment_id == AssessmentRecord.id, Finding.kind == "gap"),
+                StoredFinding,
+                and_(
+                    StoredFinding.assessment_id == AssessmentRecord.id, StoredFinding.kind == "gap"
+                ),
             )
             .where(
                 AssessmentRecord.organisation_id == organisation_id,
@@ -537,9 +539,9 @@ class Repository:
                     )
                 ]
                 for kind, item, n in session.execute(
-                    select(Finding.kind, Finding.item_id, func.count())
-                    .where(Finding.assessment_id.in_(chunk))
-                    .group_by(Finding.kind, Finding.item_id)
+                    select(StoredFinding.kind, StoredFinding.item_id, func.count())
+                    .where(StoredFinding.assessment_id.in_(chunk))
+                    .group_by(StoredFinding.kind, StoredFinding.item_id)
                 ):
                     findings[kind, item] = findings.get((kind, item), 0) + n
             quarters = self._quarters(session, where, _utc(first), _utc(last))
@@ -609,7 +611,7 @@ class Repository:
                 )
             )
             for chunk in _chunks(ids):
-                session.execute(delete(Finding).where(Finding.assessment_id.in_(chunk)))
+                session.execute(delete(StoredFinding).where(StoredFinding.assessment_id.in_(chunk)))
                 session.execute(
                     delete(DimensionScore).where(DimensionScore.assessment_id.in_(chunk))
                 )

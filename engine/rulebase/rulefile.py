@@ -12,7 +12,7 @@ from schemas.vocabulary import Dimension, GapKind, Language, Owner, ReadinessLev
 __all__ = [
     "CaseSpec",
     "CatalogEntryFile",
-    "ContextSeverity",
+    "ContextSeveritySpec",
     "Country",
     "CountryDescribedText",
     "CountryRecommendationText",
@@ -21,12 +21,12 @@ __all__ = [
     "ManifestFile",
     "MiddleSufficient",
     "ObstacleFile",
-    "Question",
+    "QuestionSpec",
     "QuestionnaireFile",
     "RecommendationFile",
     "RuleFile",
     "ScoringSpec",
-    "SeverityBasis",
+    "SeverityBasisSpec",
     "SourceDocument",
     "SourceElement",
     "SuccessFactorFile",
@@ -110,7 +110,7 @@ class ManifestFile(FolderIndexFile):
 Level = Literal["individual", "interpersonal", "institutional", "infrastructural"]
 
 
-class Question(_File):
+class QuestionSpec(_File):
     """How the questionnaire asks for one field of the assessment."""
 
     text: LocalizedText
@@ -128,7 +128,7 @@ class QuestionnaireFile(_File):
     """Answer labels per scale and value."""
     groups: dict[str, LocalizedText]
     """Headings of the sections and sub-groups, by path."""
-    questions: dict[str, Question]
+    questions: dict[str, QuestionSpec]
     """One question per field of the assessment, by path."""
 
 
@@ -228,7 +228,7 @@ class RecommendationFile(CatalogEntryFile):
     """Texts that differ in one country (support structures, agreements, forms)."""
 
 
-class SeverityBasis(_File):
+class SeverityBasisSpec(_File):
     """Why a severity is what it is: a source passage, or a judgement with its reason."""
 
     source: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -239,7 +239,7 @@ class SeverityBasis(_File):
     """Instead of a source: a one-line reason the rule authors stand behind."""
 
     @model_validator(mode="after")
-    def _one_form(self) -> SeverityBasis:
+    def _one_form(self) -> SeverityBasisSpec:
         cited = self.source is not None or self.locator is not None
         if cited and (self.source is None or self.locator is None):
             raise ValueError("a cited basis needs both source and locator")
@@ -252,7 +252,7 @@ SeverityGrade = Severity | dict[str, Severity]
 """One severity, or a severity per answer of the one graded indicator the rule tests."""
 
 
-class ContextSeverity(_File):
+class ContextSeveritySpec(_File):
     """The severity in one context (country, kind of intervention, model, size)."""
 
     when: dict[str, Any]
@@ -260,7 +260,7 @@ class ContextSeverity(_File):
     `organisation.country`, `organisation.size`), combined with `all`, `any` and `not`."""
     severity: SeverityGrade
     """The severity in this context; the same form as the rule's own."""
-    basis: SeverityBasis
+    basis: SeverityBasisSpec
     """Why, in this context."""
 
 
@@ -269,9 +269,9 @@ class _Asserted(_File):
     """How much it endangers the implementation; or, for a rule that tests one graded indicator,
     a severity per answer (`{"no": high, partly: medium}`), so that a better answer keeps the same
     gap at a lower severity instead of swapping it for another."""
-    basis: SeverityBasis
+    basis: SeverityBasisSpec
     """Why the severity is what it is (the source passage, or `judgement` with a reason)."""
-    in_context: list[ContextSeverity] = []
+    in_context: list[ContextSeveritySpec] = []
     """Severities that differ by context; the first whose `when` holds applies, else `severity`."""
 
 
@@ -311,7 +311,7 @@ class Asserts(_File):
         return self
 
 
-class Links(_File):
+class LinksSpec(_File):
     """Catalog entries a rule links; looked up, not fired, when the rule fires."""
 
     obstacles: list[Id] = []
@@ -364,7 +364,7 @@ class RuleFile(_File):
     `escalation: id`, combined with `all`, `any` and `not`."""
     asserts: Asserts
     """What it derives."""
-    links: Links = Links()
+    links: LinksSpec = LinksSpec()
     """Catalog entries it links."""
     sources: Citations
     """Where the sources support it."""

@@ -4,7 +4,7 @@ Everything here is the same in every language. What a part of an outcome says is
 few things that assessments share: a gap's entry of the answers its rule tests (and what it was
 chained from), an obstacle's of which fired rules link it, a recommendation's of which gaps and
 escalations link it and its severity. Each such part is built once, with its JSON, and kept by what
-decides it (see `MEMO_ENTRIES`). Links are bit masks over the rules, so that with the rules that
+decides it (see `MEMO_ENTRIES`). LinkMasks are bit masks over the rules, so that with the rules that
 fired as one mask an entry's linking rules are one `&` away; entries and recommendation drafts
 carry their sort keys first, so that sorting compares tuples in C, never calls back into Python.
 """
@@ -34,7 +34,7 @@ from engine.runtime.scoring import Blocker, Scorer
 from schemas.result import SeverityBasis
 from schemas.vocabulary import SEVERITIES
 
-__all__ = ["MEMO_ENTRIES", "Links", "Resolver", "RuleFacts"]
+__all__ = ["MEMO_ENTRIES", "LinkMasks", "Resolver", "RuleFacts"]
 
 MEMO_ENTRIES = 256
 """How many variants of one rule's finding or one catalog entry's part are kept.
@@ -150,7 +150,7 @@ def _evidence_json(evidence: Iterable[tuple[str, str]]) -> bytes:
     return ("{" + ",".join([f'"{path}":"{value}"' for path, value in evidence]) + "}").encode()
 
 
-class Links:
+class LinkMasks:
     """Which rules link each catalog entry, as bit masks over the rules (one bit per rule).
 
     With the rules that fired as one mask, an entry's linking rules are one `&` away, and that
@@ -231,7 +231,7 @@ class Resolver:
         self.scorer = Scorer(ruleset.scoring, ruleset.scope)
         facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
         self.facts = facts
-        links = Links(ruleset, facts)
+        links = LinkMasks(ruleset, facts)
         self.bit = links.bit
         key_bit = {rule.key: links.bit[rule_id] for rule_id, rule in facts.items()}
         # Per rule: (its bit, (bit, id) of each derived fact it needs, kind code, its kept

@@ -27,7 +27,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from store.database import Database
 from store.keys import Binding
-from store.models import AssessmentRecord, Base, DimensionScore, Finding
+from store.models import AssessmentRecord, Base, DimensionScore, StoredFinding
 from store.repository import AssessmentFilter, Repository, StoredAssessment
 from store.summary import summary
 from tests.databases import BACKENDS, database_url, fresh
@@ -115,7 +115,9 @@ def _every_row(
     with repository.db.session() as session:
         ids = list(session.scalars(query.order_by(AssessmentRecord.id)))
         found: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
-        for finding in session.scalars(select(Finding).where(Finding.assessment_id.in_(ids))):
+        for finding in session.scalars(
+            select(StoredFinding).where(StoredFinding.assessment_id.in_(ids))
+        ):
             found[finding.assessment_id].append((finding.kind, finding.item_id))
     rows = []
     for assessment_id in ids:
@@ -215,7 +217,7 @@ def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
                 DimensionScore.score,
             ).order_by(DimensionScore.assessment_id, DimensionScore.dimension)
         ).all()
-        findings = len(session.scalars(select(Finding)).all())
+        findings = len(session.scalars(select(StoredFinding)).all())
     return [tuple(c) for c in columns], [tuple(d) for d in dimensions], findings
 
 
