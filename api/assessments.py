@@ -358,8 +358,7 @@ def run_batch(
     """Validate and evaluate each item on its own; an invalid item gets a problem.
 
     Returns the JSON of a `BatchResult`, each result encoded once by the engine and the whole
-    joined once: a batch answer is some 90 MB, and each copy of it costs some 60 ms (formatting
-    every item and then the whole took three copies, 200 ms).
+    joined once: a batch answer is large, and every copy of it would cost the event loop time.
     """
     parts: list[bytes] = []
     failed = 0
