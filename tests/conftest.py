@@ -30,6 +30,7 @@ from api.observability import JsonFormatter
 from engine import Engine, Ruleset, default_rules_dir, load_ruleset
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=1000, deadline=None, print_blob=True)
@@ -156,3 +157,13 @@ def app_log() -> Iterator[AppLog]:
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)
+
+
+@pytest.fixture
+def no_parsing_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test where a result is parsed back from its own JSON."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a result was parsed back from its JSON")
+
+    monkeypatch.setattr(AssessmentResult, "model_validate_json", refuse)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -33,6 +33,8 @@ EXAMPLES_DIR = default_examples_dir()
 """The default corpus: the example assessments."""
 
 Corpus = list[tuple[str, AssessmentRequest]]
+
+T = TypeVar("T")
 
 
 class _Frozen(BaseModel):
@@ -302,6 +304,13 @@ def _added_removed(old: set[str], new: set[str]) -> tuple[tuple[str, ...], tuple
     return tuple(sorted(new - old)), tuple(sorted(old - new))
 
 
+def _changed(old: Mapping[str, T], new: Mapping[str, T]) -> list[tuple[str, T, T]]:
+    """(id, old value, new value) of the ids in both whose value differs, by id."""
+    return [
+        (key, old[key], new[key]) for key in sorted(old.keys() & new.keys()) if old[key] != new[key]
+    ]
+
+
 def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> AssessmentDiff:
     old_gaps = {g.id: g.severity for g in old.gaps}
     new_gaps = {g.id: g.severity for g in new.gaps}
@@ -319,18 +328,16 @@ def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> Assessm
         gaps_added=gaps_added,
         gaps_removed=gaps_removed,
         gap_severity_changes=tuple(
-            SeverityChange(id=gap, old=old_gaps[gap], new=new_gaps[gap])
-            for gap in sorted(old_gaps.keys() & new_gaps.keys())
-            if old_gaps[gap] != new_gaps[gap]
+            SeverityChange(id=gap, old=old, new=new)
+            for gap, old, new in _changed(old_gaps, new_gaps)
         ),
         escalations_added=escalations_added,
         escalations_removed=escalations_removed,
         recommendations_added=recs_added,
         recommendations_removed=recs_removed,
         recommendations_reranked=tuple(
-            RankChange(id=rec, old_rank=old_ranks[rec], new_rank=new_ranks[rec])
-            for rec in sorted(old_ranks.keys() & new_ranks.keys())
-            if old_ranks[rec] != new_ranks[rec]
+            RankChange(id=rec, old_rank=old, new_rank=new)
+            for rec, old, new in _changed(old_ranks, new_ranks)
         ),
         level=None if old_r.level == new_r.level else LevelChange(old=old_r.level, new=new_r.level),
         score=None if old_r.score == new_r.score else ScoreChange(old=old_r.score, new=new_r.score),

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import random
-from typing import Any
-
-import pytest
 
 from api.assessments import stored_summary
 from engine import INDICATORS, Engine
@@ -36,12 +33,8 @@ def test_the_stored_columns_from_the_outcome_are_those_of_the_result(engine: Eng
 
 
 def test_the_stored_columns_are_taken_without_parsing_the_result(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, no_parsing_back: None
 ) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the result was parsed back from its JSON")
-
-    monkeypatch.setattr(AssessmentResult, "model_validate_json", refuse)
     summary = stored_summary(engine.evaluate(worst_request()), engine.ruleset, "sv")
     assert summary.gap_count > 0 and summary.blocking_gap_count > 0
     assert {kind for kind, _ in summary.findings} >= {"gap", "obstacle", "missing_factor"}
