@@ -1,33 +1,7 @@
-"""The public data contract: assessment requests and results, as pydantic models."""
+"""The public data contract, as pydantic models, one module per part.
 
-from schemas.assessment import AssessmentRequest
-from schemas.citation import Citation
-from schemas.result import (
-    AssessmentResult,
-    DimensionReadiness,
-    Escalation,
-    Gap,
-    Obstacle,
-    Readiness,
-    Recommendation,
-    RecommendationScore,
-    RulesetInfo,
-    SuccessFactor,
-    TraceEntry,
-)
-
-__all__ = [
-    "AssessmentRequest",
-    "AssessmentResult",
-    "Citation",
-    "DimensionReadiness",
-    "Escalation",
-    "Gap",
-    "Obstacle",
-    "Readiness",
-    "Recommendation",
-    "RecommendationScore",
-    "RulesetInfo",
-    "SuccessFactor",
-    "TraceEntry",
-]
+`schemas.assessment` (the request), `schemas.result` (the result), `schemas.batch`,
+`schemas.catalog` and `schemas.questionnaire` (read-only views), `schemas.problem` (error bodies),
+`schemas.codes` (every error code), `schemas.scales` and `schemas.vocabulary` (closed answer scales
+and vocabularies), `schemas.citation`.
+"""

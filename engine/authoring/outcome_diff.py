@@ -323,22 +323,18 @@ def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> Assessm
     recs_added, recs_removed = _added_removed(set(old_ranks), set(new_ranks))
     old_levels = {d.dimension: d.level for d in old.readiness.dimensions}
     old_r, new_r = old.readiness, new.readiness
+    severities = [SeverityChange(id=i, old=o, new=n) for i, o, n in _changed(old_gaps, new_gaps)]
+    ranks = [RankChange(id=i, old_rank=o, new_rank=n) for i, o, n in _changed(old_ranks, new_ranks)]
     return AssessmentDiff(
         name=name,
         gaps_added=gaps_added,
         gaps_removed=gaps_removed,
-        gap_severity_changes=tuple(
-            SeverityChange(id=gap, old=old, new=new)
-            for gap, old, new in _changed(old_gaps, new_gaps)
-        ),
+        gap_severity_changes=tuple(severities),
         escalations_added=escalations_added,
         escalations_removed=escalations_removed,
         recommendations_added=recs_added,
         recommendations_removed=recs_removed,
-        recommendations_reranked=tuple(
-            RankChange(id=rec, old_rank=old, new_rank=new)
-            for rec, old, new in _changed(old_ranks, new_ranks)
-        ),
+        recommendations_reranked=tuple(ranks),
         level=None if old_r.level == new_r.level else LevelChange(old=old_r.level, new=new_r.level),
         score=None if old_r.score == new_r.score else ScoreChange(old=old_r.score, new=new_r.score),
         dimension_levels=tuple(

@@ -5,7 +5,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from schemas import AssessmentRequest, AssessmentResult
+from schemas.assessment import AssessmentRequest
+from schemas.result import AssessmentResult
 
 
 def errors_of(data: object) -> list[dict[str, object]]:
