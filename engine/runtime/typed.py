@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.rulebase.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Ruleset
-from engine.runtime.outcome import Outcome, Placed
+from engine.runtime.outcome import Finding, Outcome, Placed
 from engine.runtime.ranking import priority_of
 from engine.runtime.render import _in_country
 from schemas.citation import Citation
@@ -68,6 +68,20 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
     sources = texts.rule_sources
     obstacle, success_factor = texts.obstacle, texts.success_factor
     readiness = outcome.readiness
+
+    def found(finding: Finding) -> dict[str, Any]:
+        """What a gap and an escalation have in common."""
+        return {
+            "id": finding.id,
+            "title": title[finding.id],
+            "dimension": finding.dimension,
+            "severity": finding.severity,
+            "evidence": dict(finding.evidence),
+            "derived_from": list(finding.derived_from),
+            "severity_basis": finding.basis,
+            "sources": list(sources[finding.id]),
+        }
+
     data: dict[str, Any] = {
         "language": texts.language,
         "ruleset": texts.info,
@@ -92,33 +106,9 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
                 for d in readiness.dimensions
             ],
         },
-        "gaps": [
-            {
-                "id": g.id,
-                "title": title[g.id],
-                "dimension": g.dimension,
-                "severity": g.severity,
-                "kind": g.gap_kind,
-                "evidence": dict(g.evidence),
-                "derived_from": list(g.derived_from),
-                "severity_basis": g.basis,
-                "sources": list(sources[g.id]),
-            }
-            for g in outcome.gaps
-        ],
+        "gaps": [{**found(g), "kind": g.gap_kind} for g in outcome.gaps],
         "escalations": [
-            {
-                "id": e.id,
-                "title": title[e.id],
-                "dimension": e.dimension,
-                "severity": e.severity,
-                "evidence": dict(e.evidence),
-                "derived_from": list(e.derived_from),
-                "severity_basis": e.basis,
-                "raises": list(texts.raises[e.id]),
-                "sources": list(sources[e.id]),
-            }
-            for e in outcome.escalations
+            {**found(e), "raises": list(texts.raises[e.id])} for e in outcome.escalations
         ],
         "obstacles": [
             {

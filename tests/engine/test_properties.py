@@ -9,7 +9,7 @@ from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
 from engine.runtime.ranking import URGENCY
 from schemas.assessment import AssessmentRequest
-from schemas.result import Recommendation
+from schemas.result import AssessmentResult, Recommendation
 from schemas.vocabulary import SEVERITIES
 
 # As many examples as the hypothesis profile says (tests/conftest.py).
@@ -31,6 +31,11 @@ def improvable(draw: st.DrawFn) -> tuple[dict[str, str], Indicator, str]:
     )
     better = draw(st.sampled_from(indicator.scale.better_than(worse)))
     return {**values, indicator.path: worse}, indicator, better
+
+
+def _assessed(engine: Engine, values: dict[str, str]) -> AssessmentResult:
+    """The result for answers given by indicator path."""
+    return engine.assess(AssessmentRequest.model_validate(nested(values)))
 
 
 @_SETTINGS
@@ -75,7 +80,7 @@ def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, int, str]:
 def test_the_ranking_follows_keys_prerequisites_and_families(
     engine: Engine, values: dict[str, str]
 ) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    result = _assessed(engine, values)
     recs = result.recommendations
     place = {r.id: r.rank for r in recs}
     place.update({s.id: r.rank for r in recs for s in r.sub_points})
@@ -108,7 +113,7 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
 @_SETTINGS
 @given(values=answers)
 def test_levels_and_the_score_range_are_honest(engine: Engine, values: dict[str, str]) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    result = _assessed(engine, values)
     readiness = result.readiness
     blocking = [
         item.id
@@ -142,7 +147,7 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
     engine: Engine, case: tuple[dict[str, str], Indicator, str]
 ) -> None:
     values, indicator, better = case
-    before = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    before = _assessed(engine, values)
     after = engine.assess(
         AssessmentRequest.model_validate(nested({**values, indicator.path: better}))
     )
@@ -165,7 +170,7 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
 def test_an_unknown_answer_is_never_reported_as_a_no_gap(
     engine: Engine, values: dict[str, str]
 ) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    result = _assessed(engine, values)
     # A context (model, kind, country, size) may apply when it is not given; answers may not.
     scored = {i.path for i in INDICATORS if i.scale.scored}
     for gap in result.gaps:
@@ -179,7 +184,7 @@ def test_an_unknown_answer_is_never_reported_as_a_no_gap(
 @_SETTINGS
 @given(values=answers)
 def test_readiness_counts_answered_indicators_only(engine: Engine, values: dict[str, str]) -> None:
-    result = engine.assess(AssessmentRequest.model_validate(nested(values)))
+    result = _assessed(engine, values)
     scope = engine.ruleset.scope
     full = {i.path: values.get(i.path, "unknown") for i in INDICATORS}
     if full["organisation.country"] is None:
