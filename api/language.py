@@ -9,7 +9,6 @@ from schemas.vocabulary import Language
 __all__ = ["LANGUAGES", "negotiate"]
 
 LANGUAGES: tuple[Language, ...] = get_args(Language)
-_ALIASES = {"sv": "sv", "da": "da", "en": "en"}
 
 
 def negotiate(lang: Language | None, accept_language: str | None) -> Language:
@@ -26,7 +25,7 @@ def negotiate(lang: Language | None, accept_language: str | None) -> Language:
         primary = tag.strip().lower().split("-", 1)[0]
         if primary == "*":
             primary = "en"
-        if primary not in _ALIASES:
+        if primary not in LANGUAGES:
             continue
         quality = 1.0
         for param in params.split(";"):
@@ -38,7 +37,7 @@ def negotiate(lang: Language | None, accept_language: str | None) -> Language:
                     quality = 0.0
         if quality <= 0:
             continue
-        candidate = (-quality, position, _ALIASES[primary])
+        candidate = (-quality, position, primary)
         if best is None or candidate < best:
-            best = candidate  # type: ignore[assignment]  # the alias map yields a Language
+            best = candidate
     return best[2] if best else "en"

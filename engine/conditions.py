@@ -26,7 +26,6 @@ __all__ = [
     "Test",
     "alternatives",
     "condition_text",
-    "evidence",
     "holds",
     "parse",
     "positive",
@@ -287,22 +286,6 @@ def holds(
     if isinstance(condition, All):
         return all(holds(item, values, derived) for item in condition.items)
     return any(holds(item, values, derived) for item in condition.items)
-
-
-def evidence(condition: Condition, values: Mapping[str, str]) -> dict[str, str]:
-    """Return the indicator values of the tests in a negation-free `condition` that hold."""
-    found: dict[str, str] = {}
-    stack: list[Condition] = [condition]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Test):
-            if values[node.path] in node.values:
-                found[node.path] = values[node.path]
-        elif isinstance(node, All | AnyOf):
-            stack.extend(node.items)
-        elif isinstance(node, Not):
-            stack.append(node.item)
-    return dict(sorted(found.items()))
 
 
 def condition_text(condition: Condition) -> str:

@@ -82,10 +82,6 @@ class IndicatorRegistry:
         """Return the indicator at `path`, or None."""
         return self._by_path.get(path)
 
-    def paths(self) -> list[str]:
-        """Return every indicator path, in schema order."""
-        return list(self._by_path)
-
 
 INDICATORS = IndicatorRegistry(AssessmentRequest)
 """The registry of the current assessment schema."""

@@ -403,15 +403,6 @@ class Repository:
             record = session.scalars(query).first()
             return _as_stored(record) if record is not None else None
 
-    def request_of(self, assessment_id: str, binding: Binding) -> str | None:
-        """Return the stored request JSON, within the binding."""
-        with self.db.session() as session:
-            query = _bound(
-                select(AssessmentRecord.request_json).where(AssessmentRecord.id == assessment_id),
-                binding,
-            )
-            return session.scalars(query).first()
-
     def page(
         self,
         filters: AssessmentFilter,
