@@ -91,12 +91,18 @@ def _open_for_writing(fifo: Path, process: subprocess.Popen[bytes]) -> int:
 def test_ctrl_c_ends_the_command_with_one_line_and_exit_130(tmp_path: Path) -> None:
     fifo = tmp_path / "request.json"
     os.mkfifo(fifo)
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [*READINESS, "assess", str(fifo)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
+    # A child inherits an ignored SIGINT, and Python then raises no KeyboardInterrupt: give the
+    # command the disposition a shell gives it, whatever this test process was left with.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [*READINESS, "assess", str(fifo)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     try:
         # Once the command reads the file, it waits for a request that never comes.
         writer = _open_for_writing(fifo, process)
@@ -106,7 +112,7 @@ def test_ctrl_c_ends_the_command_with_one_line_and_exit_130(tmp_path: Path) -> N
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait()
+            process.communicate()
     assert (process.returncode, out, err) == (ExitCode.INTERRUPTED, b"", b"Interrupted.\n")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ from tests.security.conftest import Keyed, bearer
 
 
 @pytest.fixture
-def repository(tmp_path: Path) -> Repository:
+def repository(tmp_path: Path) -> Iterator[Repository]:
     database = Database(f"sqlite:///{tmp_path / 'keys.sqlite3'}")
     database.migrate()
-    return Repository(database)
+    yield Repository(database)
+    database.close()
 
 
 def test_the_database_never_holds_the_secret(repository: Repository, tmp_path: Path) -> None:
