@@ -6,6 +6,8 @@ Settings come from READINESS_* environment variables (see the README).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,15 +58,20 @@ def _migrated(settings: Settings) -> Database:
     return database
 
 
-def _repository(rules: Path | None) -> Repository:
-    """The repository of the migrated database.
+@contextmanager
+def _repository(rules: Path | None) -> Iterator[Repository]:
+    """The repository of the migrated database, closed afterwards.
 
     The server, the database layer and SQLAlchemy are imported only by the commands that use them,
     so that `readiness assess` and `readiness rules ...` start as fast as `python -m engine`.
     """
     from store.repository import Repository
 
-    return Repository(_migrated(_settings(rules)))
+    database = _migrated(_settings(rules))
+    try:
+        yield Repository(database)
+    finally:
+        database.close()
 
 
 @click.command()
@@ -114,8 +121,8 @@ def create(
         raise CommandError("bind a key to a region or to an organisation, not both")
     if "admin" not in named and region is None and organisation is None:
         raise CommandError("a key without admin scope must be bound: --region or --organisation")
-    repository = _repository(rules)
-    click.echo(repository.create_key(named, region, organisation, description))
+    with _repository(rules) as repository:
+        click.echo(repository.create_key(named, region, organisation, description))
     return ExitCode.OK
 
 
@@ -123,8 +130,8 @@ def create(
 @click.pass_obj
 def list_keys(rules: Path | None) -> int:
     """List the keys (never their secrets)."""
-    repository = _repository(rules)
-    click.echo(json.dumps(repository.list_keys(), indent=2, ensure_ascii=False))
+    with _repository(rules) as repository:
+        click.echo(json.dumps(repository.list_keys(), indent=2, ensure_ascii=False))
     return ExitCode.OK
 
 
@@ -133,7 +140,9 @@ def list_keys(rules: Path | None) -> int:
 @click.pass_obj
 def revoke(rules: Path | None, key_id: str) -> int:
     """Revoke the key KEY_ID."""
-    if _repository(rules).revoke_key(key_id):
+    with _repository(rules) as repository:
+        revoked = repository.revoke_key(key_id)
+    if revoked:
         return ExitCode.OK
     click.echo(f"no key {key_id!r}", err=True)
     return ExitCode.FAILED
