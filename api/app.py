@@ -27,6 +27,7 @@ from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
+from api.regions import region_handlers
 from api.reload import Reloader
 from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
@@ -264,6 +265,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *catalog_handlers(),
             *questionnaire_handlers(),
             *history_handlers(),
+            *region_handlers(),
             *rules_admin_handlers(),
             *_example_handlers(examples),
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any, get_args
 
@@ -29,7 +30,11 @@ from schemas.batch import BatchResult
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
-from store.repository import IdempotencyConflictError, ResultSummary
+from store.repository import (
+    IdempotencyConflictError,
+    OrganisationRegionConflictError,
+    ResultSummary,
+)
 
 __all__ = [
     "VALUES_PER_ASSESSMENT",
@@ -64,6 +69,18 @@ StoreQuery = Annotated[
         )
     ),
 ]
+AssessedOnQuery = Annotated[
+    date | None,
+    QueryParameter(
+        description=(
+            "With store=true: the day the assessment was made, when earlier than today (an "
+            "imported survey); quarters, summaries and deltas go by it. From 2000-01-01 to today "
+            "(UTC)"
+        )
+    ),
+]
+EARLIEST_ASSESSMENT = date(2000, 1, 1)
+"""The earliest day an assessment may say it was made."""
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -148,14 +165,16 @@ def assessment_handlers(
         accept_language: AcceptLanguage = None,
         explain: ExplainQuery = False,
         store: StoreQuery = False,
+        assessed_on: AssessedOnQuery = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AssessmentResult]:
         language = negotiate(lang, accept_language)
+        made = _assessed_at(assessed_on, store)
         key = caller(request, runtime, store)
         assessment = await read_assessment(request, runtime)
         if store:
             return await _store(
-                runtime, request, assessment, key, language, explain, idempotency_key
+                runtime, request, assessment, key, language, explain, idempotency_key, made
             )
         engine = runtime.engine_for(request)
         return _json(engine.assess_json(assessment, language=language, explain=explain), language)
@@ -249,6 +268,31 @@ async def read_assessment(request: Request[Any, Any, Any], runtime: Runtime) -> 
         ) from None
 
 
+def _assessed_at(day: date | None, store: bool) -> datetime | None:
+    """The moment an assessment made on `day` is stored as made (midnight UTC), if given.
+
+    Raises:
+        ProblemError: 400 `invalid-assessment-date` without store=true, or outside the bounds.
+    """
+    if day is None:
+        return None
+    if not store:
+        raise ProblemError(
+            400,
+            "invalid-assessment-date",
+            "`assessed_on` dates a stored assessment: send it with store=true",
+        )
+    today = datetime.now(UTC).date()
+    if not EARLIEST_ASSESSMENT <= day <= today:
+        raise ProblemError(
+            400,
+            "invalid-assessment-date",
+            f"`assessed_on` must be from {EARLIEST_ASSESSMENT.isoformat()} to today "
+            f"({today.isoformat()}, UTC); got {day.isoformat()}",
+        )
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) if day < today else None
+
+
 def caller(request: Request[Any, Any, Any], runtime: Runtime, store: bool) -> ApiKeyInfo | None:
     """The caller's key: required with `assess` scope to store, or unless assessing is open."""
     if store or not runtime.settings.assess_without_key:
@@ -264,6 +308,7 @@ async def _store(
     language: Language,
     explain: bool,
     idempotency_key: str | None,
+    assessed_at: datetime | None = None,
 ) -> Response[Any]:
     """Evaluate and store; the stored result is byte for byte the response body.
 
@@ -300,6 +345,7 @@ async def _store(
         intervention=assessment.intervention.name or assessment.intervention.model,
         key_id=key.id,
         idempotency_key=idempotency_key,
+        assessed_at=assessed_at,
     )
     try:
         stored, created = await anyio.to_thread.run_sync(write)
@@ -308,6 +354,15 @@ async def _store(
             409,
             "idempotency-key-reused",
             "this Idempotency-Key was used before with a different request",
+        ) from None
+    except OrganisationRegionConflictError as exc:
+        placed = f"region {exc.region!r}" if exc.region is not None else "no region"
+        raise ProblemError(
+            409,
+            "organisation-in-other-region",
+            f"organisation {organisation_id!r} is stored under {placed}, not {region!r}; one "
+            "organisation keeps one region, so that its history stays whole (an admin can move "
+            f"it: PUT /v1/organisations/{organisation_id}/region)",
         ) from None
     headers = {
         "Content-Language": stored.language,

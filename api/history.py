@@ -15,11 +15,15 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 
+from api.assessments import AcceptLanguage, LangQuery
 from api.auth import require_key
 from api.exports import assessments_csv, gaps_csv, ndjson, summary_csv
+from api.language import negotiate
 from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
+from engine import Ruleset
+from schemas.vocabulary import Language
 from store.delta import delta
 from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, StoredAssessment, decode_cursor
@@ -200,7 +204,8 @@ def get_delta(
         current.organisation_id, current.intervention, key.binding, upto=current.id
     )
     if against is None:
-        earlier_ones = [entry for entry in history if entry.id < current.id]
+        # The history runs up to the current one, in the order the assessments were made.
+        earlier_ones = [entry for entry in history if entry.id != current.id]
         if not earlier_ones:
             raise ProblemError(
                 404, "no-earlier-assessment", "this is the organisation's first assessment"
@@ -234,7 +239,10 @@ def region_summary(
     created_from: Annotated[date | None, QueryParameter(query="from")] = None,
     created_to: Annotated[date | None, QueryParameter(query="to")] = None,
     format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+    lang: LangQuery = None,
+    accept_language: AcceptLanguage = None,
 ) -> Response[Any]:
+    language = negotiate(lang, accept_language)
     key = require_key(request, runtime.repository, "read")
     binding = key.binding
     if binding.organisation_id is not None or binding.region not in (None, region):
@@ -246,8 +254,9 @@ def region_summary(
         "from": created_from.isoformat() if created_from else None,
         "to": created_to.isoformat() if created_to else None,
     }
-    result = summary(region, figures, runtime.settings.min_group_size, period)
-    headers = {"Cache-Control": "no-store"}
+    titles = summary_titles(runtime.engine_for(request).ruleset, language)
+    result = summary(region, figures, runtime.settings.min_group_size, period, titles)
+    headers = {"Cache-Control": "no-store", "Content-Language": language}
     if format == "csv":
         return Response(content=summary_csv(result).encode(), media_type=_CSV, headers=headers)
     return Response(content=result, headers=headers)
@@ -268,6 +277,17 @@ def delete_organisation(
 ) -> dict[str, int]:
     key = require_key(request, runtime.repository, "admin")
     return {"deleted": runtime.repository.delete_organisation(organisation_id, key.binding)}
+
+
+def summary_titles(ruleset: Ruleset, language: Language) -> dict[str, dict[str, str]]:
+    """The titles of what a regional summary lists, in `language`, by list and id."""
+    return {
+        "gaps": {rule.id: rule.title.in_(language) for rule in ruleset.rules},
+        "obstacles": {i: e.title.in_(language) for i, e in ruleset.obstacles.items()},
+        "missing_success_factors": {
+            i: e.title.in_(language) for i, e in ruleset.success_factors.items()
+        },
+    }
 
 
 def history_handlers() -> list[HTTPRouteHandler]:

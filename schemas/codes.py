@@ -95,6 +95,7 @@ ProblemCode = Literal[
     "too-deep",
     "invalid-parameter",
     "invalid-cursor",
+    "invalid-assessment-date",
     "bad-request",
     "missing-api-key",
     "invalid-api-key",
@@ -104,10 +105,12 @@ ProblemCode = Literal[
     "rule-not-found",
     "assessment-not-found",
     "region-not-found",
+    "organisation-not-found",
     "no-earlier-assessment",
     "method-not-allowed",
     "request-timeout",
     "idempotency-key-reused",
+    "organisation-in-other-region",
     "body-too-large",
     "too-many-values",
     "url-too-long",
@@ -430,6 +433,12 @@ _DOCS = (
     ),
     _problem(
         400,
+        "invalid-assessment-date",
+        "`assessed_on` without store=true, in the future, or before 2000-01-01",
+        "send the day the assessment was made, with store=true",
+    ),
+    _problem(
+        400,
         "bad-request",
         "any other request the server refuses (litestar's other 4xx answers keep their status)",
         "read `detail`",
@@ -474,6 +483,12 @@ _DOCS = (
     ),
     _problem(
         404,
+        "organisation-not-found",
+        "no assessment of the organisation is stored (moving it needs one)",
+        "check the organisation id",
+    ),
+    _problem(
+        404,
         "no-earlier-assessment",
         "a delta asked for the organisation's first assessment",
         "store a later assessment, or name one with `against`",
@@ -496,6 +511,14 @@ _DOCS = (
         "idempotency-key-reused",
         "the `Idempotency-Key` was used before with a different body",
         "use a new key for a new request",
+    ),
+    _problem(
+        409,
+        "organisation-in-other-region",
+        "the organisation is stored under another region; an organisation keeps one region so "
+        "that its history stays whole",
+        "store it under its region (the message names it), or have an admin move it with "
+        "`PUT /v1/organisations/{id}/region`",
     ),
     _problem(
         413,

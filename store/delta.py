@@ -62,19 +62,20 @@ def delta(
         earlier: The one to compare with.
         history: The organisation's assessments of the same intervention up to `current`, oldest
             first, with their gaps (`Repository.gap_history`); used to say since when a
-            persisting gap has been open.
+            persisting gap has been open. Times are when the assessments were made.
     """
     now, before = _read(current), _read(earlier)
     now_gaps = {g.id: g for g in now.gaps}
     before_gaps = {g.id: g for g in before.gaps}
-    upto = [entry for entry in history if entry.id <= current.id]
+    ids = [entry.id for entry in history]
+    upto = history[: ids.index(current.id) + 1] if current.id in ids else history
     persisting = []
     for gap_id in sorted(set(now_gaps) & set(before_gaps)):
-        since_id, since_at = current.id, current.created_at
+        since_id, since_at = current.id, current.made_at
         for entry in reversed(upto):
             if gap_id not in entry.gaps:
                 break
-            since_id, since_at = entry.id, entry.created_at
+            since_id, since_at = entry.id, entry.assessed_at
         persisting.append(
             {
                 "id": gap_id,
@@ -83,7 +84,7 @@ def delta(
                 "severity_before": before_gaps[gap_id].severity,
                 "open_since": since_at.isoformat().replace("+00:00", "Z"),
                 "open_since_assessment": since_id,
-                "days_open": (current.created_at - since_at).days,
+                "days_open": (current.made_at - since_at).days,
             }
         )
     dimensions = [
@@ -104,7 +105,7 @@ def delta(
     return {
         "assessment": current.id,
         "against": earlier.id,
-        "days_between": (current.created_at - earlier.created_at).days,
+        "days_between": (current.made_at - earlier.made_at).days,
         "readiness": {
             "before": earlier.readiness_score,
             "after": current.readiness_score,

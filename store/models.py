@@ -16,7 +16,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "AssessmentRecord", "Base", "DimensionScore", "StoredFinding"]
+__all__ = [
+    "ApiKey",
+    "AssessmentRecord",
+    "Base",
+    "DimensionScore",
+    "Organisation",
+    "StoredFinding",
+]
 
 
 class Base(DeclarativeBase):
@@ -30,8 +37,12 @@ class AssessmentRecord(Base):
     __table_args__ = (
         UniqueConstraint("key_id", "idempotency_key", name="uq_assessments_idempotency"),
         # Summaries: a region's rows in a date range, with what grouping by organisation needs.
-        Index("ix_assessments_region_created_org", "region", "created_at", "organisation_id", "id"),
+        Index(
+            "ix_assessments_region_assessed_org", "region", "assessed_at", "organisation_id", "id"
+        ),
         Index("ix_assessments_org_created", "organisation_id", "created_at", "id"),
+        # An organisation's history in the order its assessments were made (deltas).
+        Index("ix_assessments_org_assessed", "organisation_id", "assessed_at", "id"),
         # Pages, newest first, of a region or an organisation.
         Index("ix_assessments_region_id", "region", "id"),
         Index("ix_assessments_org_id", "organisation_id", "id"),
@@ -39,6 +50,10 @@ class AssessmentRecord(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    """When it was stored."""
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the assessment was made: the storage time unless the caller gave an earlier date.
+    Always written; nullable only in the schema (see migration 0003)."""
     organisation_id: Mapped[str] = mapped_column(String(64))
     organisation_name: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str | None] = mapped_column(String(100))
@@ -63,6 +78,16 @@ class AssessmentRecord(Base):
     dimensions: Mapped[list[DimensionScore]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class Organisation(Base):
+    """An organisation id and the one region its assessments are stored under."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class StoredFinding(Base):

@@ -20,21 +20,25 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from store.database import Database
 from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
-from store.models import ApiKey, AssessmentRecord, DimensionScore, StoredFinding
+from store.models import ApiKey, AssessmentRecord, DimensionScore, Organisation, StoredFinding
 
 __all__ = [
     "AssessmentFilter",
     "HistoryEntry",
     "IdempotencyConflictError",
+    "OrganisationRegionConflictError",
     "QuarterFigures",
     "RegionFigures",
+    "RegionInfo",
     "Repository",
     "ResultSummary",
     "StoredAssessment",
@@ -43,6 +47,16 @@ __all__ = [
 
 class IdempotencyConflictError(Exception):
     """The idempotency key was used before with a different request."""
+
+
+class OrganisationRegionConflictError(Exception):
+    """The organisation is stored under another region than the one asked for."""
+
+    def __init__(self, organisation_id: str, region: str | None) -> None:
+        super().__init__(organisation_id, region)
+        self.organisation_id = organisation_id
+        self.region = region
+        """The region the organisation belongs to (None: stored without a region)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +98,20 @@ class StoredAssessment:
     gap_count: int = 0
     blocking_gap_count: int = 0
     top_recommendation: str | None = None
+    assessed_at: datetime | None = None
+    """When the assessment was made (the storage time unless the caller gave an earlier date)."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the assessment was made: what quarters and deltas go by."""
+        return self.assessed_at or self.created_at
 
     def meta(self) -> dict[str, Any]:
         """Everything but the result, JSON-ready."""
         return {
             "id": self.id,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": _iso(self.created_at),
+            "assessed_at": _iso(self.made_at),
             "organisation_id": self.organisation_id,
             "organisation_name": self.organisation_name,
             "region": self.region,
@@ -104,11 +126,22 @@ class StoredAssessment:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One stored assessment in an organisation's history: when, and which gaps its result has."""
+    """One stored assessment in an organisation's history: when it was made, and its gaps."""
 
     id: str
-    created_at: datetime
+    assessed_at: datetime
     gaps: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionInfo:
+    """A region as the regions list shows it."""
+
+    region: str
+    organisations: int
+    assessments: int
+    latest: datetime | None
+    """When its latest assessment was made (None: none stored yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +213,10 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _quarter_starts(first: datetime, last: datetime) -> list[datetime]:
     """The first instant (UTC) of each calendar quarter from `first`'s to `last`'s."""
     first, last = first.astimezone(UTC), last.astimezone(UTC)
@@ -208,6 +245,7 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
         gap_count=record.gap_count,
         blocking_gap_count=record.blocking_gap_count,
         top_recommendation=record.top_recommendation,
+        assessed_at=_utc(record.assessed_at) if record.assessed_at is not None else None,
     )
 
 
@@ -217,6 +255,28 @@ def _bound(query: Select[*tuple[Any, ...]], binding: Binding) -> Select[*tuple[A
     if binding.organisation_id is not None:
         query = query.where(AssessmentRecord.organisation_id == binding.organisation_id)
     return query
+
+
+def _latest_of(where: list[Any], *group: Any) -> Select[tuple[str]]:
+    """The id of each group's latest assessment among those `where` selects.
+
+    The latest is the one made last, then stored last: an imported older survey does not become
+    an organisation's latest.
+    """
+    ranked = (
+        select(
+            AssessmentRecord.id,
+            func.row_number()
+            .over(
+                partition_by=group,
+                order_by=(AssessmentRecord.assessed_at.desc(), AssessmentRecord.id.desc()),
+            )
+            .label("place"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    return select(ranked.c.id).where(ranked.c.place == 1)
 
 
 def encode_cursor(record_id: str) -> str:
@@ -315,14 +375,19 @@ class Repository:
         intervention: str,
         key_id: str | None,
         idempotency_key: str | None = None,
+        assessed_at: datetime | None = None,
     ) -> tuple[StoredAssessment, bool]:
         """Store one assessment, its result as `result_json`, and its `summary`.
 
         Return it and whether it was new. With an idempotency key the same request stores once;
-        a retry returns the first one.
+        a retry returns the first one. The organisation's first stored assessment places it in
+        `region` for good (`move_organisation` moves it); a later one without a region is stored
+        under the organisation's. `assessed_at` is when the assessment was made, if earlier than
+        now (an imported survey).
 
         Raises:
             IdempotencyConflictError: The key was used before for a different request.
+            OrganisationRegionConflictError: The organisation belongs to another region.
         """
         request_hash = hashlib.sha256(request_json.encode()).hexdigest()
         if idempotency_key is not None:
@@ -333,6 +398,7 @@ class Repository:
         values: dict[str, Any] = {
             "id": _new_id(now),
             "created_at": now,
+            "assessed_at": assessed_at or now,
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
             "region": region,
@@ -360,23 +426,105 @@ class Repository:
             {"assessment_id": assessment_id, "kind": kind, "item_id": item}
             for kind, item in dict.fromkeys(summary.findings)
         ]
-        try:
-            # Plain multi-row inserts: a result has about a hundred findings, and building an
-            # ORM object for each cost more than the whole write.
-            with self.db.session() as session:
-                session.execute(insert(AssessmentRecord), [values])
-                for table, rows in ((StoredFinding, findings), (DimensionScore, dimensions)):
-                    if rows:
-                        session.execute(insert(table), rows)
-        except IntegrityError:
-            if idempotency_key is None:
-                raise
-            # A concurrent retry with the same key won the race; answer as it did.
-            earlier = self._by_idempotency(key_id, idempotency_key)
-            if earlier is None:
-                raise
-            return self._replay(earlier, request_hash)
+        for attempt in (1, 2):
+            try:
+                # Plain multi-row inserts: a result has about a hundred findings, and building an
+                # ORM object for each cost more than the whole write.
+                with self.db.session() as session:
+                    values["region"] = self._place(session, organisation_id, region, now)
+                    session.execute(insert(AssessmentRecord), [values])
+                    for table, rows in ((StoredFinding, findings), (DimensionScore, dimensions)):
+                        if rows:
+                            session.execute(insert(table), rows)
+                break
+            except IntegrityError:
+                if idempotency_key is not None:
+                    # A concurrent retry with the same key won the race; answer as it did.
+                    earlier = self._by_idempotency(key_id, idempotency_key)
+                    if earlier is not None:
+                        return self._replay(earlier, request_hash)
+                # Or a concurrent first store placed the organisation: try once more, and meet
+                # its region.
+                if attempt == 2 or not self._placed(organisation_id):
+                    raise
         return _as_stored(AssessmentRecord(**values)), True
+
+    @staticmethod
+    def _place(
+        session: Session, organisation_id: str, region: str | None, now: datetime
+    ) -> str | None:
+        """The region to store the organisation's assessment under.
+
+        Its first assessment places it in `region`; later ones must name that region or none.
+
+        Raises:
+            OrganisationRegionConflictError: It belongs to another region than `region`.
+        """
+        found = session.get(Organisation, organisation_id)
+        if found is None:
+            session.execute(
+                insert(Organisation), [{"id": organisation_id, "region": region, "created_at": now}]
+            )
+            return region
+        if region is not None and found.region != region:
+            raise OrganisationRegionConflictError(organisation_id, found.region)
+        return found.region
+
+    def _placed(self, organisation_id: str) -> bool:
+        with self.db.session() as session:
+            return session.get(Organisation, organisation_id) is not None
+
+    def organisation_region(self, organisation_id: str) -> tuple[bool, str | None]:
+        """Whether the organisation is known, and its region."""
+        with self.db.session() as session:
+            found = session.get(Organisation, organisation_id)
+            return (found is not None, found.region if found is not None else None)
+
+    def move_organisation(self, organisation_id: str, region: str | None) -> int | None:
+        """Move an organisation and every stored assessment of it to `region` (an admin's act).
+
+        Return how many assessments moved, or None when the organisation is unknown.
+        """
+        with self.db.session() as session:
+            found = session.get(Organisation, organisation_id)
+            if found is None:
+                return None
+            found.region = region
+            mine = AssessmentRecord.organisation_id == organisation_id
+            moved = session.scalar(select(func.count()).where(mine)) or 0
+            session.execute(update(AssessmentRecord).where(mine).values(region=region))
+            return moved
+
+    def regions(self, binding: Binding) -> list[RegionInfo]:
+        """The regions the binding may see, with their organisations and assessments.
+
+        A key bound to one organisation sees no region (regional figures are not for it).
+        """
+        if binding.organisation_id is not None:
+            return []
+        query = (
+            select(
+                AssessmentRecord.region,
+                func.count(func.distinct(AssessmentRecord.organisation_id)),
+                func.count(),
+                func.max(AssessmentRecord.assessed_at),
+            )
+            .where(AssessmentRecord.region.is_not(None))
+            .group_by(AssessmentRecord.region)
+            .order_by(AssessmentRecord.region)
+        )
+        if binding.region is not None:
+            query = query.where(AssessmentRecord.region == binding.region)
+        with self.db.session() as session:
+            found = [
+                RegionInfo(
+                    str(region), organisations, assessments, _utc(latest) if latest else None
+                )
+                for region, organisations, assessments, latest in session.execute(query)
+            ]
+        if binding.region is not None and not found:
+            return [RegionInfo(binding.region, 0, 0, None)]
+        return found
 
     def _by_idempotency(self, key_id: str | None, idempotency_key: str) -> AssessmentRecord | None:
         with self.db.session() as session:
@@ -455,12 +603,15 @@ class Repository:
     def gap_history(
         self, organisation_id: str, intervention: str, binding: Binding, upto: str
     ) -> list[HistoryEntry]:
-        """The assessments of one organisation and intervention up to the id `upto`, oldest first.
+        """The assessments of one organisation and intervention made up to the assessment `upto`.
 
-        Each with the ids of its gaps, from the `findings` table: no stored result is read.
+        In the order they were made (then stored), oldest first, `upto` last; each with the ids
+        of its gaps, from the `findings` table: no stored result is read.
         """
+        made = AssessmentRecord.assessed_at
+        until = select(made).where(AssessmentRecord.id == upto).scalar_subquery()
         rows: Select[*tuple[Any, ...]] = (
-            select(AssessmentRecord.id, AssessmentRecord.created_at, StoredFinding.item_id)
+            select(AssessmentRecord.id, made, StoredFinding.item_id)
             .outerjoin(
                 StoredFinding,
                 and_(
@@ -470,19 +621,19 @@ class Repository:
             .where(
                 AssessmentRecord.organisation_id == organisation_id,
                 AssessmentRecord.intervention == intervention,
-                AssessmentRecord.id <= upto,
+                or_(made < until, and_(made == until, AssessmentRecord.id <= upto)),
             )
         )
-        query = _bound(rows, binding).order_by(AssessmentRecord.id)
+        query = _bound(rows, binding).order_by(made, AssessmentRecord.id)
         gaps: dict[str, tuple[datetime, set[str]]] = {}
         with self.db.session() as session:
-            for assessment_id, created_at, gap_id in session.execute(query):
+            for assessment_id, assessed_at, gap_id in session.execute(query):
                 found = gaps.get(assessment_id)
                 if found is None:
-                    found = gaps[assessment_id] = (_utc(created_at), set())
+                    found = gaps[assessment_id] = (_utc(assessed_at), set())
                 if gap_id is not None:
                     found[1].add(gap_id)
-        return [HistoryEntry(i, created, frozenset(ids)) for i, (created, ids) in gaps.items()]
+        return [HistoryEntry(i, when, frozenset(ids)) for i, (when, ids) in gaps.items()]
 
     def region_figures(
         self, region: str, created_from: datetime | None, created_to: datetime | None
@@ -493,23 +644,16 @@ class Repository:
         `dimension_scores` tables; no stored result is read. What comes back grows with the
         region's organisations (and quarters), not with how many assessments it stored.
         """
+        made = AssessmentRecord.assessed_at
         where = [AssessmentRecord.region == region]
         if created_from is not None:
-            where.append(AssessmentRecord.created_at >= created_from)
+            where.append(made >= created_from)
         if created_to is not None:
-            where.append(AssessmentRecord.created_at < created_to)
-        latest = (
-            select(func.max(AssessmentRecord.id))
-            .where(*where)
-            .group_by(AssessmentRecord.organisation_id)
-        )
+            where.append(made < created_to)
+        latest = _latest_of(where, AssessmentRecord.organisation_id)
         with self.db.session() as session:
             count, first, last = session.execute(
-                select(
-                    func.count(),
-                    func.min(AssessmentRecord.created_at),
-                    func.max(AssessmentRecord.created_at),
-                ).where(*where)
+                select(func.count(), func.min(made), func.max(made)).where(*where)
             ).one()
             if not count:
                 return RegionFigures(0, [], [], {}, [])
@@ -535,6 +679,8 @@ class Repository:
                     .group_by(StoredFinding.kind, StoredFinding.item_id)
                 ):
                     findings[kind, item] = findings.get((kind, item), 0) + n
+            # `assessed_at` is always written (see `AssessmentRecord.assessed_at`).
+            assert first is not None and last is not None  # noqa: S101
             quarters = self._quarters(session, where, _utc(first), _utc(last))
         return RegionFigures(count, levels, dimensions, findings, quarters)
 
@@ -551,25 +697,31 @@ class Repository:
         if len(starts) > 1:
             bounds = zip(starts[1:], labels, strict=False)
             quarter = case(
-                *((AssessmentRecord.created_at < start, label) for start, label in bounds),
+                *((AssessmentRecord.assessed_at < start, label) for start, label in bounds),
                 else_=labels[-1],
             )
+        # Per quarter and organisation: its latest assessment in the quarter (the one made last,
+        # then stored last), and how many it has there.
         rows = (
             select(
                 quarter.label("quarter"),
-                AssessmentRecord.organisation_id.label("organisation_id"),
                 AssessmentRecord.id.label("id"),
+                func.row_number()
+                .over(
+                    partition_by=(quarter, AssessmentRecord.organisation_id),
+                    order_by=(AssessmentRecord.assessed_at.desc(), AssessmentRecord.id.desc()),
+                )
+                .label("place"),
+                func.count()
+                .over(partition_by=(quarter, AssessmentRecord.organisation_id))
+                .label("assessments"),
             )
             .where(*where)
             .subquery()
         )
         per_organisation = (
-            select(
-                rows.c.quarter,
-                func.max(rows.c.id).label("latest"),
-                func.count().label("assessments"),
-            )
-            .group_by(rows.c.quarter, rows.c.organisation_id)
+            select(rows.c.quarter, rows.c.id.label("latest"), rows.c.assessments)
+            .where(rows.c.place == 1)
             .subquery()
         )
         counts: dict[str, int] = {}
@@ -607,6 +759,12 @@ class Repository:
                     delete(DimensionScore).where(DimensionScore.assessment_id.in_(chunk))
                 )
                 session.execute(delete(AssessmentRecord).where(AssessmentRecord.id.in_(chunk)))
+            left = session.scalar(
+                select(func.count()).where(AssessmentRecord.organisation_id == organisation_id)
+            )
+            if not left:
+                # Nothing of it is kept: its id is free to be placed in a region anew.
+                session.execute(delete(Organisation).where(Organisation.id == organisation_id))
             return len(ids)
 
     def count(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from math import fsum
 from typing import Any
 
@@ -24,11 +25,14 @@ def summary(
     figures: RegionFigures,
     min_organisations: int,
     period: dict[str, str | None],
+    titles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The summary of a region's figures (see `Repository.region_figures`).
 
     A group (the region, a quarter, a gap or obstacle row) with fewer than `min_organisations`
     organisations is suppressed: its figures are left out, so no organisation can be singled out.
+    `titles` gives, per list (`gaps`, `obstacles`, `missing_success_factors`), the title of
+    each id in the reader's language; a row whose id has none (a rule since removed) has none.
     """
     organisations = figures.organisations
     base: dict[str, Any] = {
@@ -59,8 +63,14 @@ def summary(
     frequent: dict[str, Any] = {}
     for kind, key in _FINDINGS.items():
         counts = {item: n for (k, item), n in figures.findings.items() if k == kind}
+        named = (titles or {}).get(key, {})
         frequent[key] = [
-            {"id": item, "organisations": n, "share": round(n / organisations, 3)}
+            {
+                "id": item,
+                **({"title": named[item]} if item in named else {}),
+                "organisations": n,
+                "share": round(n / organisations, 3),
+            }
             for item, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
             if n >= min_organisations
         ]

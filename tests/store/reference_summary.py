@@ -30,7 +30,7 @@ def _latest(
 
 
 def _quarter(stored: StoredAssessment) -> str:
-    return f"{stored.created_at.year}-Q{(stored.created_at.month - 1) // 3 + 1}"
+    return f"{stored.made_at.year}-Q{(stored.made_at.month - 1) // 3 + 1}"
 
 
 def reference_summary(

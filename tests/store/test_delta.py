@@ -81,7 +81,7 @@ def history(repository: Repository, engine: Engine) -> list[str]:
             session.execute(
                 update(AssessmentRecord)
                 .where(AssessmentRecord.id == assessment_id)
-                .values(created_at=start + timedelta(days=90 * number + number % 3))
+                .values(assessed_at=start + timedelta(days=90 * number + number % 3))
             )
     return ids
 
@@ -110,9 +110,9 @@ def _reference_delta(
                 "title": now_gaps[gap_id].title,
                 "severity": now_gaps[gap_id].severity,
                 "severity_before": before_gaps[gap_id].severity,
-                "open_since": since.created_at.isoformat().replace("+00:00", "Z"),
+                "open_since": since.made_at.isoformat().replace("+00:00", "Z"),
                 "open_since_assessment": since.id,
-                "days_open": (current.created_at - since.created_at).days,
+                "days_open": (current.made_at - since.made_at).days,
             }
         )
     dimensions = [
@@ -134,7 +134,7 @@ def _reference_delta(
     return {
         "assessment": current.id,
         "against": earlier.id,
-        "days_between": (current.created_at - earlier.created_at).days,
+        "days_between": (current.made_at - earlier.made_at).days,
         "readiness": {
             "before": score_before,
             "after": score_now,

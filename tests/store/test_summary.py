@@ -20,15 +20,20 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from engine import Engine
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from store.database import Database
 from store.keys import Binding
-from store.models import AssessmentRecord, Base, DimensionScore, StoredFinding
-from store.repository import AssessmentFilter, Repository, StoredAssessment
+from store.models import AssessmentRecord, Base, DimensionScore, Organisation, StoredFinding
+from store.repository import (
+    AssessmentFilter,
+    OrganisationRegionConflictError,
+    Repository,
+    StoredAssessment,
+)
 from store.summary import summary
 from tests.databases import BACKENDS, database_url, fresh
 from tests.store.reference_summary import reference_summary
@@ -91,7 +96,7 @@ def _history(
         for _ in range(40)
     ]
     ids += [_store(repository, chance.choice(results), "elsewhere", "Skåne") for _ in range(3)]
-    # Spread the creation times over quarters, in the order of the ids (which begin with them).
+    # Spread the times they were made over quarters, in the order of the ids.
     start = datetime(2024, 11, 20, tzinfo=UTC)
     offsets = sorted(chance.uniform(0, 640) for _ in ids)
     with repository.db.session() as session:
@@ -99,7 +104,7 @@ def _history(
             session.execute(
                 update(AssessmentRecord)
                 .where(AssessmentRecord.id == assessment_id)
-                .values(created_at=start + timedelta(days=days))
+                .values(assessed_at=start + timedelta(days=days))
             )
 
 
@@ -109,9 +114,9 @@ def _every_row(
     """Every assessment of the region in the range, oldest first, each with all its findings."""
     query = select(AssessmentRecord.id).where(AssessmentRecord.region == REGION)
     if created_from is not None:
-        query = query.where(AssessmentRecord.created_at >= created_from)
+        query = query.where(AssessmentRecord.assessed_at >= created_from)
     if created_to is not None:
-        query = query.where(AssessmentRecord.created_at < created_to)
+        query = query.where(AssessmentRecord.assessed_at < created_to)
     with repository.db.session() as session:
         ids = list(session.scalars(query.order_by(AssessmentRecord.id)))
         found: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
@@ -238,3 +243,30 @@ def test_the_migrations_build_the_schema_the_models_describe(repository: Reposit
     with repository.db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_the_migration_places_each_organisation_in_the_region_of_its_newest_assessment(
+    repository: Repository, results: list[tuple[AssessmentRequest, AssessmentResult]]
+) -> None:
+    ids = [_store(repository, results[0], "split", REGION) for _ in range(3)]
+    ids.append(_store(repository, results[1], "whole", "Skåne"))
+    _alembic(repository.db, "downgrade", "0002")
+    # Before one organisation kept one region, a key of another region could split its history.
+    with repository.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE assessments SET region = 'Skåne' WHERE id = :id"), {"id": ids[0]}
+        )
+    _alembic(repository.db, "upgrade", "head")
+    with repository.db.session() as session:
+        placed = dict(session.execute(select(Organisation.id, Organisation.region)).all())
+        rows = session.execute(
+            select(AssessmentRecord.id, AssessmentRecord.region, AssessmentRecord.assessed_at,
+                   AssessmentRecord.created_at).order_by(AssessmentRecord.id)
+        ).all()  # fmt: skip
+    assert placed == {"split": REGION, "whole": "Skåne"}
+    assert [region for _, region, _, _ in rows] == [REGION, REGION, REGION, "Skåne"]
+    assert all(assessed == created for _, _, assessed, created in rows)
+    # And storing goes on by the organisation's one region.
+    with pytest.raises(OrganisationRegionConflictError) as refused:
+        _store(repository, results[0], "split", "Skåne")
+    assert refused.value.region == REGION
