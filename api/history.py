@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from litestar import MediaType, Request, Response, delete, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 
 from api.assessments import AcceptLanguage, LangQuery
@@ -23,6 +24,8 @@ from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import Ruleset
+from schemas.result import AssessmentResult
+from schemas.stored import AssessmentPage, Deleted, Delta, RegionSummary, StoredAssessmentOut
 from schemas.vocabulary import Language
 from store.delta import delta
 from store.keys import ApiKeyInfo
@@ -56,6 +59,7 @@ def _visible(
 
 
 def _stored_json(body: str, stored: StoredAssessment) -> Response[Any]:
+    # The stored bytes as they are; the handlers' return types document what they hold.
     return Response(
         content=body.encode(),
         media_type=MediaType.JSON,
@@ -88,7 +92,14 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     operation_id="listAssessments",
     operation_class=export_operation({_CSV: _CSV_BODY, _NDJSON: _NDJSON_BODY}),
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 403),
+    responses={
+        200: ResponseSpec(
+            data_container=AssessmentPage,
+            description="A page (`format=json`), or the export in the format asked for",
+            generate_examples=False,
+        ),
+        **problem_responses(400, 401, 403),
+    },
 )
 def list_assessments(
     request: Request[Any, Any, Any],
@@ -158,7 +169,7 @@ def list_assessments(
 )
 def get_assessment(
     assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-) -> Response[Any]:
+) -> Response[StoredAssessmentOut]:
     stored, _ = _visible(request, runtime, assessment_id)
     return _stored_json(_envelope(stored), stored)
 
@@ -174,7 +185,7 @@ def get_assessment(
 )
 def get_result(
     assessment_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-) -> Response[Any]:
+) -> Response[AssessmentResult]:
     stored, _ = _visible(request, runtime, assessment_id)
     return _stored_json(stored.result_json, stored)
 
@@ -197,7 +208,7 @@ def get_delta(
     request: Request[Any, Any, Any],
     runtime: NamedDependency[Runtime],
     against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
-) -> dict[str, Any]:
+) -> Response[Delta]:
     current, key = _visible(request, runtime, assessment_id)
     repository = runtime.repository
     history = repository.gap_history(
@@ -214,7 +225,7 @@ def get_delta(
     earlier = repository.get(against, key.binding)
     if earlier is None:
         raise _not_found(against)
-    return delta(current, earlier, history)
+    return Response(content=Delta.model_validate(delta(current, earlier, history)))
 
 
 @get(
@@ -230,7 +241,14 @@ def get_delta(
     operation_id="getRegionSummary",
     operation_class=export_operation({_CSV: _CSV_BODY}),
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 403, 404),
+    responses={
+        200: ResponseSpec(
+            data_container=RegionSummary,
+            description="The summary (`format=json`), or its CSV",
+            generate_examples=False,
+        ),
+        **problem_responses(400, 401, 403, 404),
+    },
 )
 def region_summary(
     region: str,
@@ -274,9 +292,9 @@ def region_summary(
 )
 def delete_organisation(
     organisation_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-) -> dict[str, int]:
+) -> Deleted:
     key = require_key(request, runtime.repository, "admin")
-    return {"deleted": runtime.repository.delete_organisation(organisation_id, key.binding)}
+    return Deleted(deleted=runtime.repository.delete_organisation(organisation_id, key.binding))
 
 
 def summary_titles(ruleset: Ruleset, language: Language) -> dict[str, dict[str, str]]:

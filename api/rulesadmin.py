@@ -27,6 +27,7 @@ from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import default_rules_dir, lint
+from schemas.stored import LintReportOut, ReloadReport
 
 __all__ = ["rules_admin_handlers"]
 
@@ -112,7 +113,7 @@ def _write(root: Path, name: str, text: str) -> None:
 )
 async def validate_rules(
     request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-) -> Response[dict[str, Any]]:
+) -> Response[LintReportOut]:
     require_key(request, runtime.repository, "admin")
     data = await read_json(request, runtime.settings.max_json_depth)
     files = data.get("files") if isinstance(data, dict) else None
@@ -125,7 +126,7 @@ async def validate_rules(
         for name, text in files.items():
             _write(root, name, text)
         report = lint(root)
-    return Response(content=report.to_json())
+    return Response(content=LintReportOut.model_validate(report.to_json()))
 
 
 @post(
@@ -141,7 +142,7 @@ async def validate_rules(
     sync_to_thread=False,
     responses={
         422: ResponseSpec(
-            data_container=dict[str, Any],
+            data_container=ReloadReport,
             description="The new set failed to load or its cases failed; the current set serves",
             generate_examples=False,
         ),
@@ -150,10 +151,12 @@ async def validate_rules(
 )
 def reload_rules(
     request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
-) -> Response[dict[str, Any]]:
+) -> Response[ReloadReport]:
     require_key(request, runtime.repository, "admin")
     status = runtime.reloader.reload()
-    body = {**status.to_json(), "serving": runtime.engine.ruleset.digest}
+    body = ReloadReport.model_validate(
+        {**status.to_json(), "serving": runtime.engine.ruleset.digest}
+    )
     return Response(content=body, status_code=200 if status.ok else 422)
 
 
