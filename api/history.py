@@ -169,7 +169,9 @@ def _export(
         if newest is not None
         else ()
     )
-    headers = {"Cache-Control": "no-store", "Vary": "Accept-Language"}
+    headers = {"Cache-Control": "no-store"}
+    if export.format == "csv":
+        headers["Vary"] = "Accept-Language"  # it may choose the dialect
     rest = None
     if oldest is not None:
         rest = _following(request, query, encode_cursor(oldest))
@@ -180,7 +182,7 @@ def _export(
         f"{name}{'-partial' if rest else ''}.{export.format}"
     )
     if export.format == "ndjson":
-        note = {"truncated": True, "rows": export.most, "next": rest} if rest else None
+        note = {"truncated": True, "assessments": export.most, "next": rest} if rest else None
         return Stream(ndjson_export(chunks, note), media_type=_NDJSON, headers=headers)
     table = Table(
         GAP_COLUMNS if export.rows == "gap" else ASSESSMENT_COLUMNS,

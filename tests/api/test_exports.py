@@ -159,7 +159,7 @@ def test_an_export_cut_short_says_so_and_a_whole_one_does_not(exports: Exports) 
     limited = exports.http.get("/v1/assessments?region=Syddanmark&format=ndjson&limit=1")
     lines = [json.loads(line) for line in limited.text.splitlines()]
     assert lines[0]["id"] == exports.ids["dk-7003-exp"][0]
-    assert lines[1] == {"truncated": True, "rows": 1, "next": limited.links["next"]["url"]}
+    assert lines[1] == {"truncated": True, "assessments": 1, "next": limited.links["next"]["url"]}
     rest = exports.http.get(limited.links["next"]["url"])
     assert [json.loads(line)["id"] for line in rest.text.splitlines()] == [
         exports.ids["dk-7003-exp"][1]
