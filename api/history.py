@@ -187,7 +187,7 @@ def _export(
     table = Table(
         GAP_COLUMNS if export.rows == "gap" else ASSESSMENT_COLUMNS,
         map(gap_rows if export.rows == "gap" else assessment_rows, chunks),
-        f"# truncated after {export.most} assessments; more match: {rest}" if rest else None,
+        f"# truncated after {export.most} assessments. More match: {rest}" if rest else None,
     )
     if export.format == "xlsx":
         return Stream(xlsx_export(table, name), media_type=_XLSX, headers=headers)

@@ -150,8 +150,9 @@ def test_an_export_cut_short_says_so_and_a_whole_one_does_not(exports: Exports) 
     assert "cursor=" in cut.links["next"]["url"]
     assert "partial" in cut.headers["content-disposition"]
     last = _csv(cut)[-1]
-    assert last[0].startswith(f"# truncated after {CEILING} assessments; more match: /v1/")
+    assert last[0].startswith(f"# truncated after {CEILING} assessments. More match: /v1/")
     assert len(_csv(cut)) == 1 + CEILING + 1
+    assert cut.content.split(b"\r\n")[-2].startswith(b"# truncated")  # not quoted
     assert "x-export-truncated" not in whole.headers and "link" not in whole.headers
     assert whole.headers["content-disposition"] == 'attachment; filename="assessments.csv"'
     assert [row[0] for row in _csv(whole)[1:]] == exports.ids["dk-7003-exp"]
@@ -247,7 +248,7 @@ def test_the_xlsx_export_has_numbers_times_and_text(exports: Exports) -> None:
         assert isinstance(record["gaps"], int)
         assert record["organisation_name"] == "Malmö stad, IFO"
     assert len(rows) == 1 + CEILING + 1
-    assert str(rows[-1][0]).startswith(f"# truncated after {CEILING} assessments; more match:")
+    assert str(rows[-1][0]).startswith(f"# truncated after {CEILING} assessments. More match:")
     rest = _sheet(exports.http.get(response.links["next"]["url"]))
     assert [row[0] for row in rest[1:]] == exports.ids["se-7001-exp"][CEILING:]
 
