@@ -1,7 +1,9 @@
 """Stored assessments: read, list with filters and cursors, deltas, regional summaries, exports.
 
 Every handler here reads the database, so each runs in a worker thread (`sync_to_thread=True`):
-a read that waits for the disk does not hold up the event loop and the requests behind it.
+a read that waits for the disk does not hold up the event loop and the requests behind it. An
+export is a `Stream` of a plain generator, which litestar advances in a worker thread too, one
+chunk of rows (one database read) at a time.
 """
 
 from __future__ import annotations

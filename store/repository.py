@@ -483,8 +483,10 @@ class Repository:
             newest = session.scalars(query.limit(1)).first()
             if newest is None:
                 return None
-            # The export's last row and the one after it, if there is one.
-            tail = list(session.scalars(query.offset(most - 1).limit(2)))
+            # The export's last row and the one after it, if there is one; counted from
+            # `newest`, so a row stored meanwhile does not shift them.
+            counted = query.where(AssessmentRecord.id <= newest)
+            tail = list(session.scalars(counted.offset(most - 1).limit(2)))
         return newest, (tail[0] if len(tail) > 1 else None)
 
     def chunks(
