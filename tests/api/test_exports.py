@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -42,6 +43,9 @@ class Exports:
     repository: Repository
     ids: dict[str, list[str]]
     """The stored ids of each organisation, newest first."""
+    tmp: Path
+    url: str
+    admin: str
 
 
 def _body(org: str, region: str, name: str) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def exports(
             stored = client.post("/v1/assessments?store=true", json=_body(org, region, name))
             assert stored.status_code == 201, stored.text
             ids.setdefault(org, []).insert(0, stored.headers["x-assessment-id"])
-        yield Exports(client, repository, ids)
+        yield Exports(client, repository, ids, tmp, url, admin)
     database.close()
 
 
@@ -170,6 +174,28 @@ def test_an_export_cut_short_says_so_and_a_whole_one_does_not(exports: Exports) 
     assert _csv(empty)[1:] == [] and "x-export-truncated" not in empty.headers
 
 
+def test_an_export_holds_every_row_not_a_page(exports: Exports) -> None:
+    many = 55  # more than a JSON page's default of 50
+    body = _body("se-7010-many", "Halland", "Halmstads kommun")
+    for _ in range(many):
+        assert exports.http.post("/v1/assessments?store=true", json=body).status_code == 201
+    # The same database served on the default settings (READINESS_EXPORT_MAX_ROWS=100000).
+    with in_process(exports.tmp, database_url=exports.url) as default:
+        default.headers["Authorization"] = f"Bearer {exports.admin}"
+        listed = default.get("/v1/assessments?organisation=se-7010-many").json()
+        assert len(listed["items"]) == 50 and listed["next"]
+        for export in ("csv", "xlsx", "ndjson"):
+            response = default.get(f"/v1/assessments?organisation=se-7010-many&format={export}")
+            assert "x-export-truncated" not in response.headers and "link" not in response.headers
+            if export == "csv":
+                rows = _csv(response)[1:]
+            elif export == "xlsx":
+                rows = _sheet(response)[1:]
+            else:
+                rows = response.text.splitlines()
+            assert len(rows) == many, export
+
+
 def test_the_nordic_dialect_reads_into_the_right_columns(exports: Exports) -> None:
     response = exports.http.get(
         "/v1/assessments?organisation=dk-7003-exp&dialect=excel-nordic&format=csv"
@@ -206,6 +232,7 @@ def test_the_dialect_follows_the_language_unless_named(
 ) -> None:
     params = {"format": "csv", "region": "Syddanmark", **how.get("params", {})}
     listed = exports.http.get("/v1/assessments", params=params, headers=how.get("headers"))
+    assert listed.headers["vary"] == "Accept-Language"
     assert listed.content[3:].startswith(f"id{delimiter}created_at".encode())
     summary_params = {"format": "csv", **how.get("params", {})}
     summary = exports.http.get(
@@ -324,6 +351,13 @@ def test_chunks_read_every_row_between_the_ids_once(exports: Exports) -> None:
     assert whole == (wanted[2], None)
     rest = list(repository.chunks(AssessmentFilter(), everyone, wanted[2], None, size=4))
     assert [i.id for chunk in rest for i in chunk] == wanted[2:]
+    # A row stored after the span was fixed is not in what the span reads.
+    span = repository.span(AssessmentFilter(), everyone, None, 500)
+    assert span is not None
+    created = exports.http.post("/v1/assessments?store=true", json=_body("se-7011", "Gotland", "x"))
+    assert created.status_code == 201
+    read = [i.id for chunk in repository.chunks(AssessmentFilter(), everyone, *span) for i in chunk]
+    assert read == [i.id for i in repository.page(AssessmentFilter(), everyone, limit=500)[0][1:]]
     nothing = AssessmentFilter(region="Norrbotten")
     assert repository.span(nothing, everyone, None, 5) is None
     bound = repository.span(AssessmentFilter(), Binding(region="Syddanmark"), None, 5)
