@@ -22,6 +22,7 @@ __all__ = [
     "BOM",
     "DIALECTS",
     "GAP_COLUMNS",
+    "SHEET_ROWS",
     "Cell",
     "Dialect",
     "Table",
@@ -48,6 +49,9 @@ Cell = str | int | float | datetime | None
 
 _SEPARATORS: dict[Dialect, tuple[str, str]] = {"rfc4180": (",", "."), "excel-nordic": (";", ",")}
 """Field separator and decimal mark of each dialect."""
+
+SHEET_ROWS = 1_048_576
+"""Rows of an XLSX worksheet, its header included."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """What makes a spreadsheet read a cell as a formula when the cell starts with it (OWASP)."""
@@ -128,37 +132,54 @@ def xlsx_export(table: Table, sheet_name: str) -> Iterator[bytes]:
 
     XlsxWriter's constant-memory mode writes each row to a temporary file as it comes, so the
     rows are read chunk by chunk; the workbook is a zip archive, complete only once the last
-    row is in, and is then sent in pieces.
+    row is in, and is then sent in pieces. Rows beyond a worksheet's last continue on another
+    (`gaps 2`, ...): gap rows can outnumber the assessments the export is limited to.
     """
     with tempfile.TemporaryFile() as out:
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
-        sheet = workbook.add_worksheet(sheet_name)
         bold = workbook.add_format({"bold": True})
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet.freeze_panes(1, 0)
-        for column, name in enumerate(table.columns):
-            sheet.write_string(0, column, name, bold)
-        row_number = 0
+        sheets = 0
+
+        def next_sheet() -> Any:
+            nonlocal sheets
+            sheets += 1
+            sheet = workbook.add_worksheet(sheet_name if sheets == 1 else f"{sheet_name} {sheets}")
+            sheet.freeze_panes(1, 0)
+            for column, name in enumerate(table.columns):
+                sheet.write_string(0, column, name, bold)
+            return sheet
+
+        sheet, row_number = next_sheet(), 0
         for rows in table.chunks:
             for row in rows:
+                if row_number == SHEET_ROWS - 1:
+                    sheet, row_number = next_sheet(), 0
                 row_number += 1
                 for column, value in enumerate(row):
-                    if value is None:
-                        continue
-                    if isinstance(value, bool):
-                        sheet.write_boolean(row_number, column, value)
-                    elif isinstance(value, int | float):
-                        sheet.write_number(row_number, column, value)
-                    elif isinstance(value, datetime):
-                        sheet.write_datetime(row_number, column, value, when)
-                    else:
-                        sheet.write_string(row_number, column, neutralise(value))
+                    _write(sheet, row_number, column, value, when)
         if table.note is not None:
+            if row_number == SHEET_ROWS - 1:
+                sheet, row_number = next_sheet(), 0
             sheet.write_string(row_number + 1, 0, table.note, bold)
         workbook.close()
         out.seek(0)
         while piece := out.read(64 * 1024):
             yield piece
+
+
+def _write(sheet: Any, row: int, column: int, value: Cell, when: Any) -> None:
+    """One cell, as the type it is; text always as a string, neutralised."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, column, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(row, column, value, when)
+    else:
+        sheet.write_string(row, column, neutralise(value))
 
 
 def ndjson_export(

@@ -17,7 +17,15 @@ import httpx
 import openpyxl
 import pytest
 
-from api.exports import Table, csv_export, neutralise
+import api.exports
+from api.exports import (
+    ASSESSMENT_COLUMNS,
+    GAP_COLUMNS,
+    Table,
+    csv_export,
+    neutralise,
+    xlsx_export,
+)
 from store.database import Database
 from store.keys import Binding
 from store.repository import AssessmentFilter, Repository
@@ -278,6 +286,15 @@ def test_the_xlsx_export_has_numbers_times_and_text(exports: Exports) -> None:
     assert str(rows[-1][0]).startswith(f"# truncated after {CEILING} assessments. More match:")
     rest = _sheet(exports.http.get(response.links["next"]["url"]))
     assert [row[0] for row in rest[1:]] == exports.ids["se-7001-exp"][CEILING:]
+    # One row per gap: as many as the assessments' gap counts say.
+    assessments = _sheet(exports.http.get("/v1/assessments?region=Syddanmark&format=xlsx"))
+    gaps = exports.http.get("/v1/assessments?region=Syddanmark&format=xlsx&rows=gap")
+    assert gaps.headers["content-disposition"] == 'attachment; filename="gaps.xlsx"'
+    gap_sheet = _sheet(gaps)
+    assert list(gap_sheet[0]) == GAP_COLUMNS
+    column = ASSESSMENT_COLUMNS.index("gaps")
+    assert len(gap_sheet) - 1 == sum(row[column] for row in assessments[1:]) > 0
+    assert {row[0] for row in gap_sheet[1:]} == set(exports.ids["dk-7003-exp"])
 
 
 @pytest.mark.parametrize("dialect", ["rfc4180", "excel-nordic"])
@@ -334,6 +351,20 @@ def test_numbers_stay_numbers_and_separators_stay_inside_a_cell() -> None:
     plain = b"".join(csv_export(table, "rfc4180")).decode()
     assert nordic == '\ufeffa;b;c;d\r\n-2,5;\'-2.5;"x;=1";3\r\n'
     assert plain == '\ufeffa,b,c,d\r\n-2.5,\'-2.5,"x;=1",3\r\n'
+
+
+def test_xlsx_rows_beyond_a_worksheet_continue_on_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(api.exports, "SHEET_ROWS", 3)  # a header and two rows a sheet
+    table = Table(["n", "text"], [[[1, "=a"], [2, "b"]], [[3, "c"]], [[4, "d"]]], "# note")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx_export(table, "gaps"))))
+    sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+    assert sheets == {
+        "gaps": [("n", "text"), (1, "'=a"), (2, "b")],
+        "gaps 2": [("n", "text"), (3, "c"), (4, "d")],
+        "gaps 3": [("n", "text"), ("# note", None)],
+    }
 
 
 def test_chunks_read_every_row_between_the_ids_once(exports: Exports) -> None:
