@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import xlsxwriter
 
@@ -20,7 +20,6 @@ from store.repository import StoredAssessment
 __all__ = [
     "ASSESSMENT_COLUMNS",
     "BOM",
-    "DIALECTS",
     "GAP_COLUMNS",
     "SHEET_ROWS",
     "Cell",
@@ -42,7 +41,6 @@ Dialect = Literal["rfc4180", "excel-nordic"]
 """`rfc4180`: `,` between fields, `.` in numbers. `excel-nordic`: `;` and `,`, what Excel under
 Swedish and Danish regional settings reads when a file is opened with a double click. Both are
 UTF-8 with a byte order mark and CRLF line ends."""
-DIALECTS: tuple[Dialect, ...] = get_args(Dialect)
 
 Cell = str | int | float | datetime | None
 """A cell as the exports write it: text, a number we computed, a time (UTC) or nothing."""
@@ -75,8 +73,8 @@ def neutralise(text: str) -> str:
     """`text`, with a `'` in front when a spreadsheet would take it for a formula.
 
     OWASP's CSV injection guidance lists the first characters that start a formula: `=`, `+`,
-    `-`, `@`, tab, carriage return and line feed. Text that has them after leading blanks is
-    quoted too: a spreadsheet that trims blanks on import would see them first.
+    `-`, `@`, tab, carriage return and line feed. Text that has one after leading blanks gets the
+    `'` too: a spreadsheet that trims blanks on import would see it first.
     """
     if text.startswith(_FORMULA_STARTS) or text.lstrip().startswith(_FORMULA_STARTS):
         return "'" + text
