@@ -1,24 +1,41 @@
 """Stored assessments: read, list with filters and cursors, deltas, regional summaries, exports.
 
 Every handler here reads the database, so each runs in a worker thread (`sync_to_thread=True`):
-a read that waits for the disk does not hold up the event loop and the requests behind it.
+a read that waits for the disk does not hold up the event loop and the requests behind it. An
+export is a `Stream` of a plain generator, which litestar advances in a worker thread too, one
+chunk of rows (one database read) at a time.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 from litestar import MediaType, Request, Response, delete, get
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.params import QueryParameter
+from litestar.params import HeaderParameter, QueryParameter
+from litestar.response import Stream
 
-from api.assessments import AcceptLanguage, LangQuery
 from api.auth import require_key
-from api.exports import assessments_csv, gaps_csv, ndjson, summary_csv
+from api.exports import (
+    ASSESSMENT_COLUMNS,
+    GAP_COLUMNS,
+    Dialect,
+    Table,
+    assessment_rows,
+    csv_export,
+    gap_rows,
+    ndjson_export,
+    summary_csv,
+    xlsx_export,
+)
 from api.language import negotiate
 from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
@@ -28,18 +45,46 @@ from schemas.result import AssessmentResult
 from schemas.stored import AssessmentPage, Deleted, Delta, RegionSummary, StoredAssessmentOut
 from schemas.vocabulary import Language
 from store.delta import delta
-from store.keys import ApiKeyInfo
-from store.repository import AssessmentFilter, StoredAssessment, decode_cursor
+from store.keys import ApiKeyInfo, Binding
+from store.repository import AssessmentFilter, StoredAssessment, decode_cursor, encode_cursor
 from store.summary import summary
 
 __all__ = ["history_handlers"]
 
-Format = Literal["json", "csv", "ndjson"]
+Format = Literal["json", "csv", "ndjson", "xlsx"]
 _CSV = "text/csv"
 """Litestar adds `; charset=utf-8` to every `text/` media type itself."""
 _NDJSON = "application/x-ndjson"
-_CSV_BODY = "CSV, UTF-8 with a byte order mark (`format=csv`)"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CSV_BODY = (
+    "CSV (`format=csv`), UTF-8 with a byte order mark, CRLF; `dialect=rfc4180` (`,` and "
+    "`.`) or `excel-nordic` (`;` and decimal comma)"
+)
 _NDJSON_BODY = "One JSON object per line (`format=ndjson`)"
+_XLSX_BODY = "An Excel workbook (`format=xlsx`): numbers as numbers, times as times (UTC)"
+
+DialectQuery = Annotated[
+    Dialect | None,
+    QueryParameter(
+        description=(
+            "CSV dialect: rfc4180 (`,`, decimal point) or excel-nordic (`;`, decimal comma); "
+            "default excel-nordic when the language (`lang`, Accept-Language) is sv or da"
+        )
+    ),
+]
+LangQuery = Annotated[
+    Language | None,
+    QueryParameter(
+        description=(
+            "sv, da or en (default: Accept-Language): the language of titles, and the CSV "
+            "dialect when `dialect` is not given"
+        )
+    ),
+]
+AcceptLanguage = Annotated[
+    str | None,
+    HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
+]
 
 
 def _not_found(assessment_id: str) -> ProblemError:
@@ -80,26 +125,117 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
+def _sent(request: Request[Any, Any, Any], values: dict[str, object]) -> dict[str, object]:
+    """Those of the list's parameters (`values`, as the handler read them) the request sent."""
+    return {name: value for name, value in values.items() if name in request.query_params}
+
+
+def _following(request: Request[Any, Any, Any], query: dict[str, object], cursor: str) -> str:
+    """The URL, relative to the server, of the query `query` continued after `cursor`."""
+    pairs = [(name, str(value)) for name, value in query.items() if value is not None]
+    pairs.append(("cursor", cursor))
+    return f"{request.url.path}?{urlencode(pairs, quote_via=quote)}"
+
+
+def _dialect(
+    dialect: Dialect | None, lang: Language | None, accept_language: str | None
+) -> Dialect:
+    """The dialect asked for; else `excel-nordic` for Swedish and Danish, else `rfc4180`."""
+    if dialect is not None:
+        return dialect
+    return "excel-nordic" if negotiate(lang, accept_language) in ("sv", "da") else "rfc4180"
+
+
+def _attachment(name: str) -> str:
+    return f'attachment; filename="{name}"'
+
+
+@dataclass(frozen=True, slots=True)
+class _Export:
+    """What an export of the list needs besides the repository."""
+
+    filters: AssessmentFilter
+    binding: Binding
+    after: str | None
+    most: int
+    format: Literal["csv", "ndjson", "xlsx"]
+    rows: Literal["assessment", "gap"]
+    dialect: Dialect
+
+
+def _export(
+    request: Request[Any, Any, Any], runtime: Runtime, export: _Export, query: dict[str, object]
+) -> Stream:
+    """Every matching row, up to `export.most`, streamed chunk by chunk from the database.
+
+    When more rows match, the export says so three ways: `X-Export-Truncated: true` and a
+    `Link` to the rest (for tools), a last line naming the rest (for a person), and a file name
+    ending in `-partial`.
+    """
+    repository = runtime.repository
+    span = repository.span(export.filters, export.binding, export.after, export.most)
+    newest, oldest = span if span is not None else (None, None)
+    with_results = export.format == "ndjson" or export.rows == "gap"
+    chunks: Iterable[list[StoredAssessment]] = (
+        repository.chunks(export.filters, export.binding, newest, oldest, with_results)
+        if newest is not None
+        else ()
+    )
+    headers = {"Cache-Control": "no-store"}
+    if export.format == "csv":
+        headers["Vary"] = "Accept-Language"  # it may choose the dialect
+    rest = None
+    if oldest is not None:
+        rest = _following(request, query, encode_cursor(oldest))
+        headers["Link"] = f'<{rest}>; rel="next"'
+        headers["X-Export-Truncated"] = "true"
+    name = "assessments" if export.rows == "assessment" or export.format == "ndjson" else "gaps"
+    headers["Content-Disposition"] = _attachment(
+        f"{name}{'-partial' if rest else ''}.{export.format}"
+    )
+    if export.format == "ndjson":
+        note = {"truncated": True, "assessments": export.most, "next": rest} if rest else None
+        return Stream(ndjson_export(chunks, note), media_type=_NDJSON, headers=headers)
+    table = Table(
+        GAP_COLUMNS if export.rows == "gap" else ASSESSMENT_COLUMNS,
+        map(gap_rows if export.rows == "gap" else assessment_rows, chunks),
+        f"# truncated after {export.most} assessments. More match: {rest}" if rest else None,
+    )
+    if export.format == "xlsx":
+        return Stream(xlsx_export(table, name), media_type=_XLSX, headers=headers)
+    return Stream(csv_export(table, export.dialect), media_type=_CSV, headers=headers)
+
+
 @get(
     "/v1/assessments",
     tags=["stored assessments"],
     summary="List stored assessments",
     description=(
-        "Newest first, filtered, in pages: pass `cursor` from the previous page's `next`. "
-        "Only what the key's binding allows is listed. `format=csv` (one row per assessment, "
-        "or per gap with `rows=gap`) or `format=ndjson` exports the page."
+        "Newest first, filtered. `format=json` (the default) answers in pages: pass `cursor` "
+        "from the previous page's `next`, or follow `next_url` or the `Link` header, which "
+        "carry every parameter of the query. `format=csv`, `xlsx` or `ndjson` exports every "
+        "matching row (one per assessment, or per gap with `rows=gap`), up to "
+        "READINESS_EXPORT_MAX_ROWS assessments, or `limit` when given; an export cut short has "
+        "`X-Export-Truncated: true`, a `Link` to the rest and says so on its last line. CSV "
+        "comes as `dialect=rfc4180` or `excel-nordic` (default: `excel-nordic` when `lang` or "
+        "Accept-Language is Swedish or Danish). Only what the key's binding allows is listed."
     ),
     operation_id="listAssessments",
-    operation_class=export_operation({_CSV: _CSV_BODY, _NDJSON: _NDJSON_BODY}),
-    sync_to_thread=True,
-    responses={
-        200: ResponseSpec(
-            data_container=AssessmentPage,
-            description="A page (`format=json`), or the export in the format asked for",
-            generate_examples=False,
+    operation_class=export_operation({_CSV: _CSV_BODY, _NDJSON: _NDJSON_BODY, _XLSX: _XLSX_BODY}),
+    response_headers=[
+        ResponseHeader(
+            name="Link",
+            description='`<URL>; rel="next"`: the next page, or the rest of a cut-short export',
+            documentation_only=True,
         ),
-        **problem_responses(400, 401, 403),
-    },
+        ResponseHeader(
+            name="X-Export-Truncated",
+            description="`true` when an export stops before the last matching row",
+            documentation_only=True,
+        ),
+    ],
+    sync_to_thread=True,
+    responses=problem_responses(400, 401, 403),
 )
 def list_assessments(
     request: Request[Any, Any, Any],
@@ -119,13 +255,25 @@ def list_assessments(
     ] = None,
     gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
     obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
-    cursor: Annotated[str | None, QueryParameter(description="from `next`")] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=500, description="page size")] = 50,
-    format: Annotated[Format, QueryParameter(description="json, csv or ndjson")] = "json",
+    cursor: Annotated[
+        str | None, QueryParameter(description="from `next`: continue after it")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        QueryParameter(
+            ge=1, le=500, description="page size (default 50); an export: at most this many"
+        ),
+    ] = None,
+    format: Annotated[Format, QueryParameter(description="json, csv, xlsx or ndjson")] = "json",
     rows: Annotated[
-        Literal["assessment", "gap"], QueryParameter(description="CSV rows")
+        Literal["assessment", "gap"], QueryParameter(description="CSV and XLSX rows")
     ] = "assessment",
-) -> Response[Any]:
+    dialect: DialectQuery = None,
+    lang: LangQuery = None,
+    accept_language: AcceptLanguage = None,
+) -> Response[AssessmentPage]:
+    # The return type documents a page (`format=json`); exports are `Stream`s, listed in the
+    # document by `export_operation`, and a page is written as bytes without building the model.
     key = require_key(request, runtime.repository, "read")
     after = None
     if cursor is not None:
@@ -142,20 +290,33 @@ def list_assessments(
         gap=gap,
         obstacle=obstacle,
     )
-    # A CSV of assessments is made from the columns kept beside each result, not the result.
-    with_results = not (format == "csv" and rows == "assessment")
-    items, following = runtime.repository.page(filters, key.binding, after, limit, with_results)
+    query = _sent(request, {
+        "organisation": organisation, "region": region, "intervention": intervention,
+        "from": created_from, "to": created_to, "level": level, "gap": gap,
+        "obstacle": obstacle, "limit": limit, "format": format, "rows": rows,
+        "dialect": dialect, "lang": lang,
+    })  # fmt: skip
+    if format != "json":
+        chosen = _dialect(dialect, lang, accept_language)
+        if format == "csv":
+            query["dialect"] = chosen  # the rest comes in the dialect this part came in
+        most = min(limit or runtime.settings.export_max_rows, runtime.settings.export_max_rows)
+        export = _Export(filters, key.binding, after, most, format, rows, chosen)
+        streamed: Response[Any] = _export(request, runtime, export, query)
+        return streamed
+    items, following = runtime.repository.page(filters, key.binding, after, limit or 50)
     headers = {"Cache-Control": "no-store"}
-    if following:
-        headers["Link"] = f'<{request.url.path}?cursor={following}>; rel="next"'
-    if format == "csv":
-        body = gaps_csv(items) if rows == "gap" else assessments_csv(items)
-        return Response(content=body.encode(), media_type=_CSV, headers=headers)
-    if format == "ndjson":
-        lines = ndjson({**i.meta(), "result": json.loads(i.result_json)} for i in items)
-        return Response(content=lines.encode(), media_type=_NDJSON, headers=headers)
-    page = f'{{"items":[{",".join(_envelope(i) for i in items)}],"next":{json.dumps(following)}}}'
-    return Response(content=page.encode(), media_type=MediaType.JSON, headers=headers)
+    next_url = _following(request, query, following) if following else None
+    if next_url:
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    page = (
+        f'{{"items":[{",".join(_envelope(i) for i in items)}],'
+        f'"next":{json.dumps(following)},"next_url":{json.dumps(next_url)}}}'
+    )
+    written: Response[Any] = Response(
+        content=page.encode(), media_type=MediaType.JSON, headers=headers
+    )
+    return written
 
 
 @get(
@@ -236,7 +397,8 @@ def get_delta(
         "Organisations and assessments in a date range; readiness per dimension, the most "
         "frequent gaps, obstacles and missing success factors, and a trend per quarter, "
         "counting each organisation's latest assessment. Groups of fewer organisations than "
-        "the configured minimum (default 5) are suppressed. `format=csv` exports it."
+        "the configured minimum (default 5) are suppressed. `format=csv` exports it, in the "
+        "dialect `dialect` names or the language suggests, as the list's CSV does."
     ),
     operation_id="getRegionSummary",
     operation_class=export_operation({_CSV: _CSV_BODY}),
@@ -257,6 +419,7 @@ def region_summary(
     created_from: Annotated[date | None, QueryParameter(query="from")] = None,
     created_to: Annotated[date | None, QueryParameter(query="to")] = None,
     format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+    dialect: DialectQuery = None,
     lang: LangQuery = None,
     accept_language: AcceptLanguage = None,
 ) -> Response[Any]:
@@ -276,7 +439,10 @@ def region_summary(
     result = summary(region, figures, runtime.settings.min_group_size, period, titles)
     headers = {"Cache-Control": "no-store", "Content-Language": language}
     if format == "csv":
-        return Response(content=summary_csv(result).encode(), media_type=_CSV, headers=headers)
+        headers["Vary"] = "Accept-Language"
+        headers["Content-Disposition"] = _attachment("region-summary.csv")
+        body = summary_csv(result, _dialect(dialect, lang, accept_language))
+        return Response(content=body.encode(), media_type=_CSV, headers=headers)
     return Response(content=result, headers=headers)
 
 

@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Example,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
@@ -169,8 +170,9 @@ def export_operation(media_types: dict[str, str]) -> type[Operation]:
     """An `Operation` whose 200 response may also come as the export `media_types`.
 
     Args:
-        media_types: Description of each export format by media type (`text/csv`, ...); the
-            body is text in that format, next to the documented `application/json`.
+        media_types: Description of each export format by media type (`text/csv`, ...), next
+            to the documented `application/json`; the body is text in that format, or bytes
+            (`format: binary`) for a spreadsheet workbook.
     """
 
     @dataclass
@@ -181,8 +183,13 @@ def export_operation(media_types: dict[str, str]) -> type[Operation]:
                 return
             ok.content = dict(ok.content or {})
             for media_type, description in media_types.items():
+                binary = media_type.startswith("application/vnd.")
                 ok.content[media_type] = OpenAPIMediaType(
-                    schema=Schema(type=OpenAPIType.STRING, description=description)
+                    schema=Schema(
+                        type=OpenAPIType.STRING,
+                        description=description,
+                        format=OpenAPIFormat.BINARY if binary else None,
+                    )
                 )
 
     return _ExportOperation

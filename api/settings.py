@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     """Most header lines in one request; more get 431 `headers-too-large`."""
     max_url_bytes: Annotated[int, Field(ge=1)] = 8 * 1024
     """Longest request target (path and query); longer get 414 `url-too-long`."""
+    export_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = 100_000
+    """Most assessments one export (`GET /v1/assessments?format=csv|xlsx|ndjson`) holds; one cut
+    short says so (`X-Export-Truncated: true`, a `Link` to the rest, and its last line). At most
+    a million, so that an XLSX of assessments fits on one worksheet."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -75,6 +75,8 @@ class AssessmentPage(_Out):
     items: list[StoredAssessmentOut]
     next: str | None
     """The cursor of the next page (pass it as `cursor`), null on the last page."""
+    next_url: str | None
+    """The next page's URL, with every parameter of this one (the `Link` header's target)."""
 
 
 class ReadinessChange(_Out):

@@ -279,6 +279,45 @@ def _latest_of(where: list[Any], *group: Any) -> Select[tuple[str]]:
     return select(ranked.c.id).where(ranked.c.place == 1)
 
 
+def _records(with_results: bool) -> Select[*tuple[Any, ...]]:
+    """Assessment records without their request (and without their result unless asked)."""
+    unread = [AssessmentRecord.request_json]
+    if not with_results:
+        unread.append(AssessmentRecord.result_json)
+    return select(AssessmentRecord).options(*map(defer, unread))
+
+
+def _matching(
+    query: Select[*tuple[Any, ...]], filters: AssessmentFilter, binding: Binding
+) -> Select[*tuple[Any, ...]]:
+    """`query` narrowed to the assessments `filters` and `binding` select."""
+    query = _bound(query, binding)
+    columns = {
+        "organisation_id": AssessmentRecord.organisation_id,
+        "region": AssessmentRecord.region,
+        "intervention": AssessmentRecord.intervention,
+        "readiness_level": AssessmentRecord.readiness_level,
+    }
+    for name, column in columns.items():
+        value = getattr(filters, name)
+        if value is not None:
+            query = query.where(column == value)
+    if filters.created_from is not None:
+        query = query.where(AssessmentRecord.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        query = query.where(AssessmentRecord.created_at < filters.created_to)
+    for kind, item in (("gap", filters.gap), ("obstacle", filters.obstacle)):
+        if item is not None:
+            query = query.where(
+                exists().where(
+                    StoredFinding.assessment_id == AssessmentRecord.id,
+                    StoredFinding.kind == kind,
+                    StoredFinding.item_id == item,
+                )
+            )
+    return query
+
+
 def encode_cursor(record_id: str) -> str:
     """Return the opaque cursor that continues after `record_id`."""
     return base64.urlsafe_b64encode(record_id.encode()).decode().rstrip("=")
@@ -564,33 +603,7 @@ class Repository:
         Without `with_results` the items' `result_json` is empty: it is the bulk of a stored
         assessment, and a CSV of assessments needs only the columns kept beside it.
         """
-        unread = [AssessmentRecord.request_json]
-        if not with_results:
-            unread.append(AssessmentRecord.result_json)
-        query = _bound(select(AssessmentRecord).options(*map(defer, unread)), binding)
-        columns = {
-            "organisation_id": AssessmentRecord.organisation_id,
-            "region": AssessmentRecord.region,
-            "intervention": AssessmentRecord.intervention,
-            "readiness_level": AssessmentRecord.readiness_level,
-        }
-        for name, column in columns.items():
-            value = getattr(filters, name)
-            if value is not None:
-                query = query.where(column == value)
-        if filters.created_from is not None:
-            query = query.where(AssessmentRecord.created_at >= filters.created_from)
-        if filters.created_to is not None:
-            query = query.where(AssessmentRecord.created_at < filters.created_to)
-        for kind, item in (("gap", filters.gap), ("obstacle", filters.obstacle)):
-            if item is not None:
-                query = query.where(
-                    exists().where(
-                        StoredFinding.assessment_id == AssessmentRecord.id,
-                        StoredFinding.kind == kind,
-                        StoredFinding.item_id == item,
-                    )
-                )
+        query = _matching(_records(with_results), filters, binding)
         if after is not None:
             query = query.where(AssessmentRecord.id < after)
         query = query.order_by(AssessmentRecord.id.desc()).limit(limit + 1)
@@ -599,6 +612,62 @@ class Repository:
         more = len(records) > limit
         records = records[:limit]
         return records, (encode_cursor(records[-1].id) if more and records else None)
+
+    def span(
+        self, filters: AssessmentFilter, binding: Binding, after: str | None, most: int
+    ) -> tuple[str, str | None] | None:
+        """Fix the rows an export of at most `most` rows holds, before it is written.
+
+        Return the id of its newest row (newest first, after the id `after`) and, when more
+        rows match than `most`, the id of its oldest (the export is cut there); None when no row
+        matches. The export reads the rows between the two (`chunks`), so one stored while it
+        is written changes neither what it holds nor where its continuation starts.
+        """
+        query = _matching(select(AssessmentRecord.id), filters, binding)
+        if after is not None:
+            query = query.where(AssessmentRecord.id < after)
+        query = query.order_by(AssessmentRecord.id.desc())
+        with self.db.session() as session:
+            newest = session.scalars(query.limit(1)).first()
+            if newest is None:
+                return None
+            # The export's last row and the one after it, if there is one; counted from
+            # `newest`, so a row stored meanwhile does not shift them.
+            counted = query.where(AssessmentRecord.id <= newest)
+            tail = list(session.scalars(counted.offset(most - 1).limit(2)))
+        return newest, (tail[0] if len(tail) > 1 else None)
+
+    def chunks(
+        self,
+        filters: AssessmentFilter,
+        binding: Binding,
+        newest: str,
+        oldest: str | None,
+        with_results: bool = True,
+        size: int = 200,
+    ) -> Iterator[list[StoredAssessment]]:
+        """The matching rows from the id `newest` down to `oldest`, newest first, in lists.
+
+        Both ids are included; `oldest` None reads to the end. Each list of at most `size` is
+        read in a session of its own (keyset paging on the id), so an export of any length holds
+        one list in memory and no session between lists. `with_results` as for `page`.
+        """
+        query = _matching(_records(with_results), filters, binding)
+        if oldest is not None:
+            query = query.where(AssessmentRecord.id >= oldest)
+        query = query.order_by(AssessmentRecord.id.desc()).limit(size)
+        bound = AssessmentRecord.id <= newest
+        while True:
+            with self.db.session() as session:
+                records = [
+                    _as_stored(r, None if with_results else "")
+                    for r in session.scalars(query.where(bound))
+                ]
+            if records:
+                yield records
+            if len(records) < size:
+                return
+            bound = AssessmentRecord.id < records[-1].id
 
     def gap_history(
         self, organisation_id: str, intervention: str, binding: Binding, upto: str
