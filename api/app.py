@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get, route
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import OpenAPIRenderPlugin
@@ -240,6 +241,33 @@ def _cors(origins: list[str]) -> CORSConfig | None:
     )
 
 
+def with_options(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """`handlers`, after an OPTIONS handler for each path that more than one of them serves.
+
+    Litestar makes a path's OPTIONS answer when the first handler of the path is registered, and
+    its `Allow` header then misses the methods of handlers registered later (`GET` beside `POST`
+    on `/v1/assessments`). An OPTIONS handler of our own, registered first, lists them all.
+    """
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, set()).update(handler.http_methods)
+    shared = {
+        path: ", ".join(sorted({*found, "OPTIONS"}))
+        for path, found in methods.items()
+        if len([h for h in handlers if path in h.paths]) > 1
+    }
+    return [*(_options(path, allow) for path, allow in shared.items()), *handlers]
+
+
+def _options(path: str, allow: str) -> HTTPRouteHandler:
+    @route(path, http_method=[HttpMethod.OPTIONS], include_in_schema=False, sync_to_thread=False)
+    def options() -> Response[None]:
+        return Response(content=None, status_code=204, headers={"Allow": allow})
+
+    return options
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. The ruleset is loaded, validated and compiled once, here.
 
@@ -259,16 +287,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return runtime
 
     app = Litestar(
-        route_handlers=[
-            *health_handlers(),
-            *assessment_handlers(examples, settings.max_batch_body_bytes),
-            *catalog_handlers(),
-            *questionnaire_handlers(),
-            *history_handlers(),
-            *region_handlers(),
-            *rules_admin_handlers(),
-            *_example_handlers(examples),
-        ],
+        route_handlers=with_options(
+            [
+                *health_handlers(),
+                *assessment_handlers(examples, settings.max_batch_body_bytes),
+                *catalog_handlers(),
+                *questionnaire_handlers(),
+                *history_handlers(),
+                *region_handlers(),
+                *rules_admin_handlers(),
+                *_example_handlers(examples),
+            ]
+        ),
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         exception_handlers={
             ProblemError: handle_problem,

@@ -256,7 +256,8 @@ def list_assessments(
     gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
     obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
     cursor: Annotated[
-        str | None, QueryParameter(description="from `next`: continue after it")
+        str | None,
+        QueryParameter(description="from `next`: continue after it (empty: the first page)"),
     ] = None,
     limit: Annotated[
         int | None,
@@ -276,7 +277,7 @@ def list_assessments(
     # document by `export_operation`, and a page is written as bytes without building the model.
     key = require_key(request, runtime.repository, "read")
     after = None
-    if cursor is not None:
+    if cursor:  # an empty cursor is the first page, as no cursor is
         after = decode_cursor(cursor)
         if after is None:
             raise ProblemError(400, "invalid-cursor", "the cursor is not one this API gave")

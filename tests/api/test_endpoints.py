@@ -246,3 +246,15 @@ def test_access_log_is_json_without_content(client: httpx.Client, app_log: AppLo
     assert mine[0]["duration_ms"] >= 0
     assert mine[0]["ruleset_digest"].startswith("sha256:")
     assert secret not in app_log.text()
+
+
+def test_options_allows_every_method_each_path_serves(client: httpx.Client) -> None:
+    # `/v1/assessments` has a handler for GET (the list) and one for POST (assess).
+    document = client.get("/schema/openapi.json").json()
+    for template, item in document["paths"].items():
+        path = template.replace("{assessment_id}", "x").replace("{region}", "x")
+        path = path.replace("{organisation_id}", "x").replace("{rule_id}", "x")
+        answer = client.options(path)
+        assert answer.status_code == 204, path
+        allowed = {m.strip() for m in answer.headers["allow"].split(",")}
+        assert allowed == {*(m.upper() for m in item), "OPTIONS"}, path

@@ -262,6 +262,9 @@ def test_ndjson_and_cursor_paging(stored: Stored) -> None:
         assert [json.loads(line)["id"] for line in lines] == seen
         bad = admin.get("/v1/assessments?cursor=not-ours")
         assert bad.json()["code"] == "invalid-cursor"
+        # An empty cursor (as a form or a template leaves it) is the first page.
+        empty = admin.get("/v1/assessments?limit=3&cursor=")
+        assert [i["id"] for i in empty.json()["items"]] == seen[:3]
 
 
 def test_keys_and_scopes(stored: Stored) -> None:
