@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ rules: []
 """
 
 
+_FILE_NAME = re.compile(r"([A-Za-z0-9_-]+/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.yaml")
+"""A rule file's path under the rules folder: folders of letters, digits, `_` and `-`, then a
+`.yaml` file whose name does not start with a dot (so no `..`, no hidden or absolute path)."""
+_FILE_NAME_MAX = 200
+
+
 @dataclass
 class _RuleFilesOperation(Operation):
     """Documents the body of `POST /v1/rules/validate`, which the handler reads itself."""
@@ -44,8 +51,13 @@ class _RuleFilesOperation(Operation):
     def __post_init__(self) -> None:
         files = Schema(
             type=OpenAPIType.OBJECT,
-            description="YAML text by path under the rules folder (`.yaml`, no `..`)",
+            description="YAML text by path under the rules folder",
             additional_properties=Schema(type=OpenAPIType.STRING),
+            property_names=Schema(
+                type=OpenAPIType.STRING,
+                pattern=f"^{_FILE_NAME.pattern}$",
+                max_length=_FILE_NAME_MAX,
+            ),
         )
         self.request_body = RequestBody(
             description="Rule files to lay over the server's rules",
@@ -79,9 +91,12 @@ def _write(root: Path, name: str, text: str) -> None:
     """
     relative = PurePosixPath(name)
     invalid = ProblemError(
-        422, "invalid-path", f"{name!r} is not a .yaml path inside the rules folder"
+        422,
+        "invalid-path",
+        f"{name!r} is not a .yaml path inside the rules folder (folders and file names of "
+        "letters, digits, `_`, `-` and `.`, not starting with a dot)",
     )
-    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".yaml":
+    if len(name) > _FILE_NAME_MAX or not _FILE_NAME.fullmatch(name):
         raise invalid
     try:
         data = text.encode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -353,8 +354,15 @@ def test_admin_validates_uploaded_rule_files_and_reloads(stored: Stored) -> None
         assert report["errors"] >= 1
         assert {f["file"] for f in report["findings"]} == {"rules/logic/leadership/uploaded.yaml"}
         assert all(f["hint"] for f in report["findings"])
-        escape = admin.post("/v1/rules/validate", json={"files": {"../x.yaml": "a: 1"}})
-        assert escape.json()["code"] == "invalid-path"
+        # The document's pattern for file names is exactly what the server accepts.
+        document = admin.get("/schema/openapi.json").json()
+        body = document["paths"]["/v1/rules/validate"]["post"]["requestBody"]["content"]
+        names = body["application/json"]["schema"]["properties"]["files"]["propertyNames"]
+        for name in ["../x.yaml", "/etc/x.yaml", ".hidden.yaml", "logic/x.yml", "a\x00.yaml",
+                     "logic/ä.yaml", "index.yaml/x.yaml", "x" * 200 + ".yaml"]:  # fmt: skip
+            assert not re.fullmatch(names["pattern"].strip("^$"), name) or len(name) > 200
+            escape = admin.post("/v1/rules/validate", json={"files": {name: "a: 1"}})
+            assert escape.json()["code"] == "invalid-path", name
         reloaded = admin.post("/v1/rules/reload")
         assert reloaded.status_code == 200
         assert reloaded.json()["ok"] is True
