@@ -46,7 +46,13 @@ from schemas.stored import AssessmentPage, Deleted, Delta, RegionSummary, Stored
 from schemas.vocabulary import Language
 from store.delta import delta
 from store.keys import ApiKeyInfo, Binding
-from store.repository import AssessmentFilter, StoredAssessment, decode_cursor, encode_cursor
+from store.repository import (
+    CURSOR_PATTERN,
+    AssessmentFilter,
+    StoredAssessment,
+    decode_cursor,
+    encode_cursor,
+)
 from store.summary import summary
 
 __all__ = ["history_handlers"]
@@ -257,7 +263,11 @@ def list_assessments(
     obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
     cursor: Annotated[
         str | None,
-        QueryParameter(description="from `next`: continue after it (empty: the first page)"),
+        QueryParameter(
+            description="from `next`: continue after it (empty: the first page)",
+            # Documented, and checked by the handler (400 `invalid-cursor`).
+            schema_extra={"pattern": f"^({CURSOR_PATTERN})?$"},
+        ),
     ] = None,
     limit: Annotated[
         int | None,

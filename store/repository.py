@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -318,18 +318,22 @@ def _matching(
     return query
 
 
+CURSOR_PATTERN = r"[0-9a-f]{32}"
+"""What a cursor is: the id of the last assessment of a page (ids are 32 hexadecimal digits).
+
+A cursor says only where the next page starts, and every id it could name is one the caller
+has seen in a page already; so it is the id itself, and any string of this form is a valid
+cursor (the OpenAPI document gives the pattern)."""
+
+
 def encode_cursor(record_id: str) -> str:
-    """Return the opaque cursor that continues after `record_id`."""
-    return base64.urlsafe_b64encode(record_id.encode()).decode().rstrip("=")
+    """Return the cursor that continues after `record_id`."""
+    return record_id
 
 
 def decode_cursor(cursor: str) -> str | None:
-    """Return the id a cursor continues after, or None when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return raw if len(raw) == 32 and all(c in "0123456789abcdef" for c in raw) else None
+    """Return the id a cursor continues after, or None when it is not of a cursor's form."""
+    return cursor if re.fullmatch(CURSOR_PATTERN, cursor) else None
 
 
 class Repository:
