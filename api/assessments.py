@@ -272,20 +272,21 @@ def _assessed_at(day: date | None, store: bool) -> datetime | None:
     """The moment an assessment made on `day` is stored as made (midnight UTC), if given.
 
     Raises:
-        ProblemError: 400 `invalid-assessment-date` without store=true, or outside the bounds.
+        ProblemError: 422 `invalid-assessment-date` without store=true, or outside the bounds
+            (a well-formed date the request cannot use: no schema can say "not after today").
     """
     if day is None:
         return None
     if not store:
         raise ProblemError(
-            400,
+            422,
             "invalid-assessment-date",
             "`assessed_on` dates a stored assessment: send it with store=true",
         )
     today = datetime.now(UTC).date()
     if not EARLIEST_ASSESSMENT <= day <= today:
         raise ProblemError(
-            400,
+            422,
             "invalid-assessment-date",
             f"`assessed_on` must be from {EARLIEST_ASSESSMENT.isoformat()} to today "
             f"({today.isoformat()}, UTC); got {day.isoformat()}",

@@ -432,7 +432,7 @@ _DOCS = (
         "pass the previous page's `next` unchanged",
     ),
     _problem(
-        400,
+        422,
         "invalid-assessment-date",
         "`assessed_on` without store=true, in the future, or before 2000-01-01",
         "send the day the assessment was made, with store=true",

@@ -207,6 +207,6 @@ def test_an_assessment_date_out_of_bounds_is_refused(
         params={"store": store, "assessed_on": assessed_on},
         json=body("se-0780-ifo", KRONOBERG),
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json()["code"] == "invalid-assessment-date"
     assert app.call("reader", "GET", "/v1/assessments").json()["items"] == []
