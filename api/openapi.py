@@ -74,7 +74,7 @@ def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
     for name, schema in closed.get("components", {}).get("schemas", {}).items():
         if name in names and schema.get("type") == "object" and "properties" in schema:
             schema["additionalProperties"] = False
-    return _with_rate_limit(closed)
+    return _with_rate_limit(_with_bad_request(closed))
 
 
 UNLIMITED_PATHS = frozenset({"/health", "/ready"})
@@ -100,6 +100,28 @@ def _with_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
+    return document
+
+
+_BAD_REQUEST = {
+    "description": (
+        "A query parameter the operation does not take (`unknown-parameter`) or sent twice "
+        "(`repeated-parameter`), or an invalid one"
+    ),
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def _with_bad_request(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the 400 problem to every operation whose query is checked (all but the probes)."""
+    if "Problem" not in document.get("components", {}).get("schemas", {}):
+        return document
+    for path, operations in document.get("paths", {}).items():
+        if path in UNLIMITED_PATHS:
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("400", copy.deepcopy(_BAD_REQUEST))
     return document
 
 
