@@ -79,6 +79,12 @@ def test_the_probes_take_any_query(client: httpx.Client) -> None:
     assert client.get("/ready?t=1").status_code == 200
 
 
+def test_options_takes_the_query_of_the_request_it_asks_about(client: httpx.Client) -> None:
+    response = client.options("/v1/assessments?lang=sv&store=true")
+    assert response.status_code == 204, response.text
+    assert "POST" in response.headers["allow"]
+
+
 def test_a_repeated_single_parameter_is_refused(client: httpx.Client) -> None:
     response = client.get("/v1/questionnaire", params=[("lang", "sv"), ("lang", "da")])
     error = only_error(problem(response, 400, "repeated-parameter"))
