@@ -201,7 +201,7 @@ def _unknown_field(
     names = list(parent.model_fields)
     head = name.split(".", 1)[0]
     if "." in name and head in names and _model_at(parent, [head]) is not None:
-        shown = json.dumps(value, ensure_ascii=False)
+        shown = json.dumps(value, ensure_ascii=False, default=str)
         nested: object = json.loads(shown) if len(shown) <= 40 else "..."
         for part in reversed(name.split(".")):
             nested = {part: nested}
@@ -231,7 +231,7 @@ def _field_error(
     if mapped == "value-not-allowed":
         expected = (err.get("ctx") or {}).get("expected", "")
         allowed = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",") if part]
-        sent = json.dumps(err.get("input"), ensure_ascii=False)
+        sent = json.dumps(err.get("input"), ensure_ascii=False, default=str)
         sent = sent if len(sent) <= 40 else sent[:37] + "..."
         message = f"{sent} is not allowed; use one of {', '.join(allowed)}"
     elif mapped == "unknown-field":
