@@ -26,6 +26,7 @@ from api.health import health_handlers
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
 from api.openapi import openapi_config
+from api.params import refuse_unknown_parameters
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
 from api.regions import region_handlers
@@ -308,6 +309,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(_version()),
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
+        before_request=refuse_unknown_parameters,
         on_startup=[reloader.start],
         on_shutdown=[reloader.stop, repository.db.close],
         logging_config=None,

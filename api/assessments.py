@@ -20,8 +20,9 @@ from pydantic_core import to_json
 
 from api.auth import optional_key, require_key
 from api.body import read_json
-from api.language import negotiate
+from api.language import LANGUAGES, negotiate
 from api.openapi import body_operation, problem_responses
+from api.params import REFUSED
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
 from engine import Engine, EvaluationError, Outcome, Ruleset
@@ -50,9 +51,17 @@ __all__ = [
 _log = logging.getLogger("readiness.api")
 
 LangQuery = Annotated[
-    Language | None,
-    QueryParameter(description="Language of the texts: sv, da or en (default: Accept-Language)"),
+    str | None,
+    QueryParameter(
+        description=(
+            "Language of the texts: sv, da or en, in any case, a region subtag allowed (`SV`, "
+            "`sv-SE`); default: Accept-Language"
+        ),
+        max_length=35,
+        schema_extra={"enum": list(LANGUAGES)},
+    ),
 ]
+"""`lang`: a string, not the `Language` literal, so that `negotiate` reads it as a language tag."""
 AcceptLanguage = Annotated[
     str | None,
     HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
@@ -189,6 +198,14 @@ def assessment_handlers(
             "in input order; an invalid item gets its own problem and does not fail the others."
         ),
         operation_id="assessBatch",
+        opt={
+            REFUSED: {
+                "store": (
+                    "a batch is never stored; store each assessment with "
+                    "POST /v1/assessments?store=true"
+                )
+            }
+        },
         request_max_body_size=batch_body_bytes,
         operation_class=body_operation(
             "BatchRequest", "Assessments in an `assessments` list", examples["batch_request"]
@@ -264,7 +281,7 @@ async def read_assessment(request: Request[Any, Any, Any], runtime: Runtime) -> 
             422,
             "validation-failed",
             "the body is not a valid assessment; see errors",
-            errors=field_errors(exc),
+            errors=field_errors(exc, model=AssessmentRequest),
         ) from None
 
 
@@ -325,13 +342,11 @@ async def _store(
         raise ProblemError(
             422, "organisation-required", "set organisation.id to store an assessment"
         )
-    outside = (binding.organisation_id not in (None, organisation_id)) or (
-        binding.region not in (None, region)
+    outside = _outside(binding.organisation_id, organisation_id, "organisation") or _outside(
+        binding.region, region, "region"
     )
     if outside:
-        raise ProblemError(
-            403, "outside-binding", "the API key may not store assessments for this organisation"
-        )
+        raise ProblemError(403, "outside-binding", outside)
     engine = runtime.engine_for(request)
     outcome = engine.evaluate(assessment, explain=explain)
     payload = engine.result_json(outcome, language=language)
@@ -379,6 +394,22 @@ async def _store(
         status_code=201,
         headers=headers,
     )
+
+
+def _outside(bound: str | None, given: str | None, what: str) -> str | None:
+    """Why a key bound to the `what` `bound` may not store for `given`; None if it may.
+
+    The key's own binding is named, so that its holder sees what to send.
+    """
+    if bound is None or bound == given:
+        return None
+    reason = (
+        f"the API key is bound to {what} {bound!r} and may store only for it; "
+        f"this assessment is for {what} {given!r}"
+    )
+    if given is not None and given.casefold() == bound.casefold():
+        reason += f" ({what}s are compared exactly: send {bound!r})"
+    return reason
 
 
 def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> ResultSummary:
@@ -430,7 +461,7 @@ def run_batch(
                 "validation-failed",
                 f"item {index} is not a valid assessment; see errors",
                 request_id,
-                field_errors(exc, ("assessments", index)),
+                field_errors(exc, ("assessments", index), model=AssessmentRequest),
             )
             parts += (opening, b'null,"error":', to_json(problem), b"}")
             failed += 1

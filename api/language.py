@@ -1,31 +1,58 @@
-"""Choosing the language of a response: `?lang=` first, then `Accept-Language`, then English."""
+"""Choosing the language of a response: `?lang=` first, then `Accept-Language`, then English.
+
+Both are read as language tags are meant to be read (RFC 5646): case-insensitively, and a
+region subtag narrows the language without changing it, so `SV`, `Da` and `sv-SE` all count.
+"""
 
 from __future__ import annotations
 
-from typing import get_args
+import re
+from typing import cast, get_args
 
+from api.problems import ProblemError
+from schemas.problem import FieldError
 from schemas.vocabulary import Language
 
-__all__ = ["LANGUAGES", "negotiate"]
+__all__ = ["LANGUAGES", "language_of", "negotiate"]
 
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
-def negotiate(lang: Language | None, accept_language: str | None) -> Language:
+def language_of(tag: str) -> Language | None:
+    """The language of the tag `tag` (`SV`, `sv-SE`, `da_DK`, `*` as English), or None."""
+    primary = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
+    if primary == "*":
+        return "en"
+    return cast(Language, primary) if primary in LANGUAGES else None
+
+
+def negotiate(lang: str | None, accept_language: str | None) -> Language:
     """Return the language to answer in.
 
-    `lang` is already one of `LANGUAGES`: the handlers' `Literal`-typed query parameter makes
-    litestar answer 400 `invalid-parameter` to any other.
+    Raises:
+        ProblemError: 400 `invalid-parameter` when `lang` names no language the API speaks.
     """
     if lang is not None:
-        return lang
+        chosen = language_of(lang)
+        if chosen is None:
+            allowed: list[str] = list(LANGUAGES)
+            message = f"lang {lang[:40]!r} is not one of {', '.join(allowed)} (any case)"
+            raise ProblemError(
+                400,
+                "invalid-parameter",
+                f"invalid parameter: {message}",
+                [
+                    FieldError(
+                        path="lang", type="value-not-allowed", message=message, allowed=allowed
+                    )
+                ],
+            )
+        return chosen
     best: tuple[float, int, Language] | None = None
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-", 1)[0]
-        if primary == "*":
-            primary = "en"
-        if primary not in LANGUAGES:
+        primary = language_of(tag)
+        if primary is None:
             continue
         quality = 1.0
         for param in params.split(";"):

@@ -75,7 +75,7 @@ def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
     for name, schema in closed.get("components", {}).get("schemas", {}).items():
         if name in names and schema.get("type") == "object" and "properties" in schema:
             schema["additionalProperties"] = False
-    return _with_rate_limit(closed)
+    return _with_rate_limit(_with_bad_request(closed))
 
 
 UNLIMITED_PATHS = frozenset({"/health", "/ready"})
@@ -101,6 +101,35 @@ def _with_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
+    return document
+
+
+_BAD_REQUEST = {
+    "description": (
+        "A query parameter the operation does not take (`unknown-parameter`) or sent twice "
+        "(`repeated-parameter`), or an invalid one"
+    ),
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def _with_bad_request(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the 400 problem to every operation whose query is checked (all but the probes).
+
+    It replaces the 400 litestar documents by itself for an operation with parameters, which
+    describes litestar's own JSON error body, not the problem this API answers with.
+    """
+    if "Problem" not in document.get("components", {}).get("schemas", {}):
+        return document
+    for path, operations in document.get("paths", {}).items():
+        if path in UNLIMITED_PATHS:
+            continue
+        for operation in operations.values():
+            if not (isinstance(operation, dict) and "responses" in operation):
+                continue
+            documented = operation["responses"].get("400", {})
+            if PROBLEM_MEDIA_TYPE not in documented.get("content", {}):
+                operation["responses"]["400"] = copy.deepcopy(_BAD_REQUEST)
     return document
 
 
@@ -198,7 +227,10 @@ def export_operation(media_types: dict[str, str]) -> type[Operation]:
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """Problem responses for `statuses`, as the OpenAPI document lists them."""
     meanings = {
-        400: "Malformed request: invalid JSON, empty body, too deep, or a bad query parameter",
+        400: (
+            "Malformed request: invalid JSON, empty body, too deep, or a query parameter that "
+            "is invalid, unknown or repeated"
+        ),
         401: "No API key, or one that is not valid",
         403: "The API key lacks the scope, or the data is outside its binding",
         409: "The Idempotency-Key was used before with a different request",

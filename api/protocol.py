@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
+import uuid
 from http import HTTPStatus
 from typing import Any
 
+import httptools
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
@@ -30,6 +33,19 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
+def _invalid_request(error: BaseException | None) -> str:
+    """The detail of a 400 for a request the parser rejected with `error`."""
+    if isinstance(error, httptools.HttpParserInvalidURLError):
+        return (
+            "the request target holds a character that must be percent-encoded: send the URL "
+            "in ASCII, e.g. `Skåne` as `Sk%C3%A5ne` (HTTP libraries do it; with curl, "
+            "`-G --data-urlencode 'region=Skåne'`)"
+        )
+    # The parser's reasons are fixed phrases ("Invalid header token"), never request content.
+    reason = str(error).rstrip(".") if isinstance(error, httptools.HttpParserError) else ""
+    return f"the request is not valid HTTP/1.1{': ' + reason if reason else ''}"
+
+
 class _RefusedError(Exception):
     """Raised from a parser callback to stop parsing a request head that breaks a limit."""
 
@@ -45,7 +61,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
       `headers-too-large`. The head is counted while it arrives, so at most one read buffer more
       than the limit is ever held.
 
-    Refusals are problem+json without a request id (no request was made) and close the connection.
+    A request the parser rejects (a raw `å` in the request target, a malformed request line or
+    header) gets 400 `invalid-request` where uvicorn would answer plain text.
+
+    Refusals are problem+json with a new request id (in the body, the `X-Request-Id` header and
+    the log line of the refusal) and close the connection.
     """
 
     def __init__(
@@ -87,14 +107,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _refuse(self, status: int, code: ProblemCode, detail: str) -> None:
         """Answer `status` with a problem and close the connection."""
         self._end_head()
-        body = problem_of(status, code, detail).model_dump_json(exclude_none=True).encode()
+        request_id = uuid.uuid4().hex
+        problem = problem_of(status, code, detail, request_id)
+        body = problem.model_dump_json(exclude_none=True).encode()
         head = (
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
             "content-type: application/problem+json\r\n"
             f"content-length: {len(body)}\r\n"
+            f"x-request-id: {request_id}\r\n"
             "connection: close\r\n\r\n"
         )
-        self.logger.warning("refused a request head: %s", code)
+        self.logger.warning("refused a request head: %s (request id %s)", code, request_id)
         self.transport.write(head.encode("ascii") + body)
         self.transport.close()
 
@@ -118,9 +141,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self._refuse(431, "headers-too-large", f"the request head is over {limit} bytes")
 
     def send_400_response(self, msg: str) -> None:
-        """Answer a refusal raised from a parser callback, else uvicorn's 400."""
+        """Answer a refusal raised from a parser callback, else 400 `invalid-request`.
+
+        uvicorn calls this while it handles the parser's error, so the error in hand says why.
+        """
         if self._refusal is None:
-            super().send_400_response(msg)
+            self._refuse(400, "invalid-request", _invalid_request(sys.exc_info()[1]))
             return
         status, code, detail = self._refusal
         self._refusal = None

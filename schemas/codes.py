@@ -94,6 +94,9 @@ ProblemCode = Literal[
     "empty-body",
     "too-deep",
     "invalid-parameter",
+    "unknown-parameter",
+    "repeated-parameter",
+    "invalid-request",
     "invalid-cursor",
     "invalid-assessment-date",
     "bad-request",
@@ -424,6 +427,27 @@ _DOCS = (
         "invalid-parameter",
         "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`)",
         "correct the parameters named in `errors`",
+    ),
+    _problem(
+        400,
+        "unknown-parameter",
+        "a query parameter the endpoint does not take (e.g. `stroe=true`, or `store` on a batch); "
+        "`errors` names each, with a did-you-mean for a near miss and the accepted names",
+        "use a name from `allowed`",
+    ),
+    _problem(
+        400,
+        "repeated-parameter",
+        "a single-valued query parameter sent more than once (`lang=sv&lang=da`)",
+        "send it once",
+    ),
+    _problem(
+        400,
+        "invalid-request",
+        "the request line or headers are not valid HTTP/1.1, e.g. a raw `å` in the query; "
+        "answered by the server before any handler, then the connection is closed",
+        "percent-encode the request target (`Sk%C3%A5ne`), as HTTP libraries do; with curl, "
+        "`-G --data-urlencode 'region=Skåne'`",
     ),
     _problem(
         400,

@@ -8,19 +8,22 @@ __all__ = ["FieldError", "Problem"]
 
 
 class FieldError(BaseModel):
-    """One invalid field of a request body."""
+    """One invalid field of a request body, or one invalid query parameter or header."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     path: str = Field(examples=["$.leadership.support.tactical"])
-    """JSON path of the field, from `$`, the body."""
+    """JSON path of the field, from `$`, the body (a key that is not a plain name is quoted:
+    `$["leadership.support.tactical"]`); for a parameter, its name as sent (`from`)."""
     type: str = Field(examples=["value-not-allowed"])
     """Stable reason: `unknown-field`, `value-not-allowed`, `wrong-type`, `missing`, `too-long`,
-    `too-short`, `out-of-range`, `pattern-mismatch` or `invalid`."""
+    `too-short`, `out-of-range`, `pattern-mismatch`, `invalid`, or for a query parameter
+    `unknown-parameter` or `repeated-parameter`."""
     message: str
-    """What is wrong, for a person."""
+    """What is wrong and how to fix it, for a person (with a did-you-mean for a near miss)."""
     allowed: list[str] | None = None
-    """For `value-not-allowed`: the values the field accepts."""
+    """For `value-not-allowed`: the values the field accepts; for `unknown-field` and
+    `unknown-parameter`: the names the object or endpoint takes."""
 
 
 class Problem(BaseModel):

@@ -32,7 +32,14 @@ def test_unknown_field_is_named(client: httpx.Client) -> None:
     assert error == {
         "path": "$.leadership.suport",
         "type": "unknown-field",
-        "message": "unknown field 'suport'",
+        "message": "unknown field 'suport' (did you mean 'support'?)",
+        "allowed": [
+            "support",
+            "responsibility_placed",
+            "implementation_team",
+            "management_information",
+            "resources",
+        ],
     }
 
 
