@@ -36,7 +36,7 @@ from api.exports import (
     summary_csv,
     xlsx_export,
 )
-from api.language import negotiate
+from api.language import LANGUAGES, negotiate
 from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
@@ -79,12 +79,14 @@ DialectQuery = Annotated[
     ),
 ]
 LangQuery = Annotated[
-    Language | None,
+    str | None,
     QueryParameter(
         description=(
-            "sv, da or en (default: Accept-Language): the language of titles, and the CSV "
-            "dialect when `dialect` is not given"
-        )
+            "sv, da or en, in any case, a region subtag allowed (default: Accept-Language): "
+            "the language of titles, and the CSV dialect when `dialect` is not given"
+        ),
+        max_length=35,
+        schema_extra={"enum": list(LANGUAGES)},
     ),
 ]
 AcceptLanguage = Annotated[
@@ -143,9 +145,7 @@ def _following(request: Request[Any, Any, Any], query: dict[str, object], cursor
     return f"{request.url.path}?{urlencode(pairs, quote_via=quote)}"
 
 
-def _dialect(
-    dialect: Dialect | None, lang: Language | None, accept_language: str | None
-) -> Dialect:
+def _dialect(dialect: Dialect | None, lang: str | None, accept_language: str | None) -> Dialect:
     """The dialect asked for; else `excel-nordic` for Swedish and Danish, else `rfc4180`."""
     if dialect is not None:
         return dialect

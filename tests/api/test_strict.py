@@ -50,10 +50,10 @@ def test_a_misspelt_parameter_is_refused_with_a_did_you_mean(client: httpx.Clien
         "path": "stroe",
         "type": "unknown-parameter",
         "message": "unknown query parameter 'stroe' (did you mean 'store'?)",
-        "allowed": ["explain", "lang", "store"],
+        "allowed": ["assessed_on", "explain", "lang", "store"],
     }
     assert "did you mean 'store'?" in body["detail"]
-    assert "this endpoint takes explain, lang, store" in body["detail"]
+    assert "this endpoint takes assessed_on, explain, lang, store" in body["detail"]
 
 
 def test_a_misspelt_filter_is_refused_before_the_key_is_asked_for(client: httpx.Client) -> None:
