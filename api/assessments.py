@@ -164,7 +164,29 @@ def assessment_handlers(
                 description="Stored (store=true): the result, `Location` of the stored assessment",
                 generate_examples=False,
             ),
-            **problem_responses(400, 401, 403, 408, 409, 413, 415, 422),
+            **problem_responses(
+                400,
+                401,
+                403,
+                408,
+                409,
+                413,
+                415,
+                422,
+                s409=(
+                    "`idempotency-key-reused`: the Idempotency-Key was used before with a "
+                    "different request; `organisation-in-other-region`: the organisation is "
+                    "stored under another region"
+                ),
+                s422=(
+                    "`validation-failed`: the body is JSON but not a valid assessment (field "
+                    "errors listed); or a valid assessment the request cannot store, which no "
+                    "schema can state: `organisation-required` (store=true without "
+                    "organisation.id, with a key bound to no organisation) or "
+                    "`invalid-assessment-date` (`assessed_on` without store=true, after today "
+                    "or before 2000-01-01)"
+                ),
+            ),
         },
     )
     async def assess(

@@ -224,8 +224,11 @@ def export_operation(media_types: dict[str, str]) -> type[Operation]:
     return _ExportOperation
 
 
-def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """Problem responses for `statuses`, as the OpenAPI document lists them."""
+def problem_responses(*statuses: int, **meant: str) -> dict[int, ResponseSpec]:
+    """Problem responses for `statuses`, as the OpenAPI document lists them.
+
+    `meant` gives an operation's own description of a status (`s422="..."`).
+    """
     meanings = {
         400: (
             "Malformed request: invalid JSON, empty body, too deep, or a query parameter that "
@@ -233,7 +236,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         ),
         401: "No API key, or one that is not valid",
         403: "The API key lacks the scope, or the data is outside its binding",
-        409: "The Idempotency-Key was used before with a different request",
+        409: "A conflict with what is stored (the code says which)",
         404: "No such resource, or none the API key may see",
         408: "The body did not arrive within READINESS_BODY_TIMEOUT",
         413: "Body larger than the configured limit, or holding too many JSON values",
@@ -243,7 +246,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(
             data_container=Problem,
-            description=meanings[status],
+            description=meant.get(f"s{status}", meanings[status]),
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )

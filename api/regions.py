@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -9,6 +10,14 @@ import anyio.to_thread
 from litestar import Request, get, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from pydantic import ValidationError
 
 from api.auth import require_key
@@ -19,6 +28,35 @@ from api.runtime import Runtime
 from schemas.regions import OrganisationMoved, OrganisationRegion, RegionEntry, RegionList
 
 __all__ = ["region_handlers"]
+
+
+@dataclass
+class _MoveOperation(Operation):
+    """Documents the body of the move, which the handler reads itself (bounded, as every body)."""
+
+    def __post_init__(self) -> None:
+        region = Schema(
+            one_of=[
+                Schema(type=OpenAPIType.STRING, min_length=1, max_length=100),
+                Schema(type=OpenAPIType.NULL),
+            ],
+            description="The new region (null: none)",
+        )
+        self.request_body = RequestBody(
+            description="The region the organisation is to belong to",
+            required=True,
+            content={
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={"region": region},
+                        required=["region"],
+                        additional_properties=False,
+                    ),
+                    examples={"example": Example(summary="To Skåne", value={"region": "Skåne"})},
+                )
+            },
+        )
 
 
 @get(
@@ -61,6 +99,7 @@ def list_regions(request: Request[Any, Any, Any], runtime: NamedDependency[Runti
         'moves it here, with every stored assessment of it: `{"region": "Region Kronoberg"}`.'
     ),
     operation_id="moveOrganisation",
+    operation_class=_MoveOperation,
     status_code=200,
     responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
 )
@@ -73,9 +112,9 @@ async def move_organisation(
             403, "outside-binding", "moving an organisation needs an admin key bound to nothing"
         )
     settings = runtime.settings
-    data = await read_json(
-        request, settings.max_json_depth, max_values=4, timeout=settings.body_timeout
-    )
+    # Any well-formed JSON within the body limits is read, so that what is not `{"region": ...}`
+    # gets its field errors (422) like every other body.
+    data = await read_json(request, settings.max_json_depth, timeout=settings.body_timeout)
     try:
         target = OrganisationRegion.model_validate(data)
     except ValidationError as exc:
