@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-from schemas.assessment import AssessmentRequest
 from schemas.problem import Problem
 from schemas.result import AssessmentResult, RulesetInfo
 
@@ -16,8 +17,13 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    assessments: list[AssessmentRequest]
-    """The assessments, at most the server's configured batch limit (default 1,000)."""
+    assessments: list[Any]
+    """The assessments (each an `AssessmentRequest`), at most the server's configured batch limit
+    (default 1,000).
+
+    Any JSON value is accepted in the list: each item is validated as an assessment on its own,
+    and one that is not valid is answered, in its place, with its own problem, so that one bad
+    item never costs the others their results. (So the list's items have no schema here.)"""
 
 
 class BatchItem(BaseModel):
