@@ -20,7 +20,7 @@ from pydantic_core import to_json
 
 from api.auth import optional_key, require_key
 from api.body import read_json
-from api.language import LANGUAGES, negotiate
+from api.language import AcceptLanguage, LangQuery, negotiate
 from api.openapi import body_operation, problem_responses
 from api.params import REFUSED
 from api.problems import ProblemError, field_errors, problem_of
@@ -39,8 +39,6 @@ from store.repository import (
 
 __all__ = [
     "VALUES_PER_ASSESSMENT",
-    "AcceptLanguage",
-    "LangQuery",
     "assessment_handlers",
     "caller",
     "read_assessment",
@@ -50,22 +48,6 @@ __all__ = [
 
 _log = logging.getLogger("readiness.api")
 
-LangQuery = Annotated[
-    str | None,
-    QueryParameter(
-        description=(
-            "Language of the texts: sv, da or en, in any case, a region subtag allowed (`SV`, "
-            "`sv-SE`); default: Accept-Language"
-        ),
-        max_length=35,
-        schema_extra={"enum": list(LANGUAGES)},
-    ),
-]
-"""`lang`: a string, not the `Language` literal, so that `negotiate` reads it as a language tag."""
-AcceptLanguage = Annotated[
-    str | None,
-    HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
-]
 ExplainQuery = Annotated[
     bool, QueryParameter(description="Add the trace: every rule that fired, in order")
 ]

@@ -9,8 +9,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 
-from api.assessments import AcceptLanguage, LangQuery
-from api.language import negotiate
+from api.language import AcceptLanguage, LangQuery, negotiate
 from api.openapi import problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime

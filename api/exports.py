@@ -196,16 +196,23 @@ def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def _whose(item: StoredAssessment) -> list[Cell]:
+    """The columns every row of an assessment begins with: which one, when, whose, what."""
+    return [
+        item.id,
+        item.created_at,
+        item.organisation_id,
+        item.organisation_name,
+        item.region,
+        item.intervention,
+    ]
+
+
 def assessment_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
     """One row per assessment, from the columns kept beside each result (its JSON is not read)."""
     for item in items:
         yield [
-            item.id,
-            item.created_at,
-            item.organisation_id,
-            item.organisation_name,
-            item.region,
-            item.intervention,
+            *_whose(item),
             item.language,
             item.readiness_level,
             item.readiness_score,
@@ -223,12 +230,7 @@ def gap_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
         # Only the gaps are needed: plain JSON, as stored, without building the whole result.
         for gap in json.loads(item.result_json)["gaps"]:
             yield [
-                item.id,
-                item.created_at,
-                item.organisation_id,
-                item.organisation_name,
-                item.region,
-                item.intervention,
+                *_whose(item),
                 *(gap[c] for c in ("id", "title", "dimension", "severity", "kind")),
             ]
 

@@ -20,7 +20,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from api.auth import require_key
@@ -36,7 +36,7 @@ from api.exports import (
     summary_csv,
     xlsx_export,
 )
-from api.language import LANGUAGES, negotiate
+from api.language import AcceptLanguage, lang_parameter, negotiate
 from api.openapi import export_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
@@ -80,18 +80,7 @@ DialectQuery = Annotated[
 ]
 LangQuery = Annotated[
     str | None,
-    QueryParameter(
-        description=(
-            "sv, da or en, in any case, a region subtag allowed (default: Accept-Language): "
-            "the language of titles, and the CSV dialect when `dialect` is not given"
-        ),
-        max_length=35,
-        schema_extra={"enum": list(LANGUAGES)},
-    ),
-]
-AcceptLanguage = Annotated[
-    str | None,
-    HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
+    lang_parameter("The language of titles, and the CSV dialect when `dialect` is not given"),
 ]
 
 

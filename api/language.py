@@ -7,15 +7,40 @@ region subtag narrows the language without changing it, so `SV`, `Da` and `sv-SE
 from __future__ import annotations
 
 import re
-from typing import cast, get_args
+from typing import Annotated, Any, cast, get_args
+
+from litestar.params import HeaderParameter, QueryParameter
 
 from api.problems import ProblemError
 from schemas.problem import FieldError
 from schemas.vocabulary import Language
 
-__all__ = ["LANGUAGES", "language_of", "negotiate"]
+__all__ = ["LANGUAGES", "AcceptLanguage", "LangQuery", "lang_parameter", "language_of", "negotiate"]
 
 LANGUAGES: tuple[Language, ...] = get_args(Language)
+
+
+def lang_parameter(what: str) -> Any:
+    """The `lang` query parameter's definition, saying `what` the language chooses.
+
+    The parameter is a string, not the `Language` literal, so that `negotiate` reads it as a
+    language tag; the document lists the three languages.
+    """
+    return QueryParameter(
+        description=(
+            f"{what}: sv, da or en, in any case, a region subtag allowed (`SV`, `sv-SE`); "
+            "default: Accept-Language"
+        ),
+        max_length=35,
+        schema_extra={"enum": list(LANGUAGES)},
+    )
+
+
+LangQuery = Annotated[str | None, lang_parameter("Language of the texts")]
+AcceptLanguage = Annotated[
+    str | None,
+    HeaderParameter(name="Accept-Language", description="Used when `lang` is not given"),
+]
 
 
 def language_of(tag: str) -> Language | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,16 +92,25 @@ _RATE_LIMITED = {
 }
 
 
-def _with_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
-    """Add the 429 `rate-limited` problem to every operation the rate limit applies to."""
+def _checked_operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The operations the rate limit and the query check apply to (all but the probes).
+
+    Nothing when the document has no `Problem` schema to refer to (a partial document).
+    """
     if "Problem" not in document.get("components", {}).get("schemas", {}):
-        return document
+        return
     for path, operations in document.get("paths", {}).items():
         if path in UNLIMITED_PATHS:
             continue
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
+                yield operation
+
+
+def _with_rate_limit(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the 429 `rate-limited` problem to every operation the rate limit applies to."""
+    for operation in _checked_operations(document):
+        operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
     return document
 
 
@@ -119,17 +129,10 @@ def _with_bad_request(document: dict[str, Any]) -> dict[str, Any]:
     It replaces the 400 litestar documents by itself for an operation with parameters, which
     describes litestar's own JSON error body, not the problem this API answers with.
     """
-    if "Problem" not in document.get("components", {}).get("schemas", {}):
-        return document
-    for path, operations in document.get("paths", {}).items():
-        if path in UNLIMITED_PATHS:
-            continue
-        for operation in operations.values():
-            if not (isinstance(operation, dict) and "responses" in operation):
-                continue
-            documented = operation["responses"].get("400", {})
-            if PROBLEM_MEDIA_TYPE not in documented.get("content", {}):
-                operation["responses"]["400"] = copy.deepcopy(_BAD_REQUEST)
+    for operation in _checked_operations(document):
+        documented = operation["responses"].get("400", {})
+        if PROBLEM_MEDIA_TYPE not in documented.get("content", {}):
+            operation["responses"]["400"] = copy.deepcopy(_BAD_REQUEST)
     return document
 
 
@@ -171,12 +174,18 @@ def openapi_config(version: str) -> OpenAPIConfig:
     )
 
 
-def body_operation(schema: str, description: str, example: dict[str, Any]) -> type[Operation]:
-    """An `Operation` whose request body is the JSON schema component `schema`.
+def body_operation(
+    schema: str | Schema,
+    description: str,
+    example: dict[str, Any],
+    summary: str = "A realistic request",
+) -> type[Operation]:
+    """An `Operation` whose request body is `schema`: a schema component's name, or a schema.
 
     The handlers read and validate the body themselves, for precise problem responses; this
     puts the body back into the OpenAPI document.
     """
+    body = Reference(ref=f"#/components/schemas/{schema}") if isinstance(schema, str) else schema
 
     @dataclass
     class _BodyOperation(Operation):
@@ -186,8 +195,7 @@ def body_operation(schema: str, description: str, example: dict[str, Any]) -> ty
                 required=True,
                 content={
                     "application/json": OpenAPIMediaType(
-                        schema=Reference(ref=f"#/components/schemas/{schema}"),
-                        examples={"example": Example(summary="A realistic request", value=example)},
+                        schema=body, examples={"example": Example(summary=summary, value=example)}
                     )
                 },
             )

@@ -8,8 +8,7 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 
-from api.assessments import AcceptLanguage, LangQuery
-from api.language import LANGUAGES, negotiate
+from api.language import LANGUAGES, AcceptLanguage, LangQuery, negotiate
 from api.openapi import problem_responses
 from api.runtime import Runtime
 from engine import INDICATORS, Ruleset, field_paths, phase_of_step

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -11,18 +10,14 @@ from litestar import Request, get, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
-    Example,
-    OpenAPIMediaType,
     OpenAPIType,
-    Operation,
-    RequestBody,
     Schema,
 )
 from pydantic import ValidationError
 
 from api.auth import require_key
 from api.body import read_json
-from api.openapi import problem_responses
+from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError, field_errors
 from api.runtime import Runtime
 from schemas.regions import OrganisationMoved, OrganisationRegion, RegionEntry, RegionList
@@ -30,33 +25,20 @@ from schemas.regions import OrganisationMoved, OrganisationRegion, RegionEntry, 
 __all__ = ["region_handlers"]
 
 
-@dataclass
-class _MoveOperation(Operation):
-    """Documents the body of the move, which the handler reads itself (bounded, as every body)."""
-
-    def __post_init__(self) -> None:
-        region = Schema(
+_MOVE = Schema(
+    type=OpenAPIType.OBJECT,
+    properties={
+        "region": Schema(
             one_of=[
                 Schema(type=OpenAPIType.STRING, min_length=1, max_length=100),
                 Schema(type=OpenAPIType.NULL),
             ],
             description="The new region (null: none)",
         )
-        self.request_body = RequestBody(
-            description="The region the organisation is to belong to",
-            required=True,
-            content={
-                "application/json": OpenAPIMediaType(
-                    schema=Schema(
-                        type=OpenAPIType.OBJECT,
-                        properties={"region": region},
-                        required=["region"],
-                        additional_properties=False,
-                    ),
-                    examples={"example": Example(summary="To Skåne", value={"region": "Skåne"})},
-                )
-            },
-        )
+    },
+    required=["region"],
+    additional_properties=False,
+)
 
 
 @get(
@@ -99,7 +81,9 @@ def list_regions(request: Request[Any, Any, Any], runtime: NamedDependency[Runti
         'moves it here, with every stored assessment of it: `{"region": "Region Kronoberg"}`.'
     ),
     operation_id="moveOrganisation",
-    operation_class=_MoveOperation,
+    operation_class=body_operation(
+        _MOVE, "The region the organisation is to belong to", {"region": "Skåne"}, "To Skåne"
+    ),
     status_code=200,
     responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -14,17 +13,13 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
-    Example,
-    OpenAPIMediaType,
     OpenAPIType,
-    Operation,
-    RequestBody,
     Schema,
 )
 
 from api.auth import require_key
 from api.body import read_json
-from api.openapi import problem_responses
+from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import default_rules_dir, lint
@@ -44,12 +39,10 @@ _FILE_NAME = re.compile(r"([A-Za-z0-9_-]+/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.yaml")
 _FILE_NAME_MAX = 200
 
 
-@dataclass
-class _RuleFilesOperation(Operation):
-    """Documents the body of `POST /v1/rules/validate`, which the handler reads itself."""
-
-    def __post_init__(self) -> None:
-        files = Schema(
+_RULE_FILES = Schema(
+    type=OpenAPIType.OBJECT,
+    properties={
+        "files": Schema(
             type=OpenAPIType.OBJECT,
             description="YAML text by path under the rules folder",
             additional_properties=Schema(type=OpenAPIType.STRING),
@@ -59,25 +52,9 @@ class _RuleFilesOperation(Operation):
                 max_length=_FILE_NAME_MAX,
             ),
         )
-        self.request_body = RequestBody(
-            description="Rule files to lay over the server's rules",
-            required=True,
-            content={
-                "application/json": OpenAPIMediaType(
-                    schema=Schema(
-                        type=OpenAPIType.OBJECT,
-                        properties={"files": files},
-                        required=["files"],
-                    ),
-                    examples={
-                        "example": Example(
-                            summary="One new rule file",
-                            value={"files": {"logic/leadership/new-rule.yaml": _EXAMPLE_FILE}},
-                        )
-                    },
-                )
-            },
-        )
+    },
+    required=["files"],
+)
 
 
 def _write(root: Path, name: str, text: str) -> None:
@@ -122,7 +99,12 @@ def _write(root: Path, name: str, text: str) -> None:
         "set is linted; nothing is changed on the server. Needs the `admin` scope."
     ),
     operation_id="validateRules",
-    operation_class=_RuleFilesOperation,
+    operation_class=body_operation(
+        _RULE_FILES,
+        "Rule files to lay over the server's rules",
+        {"files": {"logic/leadership/new-rule.yaml": _EXAMPLE_FILE}},
+        "One new rule file",
+    ),
     status_code=200,
     responses=problem_responses(400, 401, 403, 413, 415, 422),
 )
