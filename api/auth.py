@@ -118,6 +118,7 @@ class KeyVerifier:
         self._most = most
         self.clock = clock
         self._verdicts: dict[bytes, tuple[Verdict, float]] = {}  # digest -> (verdict, until)
+        self._pending: dict[bytes, _Pending] = {}  # digest -> verification under way
         self._revocations = Repository.revocations
 
     def remembered(self, presented: str) -> Verdict | None:
@@ -135,23 +136,47 @@ class KeyVerifier:
     async def verify(self, presented: str) -> Verdict:
         """Verify `presented` with the repository, off the event loop, and remember the verdict.
 
-        A verdict reached while a key was being revoked is used once and not remembered.
+        Requests presenting the same key while it is being verified wait for that verification
+        (when a verdict expires, 64 connections of one caller ask for it at once). A verdict
+        reached while a key was being revoked is used once and not remembered.
         """
-        revocations = Repository.revocations
-        key = await anyio.to_thread.run_sync(
-            self._repository.verify_key, presented, limiter=self._threads
-        )
-        verdict = Verdict(key)
+        digest = _digest(presented)
+        pending = self._pending.get(digest)
+        if pending is not None:
+            await pending.done.wait()
+            if pending.verdict is not None:
+                return pending.verdict
+        pending = _Pending()
+        self._pending[digest] = pending
+        try:
+            revocations = Repository.revocations
+            key = await anyio.to_thread.run_sync(
+                self._repository.verify_key, presented, limiter=self._threads
+            )
+            verdict = pending.verdict = Verdict(key)
+        finally:
+            pending.done.set()
+            if self._pending.get(digest) is pending:
+                del self._pending[digest]
         if revocations == Repository.revocations == self._revocations:
             while len(self._verdicts) >= self._most:
                 del self._verdicts[next(iter(self._verdicts))]
-            digest = _digest(presented)
             self._verdicts.pop(digest, None)  # re-inserted last, so that the oldest go first
             self._verdicts[digest] = (verdict, self.clock() + self._ttl)
         return verdict
 
     def __len__(self) -> int:
         return len(self._verdicts)
+
+
+class _Pending:
+    """A verification under way: its verdict once `done` is set (None if it failed)."""
+
+    __slots__ = ("done", "verdict")
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+        self.verdict: Verdict | None = None
 
 
 def _digest(presented: str) -> bytes:

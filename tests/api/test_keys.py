@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -244,3 +245,30 @@ def test_the_cache_is_bounded_and_the_oldest_go_first() -> None:
     assert len(verifier) == 2
     assert verifier.remembered("a") is None
     assert verifier.remembered("c") is not None
+
+
+def test_requests_presenting_a_key_under_verification_wait_for_it() -> None:
+    release = threading.Event()
+
+    class Slow(_Repository):
+        def verify_key(self, presented: str) -> ApiKeyInfo | None:
+            release.wait(timeout=60)
+            return super().verify_key(presented)
+
+    repository = Slow({"good": _INFO})
+    verifier = KeyVerifier(repository, clock=lambda: 0.0)  # type: ignore[arg-type]
+    verdicts: list[ApiKeyInfo | None] = []
+
+    async def one() -> None:
+        verdicts.append((await verifier.verify("good")).key)
+
+    async def many() -> None:
+        async with anyio.create_task_group() as group:
+            for _ in range(5):
+                group.start_soon(one)
+            await anyio.wait_all_tasks_blocked()  # the first in the thread, the rest waiting
+            release.set()
+
+    anyio.run(many)
+    assert verdicts == [_INFO] * 5
+    assert repository.asked == 1
