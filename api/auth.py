@@ -53,7 +53,7 @@ def _presented(request: Request[Any, Any, Any]) -> str | None:
 def optional_key(request: Request[Any, Any, Any], repository: Repository) -> ApiKeyInfo | None:
     """Return the caller's key when one is presented.
 
-    The key is the one `KeyMiddleware` verified for this request; without that middleware
+    The key is the one `CallerMiddleware` verified for this request; without that middleware
     (an app assembled otherwise) it is verified here, with `repository`.
 
     Raises:
