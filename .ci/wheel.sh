@@ -68,4 +68,11 @@ while True:
         if time.monotonic() > deadline:
             raise
         time.sleep(0.5)
+# The documentation pages' scripts and styles ship in the wheel and are served from it.
+assets = ["swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "redoc/redoc.standalone.js"]
+for asset in assets:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/schema/assets/{asset}", timeout=5) as answer:
+        size = len(answer.read())
+    assert answer.status == 200 and size > 100_000, (asset, answer.status, size)
+print(f"GET /schema/assets/...: {len(assets)} documentation assets served from the wheel")
 PY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -17,15 +18,17 @@ from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import OpenAPIRenderPlugin
+from litestar.openapi.spec import SecurityRequirement
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.assessments import assessment_handlers, run_batch
-from api.auth import RateLimitMiddleware, key_id_checker
+from api.auth import CallerMiddleware, KeyVerifier
 from api.catalog import catalog_handlers
 from api.health import health_handlers
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
-from api.openapi import openapi_config
+from api.openapi import DOCS_ASSETS, DOCS_ASSETS_PATH, KEY_OPTIONAL, KEY_REQUIRED, openapi_config
 from api.params import refuse_unknown_parameters
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
@@ -110,9 +113,10 @@ _HREF = re.compile(r"href=['\"]([^'\"]+)['\"]")
 
 
 def docs_sources(plugins: Iterable[OpenAPIRenderPlugin]) -> dict[str, list[str]]:
-    """The exact external URLs the documentation pages load, by CSP directive.
+    """The sources the documentation pages load, by CSP directive.
 
-    Taken from the render plugins' configuration (their CDN URLs), never from a page itself.
+    Taken from the render plugins' configuration, never from a page itself: a file served by
+    this app (a path) is `'self'`, an external one its exact URL.
     """
     sources: dict[str, list[str]] = {"script-src": [], "style-src": [], "img-src": []}
     for plugin in plugins:
@@ -122,15 +126,22 @@ def docs_sources(plugins: Iterable[OpenAPIRenderPlugin]) -> dict[str, list[str]]
             ("css_url", "style-src"),
         ):
             url = getattr(plugin, name, None)
-            if isinstance(url, str) and url not in sources[directive]:
-                sources[directive].append(url)
+            if isinstance(url, str) and _source(url) not in sources[directive]:
+                sources[directive].append(_source(url))
         favicon = _HREF.search(getattr(plugin, "favicon", "") or "")
-        if favicon and favicon.group(1) not in sources["img-src"]:
-            sources["img-src"].append(favicon.group(1))
+        if favicon and _source(favicon.group(1)) not in sources["img-src"]:
+            sources["img-src"].append(_source(favicon.group(1)))
         if getattr(plugin, "google_fonts", False):
             sources["style-src"].append("https://fonts.googleapis.com/css")
             sources.setdefault("font-src", []).append("https://fonts.gstatic.com")
     return sources
+
+
+def _source(url: str) -> str:
+    """The CSP source that allows loading `url`."""
+    if url.startswith("data:"):
+        return "data:"
+    return "'self'" if url.startswith("/") and not url.startswith("//") else url
 
 
 def html_policy(sources: dict[str, list[str]], body: bytes) -> bytes:
@@ -148,7 +159,7 @@ def html_policy(sources: dict[str, list[str]], body: bytes) -> bytes:
         "default-src 'none'",
         "script-src " + " ".join([*hashes, *sources.get("script-src", [])] or ["'none'"]),
         "style-src " + " ".join(["'unsafe-inline'", *sources.get("style-src", [])]),
-        "img-src " + " ".join(["'self'", "data:", *sources.get("img-src", [])]),
+        "img-src " + " ".join(dict.fromkeys(["'self'", "data:", *sources.get("img-src", [])])),
         "connect-src 'self'",  # Swagger UI's "try it out" calls this API
         "worker-src blob:",  # Redoc runs its search in a worker made from a blob
         "frame-ancestors 'none'",
@@ -234,7 +245,7 @@ def _cors(origins: list[str]) -> CORSConfig | None:
         return None
     return CORSConfig(
         allow_origins=origins,
-        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=_CORS_REQUEST_HEADERS,
         expose_headers=_CORS_EXPOSED_HEADERS,
         allow_credentials=False,
@@ -269,6 +280,22 @@ def _options(path: str, allow: str) -> HTTPRouteHandler:
     return options
 
 
+def _secured(
+    handlers: Iterable[HTTPRouteHandler], security: list[SecurityRequirement]
+) -> list[HTTPRouteHandler]:
+    """Copies of `handlers` whose OpenAPI operations carry `security`.
+
+    The handlers check keys themselves (`require_key`, `optional_key`); this says in the
+    document what they check, without touching the shared handler objects.
+    """
+    secured = []
+    for handler in handlers:
+        handler = copy.copy(handler)
+        handler.security = security
+        secured.append(handler)
+    return secured
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. The ruleset is loaded, validated and compiled once, here.
 
@@ -287,19 +314,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_runtime() -> Runtime:
         return runtime
 
+    assessing = KEY_OPTIONAL if settings.assess_without_key else KEY_REQUIRED
     app = Litestar(
-        route_handlers=with_options(
-            [
-                *health_handlers(),
-                *assessment_handlers(examples, settings.max_batch_body_bytes),
-                *catalog_handlers(),
-                *questionnaire_handlers(),
-                *history_handlers(),
-                *region_handlers(),
-                *rules_admin_handlers(),
-                *_example_handlers(examples),
-            ]
-        ),
+        route_handlers=[
+            *with_options(
+                [
+                    *health_handlers(),
+                    *_secured(
+                        assessment_handlers(examples, settings.max_batch_body_bytes), assessing
+                    ),
+                    *catalog_handlers(),
+                    *questionnaire_handlers(),
+                    *_secured(
+                        [*history_handlers(), *region_handlers(), *rules_admin_handlers()],
+                        KEY_REQUIRED,
+                    ),
+                    *_example_handlers(examples),
+                ]
+            ),
+            create_static_files_router(
+                DOCS_ASSETS_PATH, directories=[DOCS_ASSETS], include_in_schema=False
+            ),
+        ],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         exception_handlers={
             ProblemError: handle_problem,
@@ -315,7 +351,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    limited = RateLimitMiddleware(app.asgi_handler, settings.rate_limit, key_id_checker(repository))
+    limited = CallerMiddleware(app.asgi_handler, settings.rate_limit, KeyVerifier(repository))
     plugins = app.openapi_config.render_plugins if app.openapi_config else []
     secured = SecurityHeadersMiddleware(limited, docs_sources(plugins))
     # Outermost, so that router errors (404, 405), oversized bodies and refusals for too many

@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from litestar import Request
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
+    Components,
     Example,
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -19,6 +21,8 @@ from litestar.openapi.spec import (
     Reference,
     RequestBody,
     Schema,
+    SecurityRequirement,
+    SecurityScheme,
 )
 from pydantic import BaseModel
 
@@ -26,6 +30,10 @@ from api.problems import PROBLEM_MEDIA_TYPE
 from schemas.problem import Problem
 
 __all__ = [
+    "DOCS_ASSETS",
+    "DOCS_ASSETS_PATH",
+    "KEY_OPTIONAL",
+    "KEY_REQUIRED",
     "body_operation",
     "close_forbidding_models",
     "export_operation",
@@ -40,6 +48,11 @@ POST an assessment (typed answers about leadership, the tovholder, venues, train
 risks and strengths); get back readiness per dimension, the gaps the rules derived, the obstacles
 and success factors the source documents tie to them, and ranked recommendations, every item
 cited (source id + locator). Texts in Swedish, Danish or English (`?lang=` or `Accept-Language`).
+
+Most operations need an API key, sent as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`
+(the `bearer` and `apiKey` security schemes; "Authorize" on the Swagger page). Keys are made
+with `readiness keys create --scopes assess,read --region <region>`; the catalog, the questionnaire and
+the probes are open.
 
 Every response carries `X-Ruleset-Version`, `X-Ruleset-Digest` and `X-Request-Id`. Errors are
 `application/problem+json` with a stable `code`.
@@ -163,14 +176,62 @@ class _RedocPlugin(_ClosedSchemas, RedocRenderPlugin):
         return super().render(request, self.closed(openapi_schema))
 
 
+KEY_REQUIRED: list[SecurityRequirement] = [{"bearer": []}, {"apiKey": []}]
+"""The security of an operation that needs an API key: either header."""
+
+KEY_OPTIONAL: list[SecurityRequirement] = [{}, *KEY_REQUIRED]
+"""The security of an operation open to all, which takes a key when one is presented."""
+
+_SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    "bearer": SecurityScheme(
+        type="http",
+        scheme="bearer",
+        bearer_format="rk_<id>_<secret>",
+        description="An API key as `Authorization: Bearer <key>`",
+    ),
+    "apiKey": SecurityScheme(
+        type="apiKey",
+        name="X-API-Key",
+        security_scheme_in="header",
+        description="An API key as `X-API-Key: <key>`",
+    ),
+}
+
+DOCS_ASSETS = Path(__file__).parent / "static"
+"""Swagger UI and Redoc, served by the app itself (see static/README.md)."""
+
+DOCS_ASSETS_PATH = "/schema/assets"
+"""Where the app serves `DOCS_ASSETS`."""
+
+_NO_FAVICON = "<link rel='icon' href='data:,'>"  # no request for /favicon.ico, no outside host
+
+
 def openapi_config(version: str) -> OpenAPIConfig:
-    """The OpenAPI 3.1 configuration: JSON at `/schema/openapi.json`, pages at `/schema/...`."""
+    """The OpenAPI 3.1 configuration: JSON at `/schema/openapi.json`, pages at `/schema/...`.
+
+    The pages load their scripts and styles from `DOCS_ASSETS_PATH`, never from a CDN.
+    """
+    swagger = f"{DOCS_ASSETS_PATH}/swagger-ui"
     return OpenAPIConfig(
         title="Readiness assessment API",
         version=version,
         description=_DESCRIPTION,
         path="/schema",
-        render_plugins=[_JsonPlugin(), _SwaggerPlugin(), _RedocPlugin()],
+        components=Components(security_schemes=_SECURITY_SCHEMES),
+        render_plugins=[
+            _JsonPlugin(favicon=_NO_FAVICON),
+            _SwaggerPlugin(
+                js_url=f"{swagger}/swagger-ui-bundle.js",
+                css_url=f"{swagger}/swagger-ui.css",
+                standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
+                favicon=_NO_FAVICON,
+            ),
+            _RedocPlugin(
+                js_url=f"{DOCS_ASSETS_PATH}/redoc/redoc.standalone.js",
+                google_fonts=False,
+                favicon=_NO_FAVICON,
+            ),
+        ],
     )
 
 

@@ -38,6 +38,7 @@ from bench.report import Table, markdown_document, terminal_text  # noqa: E402
 from bench.servers import (  # noqa: E402
     NATIVE,
     Server,
+    create_key,
     loaded_libraries,
     served_as_api,
     server_env,
@@ -62,8 +63,13 @@ ENDPOINTS = (
     ("POST /bench/echo (no engine, encoded bytes)", "/bench/echo", "assess.lua"),
     ("POST /bench/echo-model (no engine, pydantic response)", "/bench/echo-model", "assess.lua"),
     ("POST /v1/assessments", "/v1/assessments", "assess.lua"),
+    ("POST /v1/assessments, keyed (Authorization: Bearer)", "/v1/assessments", "assess.lua"),
 )
 ASSESS = ENDPOINTS[3][0]
+KEYED = ENDPOINTS[4][0]
+"""The assessments again, each request presenting an `assess` key as real callers send it."""
+KEYED_WITHIN = 10.0
+"""Keyed requests per second may be at most this many per cent below the keyless ones."""
 FLOORS = (
     (ENDPOINTS[2][0], "the echo floor (pydantic response, as the targets define it)", "model"),
     (ENDPOINTS[1][0], "the stricter echo floor (encoded bytes, no response built)", "bytes"),
@@ -301,7 +307,9 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
     }
 
 
-def _measure_http(plan: Plan, results: Results, backend: str, server: Server, data: Path) -> None:
+def _measure_http(
+    plan: Plan, results: Results, backend: str, server: Server, data: Path, api_key: str
+) -> None:
     assert results.wrk is not None
     warm = run_wrk(
         results.wrk, f"{server.url}/v1/assessments", "assess.lua",
@@ -315,7 +323,9 @@ def _measure_http(plan: Plan, results: Results, backend: str, server: Server, da
     for round_number in range(plan.repeats):
         for connections in CONNECTIONS:
             for label, path, script in ENDPOINTS:
-                args = (str(data),) if script == "assess.lua" else ()
+                args: tuple[str, ...] = (str(data),) if script == "assess.lua" else ()
+                if label == KEYED:
+                    args = (str(data), api_key)
                 result = run_wrk(
                     results.wrk, f"{server.url}{path}", script,
                     connections=connections, seconds=plan.seconds, threads=WRK_THREADS, args=args,
@@ -374,11 +384,12 @@ def run_server_sections(plan: Plan, results: Results, tmp: Path) -> None:
                     f"READINESS_ENGINE={backend}, but the server runs {info.get('engine')!r}"
                 )
                 continue
+            api_key = create_key(folder, "assess")
             info["mapped"] = loaded_libraries(server)
             info["echo_check"] = _check_echo(server, folder, bodies[: plan.size])
             results.http_info[backend] = info
             if "http" in plan.sections and results.wrk:
-                _measure_http(plan, results, backend, server, data)
+                _measure_http(plan, results, backend, server, data, api_key)
             if "batch" in plan.sections:
                 _say(f"batch: {backend}, {BATCH_ITEMS} assessments x {plan.repeats}")
                 results.batch[backend] = _batch(server, batch_payload, plan.repeats, folder)
@@ -522,6 +533,12 @@ def http_table(plan: Plan, results: Results) -> Table:
                 latency = run.latency_ms
                 row += [f"{run.per_second:,.0f}", f"{latency['p50']:.1f} / {latency['p99']:.1f}"]
             table.add(*row)
+    for connections in CONNECTIONS:
+        row = ["keyed assessments as % of keyless", str(connections), ""]
+        for backend in backends:
+            share = _keyed_share(results, backend, connections)
+            row += [f"{share:.0f} %" if share is not None else "", ""]
+        table.add(*row)
     for _, _, floor in FLOORS:
         for connections in CONNECTIONS:
             row = [f"assessments as % of the echo floor ({floor})", str(connections), ""]
@@ -655,7 +672,9 @@ def _preamble(plan: Plan, results: Results, machine: dict[str, str]) -> list[str
         "the loop and protocol of `python -m api` (the real app "
         "plus `POST /bench/echo` and `POST /bench/echo-model`), with READINESS_WORKERS=1, "
         "READINESS_ENGINE=<backend>, READINESS_ASSESS_WITHOUT_KEY=true, READINESS_RELOAD_INTERVAL=0, "
-        "READINESS_LOG_LEVEL=warning, a temporary SQLite database.",
+        "READINESS_LOG_LEVEL=warning, a temporary SQLite database; the keyed row presents an "
+        "`assess` key made in that database as `Authorization: Bearer <key>`, the other rows "
+        "no key.",
         f"wrk: {WRK_THREADS} thread on the same machine as the server (the server's worker on one "
         "core, wrk on the other; two wrk threads made the scheduler, not the server, the p99); "
         "`bench/wrk/assess.lua` sends the random-mix corpus round-robin.",
@@ -688,6 +707,15 @@ def _share(results: Results, backend: str, connections: int, floor: str) -> floa
     return 100 * assess.per_second / echo.per_second
 
 
+def _keyed_share(results: Results, backend: str, connections: int) -> float | None:
+    """The keyed assessments' requests per second as a share of the keyless ones."""
+    runs = results.http.get(backend, {})
+    keyless, keyed = runs.get((ASSESS, connections)), runs.get((KEYED, connections))
+    if keyless is None or keyed is None or not keyless.per_second:
+        return None
+    return 100 * keyed.per_second / keyless.per_second
+
+
 def targets_table(plan: Plan, results: Results) -> Table:
     """Each target of the performance issue, the figure of this run and whether it is met."""
     table = Table("0. Against the targets", ["backend", "target", "this run", "met"])
@@ -710,6 +738,9 @@ def targets_table(plan: Plan, results: Results) -> Table:
                 share = _share(results, backend, connections, floor)
                 rows.append((backend, f"endpoint ≥ {share_min:.0f} % of {named}, {connections} connections",
                              share, f"{share:.0f} %" if share is not None else "", lambda v, m=share_min: v >= m))  # fmt: skip
+        keyed = _keyed_share(results, backend, 64)
+        rows.append((backend, f"keyed endpoint within {KEYED_WITHIN:.0f} % of keyless, 64 connections",
+                     keyed, f"{keyed:.0f} %" if keyed is not None else "", lambda v: v >= 100 - KEYED_WITHIN))  # fmt: skip
         if backend == "compiled":
             run = results.http.get(backend, {}).get((ASSESS, 64))
             p99 = run.latency_ms["p99"] if run else None

@@ -17,6 +17,7 @@ import httpx
 __all__ = [
     "ROOT",
     "Server",
+    "create_key",
     "loaded_libraries",
     "server_env",
     "sqlite_url",
@@ -114,6 +115,19 @@ def start_bench_app(folder: Path, backend: str, corpus: Path, **settings: str) -
     ]  # fmt: skip
     log = folder / f"bench-app-{backend}-{port}.log"
     return Server(f"http://127.0.0.1:{port}", _spawn(command, env, log), log)
+
+
+def create_key(folder: Path, *scopes: str) -> str:
+    """Make an API key with `scopes` in the (migrated) database in `folder`; return it in full."""
+    # Imported here, as `served_as_api` imports the app: only the server sections need it.
+    from store.database import Database
+    from store.repository import Repository
+
+    database = Database(sqlite_url(folder))
+    try:
+        return Repository(database).create_key(list(scopes), organisation_id="bench-0")
+    finally:
+        database.close()
 
 
 def wait_ready(server: Server, rules: int | None = None, timeout: float = 180) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -339,6 +339,10 @@ def decode_cursor(cursor: str) -> str | None:
 class Repository:
     """All reads and writes; every read of assessments is filtered by the caller's binding."""
 
+    revocations: ClassVar[int] = 0
+    """How many keys any repository of this process has revoked: caches of verified keys
+    compare it to forget what they remember as soon as a key is revoked here."""
+
     def __init__(self, database: Database) -> None:
         self.db = database
 
@@ -390,7 +394,8 @@ class Repository:
             if key is None:
                 return False
             key.revoked_at = datetime.now(UTC)
-            return True
+        Repository.revocations += 1  # committed: caches of verified keys forget them now
+        return True
 
     def list_keys(self) -> list[dict[str, Any]]:
         """Every key's id, scopes and binding (never the secret)."""

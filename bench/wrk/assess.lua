@@ -1,7 +1,8 @@
 -- POST a corpus of JSON bodies round-robin to the URL wrk was given.
--- Usage: wrk -s bench/wrk/assess.lua http://host:port/v1/assessments -- corpus.ndjson
+-- Usage: wrk -s bench/wrk/assess.lua http://host:port/v1/assessments -- corpus.ndjson [key]
 -- The corpus holds one compact JSON body per line (bench/corpus.py writes it). Each thread starts
--- at a different item so that the threads do not send the same body at the same moment.
+-- at a different item so that the threads do not send the same body at the same moment. With a
+-- key, every request presents it as callers do: `Authorization: Bearer <key>`.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 done = dofile(here .. "report.lua").done
 
@@ -22,6 +23,9 @@ function init(args)
   end
   local file = assert(io.open(path, "r"))
   local headers = {["Content-Type"] = "application/json"}
+  if args[2] ~= nil and #args[2] > 0 then
+    headers["Authorization"] = "Bearer " .. args[2]
+  end
   for line in file:lines() do
     if #line > 0 then
       count = count + 1

@@ -1,4 +1,4 @@
-"""A client generated from the served OpenAPI document with openapi-python-client works."""
+"""A client generated from the served OpenAPI document with openapi-python-client works, keyed."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.conftest import Server
+from store.database import Database
+from store.repository import Repository
+from tests.api.conftest import Server, start, stop
 
 pytestmark = pytest.mark.server  # the generated client speaks HTTP to a real server
 
@@ -22,7 +26,36 @@ EXAMPLE = json.loads(
 )
 
 
-def test_a_generated_client_runs_an_assessment(server: Server, tmp_path: Path) -> None:
+@dataclass
+class KeyedServer:
+    """A real server that needs a key to assess, and a key for its example's organisation."""
+
+    server: Server
+    key: str
+
+
+def keyed_server(tmp: Path) -> Iterator[KeyedServer]:
+    """For a fixture: serve the API with its default (keys required), with a key made for it."""
+    url = f"sqlite:///{tmp / 'readiness.sqlite3'}"
+    running = start(tmp, database_url=url, assess_without_key="false")
+    database = Database(url)
+    key = Repository(database).create_key(
+        ["assess", "read"], organisation_id=EXAMPLE["organisation"]["id"], description="clients"
+    )
+    database.close()
+    yield KeyedServer(running, key)
+    stop(running)
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedServer]:
+    yield from keyed_server(tmp_path_factory.mktemp("keyed-server"))
+
+
+def test_a_generated_client_assesses_and_stores_with_a_key(
+    keyed: KeyedServer, tmp_path: Path
+) -> None:
+    server = keyed.server
     spec = tmp_path / "openapi.json"
     spec.write_text(httpx.get(f"{server.url}/schema/openapi.json").text, encoding="utf-8")
     bin_dir = Path(sys.executable).parent
@@ -40,7 +73,12 @@ def test_a_generated_client_runs_an_assessment(server: Server, tmp_path: Path) -
     try:
         package = importlib.import_module("readiness_client")
         models = importlib.import_module("readiness_client.models")
-        with package.Client(base_url=server.url) as api_client:
+        # Without its key the client is refused; the generated bearer auth sends it.
+        refused = importlib.import_module("readiness_client.api.assessments.assess")
+        with package.Client(base_url=server.url) as anonymous:
+            body = models.AssessmentRequest.from_dict(EXAMPLE)
+            assert refused.sync_detailed(client=anonymous, body=body).status_code == 401
+        with package.AuthenticatedClient(base_url=server.url, token=keyed.key) as api_client:
             run(api_client, models)
     finally:
         sys.path.remove(str(tmp_path))
@@ -62,3 +100,14 @@ def run(api_client: Any, models: Any) -> None:
     assert response.status_code == 200
     rules = importlib.import_module("readiness_client.api.rule_base.list_rules")
     assert len(rules.sync(client=api_client) or []) > 80
+    stored = assess.sync_detailed(client=api_client, body=body, store=True)
+    assert stored.status_code == 201, stored.content
+    assessment_id = stored.headers["x-assessment-id"]
+    listing = importlib.import_module("readiness_client.api.stored_assessments.list_assessments")
+    listed = listing.sync_detailed(client=api_client)
+    assert listed.status_code == 200
+    assert assessment_id in listed.content.decode()
+    read = importlib.import_module("readiness_client.api.stored_assessments.get_assessment_result")
+    again = read.sync_detailed(client=api_client, assessment_id=assessment_id)
+    assert again.status_code == 200
+    assert json.loads(again.content) == json.loads(stored.content)
