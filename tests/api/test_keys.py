@@ -18,6 +18,7 @@ from store.database import Database
 from store.keys import ApiKeyInfo, Binding, split_key
 from store.repository import Repository
 from tests.api.conftest import in_process
+from tests.databases import BACKENDS, database_url, fresh
 
 OPEN = {"/health", "/ready", "/v1/questionnaire", "/v1/sources", "/v1/rules", "/v1/rules/{rule_id}"}
 _FILLED = {"{assessment_id}": "x", "{rule_id}": "x", "{region}": "x", "{organisation_id}": "x"}
@@ -42,18 +43,19 @@ class Keyed:
 
 
 @contextmanager
-def _keyed(tmp: Path, **settings: str) -> Iterator[Keyed]:
-    url = f"sqlite:///{tmp / 'readiness.sqlite3'}"
+def _keyed(tmp: Path, backend: str = "sqlite", **settings: str) -> Iterator[Keyed]:
+    url = database_url(backend, tmp)
+    fresh(url).close()
     with in_process(tmp, database_url=url, **settings) as client:
         keyed = Keyed(client, url)
         yield keyed
         keyed.repository.db.close()
 
 
-@pytest.fixture
-def keyed(tmp_path: Path) -> Iterator[Keyed]:
-    """The app with its defaults: assessing needs a key; rate limit off."""
-    with _keyed(tmp_path) as running:
+@pytest.fixture(params=BACKENDS)
+def keyed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Keyed]:
+    """The app with its defaults, on each database: assessing needs a key; rate limit off."""
+    with _keyed(tmp_path, request.param) as running:
         yield running
 
 
@@ -154,7 +156,7 @@ def test_a_revocation_in_this_process_takes_effect_at_once(keyed: Keyed) -> None
     assert keyed.client.get("/v1/assessments", headers=bearer(key)).status_code == 200
     parts = split_key(key)
     assert parts is not None
-    other = Repository(Database(str(keyed.repository.db.engine.url)))  # any repository
+    other = Repository(Database(keyed.repository.db.url))  # any repository
     assert other.revoke_key(parts[0])
     other.db.close()
     refused = keyed.client.get("/v1/assessments", headers=bearer(key))
