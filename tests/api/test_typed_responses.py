@@ -28,15 +28,17 @@ from schemas.stored import (
 from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import in_process
-from tests.databases import database_url, fresh
+from tests.databases import BACKENDS, database_url, fresh
 
 REGION = "Region Kronoberg"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, str]]:
-    tmp = tmp_path_factory.mktemp("typed")
-    url = database_url("sqlite", tmp)
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, str]]:
+    tmp = tmp_path_factory.mktemp(f"typed-{request.param}")
+    url = database_url(request.param, tmp)
     fresh(url).close()
     database = Database(url)
     admin = Repository(database).create_key(["admin"])
