@@ -236,6 +236,7 @@ _CORS_REQUEST_HEADERS = [
 _CORS_EXPOSED_HEADERS = [
     "X-Request-Id", "X-Ruleset-Version", "X-Ruleset-Digest", "Retry-After", "Location",
     "Content-Language", "X-Assessment-Id", "Idempotent-Replayed", "Link",
+    "X-Export-Truncated", "Content-Disposition",
 ]  # fmt: skip
 
 
