@@ -25,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from api.assessments import assessment_handlers, run_batch
 from api.auth import CallerMiddleware, KeyVerifier
 from api.catalog import catalog_handlers
+from api.examples import stored_examples, with_examples
 from api.health import health_handlers
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
@@ -327,7 +328,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *catalog_handlers(),
                     *questionnaire_handlers(),
                     *_secured(
-                        [*history_handlers(), *region_handlers(), *rules_admin_handlers()],
+                        with_examples(
+                            [*history_handlers(), *region_handlers(), *rules_admin_handlers()],
+                            stored_examples(engine, examples["request"]),
+                        ),
                         KEY_REQUIRED,
                     ),
                     *_example_handlers(examples),

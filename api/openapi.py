@@ -30,6 +30,7 @@ from api.problems import PROBLEM_MEDIA_TYPE
 from schemas.problem import Problem
 
 __all__ = [
+    "ANSWER_EXAMPLE",
     "DOCS_ASSETS",
     "DOCS_ASSETS_PATH",
     "KEY_OPTIONAL",
@@ -154,26 +155,59 @@ class _ClosedSchemas:
 
     _closed: dict[str, Any] | None = None
 
-    def closed(self, openapi_schema: dict[str, Any]) -> dict[str, Any]:
-        """The closed document, computed once: the app's document does not change."""
+    def closed(
+        self, openapi_schema: dict[str, Any], request: Request[Any, Any, Any]
+    ) -> dict[str, Any]:
+        """The closed document with its answer examples, computed once (it does not change)."""
         if self._closed is None:
-            self._closed = close_forbidding_models(openapi_schema)
+            self._closed = _with_answer_examples(close_forbidding_models(openapi_schema), request)
         return self._closed
 
 
 class _JsonPlugin(_ClosedSchemas, JsonRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, self.closed(openapi_schema))
+        return super().render(request, self.closed(openapi_schema, request))
 
 
 class _SwaggerPlugin(_ClosedSchemas, SwaggerRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, self.closed(openapi_schema))
+        return super().render(request, self.closed(openapi_schema, request))
 
 
 class _RedocPlugin(_ClosedSchemas, RedocRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, self.closed(openapi_schema))
+        return super().render(request, self.closed(openapi_schema, request))
+
+
+ANSWER_EXAMPLE = "answer_example"
+"""The key of a handler's `opt` that holds an example of its JSON answer: (summary, value)."""
+
+
+def _with_answer_examples(
+    document: dict[str, Any], request: Request[Any, Any, Any]
+) -> dict[str, Any]:
+    """Show each handler's answer example (`ANSWER_EXAMPLE`) on its 200 JSON response.
+
+    Set here, on the rendered document, because litestar leaves every null out of the examples
+    it renders, and a null is often the very value an answer has (a score not yet known).
+    """
+    examples = {
+        handler.operation_id: handler.opt[ANSWER_EXAMPLE]
+        for route in request.app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if ANSWER_EXAMPLE in getattr(handler, "opt", {})
+    }
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            found = (
+                examples.get(operation.get("operationId")) if isinstance(operation, dict) else None
+            )
+            if found is None:
+                continue
+            summary, value = found
+            content = operation["responses"]["200"]["content"]["application/json"]
+            content["examples"] = {"example": {"summary": summary, "value": value}}
+    return document
 
 
 KEY_REQUIRED: list[SecurityRequirement] = [{"bearer": []}, {"apiKey": []}]

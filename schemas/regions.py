@@ -20,7 +20,7 @@ class RegionEntry(BaseModel):
     """How many organisations have a stored assessment in it."""
     assessments: int = Field(examples=[31])
     """How many assessments are stored in it."""
-    latest: datetime | None = Field(examples=["2026-11-20T00:00:00Z"])
+    latest: datetime | None = Field(default=None, examples=["2026-11-20T00:00:00Z"])
     """When its latest assessment was made (null: none stored yet)."""
     summary: str = Field(examples=["/v1/regions/Region%20Kronoberg/summary"])
     """Where its summary is."""
@@ -54,7 +54,7 @@ class OrganisationMoved(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     organisation_id: str = Field(examples=["se-0780-ifo"])
-    region: str | None = Field(examples=["Region Kronoberg"])
+    region: str | None = Field(default=None, examples=["Region Kronoberg"])
     """Its region now."""
     assessments: int = Field(examples=[4])
     """How many stored assessments moved with it."""

@@ -51,14 +51,14 @@ class StoredMeta(_Out):
     assessed_at: datetime
     """When the assessment was made: `created_at` unless stored with `assessed_on`."""
     organisation_id: str = Field(examples=["se-0780-ifo"])
-    organisation_name: str | None = Field(examples=["Växjö kommun, IFO"])
-    region: str | None = Field(examples=["Region Kronoberg"])
+    organisation_name: str | None = Field(default=None, examples=["Växjö kommun, IFO"])
+    region: str | None = Field(default=None, examples=["Region Kronoberg"])
     intervention: str = Field(examples=["Familjeorienterat arbetssätt"])
     """The intervention's name, else its model."""
     language: Language
     """The language of the stored result's texts."""
     readiness_level: ReadinessLevel
-    readiness_score: float | None
+    readiness_score: float | None = None
     ruleset_version: str
     ruleset_digest: str
 
@@ -73,18 +73,18 @@ class AssessmentPage(_Out):
     """One page of stored assessments, newest first."""
 
     items: list[StoredAssessmentOut]
-    next: str | None
+    next: str | None = None
     """The cursor of the next page (pass it as `cursor`), null on the last page."""
-    next_url: str | None
+    next_url: str | None = None
     """The next page's URL, with every parameter of this one (the `Link` header's target)."""
 
 
 class ReadinessChange(_Out):
     """Overall readiness before and after."""
 
-    before: float | None
-    after: float | None
-    change: float | None
+    before: float | None = None
+    after: float | None = None
+    change: float | None = None
     """`after - before`, null when either is unknown."""
     level_before: ReadinessLevel
     level_after: ReadinessLevel
@@ -115,9 +115,9 @@ class DimensionChange(_Out):
     """One dimension's score and level before and after."""
 
     dimension: Dimension
-    before: float | None
-    after: float | None
-    change: float | None
+    before: float | None = None
+    after: float | None = None
+    change: float | None = None
     level_before: ReadinessLevel
     level_after: ReadinessLevel
 
@@ -153,7 +153,7 @@ class DimensionFigures(_Out):
 
     dimension: Dimension
     levels: dict[ReadinessLevel, int]
-    mean_score: float | None
+    mean_score: float | None = None
     answered_by: int
     """How many organisations have a score in the dimension."""
 
@@ -234,11 +234,11 @@ class LintReportOut(_Out):
 class ReloadReport(_Out):
     """The outcome of a reload of the rules folder."""
 
-    attempted_at: datetime | None
+    attempted_at: datetime | None = None
     ok: bool
-    digest: str | None
+    digest: str | None = None
     """The digest of the set that was tried."""
-    errors: list[str] | None
+    errors: list[str] | None = None
     serving: str
     """The digest of the set now serving."""
 

@@ -110,9 +110,7 @@ def test_following_link_through_a_filtered_csv_export_gives_each_row_once(
     exports: Exports,
 ) -> None:
     wanted = exports.ids["se-7001-exp"]
-    responses = list(
-        _follow(exports.http, "/v1/assessments?organisation=se-7001-exp&format=csv")
-    )
+    responses = list(_follow(exports.http, "/v1/assessments?organisation=se-7001-exp&format=csv"))
     assert len(responses) == 2  # 5 rows, 3 a response
     seen: list[str] = []
     for response in responses:

@@ -112,3 +112,24 @@ def test_every_operation_documents_a_typed_success_response(
                 if "$ref" not in schema and "$ref" not in schema.get("items", {}):
                     untyped.append(f"{method.upper()} {path} {status}")
     assert untyped == [], untyped
+
+
+def test_the_dashboard_answers_are_documented_with_real_examples(
+    app: tuple[httpx.Client, str],
+) -> None:
+    client, _ = app
+    document = client.get("/schema/openapi.json").json()
+    models = {
+        ("/v1/assessments/{assessment_id}", StoredAssessmentOut),
+        ("/v1/assessments/{assessment_id}/delta", Delta),
+        ("/v1/regions/{region}/summary", RegionSummary),
+        ("/v1/regions", RegionList),
+    }
+    for path, model in models:
+        content = document["paths"][path]["get"]["responses"]["200"]["content"]
+        (example,) = content["application/json"]["examples"].values()
+        model.model_validate(example["value"])  # what the server would answer, by its own code
+    delta = document["paths"]["/v1/assessments/{assessment_id}/delta"]["get"]["responses"]
+    closed = delta["200"]["content"]["application/json"]["examples"]
+    (shown,) = closed.values()
+    assert shown["value"]["gaps_closed"], "the example's later assessment closes gaps"
