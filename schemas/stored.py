@@ -111,15 +111,10 @@ class PersistingGap(_Out):
     days_open: int
 
 
-class DimensionChange(_Out):
+class DimensionChange(ReadinessChange):
     """One dimension's score and level before and after."""
 
     dimension: Dimension
-    before: float | None = None
-    after: float | None = None
-    change: float | None = None
-    level_before: ReadinessLevel
-    level_after: ReadinessLevel
 
 
 class RecommendationGone(_Out):
