@@ -236,23 +236,36 @@ def gap_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
 
 
 def summary_csv(summary: dict[str, Any], dialect: Dialect) -> str:
-    """The summary as rows of section, item, measure, value and share columns."""
+    """The summary as rows of section, item, title, measure, value and share columns.
+
+    The title is the item's in the summary's language (gaps, obstacles and missing success
+    factors); a suppressed flag is 1, so that the value column holds numbers only.
+    """
     rows: list[list[Cell]] = [
-        ["region", "", "organisations", summary["organisations"], ""],
-        ["region", "", "assessments", summary["assessments"], ""],
-        ["region", "", "suppressed", summary["suppressed"], ""],
+        ["region", "", "", "organisations", summary["organisations"], ""],
+        ["region", "", "", "assessments", summary["assessments"], ""],
+        ["region", "", "", "suppressed", int(summary["suppressed"]), ""],
     ]
     for dim in summary.get("dimensions", []):
         for level, count in dim["levels"].items():
-            rows.append(["dimension", dim["dimension"], level, count, ""])
-        rows.append(["dimension", dim["dimension"], "mean_score", dim["mean_score"], ""])
+            rows.append(["dimension", dim["dimension"], "", level, count, ""])
+        rows.append(["dimension", dim["dimension"], "", "mean_score", dim["mean_score"], ""])
     for section in ("gaps", "obstacles", "missing_success_factors"):
         for row in summary.get(section, []):
-            rows.append([section, row["id"], "organisations", row["organisations"], row["share"]])
+            rows.append(
+                [
+                    section,
+                    row["id"],
+                    row.get("title", ""),
+                    "organisations",
+                    row["organisations"],
+                    row["share"],
+                ]
+            )
     for quarter in summary.get("trend", []):
         if quarter["suppressed"]:
-            rows.append(["trend", quarter["quarter"], "suppressed", True, ""])
+            rows.append(["trend", quarter["quarter"], "", "suppressed", 1, ""])
         else:
-            rows.append(["trend", quarter["quarter"], "mean_score", quarter["mean_score"], ""])
-    table = Table(["section", "item", "measure", "value", "share"], [rows])
+            rows.append(["trend", quarter["quarter"], "", "mean_score", quarter["mean_score"], ""])
+    table = Table(["section", "item", "title", "measure", "value", "share"], [rows])
     return b"".join(csv_export(table, dialect)).decode()

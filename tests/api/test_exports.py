@@ -245,9 +245,12 @@ def test_the_dialect_follows_the_language_unless_named(
         "/v1/regions/Skåne/summary", params=summary_params, headers=how.get("headers")
     )
     rows = _csv(summary, delimiter)
-    assert rows[0] == ["section", "item", "measure", "value", "share"]
+    assert rows[0] == ["section", "item", "title", "measure", "value", "share"]
     decimal = "," if delimiter == ";" else "."
-    shares = [row[4] for row in rows if row[0] == "gaps"]
+    shares = [row[5] for row in rows if row[0] == "gaps"]
+    # Each gap with its title in the language asked for, and no flag spelt as a word.
+    assert all(row[2] for row in rows if row[0] == "gaps")
+    assert not [row for row in rows if row[4] in ("True", "False")]
     assert shares and all(decimal in share for share in shares)
     assert all(share.replace(decimal, "", 1).isdigit() for share in shares)
 
