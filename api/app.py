@@ -262,16 +262,16 @@ def with_options(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
     its `Allow` header then misses the methods of handlers registered later (`GET` beside `POST`
     on `/v1/assessments`). An OPTIONS handler of our own, registered first, lists them all.
     """
-    methods: dict[str, set[str]] = {}
+    serving: dict[str, list[HTTPRouteHandler]] = {}
     for handler in handlers:
         for path in handler.paths:
-            methods.setdefault(path, set()).update(handler.http_methods)
-    shared = {
-        path: ", ".join(sorted({*found, "OPTIONS"}))
-        for path, found in methods.items()
-        if len([h for h in handlers if path in h.paths]) > 1
-    }
-    return [*(_options(path, allow) for path, allow in shared.items()), *handlers]
+            serving.setdefault(path, []).append(handler)
+    shared = [
+        _options(path, ", ".join(sorted({"OPTIONS", *(m for h in found for m in h.http_methods)})))
+        for path, found in serving.items()
+        if len(found) > 1
+    ]
+    return [*shared, *handlers]
 
 
 def _options(path: str, allow: str) -> HTTPRouteHandler:

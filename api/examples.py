@@ -16,13 +16,14 @@ from typing import Any
 from litestar.handlers import HTTPRouteHandler
 from pydantic import BaseModel
 
+from api.assessments import stored_summary
 from api.openapi import ANSWER_EXAMPLE
 from engine import Engine
 from schemas.assessment import AssessmentRequest
 from schemas.regions import RegionList
 from schemas.stored import Delta, RegionSummary, StoredAssessmentOut
 from store.delta import delta
-from store.repository import HistoryEntry, RegionFigures, StoredAssessment
+from store.repository import HistoryEntry, RegionFigures, ResultSummary, StoredAssessment
 from store.summary import summary
 
 __all__ = ["stored_examples", "with_examples"]
@@ -37,30 +38,27 @@ _ORGANISATIONS = 7
 
 def _stored(
     engine: Engine, request: dict[str, Any], made: datetime, number: int
-) -> StoredAssessment:
+) -> tuple[StoredAssessment, ResultSummary]:
+    """The assessment as the store keeps it, with what is kept beside its result."""
     outcome = engine.evaluate(AssessmentRequest.model_validate(request))
-    result = engine.result_json(outcome, language="en").decode()
-    readiness = json.loads(result)["readiness"]
+    kept = stored_summary(outcome, engine.ruleset, "en")
     organisation = request.get("organisation", {})
-    return StoredAssessment(
+    stored = StoredAssessment(
         id=f"{int(made.timestamp() * 1_000_000):014x}{number:018x}",
         created_at=made,
         organisation_id=organisation.get("id", "se-0780-ifo"),
         organisation_name=organisation.get("name"),
         region=_REGION,
         intervention=request.get("intervention", {}).get("name", "other"),
-        language="en",
-        readiness_level=readiness["level"],
-        readiness_score=readiness["score"],
-        ruleset_version=engine.ruleset.version,
-        ruleset_digest=engine.ruleset.digest,
-        result_json=result,
+        language=kept.language,
+        readiness_level=kept.readiness_level,
+        readiness_score=kept.readiness_score,
+        ruleset_version=kept.ruleset_version,
+        ruleset_digest=kept.ruleset_digest,
+        result_json=engine.result_json(outcome, language="en").decode(),
         assessed_at=made,
     )
-
-
-def _record(stored: StoredAssessment) -> dict[str, Any]:
-    return {**stored.meta(), "result": json.loads(stored.result_json)}
+    return stored, kept
 
 
 def stored_examples(engine: Engine, request: dict[str, Any]) -> dict[str, BaseModel]:
@@ -68,34 +66,31 @@ def stored_examples(engine: Engine, request: dict[str, Any]) -> dict[str, BaseMo
     later_request = copy.deepcopy(request)
     later_request.setdefault("leadership", {}).setdefault("support", {})["tactical"] = "yes"
     later_request.setdefault("competence", {}).setdefault("tovholder", {})["appointed"] = "yes"
-    earlier = _stored(engine, request, _EARLIER, 1)
-    later = _stored(engine, later_request, _LATER, 2)
+    earlier, earlier_kept = _stored(engine, request, _EARLIER, 1)
+    later, later_kept = _stored(engine, later_request, _LATER, 2)
     history = [
-        HistoryEntry(s.id, s.made_at, frozenset(g["id"] for g in json.loads(s.result_json)["gaps"]))
-        for s in (earlier, later)
+        HistoryEntry(s.id, s.made_at, frozenset(i for k, i in kept.findings if k == "gap"))
+        for s, kept in ((earlier, earlier_kept), (later, later_kept))
     ]
-    # A region of seven organisations, each last assessed like one of the two.
-    latest = [later if n % 3 else earlier for n in range(_ORGANISATIONS)]
+    # A region of seven organisations, each last assessed like one of the two, counted as
+    # `Repository.region_figures` counts from the columns kept beside each result.
+    latest = [later_kept if n % 3 else earlier_kept for n in range(_ORGANISATIONS)]
     findings: dict[tuple[str, str], int] = {}
-    dimensions: list[tuple[str, str, float | None]] = []
-    for stored in latest:
-        result = json.loads(stored.result_json)
-        dimensions += [
-            (d["dimension"], d["level"], d["score"]) for d in result["readiness"]["dimensions"]
-        ]
-        for kind, key in (("gap", "gaps"), ("obstacle", "obstacles")):
-            for item in result[key]:
-                findings[kind, item["id"]] = findings.get((kind, item["id"]), 0) + 1
+    for kept in latest:
+        for finding in dict.fromkeys(kept.findings):
+            findings[finding] = findings.get(finding, 0) + 1
     figures = RegionFigures(
         assessments=_ORGANISATIONS + 3,
-        levels=[s.readiness_level for s in latest],
-        dimensions=dimensions,
+        levels=[kept.readiness_level for kept in latest],
+        dimensions=[dimension for kept in latest for dimension in kept.dimensions],
         findings=findings,
         quarters=[],
     )
     region = summary(_REGION, figures, 5, {"from": "2026-01-01", "to": None})
     return {
-        "getAssessment": StoredAssessmentOut.model_validate(_record(later)),
+        "getAssessment": StoredAssessmentOut.model_validate(
+            {**later.meta(), "result": json.loads(later.result_json)}
+        ),
         "getDelta": Delta.model_validate(delta(later, earlier, history)),
         "getRegionSummary": RegionSummary.model_validate(region),
         "listRegions": RegionList.model_validate(

@@ -522,12 +522,6 @@ class Repository:
         with self.db.session() as session:
             return session.get(Organisation, organisation_id) is not None
 
-    def organisation_region(self, organisation_id: str) -> tuple[bool, str | None]:
-        """Whether the organisation is known, and its region."""
-        with self.db.session() as session:
-            found = session.get(Organisation, organisation_id)
-            return (found is not None, found.region if found is not None else None)
-
     def move_organisation(self, organisation_id: str, region: str | None) -> int | None:
         """Move an organisation and every stored assessment of it to `region` (an admin's act).
 

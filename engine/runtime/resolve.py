@@ -170,6 +170,13 @@ class LinkMasks:
         def linking(pick: Any) -> tuple[Rule, ...]:
             return tuple(r for r in by_id if pick(facts[r.id]))
 
+        def two_ways(
+            entry: str, first: tuple[Rule, ...], second: tuple[Rule, ...]
+        ) -> tuple[str, int, int, tuple[str, ...], tuple[str, ...]]:
+            """An entry linked by two kinds of rule: its id, both masks, both id lists."""
+            ids = tuple(r.id for r in first), tuple(r.id for r in second)
+            return (entry, mask(first), mask(second), *ids)
+
         self.obstacles = []
         for oid in ruleset.obstacles:
             rules = linking(lambda f, oid=oid: f.kind != "strength" and oid in f.obstacle_set)
@@ -180,32 +187,15 @@ class LinkMasks:
             gaps = linking(lambda f, sid=sid: f.kind == "gap" and sid in f.success_factor_set)
             seen = linking(lambda f, sid=sid: f.kind == "strength" and sid in f.present)
             if gaps or seen:
-                self.success_factors.append(
-                    (
-                        sid,
-                        mask(gaps),
-                        mask(seen),
-                        tuple(r.id for r in gaps),
-                        tuple(r.id for r in seen),
-                    )
-                )
+                self.success_factors.append(two_ways(sid, gaps, seen))
         self.recommendations = []
         for rid in ruleset.recommendations:
             gaps = linking(lambda f, rid=rid: f.kind == "gap" and rid in f.recommendations)
             raising = linking(
                 lambda f, rid=rid: f.kind == "escalation" and rid in f.recommendations
             )
-            if not gaps and not raising:
-                continue
-            self.recommendations.append(
-                (
-                    rid,
-                    mask(gaps),
-                    mask(raising),
-                    tuple(r.id for r in gaps),
-                    tuple(r.id for r in raising),
-                )
-            )
+            if gaps or raising:
+                self.recommendations.append(two_ways(rid, gaps, raising))
 
 
 _GAP, _ESCALATION, _STRENGTH = 0, 1, 2
