@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.scales import (
+    Agreement,
     Answer,
     Capacity,
     Category,
@@ -16,6 +17,7 @@ from schemas.scales import (
 )
 
 __all__ = [
+    "AgreementSection",
     "AssessmentRequest",
     "Competence",
     "Context",
@@ -370,6 +372,34 @@ class Strengths(_Section):
     """Leaders take an active part."""
 
 
+class AgreementSection(_Section):
+    """Whether the roles who answered an assessment round see each matter alike.
+
+    A round's combining sets these (`engine.rounds`, `rules/rounds.yaml`): `differ` when two roles
+    are two or more steps apart on the matter, `agree` when no two are, `unknown` when fewer than
+    two roles answered it. A caller who ran its own survey or workshop may set them too. Not
+    scored: a disagreement is a finding of its own, matched by the rules under
+    `rules/logic/disagreements/`.
+    """
+
+    strategic_support: Agreement = "unknown"
+    """The roles see the strategic leadership's support differently."""
+    tactical_support: Agreement = "unknown"
+    """The roles see the tactical leadership's (head of service's) support differently."""
+    operational_support: Agreement = "unknown"
+    """The roles see the operational leadership's (team leaders') support differently."""
+    time: Agreement = "unknown"
+    """The roles see differently how much lack of time hinders the work."""
+    training: Agreement = "unknown"
+    """The roles see differently whether training in the method is available."""
+    staff_motivation: Agreement = "unknown"
+    """The roles see the staff's motivation differently."""
+    communication: Agreement = "unknown"
+    """The roles see differently whether how it is meant to work has been made clear."""
+    sense_of_urgency: Agreement = "unknown"
+    """The roles see differently whether the need for change is felt."""
+
+
 class AssessmentRequest(BaseModel):
     """One organisation's answers about one intervention at one time.
 
@@ -414,3 +444,5 @@ class AssessmentRequest(BaseModel):
     """Risks to the implementation."""
     strengths: Strengths = Strengths()
     """Strengths to build on."""
+    agreement: AgreementSection = AgreementSection()
+    """Whether the roles of an assessment round see each matter alike (set by combining)."""

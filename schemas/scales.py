@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 __all__ = [
+    "AGREEMENT",
     "ANSWER",
     "CAPACITY",
     "RISK",
     "RISK_FLAG",
     "STEP",
     "UNKNOWN",
+    "Agreement",
     "Answer",
     "Capacity",
     "Category",
@@ -98,7 +100,13 @@ STEP = Scale(
 )
 """The state of one of the fourteen implementation steps."""
 
+AGREEMENT = Scale("agreement", ("agree", "differ", UNKNOWN))
+"""Whether the roles of an assessment round see one matter alike: `differ` when two roles are two
+or more steps apart on it, `agree` when no two are, `unknown` when fewer than two roles answered.
+Not scored: a disagreement is a finding of its own, not a lower readiness."""
+
 Answer = Annotated[Literal["yes", "partly", "no", "unknown"], ANSWER]
+Agreement = Annotated[Literal["agree", "differ", "unknown"], AGREEMENT]
 RiskFlag = Annotated[Literal["yes", "partly", "no", "unknown"], RISK_FLAG]
 Capacity = Annotated[Literal["low", "medium", "high", "unknown"], CAPACITY]
 Risk = Annotated[Literal["low", "medium", "high", "unknown"], RISK]

@@ -25,8 +25,9 @@ Severity = Literal["blocking", "high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 """The severities, most severe first."""
 
-GapKind = Literal["missing", "at_risk", "unknown"]
-"""`missing`: something needed is absent; `at_risk`: a risk is present; `unknown`: find out."""
+GapKind = Literal["missing", "at_risk", "unknown", "disagreement"]
+"""`missing`: something needed is absent; `at_risk`: a risk is present; `unknown`: find out;
+`disagreement`: the roles who answered a round see the same matter two or more steps apart."""
 
 Owner = Literal[
     "strategic_leadership",
