@@ -14,6 +14,7 @@ import pytest
 from engine import Engine, Rule, Ruleset, load_ruleset
 from engine.conditions import tests_in as _tests_in
 from engine.indicators import INDICATORS, nested
+from engine.rounds import load_round_spec
 from engine.rulebase.rulefile import CaseSpec, LocalizedText
 from schemas.assessment import AgreementSection, AssessmentRequest
 from schemas.result import AssessmentResult
@@ -26,16 +27,10 @@ DISAGREEMENT_RULES = [rule for rule in _RULESET.rules if rule.id.startswith(FOLD
 FIELDS = list(AgreementSection.model_fields)
 
 COMPARED = {
-    "strategic_support": "leadership.support.strategic",
-    "tactical_support": "leadership.support.tactical",
-    "operational_support": "leadership.support.operational",
-    "time": "risks.lack_of_time",
-    "training": "competence.training_available",
-    "staff_motivation": "competence.staff_motivation",
-    "communication": "risks.unclear_communication",
-    "sense_of_urgency": "culture.sense_of_urgency",
+    path.removeprefix("agreement."): compared
+    for path, compared in load_round_spec().matters.items()
 }
-"""The indicator whose answers each agreement field compares across the roles of a round."""
+"""Per agreement field, the indicator whose answers a round compares for it (`rules/rounds.yaml`)."""
 
 LANGUAGES: tuple[Language, ...] = ("sv", "da", "en")
 CASES = [(rule, case) for rule in DISAGREEMENT_RULES for case in rule.cases]
@@ -66,7 +61,8 @@ def _differs(case_input: dict[str, Any]) -> bool:
 
 
 def test_every_agreement_field_has_its_rule_and_every_rule_its_field() -> None:
-    assert list(COMPARED) == FIELDS
+    # The round file compares every agreement field, and each has its rule.
+    assert sorted(COMPARED) == sorted(FIELDS)
     assert sorted(r.id for r in DISAGREEMENT_RULES) == sorted(_rule_id(f) for f in FIELDS)
 
 
