@@ -14,7 +14,7 @@ import pytest
 from engine import Engine, Rule, Ruleset, load_ruleset
 from engine.conditions import tests_in as _tests_in
 from engine.indicators import INDICATORS, nested
-from engine.rounds import load_round_spec
+from engine.rounds import Response, combine, load_round_spec
 from engine.rulebase.rulefile import CaseSpec, LocalizedText
 from schemas.assessment import AgreementSection, AssessmentRequest
 from schemas.result import AssessmentResult
@@ -211,3 +211,34 @@ def test_advice_on_a_disagreement_comes_before_finding_out_what_is_unanswered(
     bring = next(r for r in ranked if r.id == "bring-the-levels-together")
     assert bring.score.severity == "medium"
     assert bring.rank < min(finding_out)
+
+
+def _round(staff_say: str) -> AssessmentRequest:
+    """A combined round: every leader backs the method, twelve caseworkers answer `staff_say`."""
+    leaders = {
+        f"leadership.support.{level}": "yes" for level in ("strategic", "tactical", "operational")
+    }
+    staff = {f"leadership.support.{level}": staff_say for level in ("tactical", "operational")}
+    responses = [
+        *(
+            Response(role, leaders)
+            for role in ("strategic_leader", "tactical_leader", "operational_leader")
+        ),
+        *[Response("staff", {**leaders, **staff})] * 12,
+    ]
+    base = {"organisation": {"country": "SE"}, "intervention": {"kind": "method"}}
+    return combine(load_round_spec(), base, responses).request
+
+
+def test_a_combined_round_whose_staff_do_not_feel_the_support_gets_the_disagreements(
+    engine: Engine,
+) -> None:
+    result = engine.assess(_round("no"))
+    kinds = {g.id: g.kind for g in result.gaps}
+    # Each level answers for its own support, so only the disagreement shows the staff's view.
+    assert kinds["disagreements/tactical-support"] == "disagreement"
+    assert kinds["disagreements/operational-support"] == "disagreement"
+    assert "disagreements/strategic-support" not in kinds
+    assert "leadership/tactical-support" not in kinds
+    alike = engine.assess(_round("yes"))
+    assert [g.id for g in alike.gaps if g.kind == "disagreement"] == []
