@@ -481,7 +481,7 @@ def _check_round_file(loader: _Loader, root: Path, sources: Mapping[str, Any]) -
         for citation in rule.sources:
             if citation.source not in sources:
                 message = f"combining cites {citation.source!r}, which is no source document"
-                loader.error(path, 1, "invalid-round-file", message)
+                loader.error(path, 1, "unknown-source", message)
 
 
 def _compile_rule(
