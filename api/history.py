@@ -452,8 +452,11 @@ def region_summary(
 @delete(
     "/v1/organisations/{organisation_id:str}/assessments",
     tags=["stored assessments"],
-    summary="Delete an organisation's stored assessments",
-    description="For retention: deletes every stored assessment of the organisation (admin).",
+    summary="Delete an organisation's stored assessments and rounds",
+    description=(
+        "For retention: deletes every stored assessment of the organisation, and every round "
+        "of it with its invitation codes and its respondents' answers (admin)."
+    ),
     operation_id="deleteOrganisationAssessments",
     sync_to_thread=True,
     status_code=200,
@@ -463,7 +466,8 @@ def delete_organisation(
     organisation_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Deleted:
     key = require_key(request, runtime.repository, "admin")
-    return Deleted(deleted=runtime.repository.delete_organisation(organisation_id, key.binding))
+    deletion = runtime.repository.delete_organisation(organisation_id, key.binding)
+    return Deleted(deleted=deletion.assessments, rounds=deletion.rounds)
 
 
 def summary_titles(ruleset: Ruleset, language: Language) -> dict[str, dict[str, str]]:
