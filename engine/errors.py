@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.codes import EvaluationCode, RuleFileCode
+from schemas.codes import EvaluationCode, ProblemCode, RuleFileCode
 
 __all__ = [
     "ConditionError",
     "EvaluationError",
     "InvalidRulesetError",
     "ReadinessError",
+    "RoundAnswerError",
+    "RoundFileError",
     "RuleFileError",
 ]
 
@@ -71,3 +73,28 @@ class EvaluationError(ReadinessError, RuntimeError):
         super().__init__(message)
         self.code = code
         self.rule = rule
+
+
+class RoundFileError(ReadinessError, ValueError):
+    """The round file (`rules/rounds.yaml`) is invalid; the message names what and where."""
+
+    code: RuleFileCode = "invalid-round-file"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RoundAnswerError(ReadinessError, ValueError):
+    """A respondent's answers do not fit their role's form.
+
+    Attributes:
+        code: `field-not-in-form`, `answer-not-in-scale` or `invalid-answers`.
+        loc: Where in the answers, as a path of keys.
+    """
+
+    def __init__(self, code: ProblemCode, message: str, loc: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.loc = loc

@@ -39,6 +39,7 @@ __all__ = [
 
 RuleFileCode = Literal[
     "yaml-syntax",
+    "invalid-round-file",
     "empty-file",
     "missing-field",
     "unknown-field",
@@ -127,6 +128,9 @@ ProblemCode = Literal[
     "headers-too-large",
     "internal-error",
     "evaluation-failed",
+    "field-not-in-form",
+    "answer-not-in-scale",
+    "invalid-answers",
 ]
 """The `code` of an API problem (`application/problem+json`)."""
 
@@ -181,6 +185,13 @@ _DOCS = (
         "yaml-syntax",
         "not valid YAML (also duplicate keys, not UTF-8)",
         "fix the YAML at that line (indentation, a missing colon or quote)",
+    ),
+    _rule_file(
+        "invalid-round-file",
+        "`rounds.yaml` does not fit its format or the assessment: an unknown role or indicator, "
+        "a question no form entry covers, a combining rule that counts roles not asked, a "
+        "disagreement matter that is not an agreement field",
+        "correct the entry the message names; see the rules README's section on rounds",
     ),
     _rule_file("empty-file", "the file holds nothing", "delete the file or give it content"),
     _rule_file(
@@ -622,6 +633,24 @@ _DOCS = (
         "evaluation-failed",
         "in a batch: the engine could not evaluate this item; the other items are unaffected",
         "report it with the request id",
+    ),
+    _problem(
+        422,
+        "field-not-in-form",
+        "a round's answers hold a question that the respondent's role is not asked",
+        "answer only the questions of your role's form (`GET /v1/questionnaire?role=...`)",
+    ),
+    _problem(
+        422,
+        "answer-not-in-scale",
+        "a round's answer is not one of the question's allowed values",
+        "use one of the values the message lists (`unknown` for don't know)",
+    ),
+    _problem(
+        422,
+        "invalid-answers",
+        "a round's answers are not a JSON object of sections, fields and answers",
+        'send the answers nested as in an assessment, e.g. {"leadership": {"support": ...}}',
     ),
     _evaluation(
         "engine-failure",
