@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
     CursorResult,
     Executable,
     Update,
+    and_,
     delete,
     exists,
     func,
@@ -38,6 +39,7 @@ from store.models import RoundCode, RoundRecord, RoundResponse
 from store.repository import Repository, as_utc, encode_cursor, in_chunks, new_id, within
 
 __all__ = [
+    "STALLED_CLOSE",
     "CodeKind",
     "InvitationCode",
     "Invitee",
@@ -54,6 +56,10 @@ RoundStatus = Literal["open", "closed"]
 CodeKind = Literal["personal", "shared", "receipt"]
 """A personal code is one respondent's; a shared code is anyone's of its role; a receipt is a
 personal code minted for one answer given with a shared code."""
+
+
+STALLED_CLOSE = timedelta(minutes=10)
+"""How long a close may take before another may begin in its place."""
 
 
 class RoundClosedError(Exception):
@@ -209,11 +215,14 @@ class Rounds:
         intervention: str,
         context: Mapping[str, Any],
         closes_at: datetime | None,
-        codes: Mapping[str, int],
+        codes: Iterable[tuple[str, int]],
         shared_roles: Sequence[str],
         key_id: str | None,
     ) -> tuple[StoredRound, list[InvitationCode]]:
-        """Open a round and issue its codes: `codes[role]` personal ones, one shared per role.
+        """Open a round and issue its invitation codes.
+
+        `codes` gives (role, how many personal codes); each of `shared_roles` gets one shared
+        code.
 
         The organisation is placed in `region` as its first stored assessment would place it,
         and a round for an organisation of another region is refused.
@@ -225,7 +234,7 @@ class Rounds:
         issued = [
             *(
                 InvitationCode(role, "personal", _new_code())
-                for role, count in codes.items()
+                for role, count in codes
                 for _ in range(count)
             ),
             *(InvitationCode(role, "shared", _new_code()) for role in shared_roles),
@@ -309,6 +318,16 @@ class Rounds:
             for role, kind, count in session.execute(counted).tuples():
                 found.setdefault(role, {})[kind] = count
         return found
+
+    def role_counts(self, round_id: str) -> dict[str, int]:
+        """How many responses a round has of each role (for privacy groups, never shown as is)."""
+        counted = (
+            select(RoundResponse.role, func.count())
+            .where(RoundResponse.round_id == round_id)
+            .group_by(RoundResponse.role)
+        )
+        with self.db.session() as session:
+            return {role: count for role, count in session.execute(counted).tuples()}
 
     def responses(self, round_id: str) -> list[tuple[str, dict[str, str]]]:
         """Each response of a round as (role, answers by indicator path), oldest first.
@@ -394,17 +413,24 @@ class Rounds:
         """Mark the round closed, so that it takes no more responses; return when.
 
         What it combines to is recorded by `finish_close`, or the round is opened again by
-        `reopen` when storing that fails. A response being taken meanwhile is waited for.
+        `reopen` when storing that fails. A response being taken meanwhile is waited for. A
+        close that began more than `STALLED_CLOSE` ago and never finished (its process died)
+        may begin again.
 
         Raises:
             RoundClosedError: It was closed already.
         """
         now = datetime.now(UTC)
+        stalled = and_(
+            RoundRecord.status == "closed",
+            RoundRecord.combination_json.is_(None),
+            RoundRecord.closed_at < now - STALLED_CLOSE,
+        )
         with self.db.session() as session:
             closed = _changed(
                 session,
                 update(RoundRecord)
-                .where(RoundRecord.id == round_id, RoundRecord.status == "open")
+                .where(RoundRecord.id == round_id, or_(RoundRecord.status == "open", stalled))
                 .values(status="closed", closed_at=now),
             )
         if closed != 1:
