@@ -35,6 +35,7 @@ __all__ = [
     "DOCS_ASSETS_PATH",
     "KEY_OPTIONAL",
     "KEY_REQUIRED",
+    "ROUND_CODE",
     "body_operation",
     "close_forbidding_models",
     "export_operation",
@@ -53,7 +54,8 @@ cited (source id + locator). Texts in Swedish, Danish or English (`?lang=` or `A
 Most operations need an API key, sent as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`
 (the `bearer` and `apiKey` security schemes; "Authorize" on the Swagger page). Keys are made
 with `readiness keys create --scopes assess,read --region <region>`; the catalog, the questionnaire and
-the probes are open.
+the probes are open. Respondents of an assessment round need no key: they send the invitation
+code they were given as `X-Round-Code` (the `roundCode` scheme).
 
 Every response carries `X-Ruleset-Version`, `X-Ruleset-Digest` and `X-Request-Id`. Errors are
 `application/problem+json` with a stable `code`.
@@ -216,6 +218,9 @@ KEY_REQUIRED: list[SecurityRequirement] = [{"bearer": []}, {"apiKey": []}]
 KEY_OPTIONAL: list[SecurityRequirement] = [{}, *KEY_REQUIRED]
 """The security of an operation open to all, which takes a key when one is presented."""
 
+ROUND_CODE: list[SecurityRequirement] = [{"roundCode": []}]
+"""The security of a respondent's operation: an invitation code to a round, no API key."""
+
 _SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
     "bearer": SecurityScheme(
         type="http",
@@ -228,6 +233,12 @@ _SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
         name="X-API-Key",
         security_scheme_in="header",
         description="An API key as `X-API-Key: <key>`",
+    ),
+    "roundCode": SecurityScheme(
+        type="apiKey",
+        name="X-Round-Code",
+        security_scheme_in="header",
+        description="A respondent's invitation code to an assessment round as `X-Round-Code: <code>`",
     ),
 }
 

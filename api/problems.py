@@ -27,6 +27,7 @@ __all__ = [
     "handle_http_exception",
     "handle_problem",
     "handle_unexpected",
+    "json_path",
     "problem_of",
 ]
 
@@ -115,7 +116,8 @@ _EXPECTED = {
 """What a pydantic type error expected, in JSON's words (its own message names Python classes)."""
 
 
-def _json_path(loc: Sequence[int | str]) -> str:
+def json_path(loc: Sequence[int | str]) -> str:
+    """The JSON path (from `$`, the body) of the value at `loc`."""
     path = "$"
     for part in loc:
         if isinstance(part, int):
@@ -241,7 +243,7 @@ def _field_error(
     elif kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_json_kind(err.get('input'))}"
     return FieldError(
-        path=_json_path([*prefix, *loc]), type=mapped, message=message, allowed=allowed
+        path=json_path([*prefix, *loc]), type=mapped, message=message, allowed=allowed
     )
 
 

@@ -20,6 +20,7 @@ from engine import (
     ruleset_digest,
     run_cases,
 )
+from engine.rounds import RoundFileError, load_round_spec
 
 __all__ = ["ReloadStatus", "Reloader"]
 
@@ -113,13 +114,19 @@ class Reloader:
                 candidate = Engine(load_ruleset(self.root), self.runtime.settings.engine)
             except InvalidRulesetError as exc:
                 return self._failed(now, digest, [str(e) for e in exc.errors])
+            try:
+                round_spec = load_round_spec(self.root)
+            except RoundFileError as exc:
+                candidate.close()
+                return self._failed(now, digest, [str(exc)])
             report = run_cases(candidate)
             if report.failed:
                 candidate.close()
                 problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
                 return self._failed(now, digest, problems)
-            questionnaires = build_questionnaires(candidate.ruleset)
+            questionnaires = build_questionnaires(candidate.ruleset, round_spec)
             self.runtime.questionnaires = questionnaires
+            self.runtime.round_spec = round_spec
             self.runtime.engine = candidate
             self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
             _log.info(

@@ -1,17 +1,20 @@
-"""What the handlers share: the engine, the settings, and texts computed once at start-up."""
+"""What the handlers share: the engine, the settings, the store, and texts computed at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 
 from api.settings import Settings
 from engine import Engine
-from schemas.questionnaire import Questionnaire
-from schemas.vocabulary import Language
+from engine.rounds import RoundSpec
 from store.repository import Repository
+from store.rounds import Rounds
+
+if TYPE_CHECKING:  # its handlers take the runtime: importing it here would be a cycle
+    from api.questionnaire import Questionnaires
 
 __all__ = ["Runtime"]
 
@@ -23,7 +26,10 @@ class Runtime:
     engine: Engine
     settings: Settings
     repository: Repository
-    questionnaires: dict[Language, Questionnaire] = field(default_factory=dict)
+    rounds: Rounds
+    round_spec: RoundSpec
+    """`rules/rounds.yaml` of the rules folder served (a reload replaces it with the engine)."""
+    questionnaires: Questionnaires
     reloader: Any = None
     """The `Reloader` watching the rules folder (set by `create_app`)."""
 
