@@ -46,8 +46,7 @@ from api.rounds import ROUND_CODE_HEADER, purge_at_startup, respondent_handlers,
 from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
 from api.settings import Settings
-from engine import Engine, default_examples_dir, load_ruleset
-from engine.rounds import load_round_spec
+from engine import Engine, default_examples_dir, load_round_spec, load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest
 from schemas.rounds import ROUND_EXAMPLE, RoundRequest

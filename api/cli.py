@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from api.roundscli import rounds
 from api.settings import Settings, SettingsError
 from engine import CommandError, ExitCode, command_line
 from store.keys import SCOPES
@@ -152,7 +153,11 @@ readiness = command_line(
     serve,
     migrate,
     keys,
-    summary="Assess, check the rules, serve the API, migrate the database, manage API keys.",
+    rounds,
+    summary=(
+        "Assess, check the rules, serve the API, migrate the database, manage API keys, "
+        "combine assessment rounds."
+    ),
 )
 """Every command; the `readiness` console script runs it."""
 

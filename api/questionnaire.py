@@ -16,8 +16,7 @@ from litestar.params import QueryParameter
 from api.language import LANGUAGES, AcceptLanguage, LangQuery, negotiate
 from api.openapi import problem_responses
 from api.runtime import Runtime
-from engine import INDICATORS, Ruleset, field_paths, phase_of_step
-from engine.rounds import RoundSpec
+from engine import INDICATORS, RoundSpec, Ruleset, field_paths, phase_of_step
 from schemas.assessment import AssessmentRequest
 from schemas.questionnaire import AnswerOption, Question, Questionnaire, QuestionnaireSection
 from schemas.vocabulary import Language, RoundRole

@@ -15,12 +15,13 @@ from api.runtime import Runtime
 from engine import (
     Engine,
     InvalidRulesetError,
+    RoundFileError,
     default_rules_dir,
+    load_round_spec,
     load_ruleset,
     ruleset_digest,
     run_cases,
 )
-from engine.rounds import RoundFileError, load_round_spec
 
 __all__ = ["ReloadStatus", "Reloader"]
 

@@ -40,18 +40,17 @@ from api.openapi import body_operation, problem_responses
 from api.paging import CursorQuery, LimitQuery, after_cursor, following, sent
 from api.problems import ProblemError, field_errors, json_path
 from api.runtime import Runtime
-from engine import INDICATORS
-from engine.rounds import (
+from engine import (
+    INDICATORS,
     Combination,
+    PrivacyGroup,
     Role,
     RoundAnswerError,
+    RoundSpec,
     combine,
     form_answers,
-    privacy_groups,
 )
-from engine.rounds import (
-    Response as RoundResponse,
-)
+from engine import Response as RoundResponse
 from schemas.assessment import AssessmentRequest
 from schemas.problem import FieldError
 from schemas.rounds import (
@@ -342,10 +341,9 @@ def round_responses(
         groups = [PrivacyGroupOut.model_validate(g) for g in combined["groups"]]
         suppressed, min_group = bool(combined["suppressed"]), int(combined["min_group"])
     else:
-        counts = cast(dict[Role, int], runtime.rounds.role_counts(round_id))
-        formed, left_out = privacy_groups(spec.roles, counts, spec.min_group)
+        formed, suppressed = _privacy_groups(spec, runtime.rounds.role_counts(round_id))
         groups = [PrivacyGroupOut(roles=list(g.roles), respondents=g.respondents) for g in formed]
-        suppressed, min_group = bool(left_out), spec.min_group
+        min_group = spec.min_group
     issued = runtime.rounds.invited(round_id)
     body = RoundResponses(
         round_id=found.id,
@@ -366,6 +364,23 @@ def round_responses(
         ],
     )
     return Response(content=body, headers={"Cache-Control": "no-store"})
+
+
+def _privacy_groups(
+    spec: RoundSpec, counts: dict[str, int]
+) -> tuple[tuple[PrivacyGroup, ...], bool]:
+    """The privacy groups of respondents counted by role, as combining forms them.
+
+    And whether the round is too small for any. Combining is asked with the counts alone
+    (responses without answers): no answer is read to count.
+    """
+    counted = [
+        RoundResponse(role=cast(Role, role), answers={})
+        for role, count in counts.items()
+        for _ in range(count)
+    ]
+    grouped = combine(spec, {}, counted)
+    return grouped.groups, bool(grouped.suppressed)
 
 
 @get(

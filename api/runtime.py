@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from litestar import Request
 
 from api.settings import Settings
-from engine import Engine
-from engine.rounds import RoundSpec
+from engine import Engine, RoundSpec
 from store.repository import Repository
 from store.rounds import Rounds
 

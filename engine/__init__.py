@@ -5,6 +5,7 @@ The package has three parts:
 - `engine.runtime`: the evaluation path (the `Engine`, its two backends, scoring, ranking and the
   result's JSON);
 - `engine.rulebase`: reading a rules folder into a checked `Ruleset`;
+- `engine.rounds`: assessment rounds, many respondents' answers combined into one assessment;
 - `engine.authoring`: the tools of rule authors (lint, rule cases, coverage, editor schemas,
   outcome diffs, the copy check, the command line).
 
@@ -17,6 +18,20 @@ from engine.authoring.ruletests import CaseReport, run_cases
 from engine.conditions import condition_text, tests_in
 from engine.errors import EvaluationError, InvalidRulesetError, ReadinessError, RuleFileError
 from engine.indicators import INDICATORS, field_paths, values_of
+from engine.rounds import (
+    ROLES,
+    Combination,
+    Disagreement,
+    PrivacyGroup,
+    Response,
+    Role,
+    RoundAnswerError,
+    RoundFileError,
+    RoundSpec,
+    combine,
+    form_answers,
+    load_round_spec,
+)
 from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
 from engine.rulebase.rulefile import (
     CatalogEntryFile,
@@ -32,9 +47,12 @@ from engine.shipped import default_examples_dir
 __all__ = [
     "BACKENDS",
     "INDICATORS",
+    "ROLES",
     "CaseReport",
     "CatalogEntryFile",
+    "Combination",
     "CommandError",
+    "Disagreement",
     "Engine",
     "EvaluationError",
     "ExitCode",
@@ -42,18 +60,27 @@ __all__ = [
     "LintReport",
     "ObstacleFile",
     "Outcome",
+    "PrivacyGroup",
     "ReadinessError",
     "RecommendationFile",
+    "Response",
+    "Role",
+    "RoundAnswerError",
+    "RoundFileError",
+    "RoundSpec",
     "Rule",
     "RuleFileError",
     "Ruleset",
     "SuccessFactorFile",
+    "combine",
     "command_line",
     "condition_text",
     "default_examples_dir",
     "default_rules_dir",
     "field_paths",
+    "form_answers",
     "lint",
+    "load_round_spec",
     "load_ruleset",
     "phase_of_step",
     "ruleset_digest",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from engine.rounds.spec import RoundFile
 from engine.rulebase.rulefile import (
     FolderIndexFile,
     ManifestFile,
@@ -51,6 +52,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "manifest.schema.json": ManifestFile,
     "source.schema.json": SourceDocument,
     "questionnaire.schema.json": QuestionnaireFile,
+    "rounds.schema.json": RoundFile,
 }
 """The schema file name of each kind of rule file, and the model it is generated from."""
 
@@ -158,6 +160,8 @@ def schema_for(root: Path, path: Path) -> str | None:
         return "manifest.schema.json"
     if parts == ("questionnaire.yaml",):
         return "questionnaire.schema.json"
+    if parts == ("rounds.yaml",):
+        return "rounds.schema.json"
     if len(parts) > 1 and parts[-1] == "index.yaml":
         return "folder-index.schema.json"
     top = parts[0]

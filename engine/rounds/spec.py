@@ -28,6 +28,7 @@ __all__ = [
     "CombiningRule",
     "Method",
     "Role",
+    "RoundFile",
     "RoundSpec",
     "load_round_spec",
 ]
@@ -77,8 +78,11 @@ class _Form(_File):
 
 class _Default(_File):
     method: Method
+    """How the answers become one when no rule below is written for the question."""
     roles: Literal["asked"]
+    """Every role asked the question counts."""
     why: Localized
+    """Why, in a sentence, in sv, da and en."""
 
 
 class _Rule(_File):
@@ -104,13 +108,21 @@ class _Disagreements(_File):
     """`agreement.*` field -> the indicator it compares."""
 
 
-class _SpecFile(_File):
+class RoundFile(_File):
+    """`rules/rounds.yaml`: roles, who is asked what, how answers combine, which matters compare."""
+
     title: Localized
+    """The file's title in sv, da and en."""
     privacy: _Privacy = _Privacy()
+    """The privacy threshold."""
     roles: dict[Role, Localized]
+    """Every role with its name in sv, da and en, in neighbour order."""
     forms: list[_Form]
+    """Who is asked which questions; the most specific pattern decides."""
     combining: _Combining
+    """How the answers to one question become the organisation's answer."""
     disagreements: _Disagreements
+    """When roles disagree, and on which matters they are compared."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +202,9 @@ def _check_patterns(patterns: list[str], where: str) -> None:
             raise RoundFileError(f"{where}: no indicator {pattern!r}")
 
 
-def _parse(raw: Any, where: str) -> _SpecFile:
+def _parse(raw: Any, where: str) -> RoundFile:
     try:
-        spec = _SpecFile.model_validate(raw)
+        spec = RoundFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(part) for part in first["loc"])
@@ -203,7 +215,7 @@ def _parse(raw: Any, where: str) -> _SpecFile:
     return spec
 
 
-def _asked(spec: _SpecFile, order: tuple[Role, ...], where: str) -> dict[str, tuple[Role, ...]]:
+def _asked(spec: RoundFile, order: tuple[Role, ...], where: str) -> dict[str, tuple[Role, ...]]:
     patterns = [(p, i) for i, form in enumerate(spec.forms) for p in form.questions]
     _check_patterns([p for p, _ in patterns], f"{where}: forms")
     asked: dict[str, tuple[Role, ...]] = {}
@@ -225,7 +237,7 @@ def _asked(spec: _SpecFile, order: tuple[Role, ...], where: str) -> dict[str, tu
 
 
 def _combining(
-    spec: _SpecFile,
+    spec: RoundFile,
     order: tuple[Role, ...],
     asked: Mapping[str, tuple[Role, ...]],
     where: str,
@@ -260,7 +272,7 @@ def _combining(
     return combining
 
 
-def _matters(spec: _SpecFile, asked: Mapping[str, tuple[Role, ...]], where: str) -> dict[str, str]:
+def _matters(spec: RoundFile, asked: Mapping[str, tuple[Role, ...]], where: str) -> dict[str, str]:
     agreement_fields = [i.path for i in INDICATORS if i.path.startswith("agreement.")]
     matters = dict(spec.disagreements.matters)
     if sorted(matters) != sorted(agreement_fields):

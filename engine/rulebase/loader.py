@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine.conditions import Condition, FactAnd, Test, alternatives, parse, positive, tests_in
-from engine.errors import ConditionError, InvalidRulesetError, RuleFileError
+from engine.errors import ConditionError, InvalidRulesetError, RoundFileError, RuleFileError
 from engine.indicators import INDICATORS, field_paths
 from engine.rulebase.coverage import Citer, encoders_by_element
 from engine.rulebase.rulefile import (
@@ -172,6 +172,7 @@ def load_ruleset(
     _check_order(loader, root, found)
     _check_cycles(loader, found.rules, found.raws)
     texts = _load_questionnaire(loader, questionnaire or root / "questionnaire.yaml")
+    _check_round_file(loader, root, sources)
     if check_coverage and not loader.errors:
         _check_coverage(loader, sources, found)
     if loader.errors or manifest is None or texts is None:
@@ -456,9 +457,28 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(folder, 1, "unexpected-folder", message)
     for path in sorted(root.glob("*.yaml")):
-        if path.name not in ("index.yaml", "questionnaire.yaml"):
+        if path.name not in ("index.yaml", "questionnaire.yaml", "rounds.yaml"):
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(path, 1, "unexpected-file", message)
+
+
+def _check_round_file(loader: _Loader, root: Path, sources: Mapping[str, Any]) -> None:
+    """Validate `rounds.yaml` when the folder has one (rounds are optional for a rule base)."""
+    path = root / "rounds.yaml"
+    if not path.is_file():
+        return
+    from engine.rounds.spec import load_round_spec  # the round file reads the indicators only
+
+    try:
+        spec = load_round_spec(root)
+    except RoundFileError as exc:
+        loader.error(path, 1, "invalid-round-file", exc.message)
+        return
+    for rule in {id(r): r for r in spec.combining.values()}.values():
+        for citation in rule.sources:
+            if citation.source not in sources:
+                message = f"combining cites {citation.source!r}, which is no source document"
+                loader.error(path, 1, "invalid-round-file", message)
 
 
 def _compile_rule(
