@@ -225,6 +225,8 @@ def _field_error(
 ) -> FieldError:
     kind = err["type"]
     loc = err["loc"]
+    if loc and loc[-1] == "[key]":  # pydantic's mark for a mapping's key that is not allowed
+        loc = loc[:-1]
     mapped = _FIELD_TYPES.get(kind)
     if mapped is None:
         mapped = "wrong-type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid"

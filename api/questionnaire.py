@@ -5,7 +5,6 @@ With `role`, the form of one role of an assessment round: the questions asked of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from litestar import Response, get
@@ -15,25 +14,13 @@ from litestar.params import QueryParameter
 
 from api.language import LANGUAGES, AcceptLanguage, LangQuery, negotiate
 from api.openapi import problem_responses
-from api.runtime import Runtime
+from api.runtime import Questionnaires, Runtime
 from engine import INDICATORS, RoundSpec, Ruleset, field_paths, phase_of_step
 from schemas.assessment import AssessmentRequest
 from schemas.questionnaire import AnswerOption, Question, Questionnaire, QuestionnaireSection
 from schemas.vocabulary import Language, RoundRole
 
-__all__ = ["Questionnaires", "build_questionnaires", "questionnaire_handlers"]
-
-
-@dataclass(frozen=True, slots=True)
-class Questionnaires:
-    """The questionnaire in every language, whole and as each round role's form."""
-
-    full: dict[Language, Questionnaire]
-    forms: dict[tuple[Language, RoundRole], Questionnaire]
-
-    def of(self, language: Language, role: RoundRole | None = None) -> Questionnaire:
-        """The questionnaire in `language`: whole, or the form of `role`."""
-        return self.full[language] if role is None else self.forms[language, role]
+__all__ = ["build_questionnaires", "questionnaire_handlers"]
 
 
 def _field_schemas() -> dict[str, dict[str, Any]]:

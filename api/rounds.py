@@ -328,12 +328,19 @@ def get_round(
         "issued per role. A closed round shows the groups its answers were combined in."
     ),
     operation_id="getRoundResponses",
-    sync_to_thread=True,
     responses=problem_responses(401, 403, 404),
 )
-def round_responses(
+async def round_responses(
     round_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Response[RoundResponses]:
+    # Async, its reads in a worker thread: a `sync_to_thread` handler that another handler of
+    # its path follows is registered twice by litestar 2.25, and wrapped twice (it then answers
+    # a coroutine instead of a response).
+    body = await anyio.to_thread.run_sync(_responses, request, runtime, round_id)
+    return Response(content=body, headers={"Cache-Control": "no-store"})
+
+
+def _responses(request: Request[Any, Any, Any], runtime: Runtime, round_id: str) -> RoundResponses:
     found, _ = _visible(request, runtime, round_id, "read")
     spec = runtime.round_spec
     if found.combination_json is not None:
@@ -345,7 +352,7 @@ def round_responses(
         groups = [PrivacyGroupOut(roles=list(g.roles), respondents=g.respondents) for g in formed]
         min_group = spec.min_group
     issued = runtime.rounds.invited(round_id)
-    body = RoundResponses(
+    return RoundResponses(
         round_id=found.id,
         status=found.status,
         takes_responses=found.takes_responses(datetime.now(UTC)),
@@ -363,7 +370,6 @@ def round_responses(
             if role in issued
         ],
     )
-    return Response(content=body, headers={"Cache-Control": "no-store"})
 
 
 def _privacy_groups(
@@ -607,17 +613,17 @@ _RESPONDENT_409 = "`round-closed`: the round is closed or past its closing date"
         "answers and labels). No API key is needed."
     ),
     operation_id="getRespondentForm",
-    sync_to_thread=True,
     responses=problem_responses(400, 401, 409, s401=_RESPONDENT_401, s409=_RESPONDENT_409),
 )
-def respondent_form(
+async def respondent_form(
     request: Request[Any, Any, Any],
     runtime: NamedDependency[Runtime],
     lang: LangQuery = None,
     accept_language: AcceptLanguage = None,
 ) -> Response[RespondentForm]:
+    # Async for the reason `round_responses` gives: `POST /v1/respond` follows it on its path.
     language = negotiate(lang, accept_language)
-    invitee = _invitee(request, runtime)
+    invitee = await anyio.to_thread.run_sync(_invitee, request, runtime)
     _taking(invitee)
     role = cast(Role, invitee.role)
     found = invitee.round

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import Request
 
 from api.settings import Settings
 from engine import Engine, RoundSpec
+from schemas.questionnaire import Questionnaire
+from schemas.vocabulary import Language, RoundRole
 from store.repository import Repository
 from store.rounds import Rounds
 
-if TYPE_CHECKING:  # its handlers take the runtime: importing it here would be a cycle
-    from api.questionnaire import Questionnaires
+__all__ = ["Questionnaires", "Runtime"]
 
-__all__ = ["Runtime"]
+
+@dataclass(frozen=True, slots=True)
+class Questionnaires:
+    """The questionnaire in every language, whole and as each round role's form."""
+
+    full: dict[Language, Questionnaire]
+    forms: dict[tuple[Language, RoundRole], Questionnaire]
+
+    def of(self, language: Language, role: RoundRole | None = None) -> Questionnaire:
+        """The questionnaire in `language`: whole, or the form of `role`."""
+        return self.full[language] if role is None else self.forms[language, role]
 
 
 @dataclass

@@ -173,7 +173,7 @@ def _response_counts(session: Session, round_ids: Sequence[str]) -> dict[str, in
         .where(RoundResponse.round_id.in_(round_ids))
         .group_by(RoundResponse.round_id)
     )
-    return {round_id: count for round_id, count in session.execute(counted).tuples()}
+    return {round_id: count for round_id, count in session.execute(counted)}
 
 
 def _changed(session: Session, statement: Executable) -> int:
@@ -315,7 +315,7 @@ class Rounds:
         )
         found: dict[str, dict[str, int]] = {}
         with self.db.session() as session:
-            for role, kind, count in session.execute(counted).tuples():
+            for role, kind, count in session.execute(counted):
                 found.setdefault(role, {})[kind] = count
         return found
 
@@ -327,7 +327,7 @@ class Rounds:
             .group_by(RoundResponse.role)
         )
         with self.db.session() as session:
-            return {role: count for role, count in session.execute(counted).tuples()}
+            return {role: count for role, count in session.execute(counted)}
 
     def responses(self, round_id: str) -> list[tuple[str, dict[str, str]]]:
         """Each response of a round as (role, answers by indicator path), oldest first.
