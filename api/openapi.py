@@ -79,19 +79,46 @@ def _forbidding_models() -> set[str]:
     return {name for name, seen in verdicts.items() if seen == {True}}
 
 
+_CONSTRAINTS = ("anyOf", "oneOf", "minProperties", "maxProperties")
+"""The JSON Schema keywords a model may state about itself as a whole (`json_schema_extra`)."""
+
+
+def _model_constraints() -> dict[str, dict[str, Any]]:
+    """The constraints each pydantic model states about itself as a whole, by model name.
+
+    A model validates them (a validator, or the handler that reads it); litestar leaves a
+    model's own `json_schema_extra` out of its component, so they are put back here. A name two
+    models share is left out.
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        extra = model.model_config.get("json_schema_extra")
+        stated = (
+            {k: v for k, v in extra.items() if k in _CONSTRAINTS} if isinstance(extra, dict) else {}
+        )
+        found.setdefault(model.__name__, []).append(stated)
+    return {name: seen[0] for name, seen in found.items() if len(seen) == 1 and seen[0]}
+
+
 def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
     """Return `document` with `additionalProperties: false` on every closed model's schema.
 
     Litestar leaves `additionalProperties` out of the component schemas it generates from
     pydantic models, so a schema said "any other field is fine" while the model rejects every
     unknown field with 422 `validation-failed`. This puts the models' real contract back, for
-    the request bodies (clients and generated test data) and the response bodies (checks).
+    the request bodies (clients and generated test data) and the response bodies (checks), with
+    what a model states about itself as a whole (`_model_constraints`).
     """
     closed = copy.deepcopy(document)
     names = _forbidding_models()
+    constraints = _model_constraints()
     for name, schema in closed.get("components", {}).get("schemas", {}).items():
         if name in names and schema.get("type") == "object" and "properties" in schema:
             schema["additionalProperties"] = False
+        schema.update(copy.deepcopy(constraints.get(name, {})))
     return _with_rate_limit(_with_bad_request(closed))
 
 

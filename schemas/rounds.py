@@ -9,7 +9,7 @@ only where enough respondents of it answered (privacy groups).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -82,7 +82,16 @@ class RoundIntervention(_In):
 class RoundRequest(_In):
     """What opening a round needs: whose round it is, about what, and whom to invite."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [ROUND_EXAMPLE]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [ROUND_EXAMPLE],
+            # At least one code: personal ones, or a shared one.
+            "anyOf": [
+                {"required": ["codes"], "properties": {"codes": {"minProperties": 1}}},
+                {"required": ["shared_roles"], "properties": {"shared_roles": {"minItems": 1}}},
+            ],
+        }
+    )
 
     organisation: Organisation
     """The organisation (as in an assessment); `id` is needed unless the key is bound to one."""
@@ -90,7 +99,20 @@ class RoundRequest(_In):
     closes_at: AwareDatetime | None = None
     """When the round stops taking responses (with a time zone, in the future); unset: when it
     is closed."""
-    codes: dict[RoundRole, Annotated[int, Field(ge=1, le=MAX_CODES_PER_ROLE)]] = {}
+    codes: Annotated[
+        dict[RoundRole, Annotated[int, Field(ge=1, le=MAX_CODES_PER_ROLE)]],
+        Field(
+            # What pydantic validates, for the OpenAPI document (which leaves both out).
+            json_schema_extra={
+                "propertyNames": {"enum": list(get_args(RoundRole))},
+                "additionalProperties": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_CODES_PER_ROLE,
+                },
+            }
+        ),
+    ] = {}
     """Personal invitation codes to issue, by role: one per respondent, who may replace their
     answers with it until the round closes."""
     shared_roles: Annotated[list[RoundRole], Field(json_schema_extra={"uniqueItems": True})] = []
