@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from engine import Engine, load_round_spec, load_ruleset
+from engine import ROLES, Engine, load_round_spec, load_ruleset
 from engine import tests_in as indicator_tests  # not collected as a test
 from schemas.assessment import AssessmentRequest
 from schemas.questionnaire import Questionnaire
@@ -36,6 +36,7 @@ from schemas.rounds import (
     RoundResult,
 )
 from schemas.stored import Delta
+from schemas.vocabulary import RoundRole
 from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import in_process
@@ -715,6 +716,11 @@ def test_a_respondent_gets_the_form_of_their_role_in_their_language(app: App) ->
         )
         titles.add(form["role_title"])
     assert len(titles) == 3
+
+
+def test_the_contract_s_roles_are_the_round_file_s() -> None:
+    assert get_args(RoundRole) == ROLES
+    assert set(SPEC.roles) == set(ROLES)
 
 
 def test_the_questionnaire_gives_each_role_s_form(app: App) -> None:
