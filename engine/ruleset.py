@@ -75,7 +75,7 @@ class Rule:
             answer); None for strength rules.
         severity_by_value: For a rule whose severity depends on the answer: the indicator it
             tests and the severity per answer.
-        gap_kind: For gap rules, `missing`, `at_risk` or `unknown`.
+        gap_kind: For gap rules, `missing`, `at_risk`, `unknown` or `disagreement`.
         present: For strength rules, the success factors it sees present.
         file: The file it was loaded from, for messages.
         basis: Why the severity is what it is; None for strength rules.

@@ -48,7 +48,7 @@ class RuleSummary(_CatalogView):
     severity: Severity | None
     """Severity (the highest, when it depends on the answer); null for strength rules."""
     gap_kind: GapKind | None
-    """For gap rules: missing, at_risk or unknown."""
+    """For gap rules: missing, at_risk, unknown or disagreement."""
     matches: str
     """What it matches, as one readable expression."""
     indicators: list[str]

@@ -57,6 +57,7 @@ RuleFileCode = Literal[
     "non-monotone",
     "middle-ignored",
     "out-of-scope",
+    "disagreement-kind",
     "order-cycle",
     "invalid-severity",
     "gap-without-recommendation",
@@ -262,14 +263,18 @@ _DOCS = (
     ),
     _rule_file(
         "unknown-as-no",
-        "a non-`unknown` gap or escalation could fire on an unanswered indicator",
-        "name the answers that are a gap, e.g. [no, partly]; use kind unknown for find-outs",
+        "a non-`unknown` gap or escalation could fire on an unanswered indicator, or on a matter "
+        "fewer than two roles of a round answered (`agreement.*: unknown`)",
+        "name the answers that are a gap, e.g. [no, partly], or differ for an agreement field; "
+        "use kind unknown for find-outs",
     ),
     _rule_file(
         "non-monotone",
         "a gap or escalation tests an answer but not every worse one, so a better answer would "
-        "add it",
-        "include every worse answer and give the severity per answer",
+        "add it; or it tests an agreement field at `agree`, so coming to see a matter alike "
+        "would add it",
+        "include every worse answer and give the severity per answer; test agreement fields at "
+        "differ only",
     ),
     _rule_file(
         "middle-ignored",
@@ -283,6 +288,12 @@ _DOCS = (
         "a gap rule tests an indicator that applies only in some contexts (`scope` in "
         "`rules/index.yaml`) without testing that context",
         "test the indicator's scope too (see scope in rules/index.yaml)",
+    ),
+    _rule_file(
+        "disagreement-kind",
+        "a gap of kind `disagreement` can fire without an agreement field at `differ`, or a gap "
+        "of kind missing or at_risk tests an agreement field",
+        "test an agreement.* field at differ in every alternative and set kind: disagreement",
     ),
     _rule_file(
         "order-cycle",

@@ -36,7 +36,7 @@ from engine.shipped import shipped_dir
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.codes import RuleFileCode
-from schemas.scales import UNKNOWN
+from schemas.scales import AGREEMENT, UNKNOWN
 from schemas.vocabulary import SEVERITIES, Severity
 
 __all__ = ["default_rules_dir", "load_ruleset", "ruleset_digest"]
@@ -48,6 +48,9 @@ CATALOG_KINDS: dict[str, type[CatalogEntryFile]] = {
     "success-factors": SuccessFactorFile,
     "recommendations": RecommendationFile,
 }
+
+DIFFER = "differ"
+"""The answer on the agreement scale that a disagreement gap reacts to, and the only one."""
 
 _PYDANTIC_CODES: dict[str, RuleFileCode] = {
     "missing": "missing-field",
@@ -478,7 +481,7 @@ def _check_round_file(loader: _Loader, root: Path, sources: Mapping[str, Any]) -
         for citation in rule.sources:
             if citation.source not in sources:
                 message = f"combining cites {citation.source!r}, which is no source document"
-                loader.error(path, 1, "invalid-round-file", message)
+                loader.error(path, 1, "unknown-source", message)
 
 
 def _compile_rule(
@@ -497,18 +500,27 @@ def _compile_rule(
     gap_kind = asserts.gap.kind if asserts.gap else None
     if gap_kind != "unknown":
         for test in tests_in(condition):
-            # A context (model, kind, country, size) may apply when it is not given.
+            # A context (model, kind, country, size) may apply when it is not given; an answer,
+            # or a comparison of the answers of a round, may not.
             scored = INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]
-            if UNKNOWN in test.values and scored:
+            if UNKNOWN in test.values and (scored or _compares(test.path)):
                 loader.error(
                     path,
                     _line_of(raw, ("when",)),
                     "unknown-as-no",
-                    f"{what}: the test of {test.path} admits 'unknown'; an unanswered indicator "
-                    "may only lead to a gap of kind unknown (name the values, e.g. [no, partly])",
+                    f"{what}: the test of {test.path} admits 'unknown'; "
+                    + (
+                        "a matter fewer than two roles answered is no disagreement (test "
+                        f"{DIFFER!r} only)"
+                        if _compares(test.path)
+                        else "an unanswered indicator may only lead to a gap of kind unknown "
+                        "(name the values, e.g. [no, partly])"
+                    ),
                 )
                 ok = False
                 break
+        else:
+            ok = _check_agreement(loader, path, raw, spec, condition, alts) and ok
     if kind in ("gap", "escalation") and not spec.links.recommendations:
         loader.error(
             path,
@@ -520,7 +532,9 @@ def _compile_rule(
     if kind == "gap" and gap_kind != "unknown":
         ok = _check_middle(loader, path, raw, spec, condition) and ok
     elif spec.middle_sufficient:
-        message = f"{what}: middle_sufficient is for gap rules of kind missing or at_risk"
+        message = (
+            f"{what}: middle_sufficient is for gap rules of kind missing, at_risk or disagreement"
+        )
         loader.error(path, _line_of(raw, ("middle_sufficient",)), "invalid-value", message)
         ok = False
     if kind == "gap" and gap_kind != "unknown":
@@ -531,13 +545,15 @@ def _compile_rule(
         return None
     declared = asserts.gap or asserts.escalation
     # The one thing a gap is about: the family of what it tests, when that is one family (a
-    # gap over several things, such as "the first eight steps are unknown", belongs to none).
+    # gap over several things, such as "the first eight steps are unknown", belongs to none). A
+    # disagreement is a thing of its own: that the roles see a matter differently is not the
+    # matter, so the action that brings them together is never folded into the matter's.
     tested = {
         context.family_of.get(test.path, test.path)
         for test in tests_in(condition)
         if INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]  # parsed paths exist
     }
-    families = frozenset(tested) if len(tested) == 1 else frozenset()
+    families = frozenset(tested) if len(tested) == 1 and gap_kind != "disagreement" else frozenset()
     return Rule(
         id=spec.id,
         title=spec.title,
@@ -558,6 +574,76 @@ def _compile_rule(
         middle_sufficient=MappingProxyType(dict(spec.middle_sufficient)),
         families=families,
     )
+
+
+def _compares(indicator: str) -> bool:
+    """Whether `indicator` compares the answers of a round's roles (the agreement scale)."""
+    return INDICATORS.get(indicator).scale == AGREEMENT  # type: ignore[union-attr]
+
+
+def _check_agreement(
+    loader: _Loader,
+    path: Path,
+    raw: Any,
+    spec: RuleFile,
+    condition: Condition,
+    alts: tuple[Any, ...],
+) -> bool:
+    """A disagreement gap tests a matter the roles see differently; no other gap does.
+
+    A gap or escalation reacts to `differ` alone: `agree` would add it when the roles come to see
+    a matter alike (`non-monotone`; `unknown` is refused before this). A gap of kind
+    `disagreement` tests some agreement field at `differ` in every alternative of its condition,
+    and a gap of kind missing or at_risk tests none (`disagreement-kind`).
+    """
+    what = f"rule {spec.id!r}"
+    compared = [t for t in tests_in(condition) if _compares(t.path)]
+    if spec.asserts.strength is not None:
+        return True  # seeing roles agree may be a strength
+    for test in compared:
+        if test.values != {DIFFER}:
+            loader.error(
+                path,
+                _line_of(raw, ("when",)),
+                "non-monotone",
+                f"{what}: the test of {test.path} admits {sorted(test.values - {DIFFER})}; a gap "
+                f"or escalation reacts to {DIFFER!r} only, so that coming to see a matter alike "
+                "never adds one",
+            )
+            return False
+    gap = spec.asserts.gap
+    if gap is None:
+        return True  # an escalation may combine a disagreement with other findings
+    if gap.kind != "disagreement" and compared:
+        loader.error(
+            path,
+            _line_of(raw, ("asserts", "gap")),
+            "disagreement-kind",
+            f"{what}: it tests {compared[0].path}, which compares the roles of a round; a gap "
+            "that reacts to differing pictures is of kind disagreement",
+        )
+        return False
+    if gap.kind == "disagreement":
+        for alt in alts:
+            required: dict[str, frozenset[str]] = {}
+            _collect_all(alt, required)
+            if not any(_compares(p) and v == {DIFFER} for p, v in required.items()):
+                loader.error(
+                    path,
+                    _line_of(raw, ("when",)),
+                    "disagreement-kind",
+                    f"{what}: a gap of kind disagreement must test an agreement field at "
+                    f"{DIFFER!r} whenever it fires; this condition can fire without one",
+                )
+                return False
+    return True
+
+
+def _collect_all(alt: Any, required: dict[str, frozenset[str]]) -> None:
+    """The indicator tests every match of an alternative meets, by indicator."""
+    mentioned: set[str] = set()
+    for matcher in alt.matchers:
+        _collect(matcher.fact, matcher.tests, required, mentioned, conjunct=True)
 
 
 def _check_cases(loader: _Loader, path: Path, raw: Any, spec: RuleFile) -> bool:

@@ -279,7 +279,8 @@ class GapAssertion(_Asserted):
     """The rule derives a gap."""
 
     kind: GapKind = "missing"
-    """`missing`, `at_risk`, or `unknown` for a find-out gap."""
+    """`missing`, `at_risk`, `unknown` for a find-out gap, or `disagreement` for a matter the
+    roles of a round see differently (it tests an `agreement.*` field at `differ`)."""
 
 
 class EscalationAssertion(_Asserted):

@@ -44,7 +44,8 @@ class Finding:
         kind: `gap` or `escalation`.
         dimension: The dimension it belongs to.
         severity: Its severity for these answers.
-        gap_kind: For a gap: `missing`, `at_risk` or `unknown`; None for an escalation.
+        gap_kind: For a gap: `missing`, `at_risk`, `unknown` or `disagreement`; None for an
+            escalation.
         evidence: The tested indicators whose values made a test hold, (path, value) by path.
         derived_from: The gaps and escalations it was chained from, by id.
         basis: Why it has this severity.

@@ -32,8 +32,9 @@ def one_rule_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """An engine with only leadership/tactical-support, so most assessments match nothing."""
     root = tmp_path_factory.mktemp("one-rule") / "rules"
     shutil.copytree(default_rules_dir(), root)
+    keep = root / "logic" / "leadership" / "tactical-support.yaml"
     for path in (root / "logic").rglob("*.yaml"):
-        if path.name != "index.yaml" and path.stem != "tactical-support":
+        if path.name != "index.yaml" and path != keep:
             path.unlink()
     return Engine(load_ruleset(root, check_coverage=False))
 

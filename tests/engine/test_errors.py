@@ -25,6 +25,8 @@ def test_every_exception_of_the_engine_is_a_readiness_error() -> None:
         "EvaluationError",
         "InvalidRulesetError",
         "ReadinessError",
+        "RoundAnswerError",
+        "RoundFileError",
     }
     assert all(issubclass(c, ReadinessError) for c in raised)
     assert "ReadinessError" in engine.__all__
@@ -33,6 +35,8 @@ def test_every_exception_of_the_engine_is_a_readiness_error() -> None:
 def test_the_built_in_bases_stay() -> None:
     assert issubclass(ConditionError, ValueError)
     assert issubclass(EvaluationError, RuntimeError)
+    assert issubclass(errors.RoundFileError, ValueError)
+    assert issubclass(errors.RoundAnswerError, ValueError)
 
 
 def test_a_broken_rules_folder_is_caught_as_a_readiness_error(rules_copy: RulesFolder) -> None:

@@ -80,7 +80,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.5.0"
+    assert ruleset.version == "0.6.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 
@@ -599,3 +599,108 @@ def test_a_prerequisite_must_exist_and_make_no_cycle(rules_copy: RulesFolder) ->
     other["after"] = ["appoint-tovholder"]
     rules_copy.dump(f"{folder}/secure-tactical-leadership.yaml", other)
     assert {e.code for e in errors_for(rules_copy)} == {"order-cycle"}
+
+
+def disagreement_text(
+    when: str = "  agreement.strategic_support: differ",
+    asserts: str = "  gap:\n    severity: high\n    kind: disagreement",
+) -> str:
+    """The test rule on the round's view of strategic support: differ fires, agree does not."""
+    return (
+        rule_text(when=when, asserts=asserts)
+        .replace(
+            '{support: {strategic: "no"}}}',
+            '{support: {strategic: "no"}}, agreement: {strategic_support: differ}}',
+        )
+        .replace(
+            '{leadership: {support: {strategic: "yes"}}}', "{agreement: {strategic_support: agree}}"
+        )
+    )
+
+
+def test_a_disagreement_gap_loads_and_belongs_to_no_family(rules_copy: RulesFolder) -> None:
+    # The agreement scale has no middle answer, so no middle_sufficient is asked for; and even
+    # beside a test of the matter itself, a disagreement stays a thing of its own.
+    beside = (
+        "  all:\n    - agreement.strategic_support: differ\n"
+        '    - leadership.support.strategic: ["no", partly]'
+    )
+    for when in ("  agreement.strategic_support: differ", beside):
+        rules_copy.write("logic/leadership/test-rule.yaml", disagreement_text(when=when))
+        rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+        assert (rule.kind, rule.gap_kind, rule.families) == ("gap", "disagreement", frozenset())
+
+
+def test_a_matter_too_few_roles_answered_is_no_disagreement(rules_copy: RulesFolder) -> None:
+    for when in (
+        "  agreement.strategic_support: [differ, unknown]",
+        "  not:\n    agreement.strategic_support: agree",
+    ):
+        rules_copy.write("logic/leadership/test-rule.yaml", disagreement_text(when=when))
+        error = only_error(rules_copy)
+        assert (error.code, error.line) == ("unknown-as-no", 7)
+        assert "fewer than two roles" in error.message
+
+
+@pytest.mark.parametrize("values", ["agree", "[agree, differ]"])
+def test_a_gap_for_roles_who_agree_is_non_monotone(rules_copy: RulesFolder, values: str) -> None:
+    text = disagreement_text(when=f"  agreement.strategic_support: {values}")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("non-monotone", 7)
+    assert "'agree'" in error.message
+
+
+def test_a_gap_on_differing_pictures_must_be_of_kind_disagreement(
+    rules_copy: RulesFolder,
+) -> None:
+    text = disagreement_text(asserts="  gap:\n    severity: high\n    kind: at_risk")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("disagreement-kind", 10)
+    assert "agreement.strategic_support" in error.message
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        '  leadership.support.strategic: ["no", partly]',
+        "  any:\n    - agreement.strategic_support: differ\n"
+        '    - leadership.support.strategic: ["no", partly]',
+    ],
+    ids=["no agreement field", "an alternative without one"],
+)
+def test_a_disagreement_gap_must_test_an_agreement_field_whenever_it_fires(
+    rules_copy: RulesFolder, when: str
+) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", disagreement_text(when=when))
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("disagreement-kind", 7)
+
+
+def test_escalations_and_strengths_may_read_the_agreement_fields(rules_copy: RulesFolder) -> None:
+    escalation = disagreement_text(
+        when="  all:\n    - agreement.strategic_support: differ\n"
+        "    - gap: institutional/strategic-support",
+        asserts="  escalation:\n    severity: high",
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", escalation)
+    assert load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+    # Roles who see the top's backing alike: a strength may say so.
+    strength = (
+        RULE.format(
+            id="leadership/test-rule",
+            when="  agreement.strategic_support: agree",
+            asserts="  strength:\n    success_factors: [leaders-take-part]",
+            source="socialstyrelsen-dk-ramme-2019",
+            second_fires="false",
+            locator=STRATEGIC,
+        )
+        .replace("links:\n  obstacles: [weak-management-support]\n", "")
+        .replace("  recommendations: [secure-tactical-leadership]\n", "")
+        .replace('{support: {strategic: "no"}}}', "{}, agreement: {strategic_support: agree}}")
+        .replace('{support: {strategic: "yes"}}}', "{}, agreement: {strategic_support: differ}}")
+    )
+    rules_copy.write("logic/leadership/test-rule.yaml", strength)
+    rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+    assert rule.kind == "strength"

@@ -10,6 +10,7 @@ from engine.indicators import INDICATORS, Indicator, nested
 from engine.runtime.ranking import URGENCY
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Recommendation
+from schemas.scales import AGREEMENT
 from schemas.vocabulary import SEVERITIES
 
 # As many examples as the hypothesis profile says (tests/conftest.py).
@@ -179,6 +180,22 @@ def test_an_unknown_answer_is_never_reported_as_a_no_gap(
     for escalation in result.escalations:
         found = [v for p, v in escalation.evidence.items() if p in scored]
         assert "unknown" not in found, escalation.id
+
+
+@_SETTINGS
+@given(values=answers)
+def test_a_disagreement_rests_on_a_matter_seen_apart_and_nothing_else_on_agreement(
+    engine: Engine, values: dict[str, str]
+) -> None:
+    result = _assessed(engine, values)
+    compared = {i.path for i in INDICATORS if i.scale == AGREEMENT}
+    for gap in result.gaps:
+        seen = {p: v for p, v in gap.evidence.items() if p in compared}
+        if gap.kind == "disagreement":
+            # Only `differ` is a disagreement: not roles who agree, not a matter too few answered.
+            assert seen and set(seen.values()) == {"differ"}, gap.id
+        else:
+            assert not seen, gap.id
 
 
 @_SETTINGS
