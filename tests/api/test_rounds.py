@@ -315,6 +315,8 @@ def test_a_round_of_21_is_combined_by_the_documented_rules_and_stored(app: App) 
     }
     found = {g["id"] for g in result["result"]["gaps"] if g["kind"] == "disagreement"}
     assert found == disagreement_rules
+    # Staff do not feel the head of service's support, and lack the time leaders think they have.
+    assert {"disagreements/tactical-support", "disagreements/time"} <= found
     for gap in result["result"]["gaps"]:
         if gap["kind"] == "disagreement":
             assert set(gap["evidence"]) <= differing
