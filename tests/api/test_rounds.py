@@ -749,6 +749,7 @@ def test_the_questionnaire_gives_each_role_s_form(app: App) -> None:
 
 
 def test_every_round_answer_is_what_its_model_says(app: App) -> None:
+    app.open("kronoberg", app.organisation(), codes={"staff": 1})  # so that there are two pages
     opened = app.open("kronoberg", app.organisation(), codes={"staff": 3})
     round_id = opened["round"]["id"]
     for code in codes_of(opened, "staff"):
