@@ -29,20 +29,30 @@ from api.examples import stored_examples, with_examples
 from api.health import health_handlers
 from api.history import history_handlers
 from api.observability import RequestContextMiddleware, configure_logging
-from api.openapi import DOCS_ASSETS, DOCS_ASSETS_PATH, KEY_OPTIONAL, KEY_REQUIRED, openapi_config
+from api.openapi import (
+    DOCS_ASSETS,
+    DOCS_ASSETS_PATH,
+    KEY_OPTIONAL,
+    KEY_REQUIRED,
+    ROUND_CODE,
+    openapi_config,
+)
 from api.params import refuse_unknown_parameters
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
 from api.regions import region_handlers
 from api.reload import Reloader
+from api.rounds import ROUND_CODE_HEADER, purge_at_startup, respondent_handlers, round_handlers
 from api.rulesadmin import rules_admin_handlers
 from api.runtime import Runtime
 from api.settings import Settings
-from engine import Engine, default_examples_dir, load_ruleset
+from engine import Engine, default_examples_dir, load_round_spec, load_ruleset
 from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest
+from schemas.rounds import ROUND_EXAMPLE, RoundRequest
 from store.database import Database
 from store.repository import Repository
+from store.rounds import Rounds
 
 __all__ = ["create_app"]
 
@@ -96,7 +106,18 @@ def _example_handlers(examples: dict[str, Any]) -> list[HTTPRouteHandler]:
             assessments=[AssessmentRequest.model_validate(examples["request"])]
         )
 
-    return [example_assessment, example_batch]
+    @get(
+        "/v1/examples/round",
+        tags=["examples"],
+        summary="An example round",
+        description="A round to open: POST it to /v1/rounds.",
+        operation_id="exampleRound",
+        sync_to_thread=False,
+    )
+    def example_round() -> RoundRequest:
+        return RoundRequest.model_validate(ROUND_EXAMPLE)
+
+    return [example_assessment, example_batch, example_round]
 
 
 # Sent on every response; a response that sets one itself keeps its own.
@@ -105,6 +126,8 @@ _ALWAYS = (
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 )
+_CREDENTIALS = (b"authorization", b"x-api-key", ROUND_CODE_HEADER.lower().encode())
+"""Headers that say who is asking: an answer to a request with one is for that caller only."""
 # JSON, CSV and problems: nothing may be loaded, run or framed.
 _API_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 _INLINE_SCRIPT = re.compile(
@@ -177,8 +200,9 @@ class SecurityHeadersMiddleware:
 
     Every response gets `default-src 'none'` as its Content-Security-Policy except HTML pages,
     which get `html_policy`: their body is held until complete to hash their inline scripts.
-    Responses to requests that present an API key get `Cache-Control: no-store` unless they say
-    otherwise, so that no shared cache keeps what only that key may see.
+    Responses to requests that present an API key (or a round's invitation code) get
+    `Cache-Control: no-store` unless they say otherwise, so that no shared cache keeps what only
+    that caller may see.
     """
 
     def __init__(self, app: ASGIApp, docs: dict[str, list[str]]) -> None:
@@ -190,7 +214,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]  # the enum is a str
             await self.app(scope, receive, send)
             return
-        keyed = any(k in (b"authorization", b"x-api-key") for k, _ in scope["headers"])
+        keyed = any(k in _CREDENTIALS for k, _ in scope["headers"])
         held: Message | None = None
         held_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -232,7 +256,7 @@ class SecurityHeadersMiddleware:
 
 _CORS_REQUEST_HEADERS = [
     "Authorization", "X-API-Key", "Content-Type", "Accept-Language", "Idempotency-Key",
-    "X-Request-Id",
+    "X-Request-Id", ROUND_CODE_HEADER,
 ]  # fmt: skip
 _CORS_EXPOSED_HEADERS = [
     "X-Request-Id", "X-Ruleset-Version", "X-Ruleset-Digest", "Retry-After", "Location",
@@ -307,8 +331,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     engine = Engine(load_ruleset(settings.rules_dir), settings.engine)
-    repository = Repository(Database(settings.database_url))
-    runtime = Runtime(engine, settings, repository, build_questionnaires(engine.ruleset))
+    round_spec = load_round_spec(settings.rules_dir)
+    database = Database(settings.database_url)
+    repository = Repository(database)
+    runtime = Runtime(
+        engine,
+        settings,
+        repository,
+        Rounds(database),
+        round_spec,
+        build_questionnaires(engine.ruleset, round_spec),
+    )
     reloader = Reloader(runtime, settings.rules_dir, settings.reload_interval)
     runtime.reloader = reloader
     examples = _examples(runtime)
@@ -329,11 +362,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *questionnaire_handlers(),
                     *_secured(
                         with_examples(
-                            [*history_handlers(), *region_handlers(), *rules_admin_handlers()],
+                            [
+                                *history_handlers(),
+                                *region_handlers(),
+                                *rules_admin_handlers(),
+                                *round_handlers(),
+                            ],
                             stored_examples(engine, examples["request"]),
                         ),
                         KEY_REQUIRED,
                     ),
+                    *_secured(respondent_handlers(), ROUND_CODE),
                     *_example_handlers(examples),
                 ]
             ),
@@ -351,7 +390,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
         before_request=refuse_unknown_parameters,
-        on_startup=[reloader.start],
+        on_startup=[reloader.start, lambda: purge_at_startup(runtime)],
         on_shutdown=[reloader.stop, repository.db.close],
         logging_config=None,
         debug=False,

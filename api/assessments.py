@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import anyio
 import anyio.to_thread
@@ -26,7 +26,7 @@ from api.params import REFUSED
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
 from engine import Engine, EvaluationError, Outcome, Ruleset
-from schemas.assessment import AssessmentRequest
+from schemas.assessment import AssessmentRequest, Organisation
 from schemas.batch import BatchResult
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
@@ -35,14 +35,18 @@ from store.repository import (
     IdempotencyConflictError,
     OrganisationRegionConflictError,
     ResultSummary,
+    StoredAssessment,
 )
 
 __all__ = [
     "VALUES_PER_ASSESSMENT",
     "assessment_handlers",
     "caller",
+    "placement",
     "read_assessment",
+    "region_conflict",
     "run_batch",
+    "store_assessment",
     "stored_summary",
 ]
 
@@ -332,25 +336,88 @@ async def _store(
     idempotency_key: str | None,
     assessed_at: datetime | None = None,
 ) -> Response[Any]:
-    """Evaluate and store; the stored result is byte for byte the response body.
-
-    The write runs in a worker thread: a commit waits for the disk (SQLite syncs every commit),
-    and other requests are served meanwhile.
-    """
+    """Evaluate and store; the stored result is byte for byte the response body."""
     assert key is not None  # noqa: S101 - storing always requires a key
+    stored, created = await store_assessment(
+        runtime, request, assessment, key, language, explain, idempotency_key, assessed_at
+    )
+    headers = {
+        "Content-Language": stored.language,
+        "Cache-Control": "no-store",
+        "Location": f"/v1/assessments/{stored.id}",
+        "X-Assessment-Id": stored.id,
+    }
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        content=stored.result_json.encode(),
+        media_type=MediaType.JSON,
+        status_code=201,
+        headers=headers,
+    )
+
+
+def placement(
+    organisation: Organisation, key: ApiKeyInfo, thing: Literal["assessment", "round"]
+) -> tuple[str, str | None]:
+    """The organisation id and region to store an assessment (or open a round) under.
+
+    Within the key's binding: what the organisation section leaves out, the binding gives.
+
+    Raises:
+        ProblemError: 422 `organisation-required` without an organisation id; 403
+            `outside-binding` for an organisation or region the key is not bound to.
+    """
     binding = key.binding
-    organisation = assessment.organisation
     organisation_id = organisation.id or binding.organisation_id
     region = organisation.region or binding.region
     if organisation_id is None:
-        raise ProblemError(
-            422, "organisation-required", "set organisation.id to store an assessment"
-        )
-    outside = _outside(binding.organisation_id, organisation_id, "organisation") or _outside(
-        binding.region, region, "region"
+        doing = "store an assessment" if thing == "assessment" else "open a round"
+        raise ProblemError(422, "organisation-required", f"set organisation.id to {doing}")
+    outside = _outside(binding.organisation_id, organisation_id, "organisation", thing) or (
+        _outside(binding.region, region, "region", thing)
     )
     if outside:
         raise ProblemError(403, "outside-binding", outside)
+    return organisation_id, region
+
+
+def region_conflict(
+    organisation_id: str, region: str | None, exc: OrganisationRegionConflictError
+) -> ProblemError:
+    """409 `organisation-in-other-region`: the organisation is placed in another region."""
+    placed = f"region {exc.region!r}" if exc.region is not None else "no region"
+    return ProblemError(
+        409,
+        "organisation-in-other-region",
+        f"organisation {organisation_id!r} is stored under {placed}, not {region!r}; one "
+        "organisation keeps one region, so that its history stays whole (an admin can move "
+        f"it: PUT /v1/organisations/{organisation_id}/region)",
+    )
+
+
+async def store_assessment(
+    runtime: Runtime,
+    request: Request[Any, Any, Any],
+    assessment: AssessmentRequest,
+    key: ApiKeyInfo,
+    language: Language,
+    explain: bool = False,
+    idempotency_key: str | None = None,
+    assessed_at: datetime | None = None,
+) -> tuple[StoredAssessment, bool]:
+    """Evaluate `assessment` and store it with its result; return it and whether it is new.
+
+    What `POST /v1/assessments?store=true` does, and closing a round. The write runs in a
+    worker thread: a commit waits for the disk (SQLite syncs every commit), and other requests
+    are served meanwhile.
+
+    Raises:
+        ProblemError: What `placement` raises; 409 `idempotency-key-reused` or
+            `organisation-in-other-region`.
+    """
+    organisation = assessment.organisation
+    organisation_id, region = placement(organisation, key, "assessment")
     engine = runtime.engine_for(request)
     outcome = engine.evaluate(assessment, explain=explain)
     payload = engine.result_json(outcome, language=language)
@@ -368,7 +435,7 @@ async def _store(
         assessed_at=assessed_at,
     )
     try:
-        stored, created = await anyio.to_thread.run_sync(write)
+        return await anyio.to_thread.run_sync(write)
     except IdempotencyConflictError:
         raise ProblemError(
             409,
@@ -376,32 +443,11 @@ async def _store(
             "this Idempotency-Key was used before with a different request",
         ) from None
     except OrganisationRegionConflictError as exc:
-        placed = f"region {exc.region!r}" if exc.region is not None else "no region"
-        raise ProblemError(
-            409,
-            "organisation-in-other-region",
-            f"organisation {organisation_id!r} is stored under {placed}, not {region!r}; one "
-            "organisation keeps one region, so that its history stays whole (an admin can move "
-            f"it: PUT /v1/organisations/{organisation_id}/region)",
-        ) from None
-    headers = {
-        "Content-Language": stored.language,
-        "Cache-Control": "no-store",
-        "Location": f"/v1/assessments/{stored.id}",
-        "X-Assessment-Id": stored.id,
-    }
-    if not created:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(
-        content=stored.result_json.encode(),
-        media_type=MediaType.JSON,
-        status_code=201,
-        headers=headers,
-    )
+        raise region_conflict(organisation_id, region, exc) from None
 
 
-def _outside(bound: str | None, given: str | None, what: str) -> str | None:
-    """Why a key bound to the `what` `bound` may not store for `given`; None if it may.
+def _outside(bound: str | None, given: str | None, what: str, thing: str) -> str | None:
+    """Why a key bound to the `what` `bound` may not store a `thing` for `given`; None if it may.
 
     The key's own binding is named, so that its holder sees what to send.
     """
@@ -409,7 +455,7 @@ def _outside(bound: str | None, given: str | None, what: str) -> str | None:
         return None
     reason = (
         f"the API key is bound to {what} {bound!r} and may store only for it; "
-        f"this assessment is for {what} {given!r}"
+        f"this {thing} is for {what} {given!r}"
     )
     if given is not None and given.casefold() == bound.casefold():
         reason += f" ({what}s are compared exactly: send {bound!r})"

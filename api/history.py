@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlencode
 
 from litestar import MediaType, Request, Response, delete, get
 from litestar.datastructures import ResponseHeader
@@ -38,6 +37,7 @@ from api.exports import (
 )
 from api.language import AcceptLanguage, lang_parameter, negotiate
 from api.openapi import export_operation, problem_responses
+from api.paging import CursorQuery, after_cursor, following, sent
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import Ruleset
@@ -47,10 +47,8 @@ from schemas.vocabulary import Language
 from store.delta import delta
 from store.keys import ApiKeyInfo, Binding
 from store.repository import (
-    CURSOR_PATTERN,
     AssessmentFilter,
     StoredAssessment,
-    decode_cursor,
     encode_cursor,
 )
 from store.summary import summary
@@ -122,18 +120,6 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
-def _sent(request: Request[Any, Any, Any], values: dict[str, object]) -> dict[str, object]:
-    """Those of the list's parameters (`values`, as the handler read them) the request sent."""
-    return {name: value for name, value in values.items() if name in request.query_params}
-
-
-def _following(request: Request[Any, Any, Any], query: dict[str, object], cursor: str) -> str:
-    """The URL, relative to the server, of the query `query` continued after `cursor`."""
-    pairs = [(name, str(value)) for name, value in query.items() if value is not None]
-    pairs.append(("cursor", cursor))
-    return f"{request.url.path}?{urlencode(pairs, quote_via=quote)}"
-
-
 def _dialect(dialect: Dialect | None, lang: str | None, accept_language: str | None) -> Dialect:
     """The dialect asked for; else `excel-nordic` for Swedish and Danish, else `rfc4180`."""
     if dialect is not None:
@@ -181,7 +167,7 @@ def _export(
         headers["Vary"] = "Accept-Language"  # it may choose the dialect
     rest = None
     if oldest is not None:
-        rest = _following(request, query, encode_cursor(oldest))
+        rest = following(request, query, encode_cursor(oldest))
         headers["Link"] = f'<{rest}>; rel="next"'
         headers["X-Export-Truncated"] = "true"
     name = "assessments" if export.rows == "assessment" or export.format == "ndjson" else "gaps"
@@ -250,14 +236,7 @@ def list_assessments(
     ] = None,
     gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
     obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
-    cursor: Annotated[
-        str | None,
-        QueryParameter(
-            description="from `next`: continue after it (empty: the first page)",
-            # Documented, and checked by the handler (400 `invalid-cursor`).
-            schema_extra={"pattern": f"^({CURSOR_PATTERN})?$"},
-        ),
-    ] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[
         int | None,
         QueryParameter(
@@ -275,11 +254,7 @@ def list_assessments(
     # The return type documents a page (`format=json`); exports are `Stream`s, listed in the
     # document by `export_operation`, and a page is written as bytes without building the model.
     key = require_key(request, runtime.repository, "read")
-    after = None
-    if cursor:  # an empty cursor is the first page, as no cursor is
-        after = decode_cursor(cursor)
-        if after is None:
-            raise ProblemError(400, "invalid-cursor", "the cursor is not one this API gave")
+    after = after_cursor(cursor)
     filters = AssessmentFilter(
         organisation_id=organisation,
         region=region,
@@ -290,7 +265,7 @@ def list_assessments(
         gap=gap,
         obstacle=obstacle,
     )
-    query = _sent(request, {
+    query = sent(request, {
         "organisation": organisation, "region": region, "intervention": intervention,
         "from": created_from, "to": created_to, "level": level, "gap": gap,
         "obstacle": obstacle, "limit": limit, "format": format, "rows": rows,
@@ -304,14 +279,14 @@ def list_assessments(
         export = _Export(filters, key.binding, after, most, format, rows, chosen)
         streamed: Response[Any] = _export(request, runtime, export, query)
         return streamed
-    items, following = runtime.repository.page(filters, key.binding, after, limit or 50)
+    items, cursor_next = runtime.repository.page(filters, key.binding, after, limit or 50)
     headers = {"Cache-Control": "no-store"}
-    next_url = _following(request, query, following) if following else None
+    next_url = following(request, query, cursor_next) if cursor_next else None
     if next_url:
         headers["Link"] = f'<{next_url}>; rel="next"'
     page = (
         f'{{"items":[{",".join(_envelope(i) for i in items)}],'
-        f'"next":{json.dumps(following)},"next_url":{json.dumps(next_url)}}}'
+        f'"next":{json.dumps(cursor_next)},"next_url":{json.dumps(next_url)}}}'
     )
     written: Response[Any] = Response(
         content=page.encode(), media_type=MediaType.JSON, headers=headers
@@ -452,8 +427,11 @@ def region_summary(
 @delete(
     "/v1/organisations/{organisation_id:str}/assessments",
     tags=["stored assessments"],
-    summary="Delete an organisation's stored assessments",
-    description="For retention: deletes every stored assessment of the organisation (admin).",
+    summary="Delete an organisation's stored assessments and rounds",
+    description=(
+        "For retention: deletes every stored assessment of the organisation, and every round "
+        "of it with its invitation codes and its respondents' answers (admin)."
+    ),
     operation_id="deleteOrganisationAssessments",
     sync_to_thread=True,
     status_code=200,
@@ -463,7 +441,8 @@ def delete_organisation(
     organisation_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Deleted:
     key = require_key(request, runtime.repository, "admin")
-    return Deleted(deleted=runtime.repository.delete_organisation(organisation_id, key.binding))
+    deletion = runtime.repository.delete_organisation(organisation_id, key.binding)
+    return Deleted(deleted=deletion.assessments, rounds=deletion.rounds)
 
 
 def summary_titles(ruleset: Ruleset, language: Language) -> dict[str, dict[str, str]]:

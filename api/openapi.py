@@ -35,6 +35,7 @@ __all__ = [
     "DOCS_ASSETS_PATH",
     "KEY_OPTIONAL",
     "KEY_REQUIRED",
+    "ROUND_CODE",
     "body_operation",
     "close_forbidding_models",
     "export_operation",
@@ -53,7 +54,8 @@ cited (source id + locator). Texts in Swedish, Danish or English (`?lang=` or `A
 Most operations need an API key, sent as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`
 (the `bearer` and `apiKey` security schemes; "Authorize" on the Swagger page). Keys are made
 with `readiness keys create --scopes assess,read --region <region>`; the catalog, the questionnaire and
-the probes are open.
+the probes are open. Respondents of an assessment round need no key: they send the invitation
+code they were given as `X-Round-Code` (the `roundCode` scheme).
 
 Every response carries `X-Ruleset-Version`, `X-Ruleset-Digest` and `X-Request-Id`. Errors are
 `application/problem+json` with a stable `code`.
@@ -77,19 +79,46 @@ def _forbidding_models() -> set[str]:
     return {name for name, seen in verdicts.items() if seen == {True}}
 
 
+_CONSTRAINTS = ("anyOf", "oneOf", "minProperties", "maxProperties")
+"""The JSON Schema keywords a model may state about itself as a whole (`json_schema_extra`)."""
+
+
+def _model_constraints() -> dict[str, dict[str, Any]]:
+    """The constraints each pydantic model states about itself as a whole, by model name.
+
+    A model validates them (a validator, or the handler that reads it); litestar leaves a
+    model's own `json_schema_extra` out of its component, so they are put back here. A name two
+    models share is left out.
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        extra = model.model_config.get("json_schema_extra")
+        stated = (
+            {k: v for k, v in extra.items() if k in _CONSTRAINTS} if isinstance(extra, dict) else {}
+        )
+        found.setdefault(model.__name__, []).append(stated)
+    return {name: seen[0] for name, seen in found.items() if len(seen) == 1 and seen[0]}
+
+
 def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
     """Return `document` with `additionalProperties: false` on every closed model's schema.
 
     Litestar leaves `additionalProperties` out of the component schemas it generates from
     pydantic models, so a schema said "any other field is fine" while the model rejects every
     unknown field with 422 `validation-failed`. This puts the models' real contract back, for
-    the request bodies (clients and generated test data) and the response bodies (checks).
+    the request bodies (clients and generated test data) and the response bodies (checks), with
+    what a model states about itself as a whole (`_model_constraints`).
     """
     closed = copy.deepcopy(document)
     names = _forbidding_models()
+    constraints = _model_constraints()
     for name, schema in closed.get("components", {}).get("schemas", {}).items():
         if name in names and schema.get("type") == "object" and "properties" in schema:
             schema["additionalProperties"] = False
+        schema.update(copy.deepcopy(constraints.get(name, {})))
     return _with_rate_limit(_with_bad_request(closed))
 
 
@@ -216,6 +245,9 @@ KEY_REQUIRED: list[SecurityRequirement] = [{"bearer": []}, {"apiKey": []}]
 KEY_OPTIONAL: list[SecurityRequirement] = [{}, *KEY_REQUIRED]
 """The security of an operation open to all, which takes a key when one is presented."""
 
+ROUND_CODE: list[SecurityRequirement] = [{"roundCode": []}]
+"""The security of a respondent's operation: an invitation code to a round, no API key."""
+
 _SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
     "bearer": SecurityScheme(
         type="http",
@@ -228,6 +260,12 @@ _SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
         name="X-API-Key",
         security_scheme_in="header",
         description="An API key as `X-API-Key: <key>`",
+    ),
+    "roundCode": SecurityScheme(
+        type="apiKey",
+        name="X-Round-Code",
+        security_scheme_in="header",
+        description="A respondent's invitation code to an assessment round as `X-Round-Code: <code>`",
     ),
 }
 

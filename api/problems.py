@@ -27,6 +27,7 @@ __all__ = [
     "handle_http_exception",
     "handle_problem",
     "handle_unexpected",
+    "json_path",
     "problem_of",
 ]
 
@@ -115,7 +116,8 @@ _EXPECTED = {
 """What a pydantic type error expected, in JSON's words (its own message names Python classes)."""
 
 
-def _json_path(loc: Sequence[int | str]) -> str:
+def json_path(loc: Sequence[int | str]) -> str:
+    """The JSON path (from `$`, the body) of the value at `loc`."""
     path = "$"
     for part in loc:
         if isinstance(part, int):
@@ -223,6 +225,8 @@ def _field_error(
 ) -> FieldError:
     kind = err["type"]
     loc = err["loc"]
+    if loc and loc[-1] == "[key]":  # pydantic's mark for a mapping's key that is not allowed
+        loc = loc[:-1]
     mapped = _FIELD_TYPES.get(kind)
     if mapped is None:
         mapped = "wrong-type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid"
@@ -241,7 +245,7 @@ def _field_error(
     elif kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_json_kind(err.get('input'))}"
     return FieldError(
-        path=_json_path([*prefix, *loc]), type=mapped, message=message, allowed=allowed
+        path=json_path([*prefix, *loc]), type=mapped, message=message, allowed=allowed
     )
 
 

@@ -1,20 +1,24 @@
-"""The questionnaire endpoint: every field of the assessment as a question a form can render."""
+"""The questionnaire endpoint: every field of the assessment as a question a form can render.
+
+With `role`, the form of one role of an assessment round: the questions asked of it.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import QueryParameter
 
 from api.language import LANGUAGES, AcceptLanguage, LangQuery, negotiate
 from api.openapi import problem_responses
-from api.runtime import Runtime
-from engine import INDICATORS, Ruleset, field_paths, phase_of_step
+from api.runtime import Questionnaires, Runtime
+from engine import INDICATORS, RoundSpec, Ruleset, field_paths, phase_of_step
 from schemas.assessment import AssessmentRequest
 from schemas.questionnaire import AnswerOption, Question, Questionnaire, QuestionnaireSection
-from schemas.vocabulary import Language
+from schemas.vocabulary import Language, RoundRole
 
 __all__ = ["build_questionnaires", "questionnaire_handlers"]
 
@@ -38,7 +42,13 @@ def _field_schemas() -> dict[str, dict[str, Any]]:
     return found
 
 
-def _question(path: str, spec: dict[str, Any], ruleset: Ruleset, language: Language) -> Question:
+def _question(
+    path: str,
+    spec: dict[str, Any],
+    ruleset: Ruleset,
+    language: Language,
+    roles: tuple[RoundRole, ...],
+) -> Question:
     texts = ruleset.questionnaire
     asked = texts.questions[path]
     indicator = INDICATORS.get(path)
@@ -70,25 +80,54 @@ def _question(path: str, spec: dict[str, Any], ruleset: Ruleset, language: Langu
         pattern=spec.get("pattern"),
         minimum=spec.get("minimum"),
         maximum=spec.get("maximum"),
+        roles=list(roles),
     )
 
 
-def build_questionnaires(ruleset: Ruleset) -> dict[Language, Questionnaire]:
-    """Build the questionnaire in every language once, at start-up."""
+def build_questionnaires(ruleset: Ruleset, rounds: RoundSpec) -> Questionnaires:
+    """Build the questionnaire in every language, and each round role's form, once."""
     specs = _field_schemas()
     leaves, groups = field_paths()
-    built: dict[Language, Questionnaire] = {}
+    full: dict[Language, Questionnaire] = {}
+    forms: dict[tuple[Language, RoundRole], Questionnaire] = {}
     for language in LANGUAGES:
-        built[language] = Questionnaire(
+        questions = [
+            _question(p, specs[p], ruleset, language, rounds.roles_asked(p)) for p in leaves
+        ]
+        sections = [
+            QuestionnaireSection(path=g, title=ruleset.questionnaire.groups[g].in_(language))
+            for g in groups
+        ]
+        full[language] = Questionnaire(
             language=language,
             ruleset_version=ruleset.version,
-            sections=[
-                QuestionnaireSection(path=g, title=ruleset.questionnaire.groups[g].in_(language))
-                for g in groups
-            ],
-            questions=[_question(p, specs[p], ruleset, language) for p in leaves],
+            sections=sections,
+            questions=questions,
         )
-    return built
+        for role in rounds.roles:
+            asked = [q for q in questions if role in q.roles]
+            forms[language, role] = Questionnaire(
+                language=language,
+                ruleset_version=ruleset.version,
+                sections=[s for s in sections if any(_within(q.path, s.path) for q in asked)],
+                questions=asked,
+            )
+    return Questionnaires(full, forms)
+
+
+def _within(path: str, group: str) -> bool:
+    return path.startswith(f"{group}.")
+
+
+RoleQuery = Annotated[
+    RoundRole | None,
+    QueryParameter(
+        description=(
+            "Only the questions asked of this role in an assessment round (its form), with the "
+            "sections that hold them"
+        )
+    ),
+]
 
 
 def questionnaire_handlers() -> list[HTTPRouteHandler]:
@@ -101,7 +140,9 @@ def questionnaire_handlers() -> list[HTTPRouteHandler]:
         description=(
             "Every field of the assessment as a question: path, type, allowed answers with "
             "labels, the question text, and the dimension, step/phase or level it belongs to. "
-            "Setting each answered question's value at its path builds a valid assessment."
+            "Setting each answered question's value at its path builds a valid assessment. "
+            "Each question lists the roles asked it in an assessment round; `role` gives one "
+            "role's form."
         ),
         operation_id="getQuestionnaire",
         sync_to_thread=False,
@@ -111,10 +152,12 @@ def questionnaire_handlers() -> list[HTTPRouteHandler]:
         runtime: NamedDependency[Runtime],
         lang: LangQuery = None,
         accept_language: AcceptLanguage = None,
+        role: RoleQuery = None,
     ) -> Response[Questionnaire]:
         language = negotiate(lang, accept_language)
         return Response(
-            content=runtime.questionnaires[language], headers={"Content-Language": language}
+            content=runtime.questionnaires.of(language, role),
+            headers={"Content-Language": language},
         )
 
     return [questionnaire]

@@ -15,7 +15,9 @@ from api.runtime import Runtime
 from engine import (
     Engine,
     InvalidRulesetError,
+    RoundFileError,
     default_rules_dir,
+    load_round_spec,
     load_ruleset,
     ruleset_digest,
     run_cases,
@@ -113,13 +115,19 @@ class Reloader:
                 candidate = Engine(load_ruleset(self.root), self.runtime.settings.engine)
             except InvalidRulesetError as exc:
                 return self._failed(now, digest, [str(e) for e in exc.errors])
+            try:
+                round_spec = load_round_spec(self.root)
+            except RoundFileError as exc:
+                candidate.close()
+                return self._failed(now, digest, [str(exc)])
             report = run_cases(candidate)
             if report.failed:
                 candidate.close()
                 problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
                 return self._failed(now, digest, problems)
-            questionnaires = build_questionnaires(candidate.ruleset)
+            questionnaires = build_questionnaires(candidate.ruleset, round_spec)
             self.runtime.questionnaires = questionnaires
+            self.runtime.round_spec = round_spec
             self.runtime.engine = candidate
             self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
             _log.info(

@@ -1,19 +1,32 @@
-"""What the handlers share: the engine, the settings, and texts computed once at start-up."""
+"""What the handlers share: the engine, the settings, the store, and texts computed at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
 
 from api.settings import Settings
-from engine import Engine
+from engine import Engine, RoundSpec
 from schemas.questionnaire import Questionnaire
-from schemas.vocabulary import Language
+from schemas.vocabulary import Language, RoundRole
 from store.repository import Repository
+from store.rounds import Rounds
 
-__all__ = ["Runtime"]
+__all__ = ["Questionnaires", "Runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Questionnaires:
+    """The questionnaire in every language, whole and as each round role's form."""
+
+    full: dict[Language, Questionnaire]
+    forms: dict[tuple[Language, RoundRole], Questionnaire]
+
+    def of(self, language: Language, role: RoundRole | None = None) -> Questionnaire:
+        """The questionnaire in `language`: whole, or the form of `role`."""
+        return self.full[language] if role is None else self.forms[language, role]
 
 
 @dataclass
@@ -23,7 +36,10 @@ class Runtime:
     engine: Engine
     settings: Settings
     repository: Repository
-    questionnaires: dict[Language, Questionnaire] = field(default_factory=dict)
+    rounds: Rounds
+    round_spec: RoundSpec
+    """`rules/rounds.yaml` of the rules folder served (a reload replaces it with the engine)."""
+    questionnaires: Questionnaires
     reloader: Any = None
     """The `Reloader` watching the rules folder (set by `create_app`)."""
 

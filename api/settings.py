@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     """Most assessments one export (`GET /v1/assessments?format=csv|xlsx|ndjson`) holds; one cut
     short says so (`X-Export-Truncated: true`, a `Link` to the rest, and its last line). At most
     a million, so that an XLSX of assessments fits on one worksheet."""
+    round_retention_days: Annotated[int, Field(ge=0, le=36_500)] = 90
+    """Days the respondents' own answers of a closed assessment round are kept; then they are
+    deleted (checked at start-up and whenever rounds are listed or closed), and the round and
+    its stored combined assessment stay. `0` deletes them as soon as the round is closed."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

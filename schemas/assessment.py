@@ -23,6 +23,8 @@ __all__ = [
     "Context",
     "Culture",
     "Intervention",
+    "InterventionKind",
+    "InterventionModel",
     "Leadership",
     "LeadershipResources",
     "LeadershipSupport",
@@ -30,6 +32,7 @@ __all__ = [
     "OrganisationSetup",
     "Process",
     "Risks",
+    "ShortText",
     "Strengths",
     "Tovholder",
     "Venue",
@@ -46,6 +49,15 @@ UNITS_INVOLVED = Category("units_involved", ("one", "several"))
 """How rules read `organisation.units_involved`: one unit or several (0 or none given: unknown)."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+InterventionKind = Annotated[
+    Literal["method", "guideline", "law", "programme", "unknown"], INTERVENTION_KIND
+]
+"""What kind of intervention it is (a case descriptor, not scored)."""
+InterventionModel = Annotated[
+    Literal["family_group_conference", "family_oriented_work", "early_support", "other", "unknown"],
+    INTERVENTION_MODEL,
+]
+"""Which known model an intervention follows (a case descriptor, not scored)."""
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -79,16 +91,9 @@ class Intervention(_Section):
 
     name: ShortText | None = None
     """Name of the intervention."""
-    kind: Annotated[
-        Literal["method", "guideline", "law", "programme", "unknown"], INTERVENTION_KIND
-    ] = "unknown"
+    kind: InterventionKind = "unknown"
     """What kind of intervention it is."""
-    model: Annotated[
-        Literal[
-            "family_group_conference", "family_oriented_work", "early_support", "other", "unknown"
-        ],
-        INTERVENTION_MODEL,
-    ] = "unknown"
+    model: InterventionModel = "unknown"
     """Which known model it follows; rules specific to a model apply only when it is named here."""
     purpose_described: Answer = "unknown"
     """The purpose of the intervention is written down."""

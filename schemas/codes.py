@@ -101,9 +101,12 @@ ProblemCode = Literal[
     "invalid-request",
     "invalid-cursor",
     "invalid-assessment-date",
+    "invalid-closing-date",
     "bad-request",
     "missing-api-key",
     "invalid-api-key",
+    "missing-round-code",
+    "invalid-round-code",
     "insufficient-scope",
     "outside-binding",
     "not-found",
@@ -112,10 +115,14 @@ ProblemCode = Literal[
     "region-not-found",
     "organisation-not-found",
     "no-earlier-assessment",
+    "round-not-found",
     "method-not-allowed",
     "request-timeout",
     "idempotency-key-reused",
     "organisation-in-other-region",
+    "round-closed",
+    "round-open",
+    "round-without-responses",
     "body-too-large",
     "too-many-values",
     "url-too-long",
@@ -484,6 +491,12 @@ _DOCS = (
         "send the day the assessment was made, with store=true",
     ),
     _problem(
+        422,
+        "invalid-closing-date",
+        "a round's `closes_at` is not in the future",
+        "give a moment after now, with its time zone, or leave `closes_at` out",
+    ),
+    _problem(
         400,
         "bad-request",
         "any other request the server refuses (litestar's other 4xx answers keep their status)",
@@ -500,6 +513,18 @@ _DOCS = (
         "invalid-api-key",
         "the API key is unknown, wrong or revoked",
         "ask the administrator for a valid key",
+    ),
+    _problem(
+        401,
+        "missing-round-code",
+        "answering a round needs an invitation code and none was sent",
+        "send the code you were given as `X-Round-Code`",
+    ),
+    _problem(
+        401,
+        "invalid-round-code",
+        "the invitation code is no code of any round (mistyped, or its round deleted)",
+        "send the code exactly as given; ask whoever invited you for a new one",
     ),
     _problem(
         403,
@@ -540,6 +565,12 @@ _DOCS = (
         "store a later assessment, or name one with `against`",
     ),
     _problem(
+        404,
+        "round-not-found",
+        "no round with that id that the key may read",
+        "take the id from the answer that opened it or from `GET /v1/rounds`",
+    ),
+    _problem(
         405,
         "method-not-allowed",
         "wrong method for the path",
@@ -565,6 +596,26 @@ _DOCS = (
         "that its history stays whole",
         "store it under its region (the message names it), or have an admin move it with "
         "`PUT /v1/organisations/{id}/region`",
+    ),
+    _problem(
+        409,
+        "round-closed",
+        "the round is closed, or past its `closes_at`: it takes no more answers, and it is "
+        "closed once",
+        "nothing to send; its result is at `GET /v1/rounds/{id}/result`",
+    ),
+    _problem(
+        409,
+        "round-open",
+        "a round's result is asked for before it is closed: answers are shown only combined, "
+        "once, so that no one's answer can be told from how the result changes",
+        "close the round (`POST /v1/rounds/{id}/close`), then ask again",
+    ),
+    _problem(
+        409,
+        "round-without-responses",
+        "closing a round that nobody has answered: there is nothing to combine",
+        "wait for answers, or leave the round open",
     ),
     _problem(
         413,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.vocabulary import Dimension, Language
+from schemas.vocabulary import Dimension, Language, RoundRole
 
 __all__ = ["AnswerOption", "Question", "Questionnaire", "QuestionnaireSection"]
 
@@ -59,6 +59,9 @@ class Question(_QuestionnaireView):
     """For integers: the smallest allowed value."""
     maximum: int | None = None
     """For integers: the largest allowed value."""
+    roles: list[RoundRole]
+    """The roles asked it in an assessment round (none: it describes the case, or is set by
+    combining the round's answers)."""
 
 
 class QuestionnaireSection(_QuestionnaireView):

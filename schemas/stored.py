@@ -239,6 +239,9 @@ class ReloadReport(_Out):
 
 
 class Deleted(_Out):
-    """How many stored assessments were deleted."""
+    """How many stored assessments and rounds were deleted."""
 
     deleted: int
+    """Stored assessments."""
+    rounds: int
+    """Rounds, each with its codes and answers."""

@@ -1,4 +1,4 @@
-"""The closed vocabularies shared by rule files and results: severity, owner, level, language."""
+"""Closed vocabularies shared by rule files and results: severity, owner, level, language, role."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = [
     "Owner",
     "Priority",
     "ReadinessLevel",
+    "RoundRole",
     "Severity",
 ]
 
@@ -37,6 +38,17 @@ Owner = Literal[
     "tovholder",
 ]
 """Who acts on a recommendation."""
+
+RoundRole = Literal[
+    "strategic_leader",
+    "tactical_leader",
+    "operational_leader",
+    "tovholder",
+    "coordinator",
+    "staff",
+    "other",
+]
+"""A respondent's role in an assessment round (the roles of `rules/rounds.yaml`)."""
 
 Priority = Literal["critical", "high", "medium", "low"]
 """A recommendation's priority label, derived from its score (see the README)."""

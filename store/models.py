@@ -1,4 +1,4 @@
-"""The tables: stored assessments with what aggregates filter on, and hashed API keys."""
+"""The tables: stored assessments with what aggregates filter on, hashed API keys, and rounds."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ __all__ = [
     "Base",
     "DimensionScore",
     "Organisation",
+    "RoundCode",
+    "RoundRecord",
+    "RoundResponse",
     "StoredFinding",
 ]
 
@@ -130,3 +133,76 @@ class ApiKey(Base):
     description: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RoundRecord(Base):
+    """An assessment round: an organisation's respondents answer, their answers are combined.
+
+    What it was opened for (`context_json`: the organisation and intervention sections of an
+    assessment) and, once closed, what it combined to: the privacy-safe combination
+    (`combination_json`), the combined assessment (`request_json`) and the stored assessment
+    made of it (`assessment_id`). The respondents' own answers are in `round_responses` until
+    they are deleted (`answers_deleted_at`); what is kept here survives that.
+    """
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        # Pages, newest first, of a region or an organisation (as for assessments).
+        Index("ix_rounds_region_id", "region", "id"),
+        Index("ix_rounds_org_id", "organisation_id", "id"),
+        # Retention: closed rounds whose answers are still kept, by when they closed.
+        Index("ix_rounds_status_closed", "status", "closed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(64))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(100))
+    intervention: Mapped[str] = mapped_column(String(200))
+    """The intervention's name, else its model (as a stored assessment keeps it)."""
+    context_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    """`open` or `closed`."""
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """After this moment no response is taken (None: until closed)."""
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assessment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    combination_json: Mapped[str | None] = mapped_column(Text)
+    request_json: Mapped[str | None] = mapped_column(Text)
+    respondents: Mapped[int | None] = mapped_column(Integer)
+    """How many responses were combined when it closed."""
+    answers_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    """The API key that opened it."""
+
+
+class RoundCode(Base):
+    """An invitation code of a round: only its SHA-256 is kept, never the code."""
+
+    __tablename__ = "round_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(8))
+    """`personal` (one respondent), `shared` (anyone of the role), or `receipt` (minted for one
+    answer given with a shared code, so that its respondent can replace it)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoundResponse(Base):
+    """One respondent's answers in a round, flat by indicator path; no name, no address."""
+
+    __tablename__ = "round_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(24))
+    answers_json: Mapped[str] = mapped_column(Text)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """The hash of the personal (or receipt) code it was given with: a resubmission with that
+    code replaces it."""
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

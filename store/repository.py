@@ -29,12 +29,22 @@ from sqlalchemy.orm import Session, defer
 
 from store.database import Database
 from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
-from store.models import ApiKey, AssessmentRecord, DimensionScore, Organisation, StoredFinding
+from store.models import (
+    ApiKey,
+    AssessmentRecord,
+    DimensionScore,
+    Organisation,
+    RoundCode,
+    RoundRecord,
+    RoundResponse,
+    StoredFinding,
+)
 
 __all__ = [
     "AssessmentFilter",
     "HistoryEntry",
     "IdempotencyConflictError",
+    "OrganisationDeletion",
     "OrganisationRegionConflictError",
     "QuarterFigures",
     "RegionFigures",
@@ -42,6 +52,10 @@ __all__ = [
     "Repository",
     "ResultSummary",
     "StoredAssessment",
+    "as_utc",
+    "in_chunks",
+    "new_id",
+    "within",
 ]
 
 
@@ -77,6 +91,14 @@ class ResultSummary:
     findings: tuple[tuple[str, str], ...]
     """(kind, item id): each gap (`gap`), escalation (`escalation`), obstacle (`obstacle`) and
     missing success factor (`missing_factor`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationDeletion:
+    """What deleting an organisation's data deleted."""
+
+    assessments: int
+    rounds: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +216,11 @@ class AssessmentFilter:
     obstacle: str | None = None
 
 
-def _new_id(now: datetime) -> str:
-    # Time first, so ids sort by creation; then randomness, so they cannot be guessed.
+def new_id(now: datetime) -> str:
+    """A new id of 32 hexadecimal digits, unguessable, that sorts by creation time.
+
+    Time first, so that ids sort by creation; then randomness, so that they cannot be guessed.
+    """
     micros = int(now.timestamp() * 1_000_000)
     return f"{micros:014x}{os.urandom(9).hex()}"
 
@@ -204,12 +229,13 @@ _CHUNK = 500
 """Ids per `IN (...)` list: well below every supported database's limit on bound parameters."""
 
 
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
+def in_chunks(ids: list[str]) -> Iterator[list[str]]:
+    """`ids` in lists short enough for one `IN (...)` of any supported database."""
     return (ids[n : n + _CHUNK] for n in range(0, len(ids), _CHUNK))
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; every stored time is UTC.
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as an aware time in UTC (SQLite returns naive ones; every stored time is UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
@@ -231,7 +257,7 @@ def _quarter_starts(first: datetime, last: datetime) -> list[datetime]:
 def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> StoredAssessment:
     return StoredAssessment(
         id=record.id,
-        created_at=_utc(record.created_at),
+        created_at=as_utc(record.created_at),
         organisation_id=record.organisation_id,
         organisation_name=record.organisation_name,
         region=record.region,
@@ -245,15 +271,20 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
         gap_count=record.gap_count,
         blocking_gap_count=record.blocking_gap_count,
         top_recommendation=record.top_recommendation,
-        assessed_at=_utc(record.assessed_at) if record.assessed_at is not None else None,
+        assessed_at=as_utc(record.assessed_at) if record.assessed_at is not None else None,
     )
 
 
-def _bound(query: Select[*tuple[Any, ...]], binding: Binding) -> Select[*tuple[Any, ...]]:
+def within(
+    query: Select[*tuple[Any, ...]],
+    binding: Binding,
+    table: type[AssessmentRecord] | type[RoundRecord] = AssessmentRecord,
+) -> Select[*tuple[Any, ...]]:
+    """`query` narrowed to the rows of `table` (assessments, or rounds) the binding may see."""
     if binding.region is not None:
-        query = query.where(AssessmentRecord.region == binding.region)
+        query = query.where(table.region == binding.region)
     if binding.organisation_id is not None:
-        query = query.where(AssessmentRecord.organisation_id == binding.organisation_id)
+        query = query.where(table.organisation_id == binding.organisation_id)
     return query
 
 
@@ -291,7 +322,7 @@ def _matching(
     query: Select[*tuple[Any, ...]], filters: AssessmentFilter, binding: Binding
 ) -> Select[*tuple[Any, ...]]:
     """`query` narrowed to the assessments `filters` and `binding` select."""
-    query = _bound(query, binding)
+    query = within(query, binding)
     columns = {
         "organisation_id": AssessmentRecord.organisation_id,
         "region": AssessmentRecord.region,
@@ -444,7 +475,7 @@ class Repository:
                 return self._replay(earlier, request_hash)
         now = datetime.now(UTC)
         values: dict[str, Any] = {
-            "id": _new_id(now),
+            "id": new_id(now),
             "created_at": now,
             "assessed_at": assessed_at or now,
             "organisation_id": organisation_id,
@@ -479,7 +510,9 @@ class Repository:
                 # Plain multi-row inserts: a result has about a hundred findings, and building an
                 # ORM object for each cost more than the whole write.
                 with self.db.session() as session:
-                    values["region"] = self._place(session, organisation_id, region, now)
+                    values["region"] = self.place_organisation(
+                        session, organisation_id, region, now
+                    )
                     session.execute(insert(AssessmentRecord), [values])
                     for table, rows in ((StoredFinding, findings), (DimensionScore, dimensions)):
                         if rows:
@@ -498,12 +531,13 @@ class Repository:
         return _as_stored(AssessmentRecord(**values)), True
 
     @staticmethod
-    def _place(
+    def place_organisation(
         session: Session, organisation_id: str, region: str | None, now: datetime
     ) -> str | None:
-        """The region to store the organisation's assessment under.
+        """The region to store the organisation's assessment (or open its round) under.
 
-        Its first assessment places it in `region`; later ones must name that region or none.
+        Its first assessment or round places it in `region`; later ones must name that region
+        or none.
 
         Raises:
             OrganisationRegionConflictError: It belongs to another region than `region`.
@@ -523,7 +557,9 @@ class Repository:
             return session.get(Organisation, organisation_id) is not None
 
     def move_organisation(self, organisation_id: str, region: str | None) -> int | None:
-        """Move an organisation and every stored assessment of it to `region` (an admin's act).
+        """Move an organisation, every stored assessment and every round of it to `region`.
+
+        An admin's act.
 
         Return how many assessments moved, or None when the organisation is unknown.
         """
@@ -535,6 +571,11 @@ class Repository:
             mine = AssessmentRecord.organisation_id == organisation_id
             moved = session.scalar(select(func.count()).where(mine)) or 0
             session.execute(update(AssessmentRecord).where(mine).values(region=region))
+            session.execute(
+                update(RoundRecord)
+                .where(RoundRecord.organisation_id == organisation_id)
+                .values(region=region)
+            )
             return moved
 
     def regions(self, binding: Binding) -> list[RegionInfo]:
@@ -560,7 +601,7 @@ class Repository:
         with self.db.session() as session:
             found = [
                 RegionInfo(
-                    str(region), organisations, assessments, _utc(latest) if latest else None
+                    str(region), organisations, assessments, as_utc(latest) if latest else None
                 )
                 for region, organisations, assessments, latest in session.execute(query)
             ]
@@ -587,7 +628,7 @@ class Repository:
     def get(self, assessment_id: str, binding: Binding) -> StoredAssessment | None:
         """Return the assessment when the binding lets the caller see it, else None."""
         with self.db.session() as session:
-            query = _bound(
+            query = within(
                 select(AssessmentRecord).where(AssessmentRecord.id == assessment_id), binding
             )
             record = session.scalars(query).first()
@@ -696,13 +737,13 @@ class Repository:
                 or_(made < until, and_(made == until, AssessmentRecord.id <= upto)),
             )
         )
-        query = _bound(rows, binding).order_by(made, AssessmentRecord.id)
+        query = within(rows, binding).order_by(made, AssessmentRecord.id)
         gaps: dict[str, tuple[datetime, set[str]]] = {}
         with self.db.session() as session:
             for assessment_id, assessed_at, gap_id in session.execute(query):
                 found = gaps.get(assessment_id)
                 if found is None:
-                    found = gaps[assessment_id] = (_utc(assessed_at), set())
+                    found = gaps[assessment_id] = (as_utc(assessed_at), set())
                 if gap_id is not None:
                     found[1].add(gap_id)
         return [HistoryEntry(i, when, frozenset(ids)) for i, (when, ids) in gaps.items()]
@@ -733,7 +774,7 @@ class Repository:
             levels: list[str] = []
             dimensions: list[tuple[str, str, float | None]] = []
             findings: dict[tuple[str, str], int] = {}
-            for chunk in _chunks(list(session.scalars(latest))):
+            for chunk in in_chunks(list(session.scalars(latest))):
                 levels += session.scalars(
                     select(AssessmentRecord.readiness_level).where(AssessmentRecord.id.in_(chunk))
                 )
@@ -753,7 +794,7 @@ class Repository:
                     findings[kind, item] = findings.get((kind, item), 0) + n
             # `assessed_at` is always written (see `AssessmentRecord.assessed_at`).
             assert first is not None and last is not None  # noqa: S101
-            quarters = self._quarters(session, where, _utc(first), _utc(last))
+            quarters = self._quarters(session, where, as_utc(first), as_utc(last))
         return RegionFigures(count, levels, dimensions, findings, quarters)
 
     @staticmethod
@@ -812,12 +853,30 @@ class Repository:
             latest.setdefault(label, []).append((level, score))
         return [QuarterFigures(label, counts[label], latest[label]) for label in sorted(counts)]
 
-    def delete_organisation(self, organisation_id: str, binding: Binding) -> int:
-        """Delete every stored assessment of an organisation within the binding; return how many."""
+    def delete_organisation(self, organisation_id: str, binding: Binding) -> OrganisationDeletion:
+        """Delete every stored assessment and round of an organisation within the binding.
+
+        A round goes with its codes and its respondents' answers.
+        """
         with self.db.session() as session:
+            rounds = list(
+                session.scalars(
+                    within(
+                        select(RoundRecord.id).where(
+                            RoundRecord.organisation_id == organisation_id
+                        ),
+                        binding,
+                        RoundRecord,
+                    )
+                )
+            )
+            for chunk in in_chunks(rounds):
+                session.execute(delete(RoundResponse).where(RoundResponse.round_id.in_(chunk)))
+                session.execute(delete(RoundCode).where(RoundCode.round_id.in_(chunk)))
+                session.execute(delete(RoundRecord).where(RoundRecord.id.in_(chunk)))
             ids = list(
                 session.scalars(
-                    _bound(
+                    within(
                         select(AssessmentRecord.id).where(
                             AssessmentRecord.organisation_id == organisation_id
                         ),
@@ -825,7 +884,7 @@ class Repository:
                     )
                 )
             )
-            for chunk in _chunks(ids):
+            for chunk in in_chunks(ids):
                 session.execute(delete(StoredFinding).where(StoredFinding.assessment_id.in_(chunk)))
                 session.execute(
                     delete(DimensionScore).where(DimensionScore.assessment_id.in_(chunk))
@@ -833,11 +892,13 @@ class Repository:
                 session.execute(delete(AssessmentRecord).where(AssessmentRecord.id.in_(chunk)))
             left = session.scalar(
                 select(func.count()).where(AssessmentRecord.organisation_id == organisation_id)
+            ) or session.scalar(
+                select(func.count()).where(RoundRecord.organisation_id == organisation_id)
             )
             if not left:
                 # Nothing of it is kept: its id is free to be placed in a region anew.
                 session.execute(delete(Organisation).where(Organisation.id == organisation_id))
-            return len(ids)
+            return OrganisationDeletion(assessments=len(ids), rounds=len(rounds))
 
     def count(self) -> int:
         """How many assessments are stored (for operations and tests)."""

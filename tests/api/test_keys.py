@@ -21,7 +21,15 @@ from tests.api.conftest import in_process
 from tests.databases import BACKENDS, database_url, fresh
 
 OPEN = {"/health", "/ready", "/v1/questionnaire", "/v1/sources", "/v1/rules", "/v1/rules/{rule_id}"}
-_FILLED = {"{assessment_id}": "x", "{rule_id}": "x", "{region}": "x", "{organisation_id}": "x"}
+_FILLED = {
+    "{assessment_id}": "x",
+    "{rule_id}": "x",
+    "{region}": "x",
+    "{organisation_id}": "x",
+    "{round_id}": "x",
+}
+ROUND_CODE = [{"roundCode": []}]
+"""The security of a respondent's operations: an invitation code, never an API key."""
 
 
 class Keyed:
@@ -104,6 +112,14 @@ def test_the_document_names_both_key_schemes(keyed: Keyed) -> None:
             "in": "header",
             "description": "An API key as `X-API-Key: <key>`",
         },
+        "roundCode": {
+            "type": "apiKey",
+            "name": "X-Round-Code",
+            "in": "header",
+            "description": (
+                "A respondent's invitation code to an assessment round as `X-Round-Code: <code>`"
+            ),
+        },
     }
     assert "Authorization: Bearer" in document["info"]["description"]
 
@@ -113,13 +129,20 @@ def test_each_operation_says_what_it_checks(tmp_path: Path, assess_without_key: 
     """An operation's `security` is exactly what its handler does with keys, asked by requests.
 
     Required: no key is 401 `missing-api-key`. Optional (`{}` among the requirements): no key
-    passes, a bad key is 401 `invalid-api-key`. None: keys are not looked at.
+    passes, a bad key is 401 `invalid-api-key`. None: keys are not looked at. A round code
+    (a respondent's operations): no code is 401 `missing-round-code`, whatever key is sent.
     """
     with _keyed(tmp_path, assess_without_key=assess_without_key) as keyed:
         document = keyed.client.get("/schema/openapi.json").json()
-        required, optional, open_ = set(), set(), set()
+        required, optional, open_, coded = set(), set(), set(), set()
         for method, path, operation in _operations(document):
             security = operation.get("security")
+            if security == ROUND_CODE:
+                coded.add((method, path))
+                for headers in ({}, bearer("rk_000000000000_nope")):
+                    refused = _call(keyed.client, method, path, headers)
+                    assert refused.json()["code"] == "missing-round-code", (method, path)
+                continue
             if security is None:
                 open_.add(path)
             else:
@@ -136,6 +159,7 @@ def test_each_operation_says_what_it_checks(tmp_path: Path, assess_without_key: 
         assert (assessing <= optional) == (assess_without_key == "true")
         assert ("GET", "/v1/assessments") in required
         assert ("POST", "/v1/rules/reload") in required
+        assert coded == {("GET", "/v1/respond"), ("POST", "/v1/respond")}
 
 
 def test_a_key_is_verified_once_then_remembered(keyed: Keyed, counted: list[str]) -> None:

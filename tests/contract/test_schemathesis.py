@@ -1,8 +1,9 @@
 """Contract fuzzing: Schemathesis against a real server, on every operation of the served OpenAPI.
 
 Schemathesis reads `/schema/openapi.json` from a running `python -m api` and sends generated
-requests, valid and invalid, to every operation, with an admin key; the stored-assessment and
-region operations get a second run with a region-bound key. Each response must be no 5xx, have a
+requests, valid and invalid, to every operation, with an admin key and a respondent's invitation
+code to an open round (`X-Round-Code`); the stored-assessment, region and round operations get a
+second run with a region-bound key. Each response must be no 5xx, have a
 documented status code, content type and headers, and match its documented schema. Operations
 that change the server's state (rule reload, deleting an organisation's data, rule validation,
 which writes temporary files) run against a server of their own, so the main run sees a stable
@@ -44,7 +45,13 @@ LONG = EXAMPLES > 200
 CHECKS = "all"
 """Every check schemathesis has: conformance of status codes, content types, headers and
 schemas, and the acceptance of valid and the refusal of invalid data, authentication included."""
-STATE_CHANGING = ["reloadRules", "deleteOrganisationAssessments", "validateRules"]
+STATE_CHANGING = [
+    "reloadRules",
+    "deleteOrganisationAssessments",
+    "validateRules",
+    "closeRound",
+    "deleteRoundResponses",
+]
 EXAMPLE: dict[str, Any] = json.loads(
     (ROOT / "examples" / "design-examples.json").read_text(encoding="utf-8")
 )
@@ -53,10 +60,12 @@ REGION = EXAMPLE["organisation"]["region"]
 
 @dataclass
 class Fuzzed:
-    """A running server and the keys made in its database, by name."""
+    """A running server, the keys made in its database by name, and an invitation code."""
 
     server: Server
     keys: dict[str, str]
+    code: str = ""
+    """A staff member's code to an open round (`seed_assessments` opens it)."""
 
 
 def keyed_server(tmp: Path) -> Fuzzed:
@@ -75,7 +84,11 @@ def keyed_server(tmp: Path) -> Fuzzed:
 
 
 def seed_assessments(fuzzed: Fuzzed) -> None:
-    """Store a few assessments, so that reads, deltas, exports and summaries have data."""
+    """Store a few assessments and open rounds, so that every read has data to read.
+
+    Reads, deltas, exports and summaries read the assessments; a respondent's operations answer
+    with the code of the open round.
+    """
     headers = {"Authorization": f"Bearer {fuzzed.keys['region']}"}
     with httpx.Client(base_url=fuzzed.server.url, headers=headers, timeout=30) as client:
         for n, answer in enumerate(["no", "partly", "yes"]):
@@ -83,6 +96,26 @@ def seed_assessments(fuzzed: Fuzzed) -> None:
             body["organisation"] = {**EXAMPLE["organisation"], "id": f"se-fuzz-{n % 2}"}
             response = client.post("/v1/assessments?store=true", json=body)
             assert response.status_code == 201, response.text
+        # A closed round with answers, and an open one whose code the fuzzer answers with.
+        for closed in (True, False):
+            opened = client.post(
+                "/v1/rounds",
+                json={"organisation": EXAMPLE["organisation"], "codes": {"staff": 3}},
+            )
+            assert opened.status_code == 201, opened.text
+            codes = [c["code"] for c in opened.json()["codes"]]
+            for code in codes:
+                answered = client.post(
+                    "/v1/respond",
+                    json={"risks": {"workload": "high"}},
+                    headers={"X-Round-Code": code},
+                )
+                assert answered.status_code == 200, answered.text
+            if closed:
+                round_id = opened.json()["round"]["id"]
+                assert client.post(f"/v1/rounds/{round_id}/close").status_code == 200
+            else:
+                fuzzed.code = codes[0]
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +142,7 @@ def schemathesis(
     phases: str,
     examples: int = EXAMPLES,
     workers: int = 2,
+    code: str = "",
 ) -> tuple[int, str, dict[str, Any]]:
     """Run `schemathesis run` on the served document; return exit code, output and JSON report."""
     command = [
@@ -119,6 +153,7 @@ def schemathesis(
         f"{server.url}/schema/openapi.json",
         "--header",
         f"Authorization: Bearer {key}",
+        *(("--header", f"X-Round-Code: {code}") if code else ()),
         "--checks",
         CHECKS,
         "--phases",
@@ -226,7 +261,14 @@ def fuzz(
 ) -> Run:
     before = access_log(fuzzed.server)
     code, output, report = schemathesis(
-        fuzzed.server, fuzzed.keys[key], tmp / f"{name}.json", select, phases, examples, workers
+        fuzzed.server,
+        fuzzed.keys[key],
+        tmp / f"{name}.json",
+        select,
+        phases,
+        examples,
+        workers,
+        fuzzed.code,
     )
     time.sleep(0.5)  # the access log line of the last response is written as it ends
     return Run(name, fuzzed, code, output, report, access_log(fuzzed.server) - before)
@@ -300,7 +342,9 @@ def test_every_operation_keeps_its_contract_under_fuzzing(
 
 def test_a_region_bound_key_gets_documented_answers(main_server: Fuzzed, tmp_path: Path) -> None:
     # Reads outside the key's region answer 404 or 403, documented like everything else.
-    select = ["--include-tag", "stored assessments", "--include-tag", "regions"]
+    select = [
+        "--include-tag", "stored assessments", "--include-tag", "regions", "--include-tag", "rounds",
+    ]  # fmt: skip
     examples = max(EXAMPLES // 4, 25)
     check(fuzz("region-key", main_server, "region", tmp_path, select, "fuzzing", examples))
 

@@ -67,8 +67,8 @@ def test_reads_are_bound_to_the_region_or_organisation(
     assert repository.get(a, Binding(organisation_id="se-b")) is None
     items, _ = repository.page(AssessmentFilter(), Binding(region="Skåne"))
     assert [i.id for i in items] == [b]
-    assert repository.delete_organisation("se-b", Binding(region="Stockholm")) == 0
-    assert repository.delete_organisation("se-b", Binding()) == 1
+    assert repository.delete_organisation("se-b", Binding(region="Stockholm")).assessments == 0
+    assert repository.delete_organisation("se-b", Binding()).assessments == 1
 
 
 def test_paging_is_complete_and_stable(repository: Repository, engine: Engine) -> None:
