@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     round_retention_days: Annotated[int, Field(ge=0, le=36_500)] = 90
     """Days the respondents' own answers of a closed assessment round are kept; then they are
     deleted (checked at start-up and whenever rounds are listed or closed), and the round and
-    its stored combined assessment stay. `0` deletes them as soon as the round is closed."""
+    its stored combined assessment stay. `0` deletes them as soon as the round is closed. A
+    round nobody closes counts from its closing date (`closes_at`)."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

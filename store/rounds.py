@@ -486,13 +486,23 @@ class Rounds:
         """Delete the raw answers of every round closed before `closed_before`; return how many.
 
         Only rounds whose closing is complete (their combination kept) qualify, so a round
-        being closed keeps its answers until they are combined.
+        being closed keeps its answers until they are combined. A round nobody closed counts
+        from its closing date: past it, it takes no answers, and its answers are not kept
+        longer than a closed round's.
         """
         now = datetime.now(UTC)
+        closed = (
+            (RoundRecord.status == "closed")
+            & (RoundRecord.closed_at < closed_before)
+            & RoundRecord.combination_json.is_not(None)
+        )
+        abandoned = (
+            (RoundRecord.status == "open")
+            & RoundRecord.closes_at.is_not(None)
+            & (RoundRecord.closes_at < closed_before)
+        )
         due = select(RoundRecord.id).where(
-            RoundRecord.status == "closed",
-            RoundRecord.closed_at < closed_before,
-            RoundRecord.combination_json.is_not(None),
+            closed | abandoned,
             exists().where(RoundResponse.round_id == RoundRecord.id),
         )
         deleted = 0

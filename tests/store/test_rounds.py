@@ -142,3 +142,16 @@ def test_a_round_places_its_organisation_as_storing_does(rounds: Rounds) -> None
     deleted = repository.delete_organisation("se-1", Binding())
     assert (deleted.assessments, deleted.rounds) == (0, 2)
     assert rounds.get(unplaced.id, Binding()) is None
+
+
+def test_retention_counts_from_the_closing_date_of_a_round_nobody_closed(rounds: Rounds) -> None:
+    forgotten, codes = _open(rounds, "se-4")
+    invitee = rounds.invitee(codes[0].code)
+    assert invitee is not None
+    rounds.submit(invitee, {"risks.workload": "high"})
+    _set(rounds, forgotten.id, closes_at=datetime.now(UTC) - timedelta(days=10))
+    assert rounds.purge(closed_before=datetime.now(UTC) - timedelta(days=11)) == 0
+    assert rounds.purge(closed_before=datetime.now(UTC) - timedelta(days=9)) == 1
+    assert rounds.responses(forgotten.id) == []
+    kept = rounds.get(forgotten.id, Binding())
+    assert kept is not None and kept.answers_deleted_at is not None
