@@ -6,6 +6,7 @@ Settings come from READINESS_* environment variables (see the README).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,6 +148,87 @@ def revoke(rules: Path | None, key_id: str) -> int:
         return ExitCode.OK
     click.echo(f"no key {key_id!r}", err=True)
     return ExitCode.FAILED
+
+
+@rounds.command("open")
+@click.argument("file", metavar="FILE")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_obj
+def open_round(rules: Path | None, file: str, output: str) -> int:
+    """Open a round from FILE and print its invitation codes (shown only this once).
+
+    FILE ('-' for standard input) holds what `POST /v1/rounds` takes: organisation (with id),
+    intervention, closes_at, codes per role and shared_roles.
+    """
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+
+    from schemas.rounds import RoundRequest
+    from store.repository import OrganisationRegionConflictError
+    from store.rounds import Rounds
+
+    text = sys.stdin.read() if file == "-" else _read(file)
+    try:
+        asked = RoundRequest.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(body)"
+        raise CommandError(f"{file}: {where}: {first['msg']}") from None
+    if not asked.codes and not asked.shared_roles:
+        raise CommandError(f"{file}: give personal codes by role (codes) or shared_roles")
+    organisation_id = asked.organisation.id
+    if organisation_id is None:
+        raise CommandError(f"{file}: organisation.id is needed to open a round")
+    if asked.closes_at is not None and asked.closes_at <= datetime.now(UTC):
+        raise CommandError(f"{file}: closes_at must be in the future")
+    organisation = asked.organisation
+    context = {
+        "organisation": organisation.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=True
+        ),
+        "intervention": asked.intervention.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=True
+        ),
+    }
+    database = _migrated(_settings(rules))
+    try:
+        opened, codes = Rounds(database).open(
+            organisation_id=organisation_id,
+            organisation_name=organisation.name,
+            region=organisation.region,
+            intervention=asked.intervention.name or asked.intervention.model,
+            context=context,
+            closes_at=asked.closes_at,
+            codes=asked.codes.items(),
+            shared_roles=asked.shared_roles,
+            key_id=None,
+        )
+    except OrganisationRegionConflictError as exc:
+        placed = f"region {exc.region!r}" if exc.region is not None else "no region"
+        raise CommandError(
+            f"organisation {organisation.id!r} belongs to {placed}; an admin moves it with "
+            "PUT /v1/organisations/{id}/region"
+        ) from None
+    finally:
+        database.close()
+    if output == "json":
+        listed = [{"role": c.role, "kind": c.kind, "code": c.code} for c in codes]
+        click.echo(json.dumps({"round": opened.id, "codes": listed}, indent=2))
+        return ExitCode.OK
+    click.echo(f"round {opened.id} for {organisation.id}; hand each code to one respondent:")
+    for code in codes:
+        click.echo(f"{code.role:<20} {code.kind:<9} {code.code}")
+    return ExitCode.OK
+
+
+def _read(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{file}: cannot be read: {exc}") from None
 
 
 readiness = command_line(

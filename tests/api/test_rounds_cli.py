@@ -116,3 +116,73 @@ def test_rounds_combine_needs_the_round_file(tmp_path: Path) -> None:
     result = invoke("rounds", "combine", str(tmp_path))
     assert result.exit_code == ExitCode.INPUT
     assert "no round.json" in result.stderr
+
+
+def test_rounds_open_prints_codes_that_the_store_knows(tmp_path: Path) -> None:
+    from store.database import Database
+    from store.rounds import Rounds
+
+    url = f"sqlite:///{tmp_path / 'rounds.db'}"
+    body = tmp_path / "open.json"
+    body.write_text(
+        json.dumps(
+            {
+                "organisation": {"id": "0380-ifo", "country": "SE", "region": "Uppsala"},
+                "intervention": {"name": "Familjeorienterat arbetssätt", "kind": "method"},
+                "codes": {"tactical_leader": 2},
+                "shared_roles": ["staff"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", str(body), "--format", "json"],
+        env={"READINESS_DATABASE_URL": url},
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    opened = json.loads(result.stdout)
+    assert [(c["role"], c["kind"]) for c in opened["codes"]] == [
+        ("tactical_leader", "personal"),
+        ("tactical_leader", "personal"),
+        ("staff", "shared"),
+    ]
+    database = Database(url)
+    try:
+        invitee = Rounds(database).invitee(opened["codes"][2]["code"])
+        assert invitee is not None and invitee.role == "staff"
+        assert invitee.round.id == opened["round"]
+    finally:
+        database.close()
+    # The same organisation in another region is refused, naming where it is.
+    body.write_text(
+        json.dumps({"organisation": {"id": "0380-ifo", "region": "Skåne"}, "codes": {"staff": 1}}),
+        encoding="utf-8",
+    )
+    refused = CliRunner().invoke(
+        readiness, ["rounds", "open", str(body)], env={"READINESS_DATABASE_URL": url}
+    )
+    assert refused.exit_code == ExitCode.INPUT
+    assert "belongs to region 'Uppsala'" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"organisation": {"id": "x"}}, "codes"),
+        ({"organisation": {"country": "SE"}, "codes": {"staff": 1}}, "organisation.id"),
+        ({"organisation": {"id": "x"}, "codes": {"mayor": 1}}, "codes.mayor"),
+    ],
+)
+def test_rounds_open_refuses_an_incomplete_round(
+    tmp_path: Path, body: dict[str, Any], says: str
+) -> None:
+    path = tmp_path / "open.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", str(path)],
+        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    )
+    assert result.exit_code == ExitCode.INPUT
+    assert says in result.stderr
