@@ -49,6 +49,7 @@ from engine import (
     RoundSpec,
     combine,
     form_answers,
+    privacy_groups,
 )
 from engine import Response as RoundResponse
 from schemas.assessment import AssessmentRequest
@@ -377,16 +378,11 @@ def _privacy_groups(
 ) -> tuple[tuple[PrivacyGroup, ...], bool]:
     """The privacy groups of respondents counted by role, as combining forms them.
 
-    And whether the round is too small for any. Combining is asked with the counts alone
-    (responses without answers): no answer is read to count.
+    And whether the round is too small for any. No answer is read to count.
     """
-    counted = [
-        RoundResponse(role=cast(Role, role), answers={})
-        for role, count in counts.items()
-        for _ in range(count)
-    ]
-    grouped = combine(spec, {}, counted)
-    return grouped.groups, bool(grouped.suppressed)
+    known = {cast(Role, role): count for role, count in counts.items()}
+    groups, suppressed = privacy_groups(spec.roles, known, spec.min_group)
+    return groups, bool(suppressed)
 
 
 @get(

@@ -31,6 +31,7 @@ from engine.rounds import (
     combine,
     form_answers,
     load_round_spec,
+    privacy_groups,
 )
 from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
 from engine.rulebase.rulefile import (
@@ -83,6 +84,7 @@ __all__ = [
     "load_round_spec",
     "load_ruleset",
     "phase_of_step",
+    "privacy_groups",
     "ruleset_digest",
     "run_cases",
     "tests_in",
