@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -37,6 +38,7 @@ from api.openapi import (
     ROUND_CODE,
     openapi_config,
 )
+from api.pages import PAGES_ASSETS, PAGES_ASSETS_PATH, pages_router, template_config
 from api.params import refuse_unknown_parameters
 from api.problems import ProblemError, handle_http_exception, handle_problem, handle_unexpected
 from api.questionnaire import build_questionnaires, questionnaire_handlers
@@ -51,6 +53,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.batch import BatchRequest
 from schemas.rounds import ROUND_EXAMPLE, RoundRequest
 from store.database import Database
+from store.pages import PageSessions
 from store.repository import Repository
 from store.rounds import Rounds
 
@@ -344,6 +347,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     reloader = Reloader(runtime, settings.rules_dir, settings.reload_interval)
     runtime.reloader = reloader
+    runtime.pages = PageSessions(database, timedelta(hours=settings.page_session_hours))
     examples = _examples(runtime)
 
     def provide_runtime() -> Runtime:
@@ -379,7 +383,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(
                 DOCS_ASSETS_PATH, directories=[DOCS_ASSETS], include_in_schema=False
             ),
+            create_static_files_router(
+                PAGES_ASSETS_PATH, directories=[PAGES_ASSETS], include_in_schema=False
+            ),
+            pages_router(runtime),
         ],
+        template_config=template_config(),
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         exception_handlers={
             ProblemError: handle_problem,
@@ -390,7 +399,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=_cors(settings.cors_origin_list),
         request_max_body_size=settings.max_body_bytes,
         before_request=refuse_unknown_parameters,
-        on_startup=[reloader.start, lambda: purge_at_startup(runtime)],
+        on_startup=[reloader.start, lambda: purge_at_startup(runtime), runtime.pages.purge],
         on_shutdown=[reloader.stop, repository.db.close],
         logging_config=None,
         debug=False,

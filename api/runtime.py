@@ -42,6 +42,8 @@ class Runtime:
     questionnaires: Questionnaires
     reloader: Any = None
     """The `Reloader` watching the rules folder (set by `create_app`)."""
+    pages: Any = None
+    """The `PageSessions` of the product's own pages (set by `create_app`)."""
 
     def engine_for(self, request: Request[Any, Any, Any]) -> Engine:
         """The engine the request started with (a reload may have switched since)."""

@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     """Most assessments one export (`GET /v1/assessments?format=csv|xlsx|ndjson`) holds; one cut
     short says so (`X-Export-Truncated: true`, a `Link` to the rest, and its last line). At most
     a million, so that an XLSX of assessments fits on one worksheet."""
+    page_session_hours: Annotated[float, Field(gt=0, le=24 * 90, allow_inf_nan=False)] = 12.0
+    """Hours a session of the pages (`/`, the questionnaire, reports, the dashboard) lasts from
+    its start; its questionnaire draft goes with it."""
+    secure_cookies: bool = True
+    """Mark the pages' session cookie `Secure` (sent over HTTPS only; browsers also send it to
+    `localhost` over HTTP). Turn off only to try the pages over plain HTTP on another host."""
     round_retention_days: Annotated[int, Field(ge=0, le=36_500)] = 90
     """Days the respondents' own answers of a closed assessment round are kept; then they are
     deleted (checked at start-up and whenever rounds are listed or closed), and the round and

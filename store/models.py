@@ -206,3 +206,27 @@ class RoundResponse(Base):
     """The hash of the personal (or receipt) code it was given with: a resubmission with that
     code replaces it."""
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PageSession(Base):
+    """A browser's session on the product's own pages.
+
+    The browser holds a random token in an HttpOnly cookie; only its SHA-256 is kept here. A
+    session starts anonymous; signing in with an API key attaches the key's id (never the key),
+    so revoking the key ends what the session may do. It also holds the token that forms carry
+    against cross-site requests, the questionnaire draft, and the last result not stored.
+    """
+
+    __tablename__ = "page_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    draft_json: Mapped[str | None] = mapped_column(Text)
+    """The questionnaire's answers so far, flat by indicator path."""
+    result_json: Mapped[str | None] = mapped_column(Text)
+    """The last assessment made on the pages and not stored: its request and result."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

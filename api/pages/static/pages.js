@@ -1,0 +1,22 @@
+// Conveniences only: every page works without this script.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // The questionnaire counts answers as they are given.
+  const form = document.querySelector("form[data-count-answers]");
+  if (form) {
+    const output = document.getElementById("answered-count");
+    const progress = document.getElementById("answered-progress");
+    const count = () => {
+      const names = new Set();
+      form.querySelectorAll("input[type=radio]:checked").forEach((input) => {
+        if (input.value !== "unknown") names.add(input.name);
+      });
+      return names.size + Number(form.dataset.answeredElsewhere || 0);
+    };
+    form.addEventListener("change", () => {
+      const answered = count();
+      if (output) output.textContent = String(answered);
+      if (progress) progress.value = answered;
+    });
+  }
+});
