@@ -19,7 +19,7 @@ from typing import Any, get_args
 import httpx
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from engine import ROLES, Engine, load_round_spec, load_ruleset
 from engine import tests_in as indicator_tests  # not collected as a test
@@ -38,6 +38,7 @@ from schemas.rounds import (
 from schemas.stored import Delta
 from schemas.vocabulary import RoundRole
 from store.database import Database
+from store.models import RoundRecord
 from store.repository import Repository
 from tests.api.conftest import in_process
 from tests.databases import BACKENDS, database_url, fresh
@@ -90,6 +91,17 @@ class App:
 
     def respond(self, code: str, answers: dict[str, Any]) -> httpx.Response:
         return self.http.post("/v1/respond", headers={"X-Round-Code": code}, json=answers)
+
+    def set_round(self, round_id: str, **values: Any) -> None:
+        """Change a round's columns directly (typed: datetimes are bound as the store binds them)."""
+        database = Database(self.url)
+        try:
+            with database.engine.begin() as connection:
+                connection.execute(
+                    update(RoundRecord).where(RoundRecord.id == round_id).values(**values)
+                )
+        finally:
+            database.close()
 
     def sql(self, statement: str, **params: Any) -> list[Any]:
         database = Database(self.url)
@@ -438,7 +450,7 @@ def test_a_round_past_its_closing_date_takes_no_answers_and_can_be_closed(app: A
     first, second = codes_of(opened, "staff")
     assert app.respond(first, {"risks": {"workload": "high"}}).status_code == 200
     past = datetime.now(UTC) - timedelta(minutes=1)
-    app.sql("UPDATE rounds SET closes_at = :past WHERE id = :id", past=past, id=round_id)
+    app.set_round(round_id, closes_at=past)
     late = app.respond(second, {"risks": {"workload": "high"}})
     assert (late.status_code, late.json()["code"]) == (409, "round-closed")
     got = app.call("kronoberg", "GET", f"/v1/rounds/{round_id}").json()
@@ -544,7 +556,7 @@ def test_answers_are_deleted_when_the_retention_period_ends(
 ) -> None:
     recent, due = _closed_round(app), _closed_round(app)
     long_ago = datetime.now(UTC) - timedelta(days=91)
-    app.sql("UPDATE rounds SET closed_at = :t WHERE id = :id", t=long_ago, id=due)
+    app.set_round(due, closed_at=long_ago)
     assert _answers_kept(app, due) == 3
     # Listing rounds applies the schedule (90 days by default).
     app.call("reader", "GET", "/v1/rounds").raise_for_status()
@@ -553,7 +565,7 @@ def test_answers_are_deleted_when_the_retention_period_ends(
     assert round_["answers_deleted_at"] is not None and round_["assessment_id"] is not None
     assert app.call("reader", "GET", f"/v1/assessments/{round_['assessment_id']}").is_success
     # Starting the app applies it too.
-    app.sql("UPDATE rounds SET closed_at = :t WHERE id = :id", t=long_ago, id=recent)
+    app.set_round(recent, closed_at=long_ago)
     with in_process(tmp_path_factory.mktemp("restart"), database_url=app.url):
         assert _answers_kept(app, recent) == 0
 
