@@ -733,7 +733,9 @@ def respondent_handlers() -> list[HTTPRouteHandler]:
 
 
 def purge_at_startup(runtime: Runtime) -> None:
-    """Apply the retention schedule once when the app starts; a failure is logged, not raised.
+    """Apply the retention schedules (round answers, expired page sessions) once at start-up.
+
+    A failure is logged, not raised.
 
     The app may start on a database not migrated yet (`readiness migrate` migrates it).
     """
@@ -741,3 +743,8 @@ def purge_at_startup(runtime: Runtime) -> None:
         purge_answers(runtime)
     except SQLAlchemyError as exc:
         _log.warning("round answers could not be checked for retention", exc_info=exc)
+    try:
+        if runtime.pages is not None:
+            runtime.pages.purge()
+    except SQLAlchemyError as exc:
+        _log.warning("expired page sessions could not be deleted", exc_info=exc)
