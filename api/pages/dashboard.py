@@ -379,7 +379,7 @@ def _findings(
             f"chart-{name.replace('_', '-')}",
             texts[name],
             texts["top_desc"].format(figures=figures),
-            [Bar(row.title, row.organisations, str(row.organisations)) for row in top],
+            [Bar(row.title, row.organisations, str(row.organisations), "") for row in top],
             result["organisations"],
         )
     return {
@@ -419,7 +419,10 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
         texts["levels_desc"].format(
             figures="; ".join(f"{row['name']}: {row['count']}" for row in levels)
         ),
-        [Bar(row["name"], row["count"], str(row["count"]), row["level"]) for row in levels],
+        [
+            Bar(row["name"], row["count"], str(row["count"]), f"bar-{row['level']}")
+            for row in levels
+        ],
         organisations,
     )
     sections = {s.path: s.title for s in page.runtime.questionnaires.of(language).sections}
@@ -443,7 +446,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
             )
         ),
         [
-            Bar(row["title"], row["mean_value"], row["mean"] or texts["not_answered"])
+            Bar(row["title"], row["mean_value"], row["mean"] or texts["not_answered"], "")
             for row in dimensions
         ],
         100,
@@ -475,6 +478,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
                 row["quarter"],
                 None if row["suppressed"] else row["mean_value"],
                 texts["hidden"] if row["suppressed"] else row["mean"] or "–",
+                "",
             )
             for row in trend
         ],
