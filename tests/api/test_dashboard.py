@@ -1,6 +1,6 @@
 """The regional dashboard in process: what it shows, what it hides, who may see it, its exports.
 
-Three regions: Kronoberg with four organisations over two quarters (one quarter with a single
+On SQLite and PostgreSQL. Three regions: Kronoberg with four organisations over two quarters (one quarter with a single
 organisation), Blekinge with two (fewer than the minimum group of three), and Skåne with three.
 The dashboard must show what `GET /v1/regions/{region}/summary` answers, suppressed alike, and
 refuse what it refuses.
@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import in_process
+from tests.databases import BACKENDS, database_url, fresh
 
 MINIMUM = 3
 
@@ -71,13 +72,21 @@ STORED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    tmp: Path = tmp_path_factory.mktemp("dashboard")
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    tmp: Path = tmp_path_factory.mktemp(f"dashboard-{request.param}")
+    url = database_url(request.param, tmp)
+    fresh(url).close()
     with in_process(
-        tmp, assess_without_key="false", min_group_size=str(MINIMUM), secure_cookies="false"
+        tmp,
+        database_url=url,
+        assess_without_key="false",
+        min_group_size=str(MINIMUM),
+        secure_cookies="false",
     ) as http:
-        database = Database(f"sqlite:///{tmp / 'readiness.sqlite3'}")
+        database = Database(url)
         repository = Repository(database)
         keys = {
             "admin": repository.create_key(["admin"]),
