@@ -94,7 +94,10 @@ def column_chart(
     maximum: float,
     ticks: Sequence[float] = (),
 ) -> Markup:
-    """Vertical columns along a time axis (oldest left), with gridlines at `ticks`."""
+    """Vertical columns along a time axis (oldest left), with gridlines at `ticks`.
+
+    A label of two lines (year, then quarter) is split at its line break.
+    """
     height, top, bottom, left = 260, 24, 216, 40
     plot = bottom - top
     count = max(len(columns), 1)
@@ -131,8 +134,10 @@ def column_chart(
             f'<text class="value middle" x="{middle:.1f}" y="{value_y:.1f}">'
             f"{escape(column.shown)}</text>"
         )
-        body.append(
-            f'<text class="label middle" x="{middle:.1f}" y="{bottom + 20}">'
-            f"{escape(_shortened(column.label, 14))}</text>"
+        lines = "".join(
+            f'<tspan x="{middle:.1f}" dy="{0 if n == 0 else 15}">{escape(_shortened(line, 12))}'
+            "</tspan>"
+            for n, line in enumerate(column.label.split("\n")[:2])
         )
+        body.append(f'<text class="label middle" x="{middle:.1f}" y="{bottom + 18}">{lines}</text>')
     return _counts_svg(ident, title, description, height, body)

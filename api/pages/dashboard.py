@@ -137,6 +137,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Organisations per readiness level: {figures}.",
     },
     "level": {"sv": "Nivå", "da": "Niveau", "en": "Level"},
+    "unclear_help": {
+        "sv": "Oklart: för lite är besvarat för att nivån ska kunna avgöras.",
+        "da": "Uafklaret: der er svaret for lidt til, at niveauet kan afgøres.",
+        "en": "Unclear: too little is answered for the level to be decided.",
+    },
     "share": {"sv": "Andel", "da": "Andel", "en": "Share"},
     "dimensions": {"sv": "Per dimension", "da": "Pr. dimension", "en": "Per dimension"},
     "dimension": {"sv": "Dimension", "da": "Dimension", "en": "Dimension"},
@@ -176,6 +181,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "Antal organisationer med hver af dem: {figures}.",
         "en": "Organisations with each: {figures}.",
     },
+    "show_more": {
+        "sv": "Visa {k} till",
+        "da": "Vis {k} mere",
+        "en": "Show {k} more",
+    },
     "none_shown": {
         "sv": "Ingen att visa.",
         "da": "Ingen at vise.",
@@ -202,7 +212,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Mean score of each organisation's latest assessment in the quarter: {figures}.",
     },
     "quarter": {"sv": "Kvartal", "da": "Kvartal", "en": "Quarter"},
-    "quarter_name": {"sv": "{year} kv. {n}", "da": "{year} {n}. kvt.", "en": "{year} Q{n}"},
+    "quarter_name": {"sv": "kv. {n}", "da": "{n}. kvt.", "en": "Q{n}"},
     "hidden": {"sv": "dold", "da": "skjult", "en": "hidden"},
     "hidden_group": {
         "sv": "Dold: färre än {n} organisationer",
@@ -276,10 +286,10 @@ def percent(share: float, language: Language) -> str:
     return f"{whole}\u00a0%" if language in ("sv", "da") else f"{whole}%"
 
 
-def quarter_name(quarter: str, language: Language) -> str:
-    """`2026-Q1` as the language writes it."""
+def quarter_name(quarter: str, language: Language, between: str = " ") -> str:
+    """`2026-Q1` as the language writes it: the year, `between`, and the quarter."""
     year, _, n = quarter.partition("-Q")
-    return TEXTS["quarter_name"][language].format(year=year, n=n)
+    return f"{year}{between}{TEXTS['quarter_name'][language].format(n=n)}"
 
 
 def _reader(page: Page) -> ApiKeyInfo:
@@ -360,7 +370,7 @@ class Row:
 def _findings(
     result: dict[str, Any], name: str, texts: dict[str, str], language: Language
 ) -> dict[str, Any]:
-    """One list of findings: its rows, a chart of its ten most frequent, what was suppressed."""
+    """One list of findings: its ten most frequent (charted), the rest, what was suppressed."""
     rows = [
         Row(
             item["id"],
@@ -388,7 +398,9 @@ def _findings(
         "column": {"gaps": texts["gap"], "obstacles": texts["obstacle"]}.get(
             name, texts["success_factor"]
         ),
-        "rows": rows,
+        "rows": top,
+        "more": rows[len(top) :],
+        "more_label": texts["show_more"].format(k=len(rows) - len(top)),
         "chart": chart,
         "hidden": (
             texts["rows_suppressed"].format(k=hidden, n=result["min_organisations"])
@@ -454,6 +466,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
     trend = [
         {
             "quarter": quarter_name(row["quarter"], language),
+            "quarter_lines": quarter_name(row["quarter"], language, "\n"),
             "organisations": row["organisations"],
             "assessments": row["assessments"],
             "suppressed": row["suppressed"],
@@ -475,7 +488,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
         ),
         [
             Bar(
-                row["quarter"],
+                row["quarter_lines"],
                 None if row["suppressed"] else row["mean_value"],
                 texts["hidden"] if row["suppressed"] else row["mean"] or "–",
                 "",
@@ -600,7 +613,6 @@ def _assessments_export(
     format: Literal["csv", "xlsx"],
     rows: Literal["assessment", "gap"],
     cursor: str | None,
-    lang: str | None,
 ) -> Stream:
     """The list's export (`GET /v1/assessments?region=&format=`) under the session's key."""
     page, key, shown = _export_region(request, runtime, region)
@@ -626,7 +638,7 @@ def export_csv(
     cursor: str | None = None,
 ) -> Stream:
     """The region's stored assessments (or their gaps) as CSV, in the language's dialect."""
-    return _assessments_export(request, runtime, region, "csv", rows, cursor, lang)
+    return _assessments_export(request, runtime, region, "csv", rows, cursor)
 
 
 @get("/dashboard/export.xlsx", include_in_schema=False, sync_to_thread=True)
@@ -639,7 +651,7 @@ def export_xlsx(
     cursor: str | None = None,
 ) -> Stream:
     """The region's stored assessments (or their gaps) as an Excel workbook."""
-    return _assessments_export(request, runtime, region, "xlsx", rows, cursor, lang)
+    return _assessments_export(request, runtime, region, "xlsx", rows, cursor)
 
 
 @get("/dashboard/summary.csv", include_in_schema=False, sync_to_thread=True)
@@ -657,6 +669,8 @@ def export_summary(
     errors: list[str] = []
     first = _day(created_from, texts, texts["from"], errors)
     last = _day(created_to, texts, texts["to"], errors)
+    if first is not None and last is not None and last < first:
+        errors.append(texts["bad_range"])
     if errors:
         raise PageError(400, "bad-date", " ".join(errors))
     result = _summary(request, runtime, shown, (first, last), page.language)

@@ -21,6 +21,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from api.pages.charts import Bar, bar_chart, column_chart
+from api.pages.dashboard import TEXTS, _findings
 from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import in_process
@@ -251,6 +253,7 @@ def test_an_admin_chooses_among_every_region(site: Site) -> None:
     empty = dashboard(site, "admin", lang="en", region="Gotland")
     assert empty.status_code == 200
     assert "No assessments are stored for the region in the period." in empty.text
+    assert '<option value="Gotland" selected>Gotland (0)</option>' in empty.text
 
 
 def test_a_period_narrows_the_figures_and_a_bad_date_is_explained(site: Site) -> None:
@@ -319,3 +322,51 @@ def test_each_language_writes_its_own_numbers_and_names(site: Site) -> None:
     assert re.search(r"\d+\u00a0%</td>", sv)
     en = dashboard(site, "kronoberg", lang="en").text
     assert re.search(r"\d+\.\d</td>", en) and re.search(r"\d+%</td>", en)
+
+
+def test_charts_escape_their_texts_and_draw_a_missing_value_as_a_placeholder() -> None:
+    bars = [
+        Bar("<b>Leadership</b> & co", 150, "150 <!>", "bar-ready"),
+        Bar("x" * 120, None, "not answered", ""),
+    ]
+    chart = str(bar_chart("c1", 'A "title" <i>', "Said <in> words", bars, 100))
+    assert chart.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="c1"')
+    assert '<title id="c1-title">A &#34;title&#34; &lt;i&gt;</title>' in chart
+    assert '<desc id="c1-desc">Said &lt;in&gt; words</desc>' in chart
+    assert "&lt;b&gt;Leadership&lt;/b&gt; &amp; co" in chart and "<b>" not in chart
+    assert "150 &lt;!&gt;" in chart
+    # A value beyond the maximum is drawn full length, no further.
+    assert re.search(r'class="bar bar-ready" x="0" y="28" width="584.0"', chart)
+    # A long label is cut short with an ellipsis (the table has it whole); no value: a placeholder.
+    assert "x" * 83 + "…" in chart and "x" * 84 not in chart
+    assert chart.count('class="placeholder"') == 1
+    columns = column_chart(
+        "c2",
+        "t",
+        "d",
+        [Bar("2026\nkv. 1", None, "dold", ""), Bar("2026\nkv. 2", 50, "50", "")],
+        100,
+    )
+    assert str(columns).count("<tspan") == 4
+    assert ">kv. 1</tspan>" in str(columns) and str(columns).count('class="placeholder"') == 1
+
+
+def test_a_long_list_shows_its_ten_most_frequent_and_folds_the_rest() -> None:
+    texts = {name: by_language["en"] for name, by_language in TEXTS.items()}
+    result = {
+        "organisations": 40,
+        "min_organisations": 5,
+        "gaps": [
+            {"id": f"g/{n:02d}", "title": f"Gap {n}", "organisations": 40 - n, "share": 0.5}
+            for n in range(14)
+        ],
+        "gaps_suppressed": 2,
+    }
+    shown = _findings(result, "gaps", texts, "en")
+    assert [row.id for row in shown["rows"]] == [f"g/{n:02d}" for n in range(10)]
+    assert [row.id for row in shown["more"]] == ["g/10", "g/11", "g/12", "g/13"]
+    assert shown["more_label"] == "Show 4 more"
+    assert str(shown["chart"]).count('class="bar "') == 10
+    assert (
+        shown["hidden"] == "2 more occurred in fewer than 5 organisations each and are not shown."
+    )
