@@ -271,6 +271,9 @@ def test_a_period_narrows_the_figures_and_a_bad_date_is_explained(site: Site) ->
     )
     assert backwards.status_code == 400
     assert "Slutdatoen ligger før startdatoen." in backwards.text
+    summary = site.http.get("/dashboard/summary.csv", params={"lang": "en", "to": "June"})
+    assert summary.status_code == 400
+    assert "To: Write the date as YYYY-MM-DD, for example 2026-03-31." in summary.text
     assert dashboard(site, "kronoberg", lang="en", colour="red").status_code == 400
 
 

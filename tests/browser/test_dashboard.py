@@ -101,7 +101,7 @@ def test_an_admin_chooses_a_region_by_keyboard(page: Any, site: Site, axe_source
     page.keyboard.press("Enter")
     page.wait_for_url("**/dashboard?*region=Kronoberg*")
     assert page.inner_text("h1") == HEADINGS["da"]
-    # The tables that may scroll sideways are reached by the keyboard too.
+    # A period, typed and sent with the keyboard alone.
     page.focus("#from")
     page.keyboard.type("2026-07-01")
     page.keyboard.press("Enter")
