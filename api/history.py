@@ -53,7 +53,7 @@ from store.repository import (
 )
 from store.summary import summary
 
-__all__ = ["history_handlers"]
+__all__ = ["Export", "export_stream", "history_handlers", "summary_titles"]
 
 Format = Literal["json", "csv", "ndjson", "xlsx"]
 _CSV = "text/csv"
@@ -132,7 +132,7 @@ def _attachment(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Export:
+class Export:
     """What an export of the list needs besides the repository."""
 
     filters: AssessmentFilter
@@ -144,8 +144,8 @@ class _Export:
     dialect: Dialect
 
 
-def _export(
-    request: Request[Any, Any, Any], runtime: Runtime, export: _Export, query: dict[str, object]
+def export_stream(
+    request: Request[Any, Any, Any], runtime: Runtime, export: Export, query: dict[str, object]
 ) -> Stream:
     """Every matching row, up to `export.most`, streamed chunk by chunk from the database.
 
@@ -276,8 +276,8 @@ def list_assessments(
         if format == "csv":
             query["dialect"] = chosen  # the rest comes in the dialect this part came in
         most = min(limit or runtime.settings.export_max_rows, runtime.settings.export_max_rows)
-        export = _Export(filters, key.binding, after, most, format, rows, chosen)
-        streamed: Response[Any] = _export(request, runtime, export, query)
+        export = Export(filters, key.binding, after, most, format, rows, chosen)
+        streamed: Response[Any] = export_stream(request, runtime, export, query)
         return streamed
     items, cursor_next = runtime.repository.page(filters, key.binding, after, limit or 50)
     headers = {"Cache-Control": "no-store"}

@@ -797,6 +797,28 @@ class Repository:
             quarters = self._quarters(session, where, as_utc(first), as_utc(last))
         return RegionFigures(count, levels, dimensions, findings, quarters)
 
+    def latest_by_organisation(
+        self, region: str, created_from: datetime | None, created_to: datetime | None
+    ) -> list[StoredAssessment]:
+        """Each organisation's latest assessment of a region in a date range, by organisation.
+
+        The same assessments `region_figures` counts (made in the range, the one made last,
+        then stored last); without their results (`result_json` is empty).
+        """
+        made = AssessmentRecord.assessed_at
+        where = [AssessmentRecord.region == region]
+        if created_from is not None:
+            where.append(made >= created_from)
+        if created_to is not None:
+            where.append(made < created_to)
+        latest = _latest_of(where, AssessmentRecord.organisation_id)
+        found: list[StoredAssessment] = []
+        with self.db.session() as session:
+            for chunk in in_chunks(list(session.scalars(latest))):
+                query = _records(False).where(AssessmentRecord.id.in_(chunk))
+                found += (_as_stored(record, "") for record in session.scalars(query))
+        return sorted(found, key=lambda stored: (stored.organisation_id, stored.id))
+
     @staticmethod
     def _quarters(
         session: Session, where: list[Any], first: datetime, last: datetime

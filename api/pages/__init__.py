@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from api.pages.common import PageError
+from api.pages.dashboard import dashboard_handlers
 from api.pages.home import home_handlers, page_error
 from api.runtime import Runtime
 
@@ -40,7 +41,7 @@ def pages_router(runtime: Runtime) -> Router:
 
     return Router(
         path="/",
-        route_handlers=[*home_handlers()],
+        route_handlers=[*home_handlers(), *dashboard_handlers()],
         exception_handlers={PageError: on_error},
         include_in_schema=False,
     )

@@ -171,6 +171,31 @@ def test_summaries_aggregated_in_the_database_equal_counting_every_row(
     assert whole["assessments"] == 40
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_each_organisation_s_latest_is_the_one_the_summary_counts(
+    repository: Repository,
+    results: list[tuple[AssessmentRequest, AssessmentResult]],
+    seed: int,
+) -> None:
+    _history(repository, results, seed)
+    for first, last in RANGES:
+        created_from, created_to = _day(first), _day(last)
+        # The oracle: of every row in the range, each organisation's made last, then stored last.
+        expected: dict[str, StoredAssessment] = {}
+        for stored, _ in _every_row(repository, created_from, created_to):
+            known = expected.get(stored.organisation_id)
+            if known is None or (stored.made_at, stored.id) > (known.made_at, known.id):
+                expected[stored.organisation_id] = stored
+        latest = repository.latest_by_organisation(REGION, created_from, created_to)
+        assert [s.id for s in latest] == [expected[o].id for o in sorted(expected)], (first, last)
+        assert all(s.result_json == "" and s.region == REGION for s in latest)
+        assert [s.readiness_level for s in latest] == [
+            expected[o].readiness_level for o in sorted(expected)
+        ]
+        figures = repository.region_figures(REGION, created_from, created_to)
+        assert sorted(s.readiness_level for s in latest) == sorted(figures.levels)
+
+
 def test_a_region_without_assessments_has_empty_figures(repository: Repository) -> None:
     figures = repository.region_figures("Gotland", None, None)
     assert (figures.assessments, figures.organisations, figures.quarters) == (0, 0, [])
