@@ -14,7 +14,7 @@ it came from); otherwise it is shown as stored, marked with its own language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -65,9 +65,20 @@ class Said:
 class Cited:
     """A citation as a reader sees it: the source's title and where in it."""
 
+    source: str
+    """The source's id."""
     title: str
     lang: str
+    """The language of the source (its title and locators are in it)."""
     locator: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document the report cites, for the list of sources at its end."""
+
+    title: str
+    lang: str
     publisher: str | None
     year: int | None
 
@@ -156,6 +167,8 @@ class ReportView:
     """(area, question texts) of the questions not answered, when the answers are at hand."""
     unanswered_count: int
     """How many questions `unanswered_questions` lists."""
+    documents: list[Document] = field(default_factory=list)
+    """The sources cited anywhere in the report."""
     mixed_languages: bool = False
 
 
@@ -254,19 +267,21 @@ def _citations(ruleset: Ruleset, sources: Sequence[Citation]) -> list[Cited]:
     cited = []
     for citation in sources:
         document = ruleset.sources.get(citation.source)
-        if document is None:
-            cited.append(Cited(citation.source, "", citation.locator, None, None))
-        else:
-            cited.append(
-                Cited(
-                    document.title,
-                    document.language,
-                    citation.locator,
-                    document.publisher,
-                    document.year,
-                )
-            )
+        title, lang = (document.title, document.language) if document else (citation.source, "")
+        cited.append(Cited(citation.source, title, lang, citation.locator))
     return cited
+
+
+def _documents(ruleset: Ruleset, cited: Iterable[Cited]) -> list[Document]:
+    """The documents `cited` names, each once, in the order they are first cited."""
+    seen: dict[str, Document] = {}
+    for citation in cited:
+        document = ruleset.sources.get(citation.source)
+        if citation.source not in seen and document is not None:
+            seen[citation.source] = Document(
+                document.title, document.language, document.publisher, document.year
+            )
+    return list(seen.values())
 
 
 def _area_names(questionnaire: Questionnaire) -> dict[str, str]:
@@ -503,6 +518,9 @@ def build_report(
         unanswered_questions=questions,
         unanswered_count=sum(len(texts) for _, texts in questions or ()),
     )
+    cited = [c for step in view.recommendations for c in step.sources]
+    cited += [c for item in (*gaps, *view.escalations) for c in item.sources]
+    view.documents = _documents(ruleset, cited)
     view.mixed_languages = wording.kept
     return view
 

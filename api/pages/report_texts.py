@@ -18,11 +18,7 @@ LEVELS: Words = {
     "not_ready": {"sv": "Inte redo", "da": "Ikke parat", "en": "Not ready"},
     "partly_ready": {"sv": "Delvis redo", "da": "Delvist parat", "en": "Partly ready"},
     "ready": {"sv": "Redo", "da": "Parat", "en": "Ready"},
-    "unknown": {
-        "sv": "Går ännu inte att bedöma",
-        "da": "Kan endnu ikke vurderes",
-        "en": "Cannot be judged yet",
-    },
+    "unknown": {"sv": "Oklar", "da": "Uklar", "en": "Unclear"},
 }
 """Readiness levels."""
 
@@ -337,6 +333,12 @@ TEXTS: Words = {
         "en": "Recommendations no longer needed",
     },
     "none": {"sv": "Inga.", "da": "Ingen.", "en": "None."},
+    "bibliography": {"sv": "Källorna", "da": "Kilderne", "en": "The sources"},
+    "bibliography_intro": {
+        "sv": "Råden och bristerna ovan hänvisar till de här dokumenten:",
+        "da": "Rådene og manglerne ovenfor henviser til disse dokumenter:",
+        "en": "The advice and the gaps above refer to these documents:",
+    },
     "days": {"sv": "{days} dagar", "da": "{days} dage", "en": "{days} days"},
 }  # fmt: skip
 """The labels and sentences of the report pages."""
