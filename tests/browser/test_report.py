@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine import Ruleset, load_ruleset
+from engine import Ruleset
 from store.database import Database
 from store.pages import PageSessions
 from tests.browser.conftest import Site, check_page, sign_in
@@ -35,11 +35,6 @@ NOT_FOUND = {
     "da": "Siden findes ikke",
     "en": "The page does not exist",
 }
-
-
-@pytest.fixture(scope="module")
-def ruleset() -> Ruleset:
-    return load_ruleset(check_coverage=False)
 
 
 def _kronoberg(site: Site, index: int) -> str:
