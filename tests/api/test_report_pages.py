@@ -130,6 +130,17 @@ def test_the_report_says_how_firm_it_is_and_what_is_unknown(
     assert view.documents and len({d.title for d in view.documents}) == len(view.documents)
 
 
+def test_roles_that_see_a_matter_differently_are_a_finding_of_their_own(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    answers = {**BETTER, "agreement": {"training": "differ", "tactical_support": "agree"}}
+    view = build_report(_result(engine, answers, "en"), ruleset, questionnaires.of("sv"), "sv")
+    (disagreement,) = [f for f in view.findings if f.kind == "disagreement"]
+    assert disagreement.title.text == ruleset.by_id["disagreements/training"].title.sv
+    assert disagreement.area == "Kompetens"
+    assert disagreement.sources
+
+
 def test_numbers_and_days_are_written_as_each_language_writes_them() -> None:
     assert (number(43.75, "sv"), number(43.8, "en"), number(50.0, "da")) == ("43,8", "43.8", "50")
     assert number(None, "en") == "–"
