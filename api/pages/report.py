@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
@@ -44,7 +45,7 @@ from schemas.questionnaire import Questionnaire
 from schemas.result import AssessmentResult, Recommendation
 from schemas.vocabulary import Language
 from store.delta import delta
-from store.repository import StoredAssessment
+from store.repository import HistoryEntry, StoredAssessment
 
 __all__ = ["ReportView", "build_report", "report_handlers"]
 
@@ -132,7 +133,10 @@ class AreaRow:
     name: str
     level: str
     level_name: str
+    value: float | None
+    """The score, 0-100; None when nothing in the area is answered."""
     score: str
+    """The score as the page writes it."""
     answered: int
     total: int
     answered_text: str
@@ -152,7 +156,7 @@ class ReportView:
     stage_text: str
     implemented: str | None
     areas: list[AreaRow]
-    chart: Any
+    chart: Markup
     """The areas' scores as an SVG bar chart (the same figures as `areas`)."""
     chart_caption: str
     recommendations: list[Step]
@@ -386,6 +390,50 @@ def _unanswered_questions(
     return list(by_area.items())
 
 
+def _areas(result: AssessmentResult, names: Mapping[str, str], language: Language) -> list[AreaRow]:
+    """The dimensions that apply to the intervention, in the result's order."""
+    return [
+        AreaRow(
+            dimension=d.dimension,
+            name=names.get(d.dimension, d.dimension),
+            level=d.level,
+            level_name=_word(LEVELS, d.level, language),
+            value=d.score,
+            score=number(d.score, language),
+            answered=d.answered,
+            total=d.total,
+            answered_text=_text("of", language, part=d.answered, whole=d.total),
+        )
+        for d in result.readiness.dimensions
+        if d.total > 0
+    ]
+
+
+def _area_chart(
+    areas: Sequence[AreaRow], ruleset: Ruleset, language: Language
+) -> tuple[Markup, str]:
+    """The areas' scores as bars, with the levels' thresholds marked; and its caption."""
+    scoring = ruleset.scoring
+    caption = _text(
+        "dimensions_desc",
+        language,
+        partly=number(scoring.partly_ready_at, language),
+        ready=number(scoring.ready_at, language),
+    )
+    chart = score_bars(
+        "areas",
+        _text("dimensions", language),
+        caption + " " + "; ".join(f"{a.name}: {a.score} ({a.level_name})" for a in areas),
+        [Bar(a.name, a.value, a.score, f"bar-{a.level}") for a in areas],
+        _text("no_score", language),
+        marks=(
+            (scoring.partly_ready_at, _text("threshold_partly", language)),
+            (scoring.ready_at, _text("threshold_ready", language)),
+        ),
+    )
+    return chart, caption
+
+
 def build_report(
     result: AssessmentResult,
     ruleset: Ruleset,
@@ -405,46 +453,8 @@ def build_report(
     wording = Wording(ruleset, result.language, language)
     readiness = result.readiness
     names = _area_names(questionnaire)
-    areas = [
-        AreaRow(
-            dimension=d.dimension,
-            name=names.get(d.dimension, d.dimension),
-            level=d.level,
-            level_name=_word(LEVELS, d.level, language),
-            score=number(d.score, language),
-            answered=d.answered,
-            total=d.total,
-            answered_text=_text("of", language, part=d.answered, whole=d.total),
-        )
-        for d in readiness.dimensions
-        if d.total > 0
-    ]
-    scoring = ruleset.scoring
-    caption = _text(
-        "dimensions_desc",
-        language,
-        partly=number(scoring.partly_ready_at, language),
-        ready=number(scoring.ready_at, language),
-    )
-    chart = score_bars(
-        "areas",
-        _text("dimensions", language),
-        caption + " " + "; ".join(f"{a.name}: {a.score} ({a.level_name})" for a in areas),
-        [
-            Bar(
-                a.name,
-                next(d.score for d in readiness.dimensions if d.dimension == a.dimension),
-                a.score,
-                f"bar-{a.level}",
-            )
-            for a in areas
-        ],
-        _text("no_score", language),
-        marks=(
-            (scoring.partly_ready_at, _text("threshold_partly", language)),
-            (scoring.ready_at, _text("threshold_ready", language)),
-        ),
-    )
+    areas = _areas(result, names, language)
+    chart, caption = _area_chart(areas, ruleset, language)
     gap_titles = {gap.id: wording.rule(gap.id, gap.title) for gap in result.gaps}
 
     def finding(
@@ -703,7 +713,7 @@ def _comparison(
     request: Request[Any, Any, Any],
     current: StoredAssessment,
     earlier: StoredAssessment,
-    history: Any,
+    history: list[HistoryEntry],
     language: Language,
 ) -> dict[str, Any]:
     """The template's context for the comparison of `current` with `earlier`."""

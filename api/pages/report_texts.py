@@ -117,9 +117,9 @@ TEXTS: Words = {
         "en": "Not stored: the result is kept in this session only and is gone when you sign out.",
     },
     "stored_language": {
-        "sv": "Några texter visas på det språk bedömningen sparades på, eftersom reglerna har ändrats sedan dess.",
-        "da": "Nogle tekster vises på det sprog, vurderingen blev gemt på, fordi reglerne er ændret siden.",
-        "en": "Some texts are shown in the language the assessment was stored in, as the rules have changed since.",
+        "sv": "Några texter visas på det språk bedömningen gjordes på, eftersom reglerna har ändrats sedan dess.",
+        "da": "Nogle tekster vises på det sprog, vurderingen blev foretaget på, fordi reglerne er ændret siden.",
+        "en": "Some texts are shown in the language the assessment was made in, as the rules have changed since.",
     },
     "print": {"sv": "Skriv ut", "da": "Udskriv", "en": "Print"},
     "print_help": {

@@ -332,6 +332,13 @@ def test_the_session_s_unstored_result_has_a_report_and_none_says_so(
     assert 'lang="sv"><cite>' in page  # Swedish sources keep their language
     assert "Säkra stödet" not in page  # the Swedish result's texts read in English
 
+    # A text the rules no longer hold stays in Swedish, marked so, and the page says why.
+    result["recommendations"][0]["title"] = "En rubrik som reglerna aldrig haft"
+    pages.sessions.save_result(session.token, {"request": answers, "result": result})
+    page = _get(pages, "/report?lang=en", session.token).text
+    assert '<span lang="sv">En rubrik som reglerna aldrig haft</span>' in page
+    assert "Some texts are shown in the language the assessment was made in" in page
+
     pages.sessions.save_result(session.token, {"request": answers, "result": {"language": "sv"}})
     broken = _get(pages, "/report?lang=en", session.token)
     assert "<h1>No result yet</h1>" in broken.text
