@@ -230,7 +230,7 @@ TEXTS: Words = {
     "sources": {"sv": "Källor", "da": "Kilder", "en": "Sources"},
     "findings": {"sv": "Brister och risker", "da": "Mangler og risici", "en": "Gaps and risks"},
     "finding": {"sv": "Brist eller risk", "da": "Mangel eller risiko", "en": "Gap or risk"},
-    "kind": {"sv": "Slag", "da": "Art", "en": "Kind"},
+    "kind": {"sv": "Typ", "da": "Type", "en": "Kind"},
     "severity": {"sv": "Allvar", "da": "Alvor", "en": "Severity"},
     "no_findings": {
         "sv": "Svaren visar inga brister eller risker.",
@@ -311,9 +311,9 @@ TEXTS: Words = {
     "later": {"sv": "Nu", "da": "Nu", "en": "Now"},
     "change": {"sv": "Förändring", "da": "Ændring", "en": "Change"},
     "between": {
-        "sv": "Bedömningen {later} jämförs med bedömningen {earlier}, {days} dagar tidigare.",
-        "da": "Vurderingen {later} sammenlignes med vurderingen {earlier}, {days} dage tidligere.",
-        "en": "The assessment of {later} is compared with that of {earlier}, {days} days earlier.",
+        "sv": "Bedömningen från {later} jämförs med den från {earlier}, {days} dagar tidigare.",
+        "da": "Vurderingen fra {later} sammenlignes med den fra {earlier}, {days} dage tidligere.",
+        "en": "The assessment of {later} is compared with the one of {earlier}, {days} days earlier.",
     },
     "overall": {"sv": "Samlad beredskap", "da": "Samlet parathed", "en": "Overall readiness"},
     "change_chart": {

@@ -124,8 +124,8 @@ def test_the_report_prints_on_a4_and_as_a_pdf(page: Any, site: Site) -> None:
     assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45](\.\d+)? 84[12](\.\d+)?\s*\]", pdf)
 
 
-def test_the_print_button_is_reached_and_used_by_keyboard(page: Any, site: Site) -> None:
-    _open_report(page, site, "en")
+def test_the_print_button_and_the_comparison_are_reached_by_keyboard(page: Any, site: Site) -> None:
+    path = _open_report(page, site, "en", BETTER_LATER)
     page.evaluate("window.print = () => { window.printed = true; }")
     for _ in range(30):
         page.keyboard.press("Tab")
@@ -135,6 +135,11 @@ def test_the_print_button_is_reached_and_used_by_keyboard(page: Any, site: Site)
         pytest.fail("the print button is not reached with Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("window.printed === true")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "compare-link"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(f"{path}/compare")))
+    assert page.inner_text("h1").startswith("Comparison with the previous assessment")
 
 
 def test_a_key_of_another_region_gets_not_found_and_none_of_the_data(
