@@ -554,8 +554,18 @@ def _visible(page: Page, assessment_id: str) -> StoredAssessment:
     return stored
 
 
-def _stored_result(stored: StoredAssessment) -> AssessmentResult:
-    return AssessmentResult.model_validate_json(stored.result_json)
+def _stored_result(stored: StoredAssessment, language: Language) -> AssessmentResult:
+    """The stored result as a typed model.
+
+    Raises:
+        PageError: 500 when it no longer reads as a result (stored by a version whose results
+            differ); the page says where the API gives it as it was stored.
+    """
+    try:
+        return AssessmentResult.model_validate_json(stored.result_json)
+    except ValidationError as error:
+        message = _text("unreadable", language, path=f"/v1/assessments/{stored.id}")
+        raise PageError(500, "unreadable", message) from error
 
 
 @get("/assessments/{assessment_id:str}", include_in_schema=False, sync_to_thread=True)
@@ -571,7 +581,7 @@ def stored_report(
     language = page.language
     engine = runtime.engine_for(request)
     view = build_report(
-        _stored_result(stored),
+        _stored_result(stored, language),
         engine.ruleset,
         runtime.questionnaires.of(language),
         language,
@@ -748,7 +758,7 @@ def _comparison(
         legend,
         TEXTS["no_score"][language],
     )
-    current_result = _stored_result(current)
+    current_result = _stored_result(current, language)
     titles = {
         r.id: now.entry("recommendation", r.id, {"title": r.title})["title"]
         for r in current_result.recommendations

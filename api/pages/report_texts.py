@@ -121,6 +121,11 @@ TEXTS: Words = {
         "da": "Nogle tekster vises på det sprog, vurderingen blev foretaget på, fordi reglerne er ændret siden.",
         "en": "Some texts are shown in the language the assessment was made in, as the rules have changed since.",
     },
+    "unreadable": {
+        "sv": "Bedömningen sparades av en tidigare version och kan inte visas som rapport. API:t lämnar ut den som den sparades: {path}",
+        "da": "Vurderingen blev gemt af en tidligere version og kan ikke vises som rapport. API'et udleverer den, som den blev gemt: {path}",
+        "en": "The assessment was stored by an earlier version and cannot be shown as a report. The API gives it as it was stored: {path}",
+    },
     "print": {"sv": "Skriv ut", "da": "Udskriv", "en": "Print"},
     "print_help": {
         "sv": "Skriv ut eller spara som PDF med webbläsarens utskrift (Ctrl+P).",

@@ -25,6 +25,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 from store.database import Database
+from store.models import AssessmentRecord
 from store.pages import PageSessions
 from store.repository import Repository
 from tests.api.conftest import in_process
@@ -296,6 +297,27 @@ def test_without_a_session_the_report_asks_to_sign_in_and_comes_back(pages: Page
     assert answer.status_code == 401
     assert f'name="next" value="/assessments/{pages.later}?lang=da"' in answer.text
     assert "kr-00" not in answer.text
+
+
+def test_a_stored_result_that_no_longer_reads_gets_a_page_saying_where_it_is(
+    pages: Pages,
+) -> None:
+    database = pages.sessions.db
+    with database.session() as db:
+        record = db.get(AssessmentRecord, pages.earlier)
+        assert record is not None
+        kept = record.result_json
+        record.result_json = kept.replace('"readiness":', '"readiness_old":', 1)
+    try:
+        answer = _get(pages, f"/assessments/{pages.earlier}?lang=en", pages.kronoberg)
+        assert answer.status_code == 500
+        assert f"The API gives it as it was stored: /v1/assessments/{pages.earlier}" in answer.text
+        assert answer.headers["content-type"].startswith("text/html")
+    finally:
+        with database.session() as db:
+            record = db.get(AssessmentRecord, pages.earlier)
+            assert record is not None
+            record.result_json = kept
 
 
 def test_a_key_that_may_not_read_is_refused(pages: Pages) -> None:
