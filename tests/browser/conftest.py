@@ -83,6 +83,8 @@ class Site:
     """A read-and-assess key bound to each of `REGIONS`."""
     assessments: dict[str, list[str]]
     """The stored assessments' ids by region."""
+    database_url: str = ""
+    """The server's database, for a test to put there what no page makes yet."""
 
     @property
     def url(self) -> str:
@@ -130,7 +132,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                     )
                     assert answer.status_code == 201, answer.text
                     assessments[region].append(answer.headers["X-Assessment-Id"])
-    yield Site(running, admin, region_keys, assessments)
+    yield Site(running, admin, region_keys, assessments, database_url=url)
     stop(running)
 
 

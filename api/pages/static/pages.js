@@ -19,4 +19,13 @@ document.addEventListener("DOMContentLoaded", () => {
       if (progress) progress.value = answered;
     });
   }
+  // A "Print" button where the script runs; without it, the page says how to print.
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+  // What is folded away is printed unfolded.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("details").forEach((details) => { details.open = true; });
+  });
 });
