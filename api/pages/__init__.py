@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from api.pages.common import PageError
 from api.pages.dashboard import dashboard_handlers
 from api.pages.home import home_handlers, page_error
+from api.pages.questionnaire import questionnaire_handlers
 from api.pages.report import report_handlers
 from api.runtime import Runtime
 
@@ -42,7 +43,12 @@ def pages_router(runtime: Runtime) -> Router:
 
     return Router(
         path="/",
-        route_handlers=[*home_handlers(), *dashboard_handlers(), *report_handlers()],
+        route_handlers=[
+            *home_handlers(),
+            *dashboard_handlers(),
+            *report_handlers(),
+            *questionnaire_handlers(),
+        ],
         exception_handlers={PageError: on_error},
         include_in_schema=False,
     )

@@ -1,22 +1,66 @@
 // Conveniences only: every page works without this script.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  // The questionnaire counts answers as they are given.
+  // A form sent back with errors: their summary takes the focus, so that it is read first.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // The questionnaire counts answers as they are given, and saves the draft as they change.
   const form = document.querySelector("form[data-count-answers]");
   if (form) {
-    const output = document.getElementById("answered-count");
-    const progress = document.getElementById("answered-progress");
+    const unanswered = new Set(["", "unknown"]);
     const count = () => {
       const names = new Set();
       form.querySelectorAll("input[type=radio]:checked").forEach((input) => {
-        if (input.value !== "unknown") names.add(input.name);
+        if (!unanswered.has(input.value)) names.add(input.name);
       });
-      return names.size + Number(form.dataset.answeredElsewhere || 0);
+      form.querySelectorAll("select, input[type=text]").forEach((input) => {
+        if (input.name && !unanswered.has(input.value.trim())) names.add(input.name);
+      });
+      return names.size;
+    };
+    const show = (kind, answered) => {
+      document.querySelectorAll(`[data-count="${kind}"]`).forEach((element) => {
+        if (element.tagName === "PROGRESS") {
+          element.value = answered;
+        } else if (element.dataset.template) {
+          element.textContent = element.dataset.template
+            .replace("{answered}", String(answered))
+            .replace("{total}", element.dataset.total);
+        }
+      });
+    };
+    const status = document.getElementById("draft-status");
+    const url = form.dataset.draftUrl;
+    let timer = null;
+    const save = () => {
+      if (!url) return;
+      const body = new URLSearchParams(new FormData(form));
+      fetch(url, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then((response) => {
+          if (response.ok && status) status.textContent = form.dataset.savedText || "";
+        })
+        .catch(() => {
+          // The form still saves the draft when it is sent.
+        });
     };
     form.addEventListener("change", () => {
       const answered = count();
-      if (output) output.textContent = String(answered);
-      if (progress) progress.value = answered;
+      show("part", answered);
+      show("all", answered + Number(form.dataset.answeredElsewhere || 0));
+      const label = document.querySelector(`[data-part-count="${form.elements.part?.value}"]`);
+      if (label && label.dataset.template) {
+        label.textContent = label.dataset.template
+          .replace("{answered}", String(answered))
+          .replace("{total}", label.dataset.total);
+      }
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(save, 400);
     });
   }
   // A "Print" button where the script runs; without it, the page says how to print.
