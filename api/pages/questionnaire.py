@@ -10,6 +10,7 @@ Submitting evaluates the draft with the engine, and with `store` stores it exact
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from api.assessments import store_assessment
-from api.pages.common import Page, PageError, redirect, with_lang
+from api.pages.common import Page, PageError, page_language, redirect, with_lang
 from api.problems import ProblemError
 from api.runtime import Runtime
 from schemas.assessment import AssessmentRequest
@@ -208,6 +209,21 @@ TEXTS: dict[str, dict[Language, str]] = {
     "change": {"sv": "Ändra", "da": "Ret", "en": "Change"},
     "change_part": {"sv": "Ändra {part}", "da": "Ret {part}", "en": "Change {part}"},
     "all_parts": {"sv": "Alla delar", "da": "Alle dele", "en": "All parts"},
+    "unanswered": {
+        "sv": "Obesvarade frågor",
+        "da": "Ubesvarede spørgsmål",
+        "en": "Unanswered questions",
+    },
+    "unanswered_count": {
+        "sv": "{n} av {total} obesvarade",
+        "da": "{n} af {total} ubesvarede",
+        "en": "{n} of {total} unanswered",
+    },
+    "unanswered_intro": {
+        "sv": "Öppna en del för att se vilka frågor som står på ”Vet inte” eller saknar svar.",
+        "da": "Åbn en del for at se, hvilke spørgsmål der står på ”Ved ikke” eller mangler svar.",
+        "en": "Open a part to see which questions are left at “Don't know” or without an answer.",
+    },
     "the_case": {"sv": "Det som bedöms", "da": "Det, der vurderes", "en": "What is assessed"},
     "not_given": {"sv": "Inte angivet", "da": "Ikke angivet", "en": "Not given"},
     "store": {
@@ -631,11 +647,27 @@ class _Questionnaire:
             question = self.questions.get(path)
             if question is not None:
                 described.append((question.text, self.draft.get(path)))
+        unanswered = [
+            {
+                "title": part.title,
+                "total": len(part.questions),
+                "questions": [
+                    (
+                        q.text,
+                        self.page.link(f"/questionnaire/{part.slug}") + f"#{_field_id(q.path)}",
+                    )
+                    for q in part.questions
+                    if not is_answered(self.draft, q)
+                ],
+            }
+            for part in self.parts
+        ]
         return self.page.render(
             "questionnaire_review.html",
             status=status,
             failures=failures or [],
             described=described,
+            unanswered=[u for u in unanswered if u["questions"]],
             can_submit=self.page.key is not None or not needs_key,
             sign_in_href=self.page.link("/login", next=f"/questionnaire/{REVIEW}"),
             store_checked=store_checked,
@@ -671,9 +703,15 @@ def questionnaire_part(
     view = _Questionnaire(page)
     if part == REVIEW:
         return view.render_review()
-    if part == "submit":  # where signing in before submitting comes back to
-        return redirect(page.link(f"/questionnaire/{REVIEW}"))
     return view.render_part(part)
+
+
+@get("/questionnaire/submit", include_in_schema=False, sync_to_thread=False)
+def questionnaire_submitted(request: Request[Any, Any, Any], lang: str | None = None) -> Redirect:
+    """The review: where signing in to submit, or reloading a refused submission, comes back to."""
+    return Redirect(
+        path=with_lang(f"/questionnaire/{REVIEW}", page_language(request)), status_code=303
+    )
 
 
 @post("/questionnaire/{part:str}", include_in_schema=False, status_code=303, sync_to_thread=True)
@@ -816,8 +854,16 @@ async def questionnaire_submit(
         return await anyio.to_thread.run_sync(lambda: view.render_review(422, failures, store))
     if store:
         assert key is not None  # noqa: S101 - require_key returned it
+        assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
+        # The same answers sent again from the same session (a double click, a resent form)
+        # are the same assessment, as a retry with the API's Idempotency-Key is.
+        once = hashlib.sha256(
+            f"{page.state.token}\n{assessment.model_dump_json()}".encode()
+        ).hexdigest()
         try:
-            stored, _ = await store_assessment(runtime, request, assessment, key, language)
+            stored, _ = await store_assessment(
+                runtime, request, assessment, key, language, idempotency_key=f"page-{once}"
+            )
         except ProblemError as exc:
             field_path = {
                 "organisation-required": "organisation.id",
@@ -849,5 +895,6 @@ def questionnaire_handlers() -> list[Any]:
         questionnaire_draft,
         questionnaire_reset,
         questionnaire_submit,
+        questionnaire_submitted,
         questionnaire_save,
     ]

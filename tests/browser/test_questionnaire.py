@@ -132,7 +132,7 @@ def test_every_part_is_filled_in_and_submitted_in_each_language(
 
 
 def test_the_draft_survives_a_reload_and_saves_itself_as_answers_change(
-    page: Any, site: Site
+    page: Any, site: Site, axe_source: str
 ) -> None:
     sign_in(page, site.region_keys["Kronoberg"], lang="en", next_path="/questionnaire/leadership")
     page.check("#q-leadership-support-strategic")  # the first answer: yes
@@ -154,9 +154,14 @@ def test_the_draft_survives_a_reload_and_saves_itself_as_answers_change(
     assert page.is_checked("#q-leadership-support-strategic")
     assert page.is_checked("#q-leadership-support-tactical-partly")
     assert page.is_checked("#q-leadership-support-operational-unknown")
+    page.check("#q-leadership-responsibility-placed-no")
+    page.click("form#part-form button[value=save]")
+    assert page.inner_text("p.notice[role=status]") == "The draft is saved."
+    assert page.is_checked("#q-leadership-responsibility-placed-no")
+    check_page(page, axe_source, "questionnaire-saved-en")
     # Where the draft left off: the questionnaire's start opens the part last sent to.
     page.goto("/questionnaire?lang=en")
-    assert page.url.endswith("/questionnaire/competence?lang=en")
+    assert page.url.endswith("/questionnaire/leadership?lang=en")
 
 
 def _tab_to(page: Any, test: str, limit: int = 80) -> None:
@@ -169,7 +174,7 @@ def _tab_to(page: Any, test: str, limit: int = 80) -> None:
 
 
 def test_a_part_is_answered_and_the_questionnaire_submitted_by_keyboard_alone(
-    page: Any, site: Site
+    page: Any, site: Site, axe_source: str
 ) -> None:
     sign_in(page, site.region_keys["Kronoberg"], lang="sv", next_path="/questionnaire/culture")
     names = page.eval_on_selector_all(
@@ -190,7 +195,7 @@ def test_a_part_is_answered_and_the_questionnaire_submitted_by_keyboard_alone(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/questionnaire/context?lang=sv")
-    screenshot(page, "questionnaire-keyboard-after-culture")
+    check_page(page, axe_source, "questionnaire-context-by-keyboard-sv")
     # To the review by the parts' list, then submit.
     _tab_to(page, "el.getAttribute('href') === '/questionnaire/review?lang=sv'")
     with page.expect_navigation():
@@ -274,10 +279,10 @@ def test_it_works_without_javascript(browser: Any, site: Site) -> None:
             _next(page)
         assert page.url.endswith("/questionnaire/review?lang=da")
         assert re.match(r"17\D+113\b", page.inner_text("#overall-progress-label"))
+        screenshot(page, "questionnaire-review-without-javascript-da")
         page.check("#store")
         landed = _submit(page, "/assessments/")
         assert re.search(r"/assessments/[0-9a-f]+\?lang=da$", page.url), page.url
         assert landed.status == LANDED
-        screenshot(page, "questionnaire-nojs-landed-da")
     finally:
         context.close()
