@@ -346,6 +346,9 @@ def test_submitting_keeps_the_result_in_the_session_for_the_report(open_site: Si
     assert kept["request"]["organisation"]["units_involved"] == 3
     assert kept["request"]["leadership"]["support"]["strategic"] == "no"
     assert kept["request"]["leadership"]["support"]["operational"] == "unknown"
+    report = client.get("/report?lang=sv")
+    assert report.status_code == 200
+    assert "Växjö kommun, IFO" in report.text
 
 
 def test_storing_needs_a_key_and_stores_as_the_api_does(open_site: Site) -> None:
