@@ -12,7 +12,10 @@ whether each is under the 200 ms target:
 - dashboard: `GET /dashboard`, the regional dashboard of the region;
 - report: `GET /assessments/{id}`, one stored assessment's report;
 - compare: `GET /assessments/{id}/compare`, the same against the organisation's previous one;
-- questionnaire: `GET /questionnaire`, its first part;
+- questionnaire: `GET /questionnaire/organisation`, its first part (`/questionnaire` redirects
+  to it);
+- process: `GET /questionnaire/process`, its longest part (the fourteen steps and seven more);
+- review: `GET /questionnaire/review`, its review, with each part's unanswered questions;
 - start: `GET /`.
 
 A page this checkout does not serve (404) is listed as such, so the script runs on any commit.
@@ -154,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dashboard": "/dashboard?lang=sv",
             "report": f"/assessments/{latest}?lang=sv",
             "compare": f"/assessments/{latest}/compare?lang=sv",
-            "questionnaire": "/questionnaire?lang=sv",
+            "questionnaire": "/questionnaire/organisation?lang=sv",
+            "process": "/questionnaire/process?lang=sv",
+            "review": "/questionnaire/review?lang=sv",
             "start": "/?lang=sv",
         }
         missed = 0

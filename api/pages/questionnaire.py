@@ -149,9 +149,9 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Needed to store. Letters, digits and . _ : - without spaces, at most 64 characters.",
     },
     "region_help": {
-        "sv": "Skriv regionen exakt som er nyckel anger den; tomt tar nyckelns region.",
-        "da": "Skriv regionen præcis som jeres nøgle angiver den; tom bruger nøglens region.",
-        "en": "Write the region exactly as your key names it; left empty, the key's region is used.",
+        "sv": "Skriv regionen exakt så som er nyckel anger den. Lämnas fältet tomt används nyckelns region.",
+        "da": "Skriv regionen præcis, som jeres nøgle angiver den. Er feltet tomt, bruges nøglens region.",
+        "en": "Write the region exactly as your key names it. Left empty, the key's region is used.",
     },
     "units_help": {
         "sv": "Ett heltal från 0 till 1000.",
@@ -204,10 +204,9 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "{answered} af {total}",
         "en": "{answered} of {total}",
     },
-    "answered": {"sv": "Besvarade", "da": "Besvaret", "en": "Answered"},
+    "answered": {"sv": "Besvarade", "da": "Besvarede", "en": "Answered"},
     "questions": {"sv": "Frågor", "da": "Spørgsmål", "en": "Questions"},
     "change": {"sv": "Ändra", "da": "Ret", "en": "Change"},
-    "change_part": {"sv": "Ändra {part}", "da": "Ret {part}", "en": "Change {part}"},
     "all_parts": {"sv": "Alla delar", "da": "Alle dele", "en": "All parts"},
     "unanswered": {
         "sv": "Obesvarade frågor",
@@ -556,7 +555,7 @@ class _Questionnaire:
 
     def save(self, draft: dict[str, str]) -> None:
         state = self.page.state
-        if state is None:  # pragma: no cover - every caller checked the form's token first
+        if state is None:  # every caller checked the form's token, so there is a session
             raise PageError(403, "csrf", "form")
         self.page.runtime.pages.save_draft(state.token, draft)
         self.draft = draft

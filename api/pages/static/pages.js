@@ -49,6 +49,10 @@ document.addEventListener("DOMContentLoaded", () => {
           // The form still saves the draft when it is sent.
         });
     };
+    // Sending the form saves everything; a save still waiting would only come after it.
+    form.addEventListener("submit", () => {
+      if (timer) clearTimeout(timer);
+    });
     form.addEventListener("change", () => {
       const answered = count();
       show("part", answered);
