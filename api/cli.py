@@ -166,6 +166,7 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
 
     from pydantic import ValidationError
 
+    from api.rounds import round_context
     from schemas.rounds import RoundRequest
     from store.repository import OrganisationRegionConflictError
     from store.rounds import Rounds
@@ -185,14 +186,7 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     if asked.closes_at is not None and asked.closes_at <= datetime.now(UTC):
         raise CommandError(f"{file}: closes_at must be in the future")
     organisation = asked.organisation
-    context = {
-        "organisation": organisation.model_dump(
-            mode="json", exclude_none=True, exclude_defaults=True
-        ),
-        "intervention": asked.intervention.model_dump(
-            mode="json", exclude_none=True, exclude_defaults=True
-        ),
-    }
+    context = round_context(organisation, asked.intervention)
     database = _migrated(_settings(rules))
     try:
         opened, codes = Rounds(database).open(

@@ -24,7 +24,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.assessments import (
@@ -78,6 +78,7 @@ __all__ = [
     "purge_answers",
     "purge_at_startup",
     "respondent_handlers",
+    "round_context",
     "round_handlers",
 ]
 
@@ -121,6 +122,18 @@ def _visible(
     if found is None:
         raise _not_found(round_id)
     return found, key
+
+
+def round_context(organisation: BaseModel, intervention: BaseModel) -> dict[str, Any]:
+    """What a round is opened for: the organisation and intervention sections it combines into."""
+    return {
+        "organisation": organisation.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=True
+        ),
+        "intervention": intervention.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=True
+        ),
+    }
 
 
 def purge_answers(runtime: Runtime) -> int:
@@ -227,14 +240,7 @@ async def open_round(
     organisation_id, region = placement(asked.organisation, key, "round")
     organisation = asked.organisation.model_copy(update={"id": organisation_id, "region": region})
     intervention = asked.intervention
-    context = {
-        "organisation": organisation.model_dump(
-            mode="json", exclude_none=True, exclude_defaults=True
-        ),
-        "intervention": intervention.model_dump(
-            mode="json", exclude_none=True, exclude_defaults=True
-        ),
-    }
+    context = round_context(organisation, intervention)
 
     def opening() -> tuple[StoredRound, list[InvitationCode]]:
         return runtime.rounds.open(
