@@ -230,6 +230,17 @@ def list_assessments(
     created_to: Annotated[
         date | None, QueryParameter(query="to", description="last day, inclusive")
     ] = None,
+    assessed_from: Annotated[
+        date | None,
+        QueryParameter(
+            description="first day the assessment describes (`assessed_on`), inclusive: the "
+            "dates a regional summary counts by"
+        ),
+    ] = None,
+    assessed_to: Annotated[
+        date | None,
+        QueryParameter(description="last day the assessment describes, inclusive"),
+    ] = None,
     level: Annotated[
         Literal["ready", "partly_ready", "not_ready", "unknown"] | None,
         QueryParameter(description="overall readiness level"),
@@ -261,13 +272,16 @@ def list_assessments(
         intervention=intervention,
         created_from=_day(created_from),
         created_to=_day(created_to, end=True),
+        assessed_from=_day(assessed_from),
+        assessed_to=_day(assessed_to, end=True),
         readiness_level=level,
         gap=gap,
         obstacle=obstacle,
     )
     query = sent(request, {
         "organisation": organisation, "region": region, "intervention": intervention,
-        "from": created_from, "to": created_to, "level": level, "gap": gap,
+        "from": created_from, "to": created_to, "assessed_from": assessed_from,
+        "assessed_to": assessed_to, "level": level, "gap": gap,
         "obstacle": obstacle, "limit": limit, "format": format, "rows": rows,
         "dialect": dialect, "lang": lang,
     })  # fmt: skip

@@ -211,6 +211,9 @@ class AssessmentFilter:
     intervention: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    assessed_from: datetime | None = None
+    """On the day the assessment describes (`assessed_at`), as regional summaries count it."""
+    assessed_to: datetime | None = None
     readiness_level: str | None = None
     gap: str | None = None
     obstacle: str | None = None
@@ -337,6 +340,10 @@ def _matching(
         query = query.where(AssessmentRecord.created_at >= filters.created_from)
     if filters.created_to is not None:
         query = query.where(AssessmentRecord.created_at < filters.created_to)
+    if filters.assessed_from is not None:
+        query = query.where(AssessmentRecord.assessed_at >= filters.assessed_from)
+    if filters.assessed_to is not None:
+        query = query.where(AssessmentRecord.assessed_at < filters.assessed_to)
     for kind, item in (("gap", filters.gap), ("obstacle", filters.obstacle)):
         if item is not None:
             query = query.where(

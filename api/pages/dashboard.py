@@ -231,9 +231,9 @@ TEXTS: dict[str, dict[Language, str]] = {
     "open_report": {"sv": "Öppna rapporten", "da": "Åbn rapporten", "en": "Open the report"},
     "exports": {"sv": "Exportera", "da": "Eksport", "en": "Export"},
     "exports_help": {
-        "sv": "Alla regionens sparade bedömningar som nyckeln får läsa, oavsett period.",
-        "da": "Alle regionens gemte vurderinger, som nøglen må læse, uanset periode.",
-        "en": "Every stored assessment of the region the key may read, whatever the period.",
+        "sv": "Regionens sparade bedömningar under den valda perioden, som nyckeln får läsa.",
+        "da": "Regionens gemte vurderinger i den valgte periode, som nøglen må læse.",
+        "en": "The region's stored assessments in the chosen period that the key may read.",
     },
     "export_csv": {"sv": "Bedömningar (CSV)", "da": "Vurderinger (CSV)", "en": "Assessments (CSV)"},
     "export_xlsx": {
@@ -550,6 +550,7 @@ def dashboard(
         return page.render("dashboard.html", status=400 if errors else 200, **context)
     result = _summary(request, runtime, shown, (first, last), language)
     period = result["period"]
+    chosen = {k: v for k, v in (("from", created_from), ("to", created_to)) if v}
     latest = repository.latest_by_organisation(shown, _start(first), _start(last, end=True))
     level_names = {level: names[language] for level, names in LEVEL_NAMES.items()}
     context.update(
@@ -579,17 +580,13 @@ def dashboard(
             for stored in latest
         ],
         exports=[
-            (texts["export_csv"], page.link("/dashboard/export.csv", region=shown)),
-            (texts["export_xlsx"], page.link("/dashboard/export.xlsx", region=shown)),
-            (texts["export_gaps"], page.link("/dashboard/export.csv", region=shown, rows="gap")),
+            (texts["export_csv"], page.link("/dashboard/export.csv", region=shown, **chosen)),
+            (texts["export_xlsx"], page.link("/dashboard/export.xlsx", region=shown, **chosen)),
             (
-                texts["export_summary"],
-                page.link(
-                    "/dashboard/summary.csv",
-                    region=shown,
-                    **{k: v for k, v in (("from", created_from), ("to", created_to)) if v},
-                ),
+                texts["export_gaps"],
+                page.link("/dashboard/export.csv", region=shown, rows="gap", **chosen),
             ),
+            (texts["export_summary"], page.link("/dashboard/summary.csv", region=shown, **chosen)),
         ],
     )
     return page.render("dashboard.html", **context)
@@ -606,6 +603,21 @@ def _export_region(
     return page, key, shown
 
 
+def _period(
+    page: Page, created_from: str | None, created_to: str | None
+) -> tuple[date | None, date | None]:
+    """The period the dashboard was showing, read as the dashboard reads it (400 if bad)."""
+    texts = _texts(page.language)
+    errors: list[str] = []
+    first = _day(created_from, texts, texts["from"], errors)
+    last = _day(created_to, texts, texts["to"], errors)
+    if first is not None and last is not None and last < first:
+        errors.append(texts["bad_range"])
+    if errors:
+        raise PageError(400, "bad-date", " ".join(errors))
+    return first, last
+
+
 def _assessments_export(
     request: Request[Any, Any, Any],
     runtime: Runtime,
@@ -613,16 +625,26 @@ def _assessments_export(
     format: Literal["csv", "xlsx"],
     rows: Literal["assessment", "gap"],
     cursor: str | None,
+    period: tuple[str | None, str | None],
 ) -> Stream:
-    """The list's export (`GET /v1/assessments?region=&format=`) under the session's key."""
+    """The list's export (`GET /v1/assessments?region=&format=`) under the session's key.
+
+    For the period the dashboard showed: by the day each assessment describes, as the figures
+    count (the list's `assessed_from` and `assessed_to`).
+    """
     page, key, shown = _export_region(request, runtime, region)
+    first, last = _period(page, *period)
     after = after_cursor(cursor)
     most = runtime.settings.export_max_rows
     dialect: Literal["rfc4180", "excel-nordic"] = (
         "excel-nordic" if page.language in ("sv", "da") else "rfc4180"
     )
-    export = Export(AssessmentFilter(region=shown), key.binding, after, most, format, rows, dialect)
-    query: dict[str, object] = {"region": shown, "lang": page.language}
+    filters = AssessmentFilter(
+        region=shown, assessed_from=_start(first), assessed_to=_start(last, end=True)
+    )
+    export = Export(filters, key.binding, after, most, format, rows, dialect)
+    query: dict[str, object] = {"region": shown, "from": period[0], "to": period[1]}
+    query["lang"] = page.language
     if rows != "assessment":
         query["rows"] = rows
     return export_stream(request, runtime, export, query)
@@ -636,9 +658,12 @@ def export_csv(
     region: Chosen = None,
     rows: Literal["assessment", "gap"] = "assessment",
     cursor: str | None = None,
+    created_from: DayFrom = None,
+    created_to: DayTo = None,
 ) -> Stream:
     """The region's stored assessments (or their gaps) as CSV, in the language's dialect."""
-    return _assessments_export(request, runtime, region, "csv", rows, cursor)
+    period = (created_from, created_to)
+    return _assessments_export(request, runtime, region, "csv", rows, cursor, period)
 
 
 @get("/dashboard/export.xlsx", include_in_schema=False, sync_to_thread=True)
@@ -649,9 +674,12 @@ def export_xlsx(
     region: Chosen = None,
     rows: Literal["assessment", "gap"] = "assessment",
     cursor: str | None = None,
+    created_from: DayFrom = None,
+    created_to: DayTo = None,
 ) -> Stream:
     """The region's stored assessments (or their gaps) as an Excel workbook."""
-    return _assessments_export(request, runtime, region, "xlsx", rows, cursor)
+    period = (created_from, created_to)
+    return _assessments_export(request, runtime, region, "xlsx", rows, cursor, period)
 
 
 @get("/dashboard/summary.csv", include_in_schema=False, sync_to_thread=True)
@@ -665,14 +693,7 @@ def export_summary(
 ) -> Response[bytes]:
     """The region's summary as CSV, as `GET /v1/regions/{region}/summary?format=csv` gives it."""
     page, _, shown = _export_region(request, runtime, region)
-    texts = _texts(page.language)
-    errors: list[str] = []
-    first = _day(created_from, texts, texts["from"], errors)
-    last = _day(created_to, texts, texts["to"], errors)
-    if first is not None and last is not None and last < first:
-        errors.append(texts["bad_range"])
-    if errors:
-        raise PageError(400, "bad-date", " ".join(errors))
+    first, last = _period(page, created_from, created_to)
     result = _summary(request, runtime, shown, (first, last), page.language)
     dialect: Literal["rfc4180", "excel-nordic"] = (
         "excel-nordic" if page.language in ("sv", "da") else "rfc4180"

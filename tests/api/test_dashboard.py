@@ -373,3 +373,48 @@ def test_a_long_list_shows_its_ten_most_frequent_and_folds_the_rest() -> None:
     assert (
         shown["hidden"] == "2 more occurred in fewer than 5 organisations each and are not shown."
     )
+
+
+def test_the_exports_keep_the_period_the_dashboard_shows(site: Site) -> None:
+    html = dashboard(site, "kronoberg", lang="en", **{"from": "2026-07-01"}).text
+    links = dict(
+        (unescape(label), unescape(href))
+        for href, label in re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', html)
+    )
+    assert links["Assessments (CSV)"] == (
+        "/dashboard/export.csv?region=Kronoberg&from=2026-07-01&lang=en"
+    )
+    page_csv = site.http.get(links["Assessments (CSV)"])
+    assert page_csv.status_code == 200, page_csv.text
+    # The day each assessment describes, as the figures count: kr-00's March one is left out.
+    rows = list(csv.reader(io.StringIO(page_csv.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 4
+    api_csv = site.api(
+        "kronoberg",
+        "/v1/assessments",
+        format="csv",
+        region="Kronoberg",
+        assessed_from="2026-07-01",
+        lang="en",
+    )
+    assert page_csv.content == api_csv.content
+    workbook = load_workbook(io.BytesIO(site.http.get(links["Assessments (Excel)"]).content))
+    sheet = workbook.active
+    assert sheet is not None
+    assert len(list(sheet.iter_rows(min_row=2, values_only=True))) == 4
+    gaps = site.http.get(links["Gaps per assessment (CSV)"])
+    assert gaps.content == site.api(
+        "kronoberg",
+        "/v1/assessments",
+        format="csv",
+        region="Kronoberg",
+        rows="gap",
+        assessed_from="2026-07-01",
+        lang="en",
+    ).content
+    only_march = site.http.get(
+        "/dashboard/export.csv", params={"region": "Kronoberg", "to": "2026-06-30", "lang": "en"}
+    )
+    assert len(only_march.content.decode("utf-8-sig").splitlines()) == 1 + 1
+    bad = site.http.get("/dashboard/export.xlsx", params={"region": "Kronoberg", "from": "July"})
+    assert bad.status_code == 400
