@@ -403,15 +403,18 @@ def test_the_exports_keep_the_period_the_dashboard_shows(site: Site) -> None:
     assert sheet is not None
     assert len(list(sheet.iter_rows(min_row=2, values_only=True))) == 4
     gaps = site.http.get(links["Gaps per assessment (CSV)"])
-    assert gaps.content == site.api(
-        "kronoberg",
-        "/v1/assessments",
-        format="csv",
-        region="Kronoberg",
-        rows="gap",
-        assessed_from="2026-07-01",
-        lang="en",
-    ).content
+    assert (
+        gaps.content
+        == site.api(
+            "kronoberg",
+            "/v1/assessments",
+            format="csv",
+            region="Kronoberg",
+            rows="gap",
+            assessed_from="2026-07-01",
+            lang="en",
+        ).content
+    )
     only_march = site.http.get(
         "/dashboard/export.csv", params={"region": "Kronoberg", "to": "2026-06-30", "lang": "en"}
     )
