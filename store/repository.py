@@ -641,6 +641,20 @@ class Repository:
             record = session.scalars(query).first()
             return _as_stored(record) if record is not None else None
 
+    def answers_of(self, assessment_id: str, binding: Binding) -> str | None:
+        """The answers (request JSON) of an assessment the binding lets the caller see, else None.
+
+        For the report page, which lists the questions answered "don't know"; no endpoint of
+        the API returns them.
+        """
+        with self.db.session() as session:
+            query = within(
+                select(AssessmentRecord.request_json).where(AssessmentRecord.id == assessment_id),
+                binding,
+            )
+            found: str | None = session.scalars(query).first()
+            return found
+
     def page(
         self,
         filters: AssessmentFilter,

@@ -45,6 +45,7 @@ from schemas.questionnaire import Questionnaire
 from schemas.result import AssessmentResult, Recommendation
 from schemas.vocabulary import Language
 from store.delta import delta
+from store.keys import Binding
 from store.repository import HistoryEntry, StoredAssessment
 
 __all__ = ["ReportView", "build_report", "report_handlers"]
@@ -580,14 +581,15 @@ def stored_report(
     stored = _visible(page, assessment_id)
     language = page.language
     engine = runtime.engine_for(request)
+    key = page.key
+    assert key is not None  # noqa: S101 - _visible signed the session in
     view = build_report(
         _stored_result(stored, language),
         engine.ruleset,
         runtime.questionnaires.of(language),
         language,
+        _stored_answers(runtime, stored.id, key.binding),
     )
-    key = page.key
-    assert key is not None  # noqa: S101 - _visible signed the session in
     history = runtime.repository.gap_history(
         stored.organisation_id, stored.intervention, key.binding, upto=stored.id
     )
@@ -609,6 +611,19 @@ def stored_report(
         ),
         **_names(language),
     )
+
+
+def _stored_answers(
+    runtime: Runtime, assessment_id: str, binding: Binding
+) -> AssessmentRequest | None:
+    """A stored assessment's answers, when they still read under today's questionnaire."""
+    found = runtime.repository.answers_of(assessment_id, binding)
+    if found is None:
+        return None
+    try:
+        return AssessmentRequest.model_validate_json(found)
+    except ValidationError:
+        return None  # stored under an earlier schema: the report gives the counts alone
 
 
 def _session_result(page: Page) -> tuple[AssessmentResult, AssessmentRequest | None] | None:

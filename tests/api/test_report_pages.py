@@ -263,6 +263,18 @@ def test_a_stored_report_is_a_page_of_its_own_with_the_pages_policy(pages: Pages
     assert "style=" not in page
 
 
+def test_a_stored_report_names_the_questions_it_was_not_given_answers_to(pages: Pages) -> None:
+    page = _get(pages, f"/assessments/{pages.later}?lang=en", pages.kronoberg).text
+    questions = pages.client.get("/v1/questionnaire", params={"lang": "en"}).json()["questions"]
+    text = {q["path"]: q["text"] for q in questions}
+    listed = page.split('<details class="unanswered">', 1)[1].split("</details>", 1)[0]
+    # BETTER answers the leadership levels and leaves the plan unanswered.
+    assert text["process.implementation_plan"] in listed
+    assert text["leadership.support.tactical"] not in listed
+    count = re.search(r"The questions without an answer \((\d+)\)", listed)
+    assert count is not None and int(count.group(1)) == listed.count("<li")
+
+
 def test_the_comparison_lists_what_closed_and_the_first_one_has_none(pages: Pages) -> None:
     answer = _get(pages, f"/assessments/{pages.later}/compare?lang=sv", pages.kronoberg)
     assert answer.status_code == 200
