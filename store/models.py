@@ -214,7 +214,8 @@ class PageSession(Base):
     The browser holds a random token in an HttpOnly cookie; only its SHA-256 is kept here. A
     session starts anonymous; signing in with an API key attaches the key's id (never the key),
     so revoking the key ends what the session may do. It also holds the token that forms carry
-    against cross-site requests, the questionnaire draft, and the last result not stored.
+    against cross-site requests, the questionnaire draft, the last result not stored, and the
+    hash of the invitation code of a respondent answering a round on the pages.
     """
 
     __tablename__ = "page_sessions"
@@ -228,5 +229,7 @@ class PageSession(Base):
     """The questionnaire's answers so far, flat by indicator path."""
     result_json: Mapped[str | None] = mapped_column(Text)
     """The last assessment made on the pages and not stored: its request and result."""
+    respondent_code_hash: Mapped[str | None] = mapped_column(String(64))
+    """A round respondent's invitation code (its SHA-256), typed once on the pages."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -41,6 +41,8 @@ class SessionState:
     """The questionnaire's answers so far, flat by indicator path."""
     result: dict[str, Any] | None
     """The last assessment made on the pages and not stored (`request`, `result`)."""
+    respondent: str | None = None
+    """The SHA-256 of the invitation code a round respondent typed, if one did."""
 
 
 class PageSessions:
@@ -99,6 +101,7 @@ class PageSessions:
                 key,
                 json.loads(found.draft_json) if found.draft_json else {},
                 json.loads(found.result_json) if found.result_json else None,
+                found.respondent_code_hash,
             )
 
     def sign_in(self, token: str, key_id: str) -> str:
@@ -134,6 +137,13 @@ class PageSessions:
                 found.result_json = (
                     None if result is None else json.dumps(result, separators=(",", ":"))
                 )
+
+    def set_respondent(self, token: str, code_hash: str | None) -> None:
+        """Keep the hash of the invitation code the session's respondent answers with (or none)."""
+        with self.db.session() as session:
+            found = session.get(PageSession, _hash(token))
+            if found is not None:
+                found.respondent_code_hash = code_hash
 
     def purge(self) -> int:
         """Delete expired sessions; return how many."""

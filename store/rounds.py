@@ -344,7 +344,14 @@ class Rounds:
 
     def invitee(self, code: str) -> Invitee | None:
         """Whom the invitation code `code` lets answer; None when it is no code of any round."""
-        code_hash = hash_code(code)
+        return self.invitee_by_hash(hash_code(code))
+
+    def invitee_by_hash(self, code_hash: str) -> Invitee | None:
+        """Whom the invitation code with the SHA-256 `code_hash` lets answer, or None.
+
+        A page session keeps only the hash of the code its respondent typed. None when it is no
+        code of any round (any longer).
+        """
         with self.db.session() as session:
             found = session.execute(
                 select(RoundCode, RoundRecord)

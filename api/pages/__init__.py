@@ -1,4 +1,4 @@
-"""Pages for people: the start page, signing in, the questionnaire, reports and the dashboard.
+"""Pages for people: the start page, signing in, the questionnaire, reports, the dashboard, rounds.
 
 `pages_router` gathers every page handler under one router whose errors are HTML pages;
 `template_config` is the Jinja set-up; `PAGES_ASSETS` the folder of the pages' own CSS and JS,
@@ -19,6 +19,7 @@ from api.pages.dashboard import dashboard_handlers
 from api.pages.home import home_handlers, page_error
 from api.pages.questionnaire import questionnaire_handlers
 from api.pages.report import report_handlers
+from api.pages.respond import respond_handlers
 from api.runtime import Runtime
 
 __all__ = ["PAGES_ASSETS", "PAGES_ASSETS_PATH", "pages_router", "template_config"]
@@ -48,6 +49,7 @@ def pages_router(runtime: Runtime) -> Router:
             *dashboard_handlers(),
             *report_handlers(),
             *questionnaire_handlers(),
+            *respond_handlers(),
         ],
         exception_handlers={PageError: on_error},
         include_in_schema=False,

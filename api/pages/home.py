@@ -42,6 +42,21 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "Start selvevalueringen",
         "en": "Start the questionnaire",
     },
+    "round_heading": {
+        "sv": "Har du fått en inbjudningskod?",
+        "da": "Har du fået en invitationskode?",
+        "en": "Were you given an invitation code?",
+    },
+    "round_intro": {
+        "sv": "När en verksamhet frågar flera roller svarar var och en anonymt med sin kod.",
+        "da": "Når en organisation spørger flere roller, svarer hver enkelt anonymt med sin kode.",
+        "en": "When an organisation asks several roles, each person answers anonymously with a code.",
+    },
+    "round_link": {
+        "sv": "Svara på en omgång",
+        "da": "Svar på en runde",
+        "en": "Answer a round",
+    },
     "dashboard_intro": {
         "sv": "Regionala stödstrukturer ser sin regions resultat i den regionala översikten.",
         "da": "Regionale og nationale støttefunktioner ser regionens resultater i overblikket.",
