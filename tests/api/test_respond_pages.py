@@ -100,9 +100,10 @@ def test_a_staff_member_answers_their_role_s_questions_and_the_round_takes_them(
     assert got["respondents"] == 3
     answers = combined(app, round_id)
     # high (replaced low), low, high: the staff's median is high, from three answers.
-    assert (answers["competence.staff_motivation"]["value"], answers[
-        "competence.staff_motivation"
-    ]["answers"]) == ("high", 3)
+    assert (
+        answers["competence.staff_motivation"]["value"],
+        answers["competence.staff_motivation"]["answers"],
+    ) == ("high", 3)
     assert answers["risks.lack_of_time"]["value"] == "high"
     closed = app.http.get("/respond/form", params={"lang": "en"})
     assert closed.status_code == 409 and "The round is closed" in closed.text
