@@ -1,0 +1,119 @@
+"""Answering an assessment round in a browser: the code, the role's questions, the receipt.
+
+A staff member with an invitation code answers in each language; another does it by keyboard
+alone; the round's combined answers then hold what they chose. axe-core checks every page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import Site, check_page
+
+pytestmark = pytest.mark.server
+
+TITLES = {
+    "sv": ("Svara på en beredskapsomgång", "Tack för dina svar"),
+    "da": ("Svar på en parathedsrunde", "Tak for dine svar"),
+    "en": ("Answer a readiness round", "Thank you for your answers"),
+}
+
+
+def _open_round(site: Site, staff: int, shared: bool = False) -> tuple[str, list[str]]:
+    """Open a round for a Kronoberg organisation; return its id and the staff's codes."""
+    body: dict[str, Any] = {
+        "organisation": {
+            "id": "se-0780-ifo",
+            "name": "Individ- och familjeomsorgen, Växjö kommun",
+            "country": "SE",
+            "region": "Kronoberg",
+        },
+        "intervention": {"name": "Familjeorienterat arbetssätt", "model": "family_oriented_work"},
+    }
+    body |= {"shared_roles": ["staff"]} if shared else {"codes": {"staff": staff}}
+    with httpx.Client(base_url=site.url, headers={"X-API-Key": site.admin}) as client:
+        opened = client.post("/v1/rounds", json=body)
+        assert opened.status_code == 201, opened.text
+        found = opened.json()
+    codes = [c["code"] for c in found["codes"] if c["role"] == "staff"]
+    return found["round"]["id"], codes
+
+
+def _combined(site: Site, round_id: str) -> dict[str, Any]:
+    with httpx.Client(base_url=site.url, headers={"X-API-Key": site.admin}) as client:
+        client.post(f"/v1/rounds/{round_id}/close").raise_for_status()
+        result = client.get(f"/v1/rounds/{round_id}/result").json()
+    return {a["path"]: a for a in result["combination"]["answers"]}
+
+
+def _enter(page: Any, code: str, lang: str) -> None:
+    page.goto(f"/respond?lang={lang}")
+    assert page.inner_text("h1") == TITLES[lang][0]
+    page.fill("#code", code)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r"/respond/form\?lang="))
+
+
+@pytest.mark.parametrize("lang", ["sv", "da", "en"])
+def test_a_staff_member_answers_by_code_in_each_language(
+    page: Any, site: Site, axe_source: str, lang: str
+) -> None:
+    round_id, (code,) = _open_round(site, 1)
+    page.goto(f"/respond?lang={lang}")
+    check_page(page, axe_source, f"respond-code-{lang}")
+    _enter(page, code, lang)
+    assert "Växjö kommun" in page.inner_text("main")
+    check_page(page, axe_source, f"respond-form-{lang}")
+    page.check("input[name='competence.staff_motivation'][value=low]")
+    page.check("input[name='risks.lack_of_time'][value=high]")
+    counted = page.inner_text("#respond-progress-label")
+    assert re.match(r"2 ", counted), counted  # the script counts as answers are given
+    page.click("form#respond-form button[type=submit]")
+    assert page.inner_text("h1") == TITLES[lang][1]
+    check_page(page, axe_source, f"respond-done-{lang}")
+    answers = _combined(site, round_id)
+    assert answers["competence.staff_motivation"]["value"] == "low"
+    assert answers["risks.lack_of_time"]["value"] == "high"
+
+
+def test_a_wrong_code_is_explained_and_the_form_works_by_keyboard_alone(
+    page: Any, site: Site, axe_source: str
+) -> None:
+    round_id, (code,) = _open_round(site, 1)
+    page.goto("/respond?lang=en")
+    page.fill("#code", "no-such-code")
+    page.click("form button[type=submit]")
+    assert "The code belongs to no round." in page.inner_text("#code-error")
+    check_page(page, axe_source, "respond-wrong-code-en")
+    page.focus("#code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/respond/form"))
+    # Tab to the first question's group, choose its second answer with the arrow keys.
+    first = page.locator("form#respond-form fieldset.question").first
+    name = first.locator("input[type=radio]").first.get_attribute("name")
+    first.locator("input[type=radio]").first.focus()
+    page.keyboard.press("ArrowDown")
+    chosen = page.evaluate(f"document.querySelector(\"input[name='{name}']:checked\").value")
+    assert chosen != "unknown"
+    # Tab on to the send button and press it.
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Thank you for your answers')")
+    assert _combined(site, round_id)[name]["value"] == chosen
+
+
+def test_a_shared_code_shows_a_personal_code_once(page: Any, site: Site, axe_source: str) -> None:
+    _, (shared,) = _open_round(site, 0, shared=True)
+    _enter(page, shared, "sv")
+    page.click("form#respond-form button[type=submit]")
+    receipt = page.inner_text("#receipt")
+    assert receipt.startswith("Din personliga kod är ")
+    check_page(page, axe_source, "respond-receipt-sv")
