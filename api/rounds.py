@@ -69,17 +69,22 @@ from schemas.rounds import (
     RoundResult,
     RoundStatus,
 )
+from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
 from store.repository import OrganisationRegionConflictError
 from store.rounds import InvitationCode, Invitee, RoundClosedError, RoundFilter, StoredRound
 
 __all__ = [
     "ROUND_CODE_HEADER",
+    "close_for",
+    "open_for",
     "purge_answers",
     "purge_at_startup",
     "respondent_handlers",
+    "responses_of",
     "round_context",
     "round_handlers",
+    "round_out",
 ]
 
 _log = logging.getLogger("readiness.api")
@@ -95,7 +100,8 @@ def _not_found(round_id: str) -> ProblemError:
     return ProblemError(404, "round-not-found", f"no round {round_id!r}")
 
 
-def _out(found: StoredRound) -> RoundOut:
+def round_out(found: StoredRound) -> RoundOut:
+    """A stored round as the API shows it."""
     return RoundOut(
         id=found.id,
         organisation_id=found.organisation_id,
@@ -218,6 +224,32 @@ async def open_round(
             "the body is not a valid round; see errors",
             errors=field_errors(exc, model=RoundRequest),
         ) from None
+    opened, codes = await open_for(runtime, key, asked)
+    body = RoundOpened(
+        round=round_out(opened),
+        codes=[
+            InvitationCodeOut.model_validate({"role": c.role, "kind": c.kind, "code": c.code})
+            for c in codes
+        ],
+    )
+    return Response(
+        content=body,
+        status_code=201,
+        headers={"Location": f"/v1/rounds/{opened.id}", "Cache-Control": "no-store"},
+    )
+
+
+async def open_for(
+    runtime: Runtime, key: ApiKeyInfo, asked: RoundRequest
+) -> tuple[StoredRound, list[InvitationCode]]:
+    """Open the round `asked` for with `key` (which has the `assess` scope); return its codes.
+
+    The one way rounds are opened, by the API and by the pages.
+
+    Raises:
+        ProblemError: 422 `validation-failed` without any code, `invalid-closing-date` for a
+            closing date not in the future; 409 `organisation-in-other-region`.
+    """
     if not asked.codes and not asked.shared_roles:
         raise ProblemError(
             422,
@@ -256,21 +288,9 @@ async def open_round(
         )
 
     try:
-        opened, codes = await anyio.to_thread.run_sync(opening)
+        return await anyio.to_thread.run_sync(opening)
     except OrganisationRegionConflictError as exc:
         raise region_conflict(organisation_id, region, exc) from None
-    body = RoundOpened(
-        round=_out(opened),
-        codes=[
-            InvitationCodeOut.model_validate({"role": c.role, "kind": c.kind, "code": c.code})
-            for c in codes
-        ],
-    )
-    return Response(
-        content=body,
-        status_code=201,
-        headers={"Location": f"/v1/rounds/{opened.id}", "Cache-Control": "no-store"},
-    )
 
 
 @get(
@@ -304,7 +324,7 @@ def list_rounds(
     headers = {"Cache-Control": "no-store"}
     if next_url:
         headers["Link"] = f'<{next_url}>; rel="next"'
-    page = RoundPage(items=[_out(f) for f in found], next=cursor_next, next_url=next_url)
+    page = RoundPage(items=[round_out(f) for f in found], next=cursor_next, next_url=next_url)
     return Response(content=page, headers=headers)
 
 
@@ -321,7 +341,7 @@ def get_round(
     round_id: str, request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> Response[RoundOut]:
     found, _ = _visible(request, runtime, round_id, "read")
-    return Response(content=_out(found), headers={"Cache-Control": "no-store"})
+    return Response(content=round_out(found), headers={"Cache-Control": "no-store"})
 
 
 @get(
@@ -349,6 +369,12 @@ async def round_responses(
 
 def _responses(request: Request[Any, Any, Any], runtime: Runtime, round_id: str) -> RoundResponses:
     found, _ = _visible(request, runtime, round_id, "read")
+    return responses_of(runtime, found)
+
+
+def responses_of(runtime: Runtime, found: StoredRound) -> RoundResponses:
+    """How many have answered `found`, by privacy group, and the codes issued per role."""
+    round_id = found.id
     spec = runtime.round_spec
     if found.combination_json is not None:
         combined = json.loads(found.combination_json)
@@ -479,6 +505,25 @@ async def close_round(
 ) -> Response[RoundOut]:
     language = negotiate(lang, accept_language)
     key = require_key(request, runtime.repository, "assess")
+    closed = await close_for(runtime, request, key, round_id, language)
+    return Response(content=round_out(closed), headers={"Cache-Control": "no-store"})
+
+
+async def close_for(
+    runtime: Runtime,
+    request: Request[Any, Any, Any],
+    key: ApiKeyInfo,
+    round_id: str,
+    language: Language,
+) -> StoredRound:
+    """Close the round with `key` (which has `assess`): combine its answers and store them.
+
+    The one way rounds are closed, by the API and by the pages.
+
+    Raises:
+        ProblemError: 404 `round-not-found`; 409 `round-closed`, `round-without-responses` or
+            `organisation-in-other-region`.
+    """
     rounds = runtime.rounds
     found = await anyio.to_thread.run_sync(rounds.get, round_id, key.binding)
     if found is None:
@@ -507,7 +552,7 @@ async def close_round(
         await anyio.to_thread.run_sync(purge_answers, runtime)
         closed = await anyio.to_thread.run_sync(rounds.get, round_id, key.binding)
     assert closed is not None  # noqa: S101 - it was just closed within this binding
-    return Response(content=_out(closed), headers={"Cache-Control": "no-store"})
+    return closed
 
 
 async def _combine(runtime: Runtime, found: StoredRound) -> Combination:
@@ -549,7 +594,7 @@ def delete_round_responses(
     runtime.rounds.delete_answers(found.id)
     after = runtime.rounds.get(found.id, key.binding)
     assert after is not None  # noqa: S101 - rounds are deleted only with their organisation
-    return Response(content=_out(after), headers={"Cache-Control": "no-store"})
+    return Response(content=round_out(after), headers={"Cache-Control": "no-store"})
 
 
 def round_handlers() -> list[HTTPRouteHandler]:
