@@ -20,6 +20,7 @@ from api.pages.home import home_handlers, page_error
 from api.pages.questionnaire import questionnaire_handlers
 from api.pages.report import report_handlers
 from api.pages.respond import respond_handlers
+from api.pages.rounds import round_page_handlers
 from api.runtime import Runtime
 
 __all__ = ["PAGES_ASSETS", "PAGES_ASSETS_PATH", "pages_router", "template_config"]
@@ -50,6 +51,7 @@ def pages_router(runtime: Runtime) -> Router:
             *report_handlers(),
             *questionnaire_handlers(),
             *respond_handlers(),
+            *round_page_handlers(),
         ],
         exception_handlers={PageError: on_error},
         include_in_schema=False,

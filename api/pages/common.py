@@ -57,6 +57,7 @@ FRAME: dict[str, dict[Language, str]] = {
         "da": "Regionalt overblik",
         "en": "Regional dashboard",
     },
+    "rounds": {"sv": "Omgångar", "da": "Runder", "en": "Rounds"},
     "sign_in": {"sv": "Logga in", "da": "Log ind", "en": "Sign in"},
     "sign_out": {"sv": "Logga ut", "da": "Log ud", "en": "Sign out"},
     "signed_in_as": {
