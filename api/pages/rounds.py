@@ -286,7 +286,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 _PROBLEMS = {
     "organisation-required": ("org_id", "org_required"),
     "outside-binding": ("org_id", "outside"),
-    "organisation-in-other-region": ("region", "other_region"),
+    "organisation-in-other-region": ("organisation.region", "other_region"),
     "invalid-closing-date": ("closes_on", "bad_date"),
     "validation-failed": ("codes", "no_codes"),
 }
@@ -364,8 +364,7 @@ def _detail(page: Page, found: StoredRound) -> Template:
         texts=texts,
         round=_row(found, page, texts),
         groups=[
-            (", ".join(titles[r][language] for r in g.roles), g.respondents)
-            for g in counts.groups
+            (", ".join(titles[r][language] for r in g.roles), g.respondents) for g in counts.groups
         ],
         suppressed=counts.suppressed,
         groups_help=texts["groups_help"].format(n=counts.min_group),
@@ -454,8 +453,18 @@ def _new_page(
     assert key is not None  # noqa: S101 - require_key signed the session in
     spec = page.runtime.round_spec
     errors = errors or {}
+    labels = {
+        "organisation.id": texts["org_id"],
+        "organisation.name": texts["org_name"],
+        "organisation.region": texts["region"],
+        "intervention.name": texts["int_name"],
+        "closes_on": texts["closes_on"],
+        "codes": texts["whom"],
+        **{f"codes.{role}": spec.role_titles[role][language] for role in spec.roles},
+    }
     return page.render(
         "round_new.html",
+        labels=labels,
         status=status,
         texts=texts,
         sent=sent,

@@ -162,7 +162,7 @@ def test_the_form_explains_what_is_missing_or_wrong(app: App) -> None:
         "da",
     )
     assert wrong.status_code == 400
-    assert "Et heltal fra 0 til 500." in wrong.text
+    assert "Medarbejder: Et heltal fra 0 til 500." in wrong.text  # the summary names the field
     assert "Skriv datoen som ÅÅÅÅ-MM-DD" in wrong.text
     assert wrong.text.count('aria-invalid="true"') == 2
     assert 'value="tre"' in wrong.text  # what was typed is kept

@@ -1,7 +1,8 @@
-"""Answering an assessment round in a browser: the code, the role's questions, the receipt.
+"""Assessment rounds in a browser: run by a head of service, answered by invitation code.
 
 A staff member with an invitation code answers in each language; another does it by keyboard
-alone; the round's combined answers then hold what they chose. axe-core checks every page.
+alone; the round's combined answers then hold what they chose. A head of service opens a round,
+hands out its codes, follows it, closes it and reads its report. axe-core checks every page.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Site, check_page
+from tests.browser.conftest import Site, check_page, sign_in
 
 pytestmark = pytest.mark.server
 
@@ -117,3 +118,47 @@ def test_a_shared_code_shows_a_personal_code_once(page: Any, site: Site, axe_sou
     receipt = page.inner_text("#receipt")
     assert receipt.startswith("Din personliga kod är ")
     check_page(page, axe_source, "respond-receipt-sv")
+
+
+@pytest.mark.parametrize("lang", ["sv", "da", "en"])
+def test_a_head_of_service_runs_a_round_from_opening_to_report(
+    page: Any, browser: Any, site: Site, axe_source: str, lang: str
+) -> None:
+    sign_in(page, site.region_keys["Kronoberg"], lang=lang, next_path="/rounds")
+    page.goto(f"/rounds?lang={lang}")
+    check_page(page, axe_source, f"rounds-{lang}")
+    page.goto(f"/rounds/new?lang={lang}")
+    page.fill("#f-organisation-id", f"se-0764-ifo-{lang}")
+    page.fill("#f-organisation-name", "Individ- och familjeomsorgen, Alvesta kommun")
+    page.select_option("#f-organisation-country", "SE")
+    page.fill("#f-intervention-name", "Familjeorienterat arbetssätt")
+    page.select_option("#f-intervention-model", "family_oriented_work")
+    page.fill("#f-codes-staff", "three")
+    page.click("form#round-form button[type=submit]")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    check_page(page, axe_source, f"round-new-error-{lang}")
+    page.fill("#f-codes-staff", "3")
+    page.check("#f-shared-tactical-leader")
+    page.click("form#round-form button[type=submit]")
+    codes = page.locator("#codes-table code").all_inner_texts()
+    assert len(codes) == 4
+    check_page(page, axe_source, f"round-opened-{lang}")
+    page.click("main a[href^='/rounds/']")
+    # Three colleagues answer in a browser of their own.
+    for code in codes[:3]:
+        context = browser.new_context(base_url=site.url, locale="sv-SE")
+        colleague = context.new_page()
+        _enter(colleague, code, "sv")
+        colleague.check("input[name='risks.workload'][value=high]")
+        colleague.click("form#respond-form button[type=submit]")
+        assert colleague.inner_text("h1") == TITLES["sv"][1]
+        context.close()
+    page.reload()
+    assert page.inner_text("#round-respondents") == "3"
+    assert page.locator("#groups-table tbody tr").count() == 1
+    check_page(page, axe_source, f"round-open-{lang}")
+    page.click("#close-round")
+    page.wait_for_selector("main a.button[href^='/assessments/']")
+    check_page(page, axe_source, f"round-closed-{lang}")
+    page.click("main a.button[href^='/assessments/']")
+    assert "Alvesta kommun" in page.inner_text("main")
