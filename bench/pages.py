@@ -106,6 +106,40 @@ def sign_in(client: TestClient[Any], key: str) -> None:
         raise RuntimeError(f"signing in failed: {answer.status_code} {answer.text[:200]}")
 
 
+RESPONDENTS = 40
+"""Staff who answer the round the round pages show."""
+
+
+def open_round(client: TestClient[Any], key: str, respondents: int) -> tuple[str, list[str]]:
+    """Open a round for one of the organisations and have `respondents` staff answer it."""
+    opened = client.post(
+        "/v1/rounds",
+        headers={"X-API-Key": key},
+        json={
+            "organisation": {"id": "vg-000", "country": "SE", "region": REGION},
+            "intervention": {"name": INTERVENTION, "kind": "method"},
+            "codes": {"staff": respondents, "tactical_leader": 2},
+        },
+    )
+    opened.raise_for_status()
+    body = opened.json()
+    codes = [c["code"] for c in body["codes"]]
+    for number, code in enumerate(codes):
+        level = ("low", "medium", "high")[number % 3]
+        answer = {"risks": {"lack_of_time": level}, "competence": {"staff_motivation": level}}
+        client.post("/v1/respond", headers={"X-Round-Code": code}, json=answer).raise_for_status()
+    return body["round"]["id"], codes
+
+
+def enter_code(client: TestClient[Any], code: str) -> None:
+    """Type an invitation code on the respondent's page, so that the session holds it."""
+    form = client.get("/respond?lang=sv")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token is not None
+    answer = client.post("/respond?lang=sv", data={"csrf": token.group(1), "code": code})
+    assert answer.status_code == 303, answer.text
+
+
 def timed(client: TestClient[Any], path: str, runs: int, warm: int) -> list[float] | int:
     """Milliseconds of each of `runs` requests of `path`; the status when it is not 200."""
     for _ in range(warm):
@@ -165,7 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         missed = 0
         with TestClient(create_app(settings)) as client:
             client.follow_redirects = False
+            round_id, codes = open_round(client, key, RESPONDENTS)
+            pages["rounds"] = "/rounds?lang=sv"
+            pages["round"] = f"/rounds/{round_id}?lang=sv"
+            pages["respond"] = "/respond/form?lang=sv"
             sign_in(client, key)
+            enter_code(client, codes[0])
             print(f"{args.runs} requests per page after {args.warm} unmeasured; wall clock")
             print(f"{'page':<14} {'median ms':>10} {'p95 ms':>10}  target {TARGET_MS:.0f} ms")
             for name, path in pages.items():
