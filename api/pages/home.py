@@ -57,6 +57,12 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "Svar på en runde",
         "en": "Answer a round",
     },
+    "run_round_intro": {
+        "sv": "Vill ni fråga ledning och medarbetare var för sig? Starta en omgång med en nyckel.",
+        "da": "Vil I spørge ledelse og medarbejdere hver for sig? Start en runde med en nøgle.",
+        "en": "Want to ask leaders and staff separately? Open a round with a key.",
+    },
+    "run_round_link": {"sv": "Omgångar", "da": "Runder", "en": "Rounds"},
     "dashboard_intro": {
         "sv": "Regionala stödstrukturer ser sin regions resultat i den regionala översikten.",
         "da": "Regionale og nationale støttefunktioner ser regionens resultater i overblikket.",
