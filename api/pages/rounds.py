@@ -303,6 +303,11 @@ def _status(found: StoredRound, texts: dict[str, str]) -> str:
     return texts["open"] if found.takes_responses(datetime.now(UTC)) else texts["past_date"]
 
 
+def _day(moment: datetime | None, language: Language) -> str | None:
+    """The day of `moment` in Swedish and Danish time, written out."""
+    return None if moment is None else long_date(moment.astimezone(_LOCAL), language)
+
+
 def _row(found: StoredRound, page: Page, texts: dict[str, str]) -> dict[str, Any]:
     language = page.language
     return {
@@ -311,11 +316,9 @@ def _row(found: StoredRound, page: Page, texts: dict[str, str]) -> dict[str, Any
         "intervention": found.intervention,
         "status": _status(found, texts),
         "closed": found.status == "closed",
-        "opened": long_date(found.opened_at, language),
-        "closes": long_date(found.closes_at.astimezone(_LOCAL), language)
-        if found.closes_at
-        else None,
-        "closed_on": long_date(found.closed_at, language) if found.closed_at else None,
+        "opened": _day(found.opened_at, language),
+        "closes": _day(found.closes_at, language),
+        "closed_on": _day(found.closed_at, language),
         "respondents": found.respondents,
         "href": page.link(f"/rounds/{found.id}"),
     }
@@ -350,7 +353,7 @@ def _visible(page: Page, round_id: str, scope: str) -> StoredRound:
     return found
 
 
-def _detail(page: Page, found: StoredRound) -> Template:
+def _detail(page: Page, found: StoredRound, error: str | None = None) -> Template:
     runtime = page.runtime
     language = page.language
     texts = _texts(language)
@@ -361,6 +364,8 @@ def _detail(page: Page, found: StoredRound) -> Template:
     may_act = "assess" in key.scopes or "admin" in key.scopes
     return page.render(
         "round.html",
+        status=409 if error else 200,
+        error=error,
         texts=texts,
         round=_row(found, page, texts),
         groups=[
@@ -378,7 +383,7 @@ def _detail(page: Page, found: StoredRound) -> Template:
         may_delete=may_act and found.status == "closed" and found.answers_deleted_at is None,
         delete_help=texts["delete_help"].format(days=runtime.settings.round_retention_days),
         deleted=(
-            texts["deleted"].format(when=long_date(found.answers_deleted_at, language))
+            texts["deleted"].format(when=_day(found.answers_deleted_at, language))
             if found.answers_deleted_at
             else None
         ),
@@ -415,7 +420,15 @@ async def round_close(
     except ProblemError as exc:
         if exc.status == 404:
             raise PageError(404, "not-found", "round") from None
-        # Closed meanwhile, or nobody answered: the round's page says which.
+        why = {
+            "round-without-responses": "nobody",
+            "organisation-in-other-region": "other_region",
+        }.get(exc.code)
+        if why is not None:
+            found = await anyio.to_thread.run_sync(_visible, page, round_id, "read")
+            return _detail(page, found, _texts(page.language)[why])
+        if exc.code != "round-closed":  # closed meanwhile: the round's page shows it closed
+            raise
     return redirect(page.link(f"/rounds/{round_id}"))
 
 

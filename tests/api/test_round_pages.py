@@ -205,3 +205,19 @@ def test_another_region_and_a_key_that_may_only_read_are_refused(app: App) -> No
     app.http.cookies.clear()
     assert app.http.get("/rounds", params={"lang": "en"}).status_code == 401
     assert app.call("kronoberg", "GET", f"/v1/rounds/{round_id}").json()["status"] == "open"
+
+
+def test_closing_a_round_nobody_answered_says_why(app: App) -> None:
+    opened = app.open("kronoberg", app.organisation(), codes={"staff": 1})
+    round_id = opened["round"]["id"]
+    sign_in(app, "kronoberg")
+    detail = app.http.get(f"/rounds/{round_id}", params={"lang": "sv"})
+    assert 'id="close-round"' not in detail.text
+    assert "Ingen har svarat ännu" in detail.text
+    # A form sent anyway (from an older page) gets the reason, and the round stays open.
+    early = app.http.post(
+        f"/rounds/{round_id}/close", params={"lang": "sv"}, data={"csrf": _csrf(detail.text)}
+    )
+    assert early.status_code == 409
+    assert "Ingen har svarat ännu" in text_of(early.text.split('id="round-error"', 1)[1])
+    assert app.call("kronoberg", "GET", f"/v1/rounds/{round_id}").json()["status"] == "open"
