@@ -76,10 +76,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "Det, der skal indføres",
         "en": "Being implemented",
     },
-    "status": {"sv": "Läge", "da": "Status", "en": "Status"},
+    "status": {"sv": "Status", "da": "Status", "en": "Status"},
     "open": {"sv": "Öppen", "da": "Åben", "en": "Open"},
     "past_date": {
-        "sv": "Öppen, sista svarsdag passerad",
+        "sv": "Öppen, sista svarsdagen har passerat",
         "da": "Åben, svarfristen er udløbet",
         "en": "Open, past its closing date",
     },
@@ -196,7 +196,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "region": {"sv": "Region", "da": "Region", "en": "Region"},
     "size": {"sv": "Storlek", "da": "Størrelse", "en": "Size"},
     "int_name": {"sv": "Metodens namn", "da": "Metodens navn", "en": "Name of the intervention"},
-    "kind": {"sv": "Slag", "da": "Type", "en": "Kind"},
+    "kind": {"sv": "Typ", "da": "Type", "en": "Kind"},
     "model": {"sv": "Modell", "da": "Model", "en": "Model"},
     "closes_on": {
         "sv": "Sista svarsdag (valfri)",
@@ -205,7 +205,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "closes_on_help": {
         "sv": "ÅÅÅÅ-MM-DD. Svar tas emot dagen ut. Lämna tomt för att stänga omgången själv.",
-        "da": "ÅÅÅÅ-MM-DD. Der modtages svar dagen ud. Lad feltet stå tomt for selv at lukke.",
+        "da": "ÅÅÅÅ-MM-DD. Der modtages svar dagen ud. Lad feltet stå tomt for selv at lukke runden.",
         "en": "YYYY-MM-DD. Answers are taken to the end of the day. Leave empty to close it "
         "yourself.",
     },
