@@ -75,6 +75,7 @@ from store.repository import OrganisationRegionConflictError
 from store.rounds import InvitationCode, Invitee, RoundClosedError, RoundFilter, StoredRound
 
 __all__ = [
+    "LONGEST_CODE",
     "ROUND_CODE_HEADER",
     "close_for",
     "open_for",
@@ -91,7 +92,7 @@ _log = logging.getLogger("readiness.api")
 
 ROUND_CODE_HEADER = "X-Round-Code"
 """The header a respondent sends their invitation code in."""
-_LONGEST_CODE = 64
+LONGEST_CODE = 64
 """Codes are 32 characters; anything much longer is no code, and is not looked up."""
 
 
@@ -628,7 +629,7 @@ def _invitee(request: Request[Any, Any, Any], runtime: Runtime) -> Invitee:
             f"send the invitation code you were given as `{ROUND_CODE_HEADER}`",
             headers=challenge,
         )
-    invitee = runtime.rounds.invitee(code) if len(code) <= _LONGEST_CODE else None
+    invitee = runtime.rounds.invitee(code) if len(code) <= LONGEST_CODE else None
     if invitee is None:
         raise ProblemError(
             401, "invalid-round-code", "the invitation code is not valid", headers=challenge

@@ -25,6 +25,7 @@ from litestar.response import Template
 
 from api.pages.common import Page, redirect
 from api.pages.report import long_date
+from api.rounds import LONGEST_CODE
 from api.runtime import Runtime
 from engine import Role, RoundAnswerError, form_answers
 from schemas.questionnaire import Question, Questionnaire
@@ -34,9 +35,6 @@ from store.rounds import Invitee, RoundClosedError, hash_code
 __all__ = ["respond_handlers"]
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-_LONGEST_CODE = 128
-"""Longer input is no invitation code: refused before it is hashed and looked up."""
 
 TEXTS: dict[str, dict[Language, str]] = {
     "title": {
@@ -256,6 +254,7 @@ def respond_start(
         closed=False,
         error=None,
         held=held is not None and _taking(held),
+        longest=LONGEST_CODE,
     )
 
 
@@ -273,13 +272,18 @@ async def respond_code(
     code = data.get("code", "").strip()
     invitee = (
         await anyio.to_thread.run_sync(runtime.rounds.invitee, code)
-        if code and len(code) <= _LONGEST_CODE
+        if code and len(code) <= LONGEST_CODE
         else None
     )
     if invitee is None:
         texts = _texts(page.language)
         return page.render(
-            "respond.html", status=400, texts=texts, closed=False, error=texts["bad_code"]
+            "respond.html",
+            status=400,
+            texts=texts,
+            closed=False,
+            error=texts["bad_code"],
+            longest=LONGEST_CODE,
         )
     if not _taking(invitee):
         return _closed(page)
