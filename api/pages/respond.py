@@ -24,7 +24,7 @@ from litestar.params import Body
 from litestar.response import Template
 
 from api.pages.common import Page, redirect
-from api.pages.report import long_date
+from api.pages.rounds import local_day
 from api.rounds import LONGEST_CODE
 from api.runtime import Runtime
 from engine import Role, RoundAnswerError, form_answers
@@ -232,7 +232,7 @@ def _form_page(
         organisation=found.organisation_name or found.organisation_id,
         intervention=found.intervention,
         role=runtime.round_spec.role_titles[role][language],
-        closes=long_date(found.closes_at, language) if found.closes_at else None,
+        closes=local_day(found.closes_at, language),
         blocks=_blocks(form),
         total=len(form.questions),
         privacy=texts["privacy"].format(n=runtime.round_spec.min_group),
@@ -358,7 +358,7 @@ async def respond_answers(
     return page.render(
         "respond_done.html",
         texts=texts,
-        received=texts["received"].format(when=long_date(taken.submitted_at, language)),
+        received=texts["received"].format(when=local_day(taken.submitted_at, language)),
         replaced=taken.replaced,
         receipt=taken.receipt,
         privacy=texts["privacy"].format(n=runtime.round_spec.min_group),

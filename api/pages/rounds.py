@@ -35,7 +35,7 @@ from schemas.rounds import MAX_CODES_PER_ROLE, RoundRequest
 from schemas.vocabulary import Language
 from store.rounds import RoundFilter, StoredRound
 
-__all__ = ["round_page_handlers"]
+__all__ = ["local_day", "round_page_handlers"]
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -303,7 +303,7 @@ def _status(found: StoredRound, texts: dict[str, str]) -> str:
     return texts["open"] if found.takes_responses(datetime.now(UTC)) else texts["past_date"]
 
 
-def _day(moment: datetime | None, language: Language) -> str | None:
+def local_day(moment: datetime | None, language: Language) -> str | None:
     """The day of `moment` in Swedish and Danish time, written out."""
     return None if moment is None else long_date(moment.astimezone(_LOCAL), language)
 
@@ -316,9 +316,9 @@ def _row(found: StoredRound, page: Page, texts: dict[str, str]) -> dict[str, Any
         "intervention": found.intervention,
         "status": _status(found, texts),
         "closed": found.status == "closed",
-        "opened": _day(found.opened_at, language),
-        "closes": _day(found.closes_at, language),
-        "closed_on": _day(found.closed_at, language),
+        "opened": local_day(found.opened_at, language),
+        "closes": local_day(found.closes_at, language),
+        "closed_on": local_day(found.closed_at, language),
         "respondents": found.respondents,
         "href": page.link(f"/rounds/{found.id}"),
     }
@@ -383,7 +383,7 @@ def _detail(page: Page, found: StoredRound, error: str | None = None) -> Templat
         may_delete=may_act and found.status == "closed" and found.answers_deleted_at is None,
         delete_help=texts["delete_help"].format(days=runtime.settings.round_retention_days),
         deleted=(
-            texts["deleted"].format(when=_day(found.answers_deleted_at, language))
+            texts["deleted"].format(when=local_day(found.answers_deleted_at, language))
             if found.answers_deleted_at
             else None
         ),
