@@ -536,7 +536,7 @@ def _asked(sent: dict[str, str], roles: list[Role]) -> tuple[dict[str, Any], dic
         given = sent.get(f"codes.{role}", "").strip()
         if not given:
             continue
-        if not given.isdigit() or int(given) > MAX_CODES_PER_ROLE:
+        if not (given.isascii() and given.isdigit()) or int(given) > MAX_CODES_PER_ROLE:
             errors[f"codes.{role}"] = "bad_count"
         elif int(given):
             codes[role] = int(given)

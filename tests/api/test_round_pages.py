@@ -166,6 +166,8 @@ def test_the_form_explains_what_is_missing_or_wrong(app: App) -> None:
     assert "Skriv datoen som ÅÅÅÅ-MM-DD" in wrong.text
     assert wrong.text.count('aria-invalid="true"') == 2
     assert 'value="tre"' in wrong.text  # what was typed is kept
+    superscript = open_on_page(app, {"organisation.id": app.organisation(), "codes.staff": "²"})
+    assert superscript.status_code == 400  # a digit to str.isdigit, not to int()
     past = open_on_page(
         app,
         {
