@@ -11,6 +11,7 @@ assessment it was combined into.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -281,6 +282,47 @@ TEXTS: dict[str, dict[Language, str]] = {
     "kind_personal": {"sv": "Personlig", "da": "Personlig", "en": "Personal"},
     "kind_shared": {"sv": "Gemensam", "da": "Fælles", "en": "Shared"},
     "to_round": {"sv": "Till omgången", "da": "Til runden", "en": "To the round"},
+    "differences": {
+        "sv": "Där rollerna ser olika på saken",
+        "da": "Hvor rollerne ser forskelligt på sagen",
+        "en": "Where the roles see things differently",
+    },
+    "differences_help": {
+        "sv": (
+            "Frågor där rollerna skiljer sig åt med två steg eller mer. Skillnaden är ett fynd "
+            "i sig: den tas upp i rapporten med egna råd."
+        ),
+        "da": (
+            "Spørgsmål, hvor rollerne ligger to trin eller mere fra hinanden. Forskellen er et "
+            "fund i sig selv: den indgår i rapporten med egne råd."
+        ),
+        "en": (
+            "Questions on which the roles are two or more steps apart. The difference is a "
+            "finding in itself: the report takes it up with advice of its own."
+        ),
+    },
+    "no_differences": {
+        "sv": "Rollerna låg inte två steg isär i någon av de frågor som jämförs.",
+        "da": "Rollerne lå ikke to trin fra hinanden i nogen af de spørgsmål, der sammenlignes.",
+        "en": "The roles were not two steps apart on any of the questions compared.",
+    },
+    "question": {"sv": "Fråga", "da": "Spørgsmål", "en": "Question"},
+    "least_ready": {"sv": "Minst redo", "da": "Mindst parat", "en": "Least ready view"},
+    "most_ready": {"sv": "Mest redo", "da": "Mest parat", "en": "Most ready view"},
+    "steps": {"sv": "Steg isär", "da": "Trin fra hinanden", "en": "Steps apart"},
+    "whose_unknown": {
+        "sv": "(för få svar för att säga vems)",
+        "da": "(for få svar til at sige hvis)",
+        "en": "(too few answers to say whose)",
+    },
+    "combined": {
+        "sv": "De sammanvägda svaren ({count})",
+        "da": "De samlede svar ({count})",
+        "en": "The combined answers ({count})",
+    },
+    "answer": {"sv": "Svar", "da": "Svar", "en": "Answer"},
+    "based_on": {"sv": "Antal svar", "da": "Antal svar", "en": "Answers"},
+    "counted": {"sv": "Vems svar räknas", "da": "Hvis svar tæller", "en": "Whose answers count"},
 }
 
 _PROBLEMS = {
@@ -362,8 +404,11 @@ def _detail(page: Page, found: StoredRound, error: str | None = None) -> Templat
     counts = responses_of(runtime, found)
     titles = runtime.round_spec.role_titles
     may_act = "assess" in key.scopes or "admin" in key.scopes
+    differences, combined = _combination(page, found)
     return page.render(
         "round.html",
+        differences=differences,
+        combined=combined,
         status=409 if error else 200,
         error=error,
         texts=texts,
@@ -389,6 +434,53 @@ def _detail(page: Page, found: StoredRound, error: str | None = None) -> Templat
         ),
         report=page.link(f"/assessments/{found.assessment_id}") if found.assessment_id else None,
     )
+
+
+def _combination(
+    page: Page, found: StoredRound
+) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+    """A closed round's disagreements and combined answers, in words; (None, []) while open."""
+    if found.combination_json is None:
+        return None, []
+    language = page.language
+    titles = page.runtime.round_spec.role_titles
+    questions = {q.path: q for q in page.runtime.questionnaires.of(language).questions}
+    order = {path: number for number, path in enumerate(questions)}
+    combination = json.loads(found.combination_json)
+
+    def label(path: str, value: str) -> str:
+        question = questions.get(path)
+        labels = {a.value: a.label for a in question.answers} if question else {}
+        return labels.get(value, value)
+
+    def text(path: str) -> str:
+        question = questions.get(path)
+        return question.text if question else path
+
+    def whose(groups: list[list[str]]) -> str:
+        return "; ".join(" + ".join(titles[cast(Role, r)][language] for r in g) for g in groups)
+
+    differences = [
+        {
+            "question": text(d["indicator"]),
+            "low": label(d["indicator"], d["low"]["value"]),
+            "low_whose": whose(d["low"]["groups"]),
+            "high": label(d["indicator"], d["high"]["value"]),
+            "high_whose": whose(d["high"]["groups"]),
+            "spread": d["spread"],
+        }
+        for d in combination.get("disagreements", [])
+    ]
+    combined = [
+        {
+            "question": text(a["path"]),
+            "answer": label(a["path"], a["value"]),
+            "answers": a["answers"],
+            "roles": ", ".join(titles[cast(Role, r)][language] for r in a["roles"]),
+        }
+        for a in sorted(combination.get("answers", []), key=lambda a: order.get(a["path"], 1e9))
+    ]
+    return differences, combined
 
 
 @get("/rounds/{round_id:str}", include_in_schema=False, sync_to_thread=True)

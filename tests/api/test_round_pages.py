@@ -223,3 +223,33 @@ def test_closing_a_round_nobody_answered_says_why(app: App) -> None:
     assert early.status_code == 409
     assert "Ingen har svarat ännu" in text_of(early.text.split('id="round-error"', 1)[1])
     assert app.call("kronoberg", "GET", f"/v1/rounds/{round_id}").json()["status"] == "open"
+
+
+def test_a_closed_round_shows_where_the_roles_see_things_differently(app: App) -> None:
+    opened = app.open("kronoberg", app.organisation(), codes={"tactical_leader": 3, "staff": 3})
+    round_id = opened["round"]["id"]
+    for item in opened["codes"]:
+        # The heads of service say they back the method; the staff do not feel it.
+        backed = "yes" if item["role"] == "tactical_leader" else "no"
+        answer = {"leadership": {"support": {"tactical": backed}}, "risks": {"workload": "high"}}
+        assert app.respond(item["code"], answer).status_code == 200
+    sign_in(app, "kronoberg")
+    open_page = app.http.get(f"/rounds/{round_id}", params={"lang": "en"})
+    assert "Where the roles see things differently" not in open_page.text  # combined once closed
+    closed = app.http.post(
+        f"/rounds/{round_id}/close", params={"lang": "en"}, data={"csrf": _csrf(open_page.text)}
+    )
+    assert closed.status_code == 303
+    page = app.http.get(f"/rounds/{round_id}", params={"lang": "en"}).text
+    result = app.call("kronoberg", "GET", f"/v1/rounds/{round_id}/result").json()
+    (disagreement,) = result["combination"]["disagreements"]
+    questions = app.http.get("/v1/questionnaire", params={"lang": "en"}).json()["questions"]
+    asked = {q["path"]: q["text"] for q in questions}
+    table = text_of(page.split('id="differences-table"', 1)[1].split("</table>", 1)[0])
+    assert asked[disagreement["indicator"]] in table
+    assert "No Staff member" in table and "Yes Tactical leadership" in table
+    assert table.endswith(str(disagreement["spread"]))
+    combined = text_of(page.split('id="combined-table"', 1)[1].split("</table>", 1)[0])
+    for answer in result["combination"]["answers"]:
+        assert asked[answer["path"]] in combined
+    assert f"The combined answers ({len(result['combination']['answers'])})" in page
