@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from api.language import language_of
@@ -28,11 +31,17 @@ __all__ = [
     "COOKIE",
     "FRAME",
     "PAGE_POLICY",
+    "Form",
     "Page",
     "PageError",
     "page_language",
+    "posted",
     "redirect",
+    "texts_in",
 ]
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+"""A page's form as the browser sends it."""
 
 COOKIE = "readiness_session"
 """The session cookie: a random token, HttpOnly, SameSite=Lax."""
@@ -76,6 +85,11 @@ FRAME: dict[str, dict[Language, str]] = {
 """The texts of the frame every page shares, in each language."""
 
 LANGUAGE_NAMES: dict[Language, str] = {"sv": "Svenska", "da": "Dansk", "en": "English"}
+
+
+def texts_in(table: Mapping[str, Mapping[Language, str]], language: Language) -> dict[str, str]:
+    """A table of texts by name and language, in one language."""
+    return {name: texts[language] for name, texts in table.items()}
 
 
 class PageError(Exception):
@@ -197,7 +211,7 @@ class Page:
             template_name=template,
             context={
                 "lang": language,
-                "t": {name: texts[language] for name, texts in FRAME.items()},
+                "t": texts_in(FRAME, language),
                 "languages": [
                     (code, name, with_lang(path, code, **query))
                     for code, name in LANGUAGE_NAMES.items()
@@ -218,3 +232,19 @@ class Page:
         )
         self.attach(response)
         return response
+
+
+async def posted(
+    request: Request[Any, Any, Any], runtime: Runtime, form: Mapping[str, Any]
+) -> tuple[Page, str]:
+    """The page a form was sent to, its token checked, and the session's token.
+
+    For async handlers: the session is read in a worker thread (it is a database read).
+
+    Raises:
+        PageError: 403 when the form does not carry the session's token.
+    """
+    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
+    page.check_form(form)
+    assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
+    return page, page.state.token

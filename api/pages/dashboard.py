@@ -23,7 +23,7 @@ from litestar.response import Stream, Template
 from api.exports import summary_csv
 from api.history import Export, export_stream, summary_titles
 from api.pages.charts import Bar, bar_chart, column_chart
-from api.pages.common import Page, PageError
+from api.pages.common import Page, PageError, texts_in
 from api.paging import after_cursor
 from api.runtime import Runtime
 from schemas.vocabulary import Language, ReadinessLevel
@@ -271,7 +271,7 @@ _CSV = "text/csv"
 
 
 def _texts(language: Language) -> dict[str, str]:
-    return {name: texts[language] for name, texts in TEXTS.items()}
+    return texts_in(TEXTS, language)
 
 
 def number(value: float, language: Language, digits: int = 1) -> str:

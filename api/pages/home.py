@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from api.pages.common import FRAME, Page, PageError, redirect, with_lang
+from api.pages.common import FRAME, Form, Page, PageError, posted, redirect, texts_in, with_lang
 from api.runtime import Runtime
 from schemas.vocabulary import Language
 
 __all__ = ["home_handlers", "page_error"]
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 TEXTS: dict[str, dict[Language, str]] = {
     "intro": {
@@ -105,7 +102,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 
 
 def _texts(language: Language) -> dict[str, str]:
-    return {name: texts[language] for name, texts in TEXTS.items()}
+    return texts_in(TEXTS, language)
 
 
 @get("/", include_in_schema=False, sync_to_thread=True)
@@ -146,16 +143,13 @@ async def login(
     lang: str | None = None,
 ) -> Response[Any]:
     """Verify the key and attach it to the session; back to the form when it is wrong."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
-    assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
+    page, token = await posted(request, runtime, data)
     key = await anyio.to_thread.run_sync(runtime.repository.verify_key, data.get("key", "").strip())
     target = _safe_next(data.get("next"))
     if key is None:
         return page.render(
             "login.html", status=401, texts=_texts(page.language), next=target, failed=True
         )
-    token = page.state.token
     await anyio.to_thread.run_sync(runtime.pages.sign_in, token, key.id)
     separator = "&" if "?" in target else "?"
     return redirect(target if "lang=" in target else f"{target}{separator}lang={page.language}")
@@ -169,10 +163,8 @@ async def logout(
     lang: str | None = None,
 ) -> Redirect:
     """End the session: the key, the draft and the last result are forgotten."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
-    assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
-    await anyio.to_thread.run_sync(runtime.pages.end, page.state.token)
+    page, token = await posted(request, runtime, data)
+    await anyio.to_thread.run_sync(runtime.pages.end, token)
     response = Redirect(path=with_lang("/", page.language), status_code=303)
     response.delete_cookie("readiness_session", path="/")
     return response

@@ -15,19 +15,17 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 import anyio.to_thread
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from api.assessments import store_assessment
-from api.pages.common import Page, PageError, page_language, redirect, with_lang
+from api.pages.common import Form, Page, PageError, page_language, redirect, texts_in, with_lang
 from api.problems import ProblemError
 from api.runtime import Runtime
 from schemas.assessment import AssessmentRequest
@@ -45,7 +43,6 @@ __all__ = [
     "read_answers",
 ]
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("organisation", ("organisation", "intervention")),
@@ -342,7 +339,7 @@ class FieldProblem:
 
 
 def _texts(language: Language) -> dict[str, str]:
-    return {name: texts[language] for name, texts in TEXTS.items()}
+    return texts_in(TEXTS, language)
 
 
 def _in_sections(question: Question, sections: tuple[str, ...]) -> bool:

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 import anyio
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Template
 
-from api.pages.common import Page, redirect
+from api.pages.common import Form, Page, posted, redirect, texts_in
 from api.pages.rounds import local_day
 from api.rounds import LONGEST_CODE
 from api.runtime import Runtime
@@ -34,7 +32,6 @@ from store.rounds import Invitee, RoundClosedError, hash_code
 
 __all__ = ["respond_handlers"]
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 TEXTS: dict[str, dict[Language, str]] = {
     "title": {
@@ -180,7 +177,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 
 
 def _texts(language: Language) -> dict[str, str]:
-    return {name: texts[language] for name, texts in TEXTS.items()}
+    return texts_in(TEXTS, language)
 
 
 def _taking(invitee: Invitee) -> bool:
@@ -266,9 +263,7 @@ async def respond_code(
     lang: str | None = None,
 ) -> Response[Any]:
     """Check the code; keep its hash in the session and go to the role's questions."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
-    assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
+    page, token = await posted(request, runtime, data)
     code = data.get("code", "").strip()
     invitee = (
         await anyio.to_thread.run_sync(runtime.rounds.invitee, code)
@@ -287,9 +282,7 @@ async def respond_code(
         )
     if not _taking(invitee):
         return _closed(page)
-    await anyio.to_thread.run_sync(
-        runtime.pages.set_respondent, page.state.token, invitee.code_hash
-    )
+    await anyio.to_thread.run_sync(runtime.pages.set_respondent, token, invitee.code_hash)
     return redirect(page.link("/respond/form"))
 
 
@@ -327,9 +320,7 @@ async def respond_answers(
     lang: str | None = None,
 ) -> Response[Any]:
     """Take the answers; the receipt page (with a personal code, for a shared one)."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
-    assert page.state is not None  # noqa: S101 - check_form refuses a form without a session
+    page, token = await posted(request, runtime, data)
     invitee = await anyio.to_thread.run_sync(_respondent, page)
     if invitee is None:
         return redirect(page.link("/respond"))
@@ -351,7 +342,7 @@ async def respond_answers(
         # From now on the session answers with the respondent's own code: a second send
         # replaces this response instead of adding one.
         await anyio.to_thread.run_sync(
-            runtime.pages.set_respondent, page.state.token, hash_code(taken.receipt)
+            runtime.pages.set_respondent, token, hash_code(taken.receipt)
         )
     language = page.language
     texts = _texts(language)

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Template
 from pydantic import ValidationError
 
-from api.pages.common import Page, PageError, redirect
+from api.pages.common import Form, Page, PageError, posted, redirect, texts_in
 from api.pages.report import long_date
 from api.paging import after_cursor
 from api.problems import ProblemError
@@ -38,7 +36,6 @@ from store.rounds import RoundFilter, StoredRound
 
 __all__ = ["local_day", "round_page_handlers"]
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 try:
     _LOCAL = ZoneInfo("Europe/Stockholm")  # Copenhagen's time too
@@ -336,7 +333,7 @@ _PROBLEMS = {
 
 
 def _texts(language: Language) -> dict[str, str]:
-    return {name: texts[language] for name, texts in TEXTS.items()}
+    return texts_in(TEXTS, language)
 
 
 def _status(found: StoredRound, texts: dict[str, str]) -> str:
@@ -504,8 +501,7 @@ async def round_close(
     lang: str | None = None,
 ) -> Response[Any]:
     """Close the round as `POST /v1/rounds/{id}/close` does; back to the round."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
+    page, _ = await posted(request, runtime, data)
     key = page.require_key("assess")
     try:
         await close_for(runtime, request, key, round_id, page.language)
@@ -533,8 +529,7 @@ async def round_delete_answers(
     lang: str | None = None,
 ) -> Response[Any]:
     """Delete the round's individual answers now; back to the round."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
+    page, _ = await posted(request, runtime, data)
     found = await anyio.to_thread.run_sync(_visible, page, round_id, "assess")
     await anyio.to_thread.run_sync(runtime.rounds.delete_answers, found.id)
     return redirect(page.link(f"/rounds/{round_id}"))
@@ -657,8 +652,7 @@ async def round_open(
     lang: str | None = None,
 ) -> Response[Any]:
     """Open the round as `POST /v1/rounds` does; the page with its codes, shown this once."""
-    page = await anyio.to_thread.run_sync(lambda: Page(request, runtime, start=False))
-    page.check_form(data)
+    page, _ = await posted(request, runtime, data)
     key = page.require_key("assess")
     texts = _texts(page.language)
     sent = {name: value for name, value in data.items() if name != "csrf"}
