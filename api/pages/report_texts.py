@@ -293,7 +293,7 @@ TEXTS: Words = {
     "none_title": {"sv": "Inget resultat ännu", "da": "Intet resultat endnu", "en": "No result yet"},
     "none_text": {
         "sv": "Den här sessionen har ingen osparad bedömning. Fyll i självskattningen så får ni en rapport.",
-        "da": "Denne session har ingen ugemt vurdering. Udfyld selvevalueringen, så får I en rapport.",
+        "da": "Denne session har ingen vurdering, der ikke er gemt. Udfyld selvevalueringen, så får I en rapport.",
         "en": "This session holds no unstored assessment. Fill in the questionnaire to get a report.",
     },
     "to_questionnaire": {

@@ -24,6 +24,7 @@ from engine.authoring.jsonschemas import (
 from engine.authoring.lint import lint
 from engine.authoring.outcome_diff import diff_outcomes, load_corpus
 from engine.authoring.ruletests import run_cases
+from engine.authoring.spelling import DICTIONARIES, WORDS_FILE, find_misspellings, missing_tools
 from engine.conditions import tests_in
 from engine.errors import EvaluationError, InvalidRulesetError
 from engine.rulebase.coverage import citers_of, encoders_by_element
@@ -374,6 +375,27 @@ def copies(rules: Path | None, sources: Path | None, min_words: int) -> int:
     click.echo(
         f"{len(found)} run(s) of {min_words} or more words shared with "
         f"{len(texts)} source text(s) in {folder}"
+    )
+    return ExitCode.FAILED if found else ExitCode.OK
+
+
+@rules_group.command()
+@click.pass_obj
+def spell(rules: Path | None) -> int:
+    """Check the spelling of every Swedish and Danish text with hunspell."""
+    missing = missing_tools()
+    if missing:
+        raise CommandError(
+            f"the spelling check needs {', '.join(missing)}: install Debian's hunspell, "
+            "hunspell-sv and hunspell-da"
+        )
+    root = (rules or default_rules_dir()).resolve()
+    found = find_misspellings(root)
+    for misspelling in found:
+        click.echo(misspelling)
+    click.echo(
+        f"{len(found)} word(s) that neither the {' nor the '.join(DICTIONARIES.values())} "
+        f"dictionary nor {WORDS_FILE} knows"
     )
     return ExitCode.FAILED if found else ExitCode.OK
 

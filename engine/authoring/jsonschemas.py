@@ -17,6 +17,7 @@ from engine.rulebase.rulefile import (
     RecommendationFile,
     RuleFile,
     SourceDocument,
+    SpellingFile,
     SuccessFactorFile,
 )
 
@@ -53,6 +54,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "source.schema.json": SourceDocument,
     "questionnaire.schema.json": QuestionnaireFile,
     "rounds.schema.json": RoundFile,
+    "spelling.schema.json": SpellingFile,
 }
 """The schema file name of each kind of rule file, and the model it is generated from."""
 
@@ -162,6 +164,8 @@ def schema_for(root: Path, path: Path) -> str | None:
         return "questionnaire.schema.json"
     if parts == ("rounds.yaml",):
         return "rounds.schema.json"
+    if parts == ("spelling.yaml",):
+        return "spelling.schema.json"
     if len(parts) > 1 and parts[-1] == "index.yaml":
         return "folder-index.schema.json"
     top = parts[0]

@@ -28,6 +28,7 @@ from engine.rulebase.rulefile import (
     RuleFile,
     SeverityGrade,
     SourceDocument,
+    SpellingFile,
     SuccessFactorFile,
 )
 from engine.rulebase.yamlfile import Located, Position, fast_load
@@ -176,6 +177,8 @@ def load_ruleset(
     _check_cycles(loader, found.rules, found.raws)
     texts = _load_questionnaire(loader, questionnaire or root / "questionnaire.yaml")
     _check_round_file(loader, root, sources)
+    if (root / "spelling.yaml").is_file():
+        loader.model(root / "spelling.yaml", SpellingFile, "spelling list")
     if check_coverage and not loader.errors:
         _check_coverage(loader, sources, found)
     if loader.errors or manifest is None or texts is None:
@@ -460,7 +463,7 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(folder, 1, "unexpected-folder", message)
     for path in sorted(root.glob("*.yaml")):
-        if path.name not in ("index.yaml", "questionnaire.yaml", "rounds.yaml"):
+        if path.name not in ("index.yaml", "questionnaire.yaml", "rounds.yaml", "spelling.yaml"):
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(path, 1, "unexpected-file", message)
 

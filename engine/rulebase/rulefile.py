@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -29,12 +30,15 @@ __all__ = [
     "SeverityBasisSpec",
     "SourceDocument",
     "SourceElement",
+    "SpellingFile",
+    "SpellingList",
     "SuccessFactorFile",
 ]
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9_/-]*$")]
 Citations = Annotated[list[Citation], Field(min_length=1)]
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 class _File(BaseModel):
@@ -374,3 +378,33 @@ class RuleFile(_File):
     enough (a gap rule that ignores the middle value without saying why is refused)."""
     cases: Annotated[list[CaseSpec], Field(min_length=2)]
     """At least one case where it fires and one where it does not."""
+
+
+class SpellingList(_File):
+    """Entries for each language the spelling check reads."""
+
+    sv: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    """Swedish."""
+    da: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    """Danish."""
+
+
+class SpellingFile(_File):
+    """`spelling.yaml`: what the spelling check accepts that no dictionary knows.
+
+    `words` are single words (names, abbreviations, the sources' own terms); `phrases` are runs of
+    words in another language, such as a cited title, accepted only whole.
+    """
+
+    words: SpellingList = SpellingList()
+    """Single words, per language."""
+    phrases: SpellingList = SpellingList()
+    """Phrases accepted only whole, per language."""
+
+    @model_validator(mode="after")
+    def _words_are_words(self) -> SpellingFile:
+        for language in ("sv", "da"):
+            for word in getattr(self.words, language):
+                if not _WORD.fullmatch(word):
+                    raise ValueError(f"words.{language}: {word!r} is not one word")
+        return self
