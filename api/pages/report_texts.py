@@ -294,7 +294,7 @@ TEXTS: Words = {
     "none_text": {
         "sv": "Den här sessionen har ingen osparad bedömning. Fyll i självskattningen så får ni en rapport.",
         "da": "Denne session har ingen vurdering, der ikke er gemt. Udfyld selvevalueringen, så får I en rapport.",
-        "en": "This session holds no unstored assessment. Fill in the questionnaire to get a report.",
+        "en": "This session holds no assessment that is not stored yet. Fill in the questionnaire to get a report.",
     },
     "to_questionnaire": {
         "sv": "Till självskattningen",

@@ -382,20 +382,20 @@ def copies(rules: Path | None, sources: Path | None, min_words: int) -> int:
 @rules_group.command()
 @click.pass_obj
 def spell(rules: Path | None) -> int:
-    """Check the spelling of every Swedish and Danish text with hunspell."""
+    """Check the spelling of every Swedish, Danish and English text with hunspell."""
     missing = missing_tools()
     if missing:
         raise CommandError(
             f"the spelling check needs {', '.join(missing)}: install Debian's hunspell, "
-            "hunspell-sv and hunspell-da"
+            "hunspell-sv, hunspell-da and hunspell-en-gb"
         )
     root = (rules or default_rules_dir()).resolve()
     found = find_misspellings(root)
     for misspelling in found:
         click.echo(misspelling)
     click.echo(
-        f"{len(found)} word(s) that neither the {' nor the '.join(DICTIONARIES.values())} "
-        f"dictionary nor {WORDS_FILE} knows"
+        f"{len(found)} word(s) that neither their dictionary "
+        f"({', '.join(DICTIONARIES.values())}) nor {WORDS_FILE} knows"
     )
     return ExitCode.FAILED if found else ExitCode.OK
 

@@ -1,9 +1,9 @@
-"""The spelling check: every Swedish and Danish text, word by word, against hunspell's dictionaries.
+"""The spelling check: every Swedish, Danish and English text, word by word, against hunspell.
 
 A rule file says everything a municipality reads in Swedish, Danish and English. This check takes
-every text written under an `sv:` or `da:` key, splits it into words and asks hunspell, with
-Debian's Swedish (`hunspell-sv`, sv_SE) and Danish (`hunspell-da`, da_DK) dictionaries, which of
-them it does not know. What no general dictionary can know, the names of places and
+every text written under an `sv:`, `da:` or `en:` key, splits it into words and asks hunspell, with
+Debian's Swedish (`hunspell-sv`, sv_SE), Danish (`hunspell-da`, da_DK) and British English
+(`hunspell-en-gb`, en_GB) dictionaries, which of them it does not know. What no general dictionary can know, the names of places and
 organisations, abbreviations and the sources' own terms (a *tovholder*, a *samordner*), is listed
 in the rules folder's `spelling.yaml`, per language, and accepted.
 
@@ -39,8 +39,8 @@ __all__ = [
     "words_of",
 ]
 
-DICTIONARIES: dict[str, str] = {"sv": "sv_SE", "da": "da_DK"}
-"""The hunspell dictionary of each checked language."""
+DICTIONARIES: dict[str, str] = {"sv": "sv_SE", "da": "da_DK", "en": "en_GB"}
+"""The hunspell dictionary of each language (British English, as the texts write it)."""
 
 WORDS_FILE = "spelling.yaml"
 """The rules folder's list of words the dictionaries cannot know, per language."""
@@ -48,11 +48,12 @@ WORDS_FILE = "spelling.yaml"
 _DICTIONARY_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
 # Code, placeholders, tags, addresses, and anything with a digit in it (ids, years, Q1).
 _NOT_WORDS = re.compile(r"`[^`]*`|\{[^}]*\}|<[^>]*>|https?://\S+|\b[\w.+-]+@[\w.-]+|[\w-]*\d[\w-]*")
-# An ending after an abbreviation and a colon (RSS:ernas, FoU:s) belongs to the abbreviation.
-_ENDING = re.compile(r"(?<=[A-ZÅÄÖÆØ]):[^\W\d_]+")
+# An ending after an abbreviation and a colon (RSS:ernas, FoU:s) belongs to the abbreviation, as
+# does a plural s (RSSs); an English possessive belongs to its word.
+_ENDING = re.compile(r"(?<=[A-ZÅÄÖÆØ]):[^\W\d_]+|(?<=[A-ZÅÄÖÆØ]{2})s\b|['’]s\b")
 _SUSPENDED = re.compile(r"([^\W\d_]+)-(?=\s|,)")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_PREFIX_PROBE = {"sv": "arbete", "da": "arbejde"}
+_PREFIX_PROBE = {"sv": "arbete", "da": "arbejde", "en": "work"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ def missing_tools() -> list[str]:
     missing = [] if shutil.which("hunspell") else ["hunspell"]
     for language, name in DICTIONARIES.items():
         if not any((folder / f"{name}.dic").is_file() for folder in _DICTIONARY_DIRS):
-            missing.append(f"the {name} dictionary (Debian: hunspell-{language})")
+            package = {"en": "hunspell-en-gb"}.get(language, f"hunspell-{language}")
+            missing.append(f"the {name} dictionary (Debian: {package})")
     return missing
 
 
@@ -93,7 +95,7 @@ def words_of(text: str) -> tuple[list[str], list[str]]:
 
 
 def texts_of(node: Any, key: str = "") -> Iterator[tuple[str, str, str]]:
-    """(key, language, text) for every Swedish or Danish text in a table of texts.
+    """(key, language, text) for every text of a checked language in a table of texts.
 
     A text is a string under a key named after a checked language, at any depth.
     """
@@ -160,7 +162,7 @@ def unknown_words(words: Iterable[str], language: str) -> set[str]:
 def find_misspellings(
     rules: Path, extra: Iterable[tuple[str, str, str, str]] = ()
 ) -> list[Misspelling]:
-    """Every word of a Swedish or Danish text that neither dictionary nor `spelling.yaml` knows.
+    """Every word of a text that neither its language's dictionary nor `spelling.yaml` knows.
 
     Args:
         rules: The rules folder: its YAML files are read, and its `spelling.yaml`.

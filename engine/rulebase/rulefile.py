@@ -387,6 +387,8 @@ class SpellingList(_File):
     """Swedish."""
     da: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
     """Danish."""
+    en: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    """English."""
 
 
 class SpellingFile(_File):
@@ -403,7 +405,7 @@ class SpellingFile(_File):
 
     @model_validator(mode="after")
     def _words_are_words(self) -> SpellingFile:
-        for language in ("sv", "da"):
+        for language in ("sv", "da", "en"):
             for word in getattr(self.words, language):
                 if not _WORD.fullmatch(word):
                     raise ValueError(f"words.{language}: {word!r} is not one word")

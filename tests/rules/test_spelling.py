@@ -1,6 +1,6 @@
-"""Every Swedish and Danish text a municipality reads is spelled as hunspell's dictionaries spell it.
+"""Every text a municipality reads, in Swedish, Danish and English, is spelled as hunspell spells it.
 
-The rule files and the pages' texts are checked with Debian's hunspell-sv and hunspell-da (see
+The rule files and the pages' texts are checked with Debian's hunspell-sv, -da and -en-gb (see
 `engine.authoring.spelling`). Without hunspell these tests are skipped; in CI
 (`READINESS_REQUIRE_HUNSPELL=1`, set by `.ci/run`, which installs it) they fail instead.
 """
@@ -34,7 +34,7 @@ MISSING = missing_tools()
 if MISSING and os.environ.get("READINESS_REQUIRE_HUNSPELL") != "1":
     pytest.skip(
         f"the spelling check needs {', '.join(MISSING)} (Debian: hunspell, hunspell-sv, "
-        "hunspell-da; .ci/run installs them)",
+        "hunspell-da, hunspell-en-gb; .ci/run installs them)",
         allow_module_level=True,
     )
 
@@ -52,12 +52,12 @@ def _page_texts() -> Iterator[tuple[str, str, str, str]]:
                     yield name, key, language, text
 
 
-def test_every_swedish_and_danish_rule_text_is_spelled_correctly() -> None:
+def test_every_rule_text_is_spelled_correctly() -> None:
     found = find_misspellings(RULES)
     assert not found, "\n".join(str(m) for m in found)
 
 
-def test_every_swedish_and_danish_page_text_is_spelled_correctly() -> None:
+def test_every_page_text_is_spelled_correctly() -> None:
     texts = list(_page_texts())
     # The page tables are found: the frame, the questionnaire, the report, the dashboard, rounds.
     assert len({module for module, *_ in texts}) >= 6, sorted({m for m, *_ in texts})
@@ -72,7 +72,7 @@ def test_the_check_finds_a_danish_word_in_a_swedish_text_and_a_misspelled_danish
         "title:\n"
         "  sv: Chefernas engagemang har stor betydning för arbetet\n"
         "  da: Gennemgå trinene i den indledende vurdering\n"
-        "  en: Anything at all, unchecked\n",
+        "  en: Anything at all, checked too\n",
         encoding="utf-8",
     )
     found = [(m.file, m.key, m.language, m.word) for m in find_misspellings(tmp_path)]
