@@ -1,15 +1,17 @@
 """The spelling check: every Swedish, Danish and English text, word by word, against hunspell.
 
 A rule file says everything a municipality reads in Swedish, Danish and English. This check takes
-every text written under an `sv:`, `da:` or `en:` key, splits it into words and asks hunspell, with
-Debian's Swedish (`hunspell-sv`, sv_SE), Danish (`hunspell-da`, da_DK) and British English
-(`hunspell-en-gb`, en_GB) dictionaries, which of them it does not know. What no general dictionary can know, the names of places and
-organisations, abbreviations and the sources' own terms (a *tovholder*, a *samordner*), is listed
-in the rules folder's `spelling.yaml`, per language, and accepted.
+every text written under an `sv:`, `da:` or `en:` key, splits it into words and asks hunspell,
+with Debian's Swedish (`hunspell-sv`, sv_SE), Danish (`hunspell-da`, da_DK) and British English
+(`hunspell-en-gb`, en_GB) dictionaries, which of them it does not know. What no general
+dictionary can know, the names of places and organisations, and the sources' own terms (a
+*tovholder*, a *samordner*), is listed in the rules folder's `spelling.yaml`, per language, and
+accepted; so are phrases in another language listed there, such as a cited title.
 
-Hyphenated words are checked part by part, abbreviations in capitals not at all; the first part of a suspended compound ("hälso- och
-sjukvård", "børne- og ungeområdet") is accepted when the dictionary knows it as the start of a
-word. Code in backticks, placeholders in braces, tags and addresses are not words.
+Hyphenated words are checked part by part, abbreviations in capitals not at all; the first part
+of a suspended compound ("hälso- och sjukvård", "børne- og ungeområdet") is accepted when the
+dictionary knows it as a word or as the start of one. Code in backticks, placeholders in braces,
+tags, addresses and anything with a digit in it (ids, years) are not words.
 """
 
 from __future__ import annotations
@@ -30,8 +32,7 @@ __all__ = [
     "DICTIONARIES",
     "WORDS_FILE",
     "Misspelling",
-    "accepted_phrases",
-    "accepted_words",
+    "accepted",
     "find_misspellings",
     "missing_tools",
     "texts_of",
@@ -97,33 +98,22 @@ def words_of(text: str) -> tuple[list[str], list[str]]:
 def texts_of(node: Any, key: str = "") -> Iterator[tuple[str, str, str]]:
     """(key, language, text) for every text of a checked language in a table of texts.
 
-    A text is a string under a key named after a checked language, at any depth.
+    A text is a string under a key named after a checked language, at any depth; its key is the
+    path of the mapping that holds it (`TEXTS.none_text`), as the rule files' keys are.
     """
     if isinstance(node, Mapping):
         for name, value in node.items():
-            path = f"{key}.{name}" if key else str(name)
             if name in DICTIONARIES and isinstance(value, str):
-                yield path, str(name), value
+                yield key, str(name), value
             else:
-                yield from texts_of(value, path)
+                yield from texts_of(value, f"{key}.{name}" if key else str(name))
     elif isinstance(node, (list, tuple)):
         for number, value in enumerate(node):
             yield from texts_of(value, f"{key}[{number}]")
 
 
-def accepted_words(rules: Path) -> dict[str, frozenset[str]]:
-    """The words `spelling.yaml` accepts, per language (none when the folder has no such file)."""
-    listed = _words_file(rules).words
-    return {language: frozenset(getattr(listed, language)) for language in DICTIONARIES}
-
-
-def accepted_phrases(rules: Path) -> dict[str, tuple[str, ...]]:
-    """The phrases `spelling.yaml` accepts whole, per language: names in another language."""
-    listed = _words_file(rules).phrases
-    return {language: tuple(getattr(listed, language)) for language in DICTIONARIES}
-
-
-def _words_file(rules: Path) -> SpellingFile:
+def accepted(rules: Path) -> SpellingFile:
+    """What the folder's `spelling.yaml` accepts (nothing when the folder has none)."""
     path = rules / WORDS_FILE
     if not path.is_file():
         return SpellingFile()
@@ -177,16 +167,14 @@ def find_misspellings(
         if file != WORDS_FILE and language in DICTIONARIES:
             texts.append((file, owner, language, text))
     texts += list(extra)
-    accepted = accepted_words(rules)
-    phrases = accepted_phrases(rules)
+    lists = accepted(rules)
     found: list[Misspelling] = []
     for language in DICTIONARIES:
+        phrases = getattr(lists.phrases, language)
         split = [
-            (f, k, *words_of(_without(t, phrases[language])))
-            for f, k, lang, t in texts
-            if lang == language
+            (f, k, *words_of(_without(t, phrases))) for f, k, lang, t in texts if lang == language
         ]
-        listed = accepted[language]
+        listed = frozenset(getattr(lists.words, language))
         # A listed word may begin a sentence: capitalised, it is the same word.
         words = {
             w
@@ -198,7 +186,7 @@ def find_misspellings(
         # A suspended compound's first part is a word when the dictionary knows it on its own,
         # or joined to another word (hälso + arbete).
         probe = _PREFIX_PROBE[language]
-        prefixes = {p for _, _, _, parts in split for p in parts} - accepted[language]
+        prefixes = {p for _, _, _, parts in split for p in parts} - listed
         alone = unknown_words(prefixes, language)
         joined = unknown_words([p + probe for p in alone], language)
         bad_prefixes = {p for p in alone if p + probe in joined}
