@@ -197,7 +197,8 @@ class Venue(_Section):
     available: Answer = "unknown"
     """A suitable room is available."""
     neutral: Answer = "unknown"
-    """The room is on neutral ground, outside the town hall."""
+    """The room is on neutral ground: not in the town hall, the social services offices or anywhere
+    the family has other meetings."""
     evening_access: Answer = "unknown"
     """The room can be used in the evening."""
 
