@@ -372,6 +372,15 @@ def test_unexpected_files_and_folders(rules_copy: RulesFolder) -> None:
     assert {e.code for e in errors_for(rules_copy)} == {"unexpected-file", "unexpected-folder"}
 
 
+def test_a_spelling_list_is_checked_like_any_rule_file(rules_copy: RulesFolder) -> None:
+    # A phrase belongs under `phrases`; a word list entry is one word.
+    rules_copy.write("spelling.yaml", "words:\n  sv: [två ord]\n")
+    error = only_error(rules_copy)
+    assert (error.file, error.code) == ("rules/spelling.yaml", "invalid-value")
+    rules_copy.write("spelling.yaml", "words:\n  fi: [sana]\n")
+    assert only_error(rules_copy).code == "unknown-field"
+
+
 def test_an_empty_file(rules_copy: RulesFolder) -> None:
     rules_copy.write("logic/leadership/test-rule.yaml", "")
     assert only_error(rules_copy).code == "empty-file"
