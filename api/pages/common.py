@@ -34,6 +34,7 @@ __all__ = [
     "Form",
     "Page",
     "PageError",
+    "nested",
     "page_language",
     "posted",
     "redirect",
@@ -85,6 +86,18 @@ FRAME: dict[str, dict[Language, str]] = {
 """The texts of the frame every page shares, in each language."""
 
 LANGUAGE_NAMES: dict[Language, str] = {"sv": "Svenska", "da": "Dansk", "en": "English"}
+
+
+def nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"a.b": v}` as `{"a": {"b": v}}`: a form's answers by path, in the shape of an assessment."""
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, last = path.split(".")
+        node = tree
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[last] = value
+    return tree
 
 
 def texts_in(table: Mapping[str, Mapping[Language, str]], language: Language) -> dict[str, str]:

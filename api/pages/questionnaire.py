@@ -25,7 +25,16 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from api.assessments import store_assessment
-from api.pages.common import Form, Page, PageError, page_language, redirect, texts_in, with_lang
+from api.pages.common import (
+    Form,
+    Page,
+    PageError,
+    nested,
+    page_language,
+    redirect,
+    texts_in,
+    with_lang,
+)
 from api.problems import ProblemError
 from api.runtime import Runtime
 from schemas.assessment import AssessmentRequest
@@ -483,18 +492,15 @@ def build_request(parts: Iterable[Part], draft: Mapping[str, str]) -> Assessment
     Raises:
         ValidationError: The draft does not make a valid assessment.
     """
-    data: dict[str, Any] = {}
+    answered: dict[str, Any] = {}
     for part in parts:
         for question in part.questions:
             value = draft.get(question.path)
             if value is None or value == "":
                 continue
-            node = data
-            *parents, leaf = question.path.split(".")
-            for name in parents:
-                node = node.setdefault(name, {})
-            node[leaf] = int(value) if question.type == "integer" and value.isdigit() else value
-    return AssessmentRequest.model_validate(data)
+            integer = question.type == "integer" and value.isdigit()
+            answered[question.path] = int(value) if integer else value
+    return AssessmentRequest.model_validate(nested(answered))
 
 
 def _field_id(path: str) -> str:

@@ -12,7 +12,6 @@ session answers with it from then on, so that sending the form twice replaces an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -21,7 +20,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from api.pages.common import Form, Page, posted, redirect, texts_in
+from api.pages.common import Form, Page, nested, posted, redirect, texts_in
 from api.pages.rounds import local_day
 from api.rounds import LONGEST_CODE
 from api.runtime import Runtime
@@ -300,18 +299,6 @@ def respond_form(
     return _form_page(page, invitee)
 
 
-def _nested(flat: Mapping[str, str]) -> dict[str, Any]:
-    """`{"a.b": v}` as `{"a": {"b": v}}`, the shape of an assessment."""
-    nested: dict[str, Any] = {}
-    for path, value in flat.items():
-        *parents, last = path.split(".")
-        node = nested
-        for name in parents:
-            node = node.setdefault(name, {})
-        node[last] = value
-    return nested
-
-
 @post("/respond/form", include_in_schema=False, status_code=200)
 async def respond_answers(
     request: Request[Any, Any, Any],
@@ -330,7 +317,7 @@ async def respond_answers(
     asked = set(runtime.round_spec.form(role))
     flat = {path: value for path, value in data.items() if path in asked and value != "unknown"}
     try:
-        answers = form_answers(runtime.round_spec, role, _nested(flat))
+        answers = form_answers(runtime.round_spec, role, nested(flat))
     except RoundAnswerError:
         texts = _texts(page.language)
         return _form_page(page, invitee, status=400, error=texts["not_in_scale"])
