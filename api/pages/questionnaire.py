@@ -106,7 +106,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "organisation_part": {
         "sv": "Organisation och metod",
-        "da": "Organisation og metode",
+        "da": "Organisation og indsats",
         "en": "Organisation and intervention",
     },
     "review": {"sv": "Granska och skicka", "da": "Gennemse og send", "en": "Review and submit"},

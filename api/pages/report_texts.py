@@ -139,7 +139,7 @@ TEXTS: Words = {
     },
     "first": {
         "sv": "Det här är organisationens första bedömning av metoden; det finns ingen tidigare att jämföra med.",
-        "da": "Dette er organisationens første vurdering af metoden; der er ingen tidligere at sammenligne med.",
+        "da": "Dette er organisationens første vurdering af indsatsen; der er ingen tidligere at sammenligne med.",
         "en": "This is the organisation's first assessment of the method; there is no earlier one to compare with.",
     },
     "summary": {"sv": "Sammanfattning", "da": "Sammenfatning", "en": "Summary"},
