@@ -105,7 +105,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Part {n} of {total}",
     },
     "organisation_part": {
-        "sv": "Organisation och metod",
+        "sv": "Organisation och arbetssätt",
         "da": "Organisation og indsats",
         "en": "Organisation and intervention",
     },

@@ -193,7 +193,11 @@ TEXTS: dict[str, dict[Language, str]] = {
     "country": {"sv": "Land", "da": "Land", "en": "Country"},
     "region": {"sv": "Region", "da": "Region", "en": "Region"},
     "size": {"sv": "Storlek", "da": "Størrelse", "en": "Size"},
-    "int_name": {"sv": "Metodens namn", "da": "Metodens navn", "en": "Name of the intervention"},
+    "int_name": {
+        "sv": "Arbetssättets namn",
+        "da": "Indsatsens navn",
+        "en": "Name of the intervention",
+    },
     "kind": {"sv": "Typ", "da": "Type", "en": "Kind"},
     "model": {"sv": "Modell", "da": "Model", "en": "Model"},
     "closes_on": {

@@ -21,8 +21,8 @@ from api.settings import Settings
 from engine import default_rules_dir
 from tests.api.conftest import in_process
 
-TITLE = "Tactical leadership does not support the method"
-RETITLED = "Tactical leadership does not back the method"
+TITLE = "Tactical leadership does not support the intervention"
+RETITLED = "Tactical leadership does not back the intervention"
 
 
 def rules_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:

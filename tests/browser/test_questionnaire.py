@@ -22,8 +22,8 @@ pytestmark = pytest.mark.server
 SLUGS = [slug for slug, _ in PARTS]
 
 HEADINGS = {
-    "sv": ("Organisation och metod", "Granska och skicka"),
-    "da": ("Organisation og metode", "Gennemse og send"),
+    "sv": ("Organisation och arbetssätt", "Granska och skicka"),
+    "da": ("Organisation og indsats", "Gennemse og send"),
     "en": ("Organisation and intervention", "Review and submit"),
 }
 
