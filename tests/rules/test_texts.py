@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine import Ruleset
+from engine import Ruleset, conditions
 from engine.rulebase.rulefile import LocalizedText
 
 # Letter sequences the OCR of the Danish guide produced in place of æ, ø and å.
@@ -126,3 +126,82 @@ def test_nordic_texts_use_their_own_letters(ruleset: Ruleset, language: str) -> 
     # Nearly every paragraph of Swedish or Danish has one of its own letters; a set without is
     # a sign of text typed without them ("medarbetare" survives, "forandring" does not).
     assert len(with_letters) >= 0.9 * len(paragraphs)
+
+
+# What is implemented may be a law, a guideline, a method or a programme, so the texts name it with
+# the sources' general words: arbetssättet (kunskapsguiden-implementering's "det nya
+# arbetssättet"), indsatsen (socialstyrelsen-dk-ramme-2019, written for laws, guidelines, methods
+# and broader interventions alike) and "the intervention". Texts about family group conferences
+# alone may say metoden, as the family group conference guide does.
+THE_METHOD = {"sv": r"\bmetod(en|ens)\b", "da": r"\bmetode(n|ns)\b", "en": r"\bthe method('s)?\b"}
+FGC = "family_group_conference"
+OTHER_MODELS = ("family_oriented_work", "early_support", "other", "unknown")
+
+
+def _can_hold(condition: conditions.Condition, model: str, fgc_only: set[str]) -> bool | None:
+    """Whether `condition` can hold under `model`: False (never), True, or None (it depends)."""
+    if isinstance(condition, conditions.Test):
+        return (model in condition.values) if condition.path == "intervention.model" else None
+    if isinstance(condition, conditions.Ref):
+        return False if condition.id in fgc_only else None
+    if isinstance(condition, conditions.Not):
+        inner = _can_hold(condition.item, model, fgc_only)
+        return None if inner is None else not inner
+    found = [_can_hold(item, model, fgc_only) for item in condition.items]
+    if isinstance(condition, conditions.All):
+        return False if False in found else (True if all(found) else None)
+    assert isinstance(condition, conditions.AnyOf)
+    return True if True in found else (False if all(f is False for f in found) else None)
+
+
+def fgc_only_owners(ruleset: Ruleset) -> set[str]:
+    """The owners (as `texts` names them) whose texts speak of family group conferences only."""
+    rules: set[str] = set()
+    for _ in range(3):  # a rule chained from one that applies to conferences only does too
+        for rule in ruleset.rules:
+            if all(_can_hold(rule.condition, m, rules) is False for m in OTHER_MODELS):
+                rules.add(rule.id)
+    owners = {f"rule {r}" for r in rules}
+    for kind, entries, link in (
+        ("obstacle", ruleset.obstacles, "obstacles"),
+        ("success factor", ruleset.success_factors, "success_factors"),
+        ("recommendation", ruleset.recommendations, "recommendations"),
+    ):
+        for eid in entries:
+            linking = [
+                r.id
+                for r in ruleset.rules
+                if eid in getattr(r.links, link) or (link == "success_factors" and eid in r.present)
+            ]
+            if linking and set(linking) <= rules:
+                owners.add(f"{kind} {eid}")
+    for path, (indicator, values) in ruleset.scope.items():
+        if indicator == "intervention.model" and values == frozenset({FGC}):
+            owners.add(f"question {path}")
+    return owners
+
+
+def test_the_family_group_conference_texts_are_found(ruleset: Ruleset) -> None:
+    owners = fgc_only_owners(ruleset)
+    assert "recommendation decide-coordinator-recruitment" in owners
+    assert "rule organisation/fgc-venue-not-neutral" in owners
+    assert "question organisation_setup.venue.neutral" in owners
+    # Applies to every model but conferences, or to several models: not conference texts.
+    assert "rule process/core-not-defined" not in owners
+    assert "rule field/documentation-lacks-family-perspective" not in owners
+    assert "recommendation secure-venue" not in owners
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_what_is_implemented_is_named_so_that_it_fits_every_kind(
+    ruleset: Ruleset, language: str
+) -> None:
+    conference_only = fgc_only_owners(ruleset)
+    every = [(o, f, t) for o, f, t in texts(ruleset)]
+    every += [(o, f, t) for o, c, f, t in country_texts(ruleset)]
+    found = [
+        f"{o}: {f}"
+        for o, f, t in every
+        if o not in conference_only and re.search(THE_METHOD[language], t.in_(language), re.I)
+    ]
+    assert not found, found
