@@ -21,6 +21,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import text, update
 
+from api.pages.common import nested
 from engine import ROLES, Engine, load_round_spec, load_ruleset
 from engine import tests_in as indicator_tests  # not collected as a test
 from schemas.assessment import AssessmentRequest
@@ -302,7 +303,7 @@ def test_a_round_of_21_is_combined_by_the_documented_rules_and_stored(app: App) 
         {
             "organisation": {"id": org, "name": f"IFO {org}", "country": "SE", "region": KRONOBERG},
             "intervention": INTERVENTION,
-            **_nested({path: value for path, (value, _, _) in answers.items()}),
+            **nested({path: value for path, (value, _, _) in answers.items()}),
             "agreement": {
                 matter.split(".", 1)[1]: value
                 for matter, value in combination["agreement"].items()
@@ -364,17 +365,6 @@ def _closed_by_recommendations(node: Any) -> set[str]:
     if isinstance(node, list):
         return set().union(*(_closed_by_recommendations(v) for v in node))
     return set()
-
-
-def _nested(flat: dict[str, str]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, value in flat.items():
-        node = nested
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return nested
 
 
 # --- answering -------------------------------------------------------------------------------

@@ -7,28 +7,24 @@ The rule files and the pages' texts are checked with Debian's hunspell-sv, -da a
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-import api.pages
 from engine.authoring.cli import command_line
 from engine.authoring.spelling import (
     WORDS_FILE,
     accepted,
     find_misspellings,
     missing_tools,
-    texts_of,
     unknown_words,
     words_of,
 )
 from engine.rulebase.loader import default_rules_dir
+from tests.rules.pagetexts import page_texts
 
 MISSING = missing_tools()
 if MISSING and os.environ.get("READINESS_REQUIRE_HUNSPELL") != "1":
@@ -41,24 +37,13 @@ if MISSING and os.environ.get("READINESS_REQUIRE_HUNSPELL") != "1":
 RULES = default_rules_dir()
 
 
-def _page_texts() -> Iterator[tuple[str, str, str, str]]:
-    """(module, key, language, text) for every text table of the pages and the API's labels."""
-    names = [m.name for m in pkgutil.walk_packages(api.pages.__path__, "api.pages.")]
-    for name in [*names, "api.history", "schemas.vocabulary"]:
-        module = importlib.import_module(name)
-        for variable, value in vars(module).items():
-            if isinstance(value, dict) and not variable.startswith("__"):
-                for key, language, text in texts_of(value, variable):
-                    yield name, key, language, text
-
-
 def test_every_rule_text_is_spelled_correctly() -> None:
     found = find_misspellings(RULES)
     assert not found, "\n".join(str(m) for m in found)
 
 
 def test_every_page_text_is_spelled_correctly() -> None:
-    texts = list(_page_texts())
+    texts = list(page_texts())
     # The page tables are found: the frame, the questionnaire, the report, the dashboard, rounds.
     assert len({module for module, *_ in texts}) >= 6, sorted({m for m, *_ in texts})
     found = [m for m in find_misspellings(RULES, texts) if m.file.startswith(("api.", "schemas."))]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from typing import Any
 
 import pytest
 
-import api.pages
 from engine import Ruleset, conditions
-from engine.authoring.spelling import texts_of
 from engine.rulebase.rulefile import LocalizedText
+from tests.rules.pagetexts import page_texts
 
 # Letter sequences the OCR of the Danish guide produced in place of æ, ø and å.
 OCR_DAMAGE = re.compile(
@@ -213,13 +210,9 @@ def test_what_is_implemented_is_named_so_that_it_fits_every_kind(
 
 def test_the_pages_name_what_is_implemented_so_that_it_fits_every_kind() -> None:
     # The pages' own text tables (headings, labels, report lines) speak to every kind alike.
-    names = [m.name for m in pkgutil.walk_packages(api.pages.__path__, "api.pages.")]
-    found = []
-    for name in [*names, "api.history", "schemas.vocabulary"]:
-        for variable, value in vars(importlib.import_module(name)).items():
-            if isinstance(value, dict) and not variable.startswith("__"):
-                for key, language, text in texts_of(value, variable):
-                    pattern = THE_METHOD.get(language)
-                    if pattern and re.search(pattern, text, re.I):
-                        found.append(f"{name} {key} ({language})")
+    found = [
+        f"{module} {key} ({language})"
+        for module, key, language, text in page_texts()
+        if language in THE_METHOD and re.search(THE_METHOD[language], text, re.I)
+    ]
     assert not found, found
