@@ -23,6 +23,7 @@ The order is a function of what every result shows, so an analyst can recompute 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,9 +167,10 @@ def _with_prerequisites(
 
     Each takes its effective key: its own, or for a prerequisite the best among what needs it.
     The order is then the smallest (effective key, key) among those whose prerequisites are all
-    placed, repeatedly. It is computed as one sort and one pass: walking the sorted list, one that
-    still waits is passed over, and is placed as soon as its last prerequisite is, before anything
-    later in the list (whatever was passed over sorts before what is still to come).
+    placed, repeatedly. It is computed as one sort of the keys, the few lifted prerequisites moved
+    up to their effective keys, and one pass: walking that list, one that still waits is passed
+    over, and is placed as soon as its last prerequisite is, before anything later in the list
+    (whatever was passed over sorts before what is still to come).
     """
     best: dict[str, Key] = {}
 
@@ -182,33 +184,50 @@ def _with_prerequisites(
         return found
 
     lifted: dict[str, list[str]] = {}
+    early: list[tuple[Key, Key]] = []  # (effective key, key) of the lifted prerequisites
     for rid, dependents in needed_by.items():
-        lifting = sorted(d for d in dependents if effective(d) < present[rid])
+        own = present[rid]
+        lifting = [d for d in dependents if effective(d) < own]
         if lifting:
+            lifting.sort()
             lifted[rid] = lifting
-    entries = sorted(
-        [(effective(rid) if rid in needed_by else key, key) for rid, key in present.items()]
-    )
+            early.append((effective(rid), own))
+    entries = sorted(present.values())
+    if early:
+        # Every other one's effective key is its key: the lifted ones move up to where their
+        # effective key sorts among those (after an equal one: its key is greater).
+        early.sort()
+        rest = [key for key in entries if key[-1] not in lifted]
+        entries = []
+        start = 0
+        for lifted_key, key in early:
+            end = bisect.bisect_right(rest, lifted_key)
+            entries += rest[start:end]
+            entries.append(key)
+            start = end
+        entries += rest[start:]
     return _walk(entries, needs, needed_by, effective), lifted
 
 
 def _walk(
-    entries: list[tuple[Key, Key]],
+    entries: list[Key],
     needs: Mapping[str, list[str]],
     needed_by: Mapping[str, list[str]],
     effective: Callable[[str], Key],
 ) -> list[str]:
-    """The ids of `entries` (sorted by (effective key, key)), each after its prerequisites."""
+    """The ids of `entries` (in (effective key, key) order), each after its prerequisites."""
     waiting = {rid: len(found) for rid, found in needs.items()}
     placed: list[str] = []
     passed: dict[str, Key] = {}  # waiting ones the walk has gone by, with their keys
     released: list[tuple[Key, Key]] = []
-    for entry in entries:
-        rid = entry[1][-1]
+    for key in entries:
+        rid = key[-1]
         if waiting.get(rid):
-            passed[rid] = entry[1]
+            passed[rid] = key
             continue
         placed.append(rid)
+        if rid not in needed_by:
+            continue  # releases nothing (and nothing released waits: see below)
         done = rid
         while True:
             for dependent in needed_by.get(done, ()):
@@ -240,14 +259,20 @@ def _fold(
             continue
         # A sub-point is done with its place, so that place must come after its prerequisites.
         wait = needs.get(rid)
+        if wait is None and len(families) == 1:
+            # The common case, the general one below without its loops: the family's first place.
+            (family,) = families
+            held = places_of.get(family)
+            if held is None:
+                places_of[family] = [len(places)]
+                where[rid] = len(places)
+                places.append(rid)
+            else:
+                folded.setdefault(places[held[0]], []).append(rid)
+                where[rid] = held[0]
+            continue
         earliest = max([where[b] for b in wait]) if wait else -1
-        home = -1
-        for family in families:
-            for n in places_of.get(family, ()):
-                if n >= earliest:
-                    if home < 0 or n < home:
-                        home = n
-                    break  # each list is in order: the first that fits is its earliest
+        home = _first_place(families, earliest, places_of)
         if home >= 0:
             folded.setdefault(places[home], []).append(rid)
         else:
@@ -262,3 +287,17 @@ def _fold(
                 held.append(home)
                 held.sort()
     return places, folded
+
+
+def _first_place(
+    families: frozenset[str], earliest: int, places_of: Mapping[str, list[int]]
+) -> int:
+    """The first place from `earliest` on that answers one of `families`, or -1."""
+    home = -1
+    for family in families:
+        for n in places_of.get(family, ()):
+            if n >= earliest:
+                if home < 0 or n < home:
+                    home = n
+                break  # each list is in order: the first that fits is its earliest
+    return home

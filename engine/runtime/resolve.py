@@ -413,11 +413,10 @@ class Resolver:
                     rank = found
             g = draft.by_rank.get(rank) or draft.grade(rank)
             graded[rid] = g
-            if stage_order(draft.phase, stage, g.blocking):
-                keys.append(g.later)
-            else:
+            ranking_key, now = g.at_stage[stage]
+            keys.append(ranking_key)
+            if now:
                 due.add(rid)
-                keys.append(g.due)
             if draft.families:
                 families_of[rid] = draft.families
         if not graded:
@@ -560,18 +559,23 @@ class _Draft:
 class _Graded:
     """A recommendation's grade and its ranking keys, which follow from its severity.
 
-    `due` and `later` are its ranking keys (`engine.runtime.ranking.Key`) with the stage
-    component 0 (due now) and its phase (waiting for it).
+    `at_stage[stage]` is, for an organisation at `stage` (1-4), its ranking key
+    (`engine.runtime.ranking.Key`) and whether it is due now: the stage component is 0 when it is
+    due now and its phase while it waits for it (`engine.runtime.ranking.stage_order`).
     """
 
-    __slots__ = ("blocking", "due", "grade", "later")
+    __slots__ = ("at_stage", "grade")
 
     def __init__(self, draft: _Draft, severity: str) -> None:
-        self.blocking = severity == "blocking"
+        blocking = severity == "blocking"
         urgency = urgency_of(severity, bool(draft.escalations))  # type: ignore[arg-type]
-        tail = (-urgency, -self.blocking, -draft.things, -draft.gaps, draft.step, draft.id)
-        self.due = (draft.finds_out, 0, *tail)
-        self.later = (draft.finds_out, draft.phase, *tail)
+        tail = (-urgency, -blocking, -draft.things, -draft.gaps, draft.step, draft.id)
+        due = (draft.finds_out, 0, *tail)
+        later = (draft.finds_out, draft.phase, *tail)
+        self.at_stage = tuple(
+            (later, False) if stage_order(draft.phase, stage, blocking) else (due, True)
+            for stage in range(5)  # 0 unused: stages are 1-4
+        )
         escalated = bool(draft.escalations)
         score_due, score_later = (
             b"".join(

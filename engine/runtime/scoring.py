@@ -98,7 +98,8 @@ def _level(
 
 _Plan = tuple[tuple[Dimension, tuple[dict[str, float], ...], Any, int, float, dict[Any, Any]], ...]
 """Per dimension of one context: its worth tables, a getter of its answers, how many apply,
-its weight, and its entries kept by (worth sum, answered)."""
+its weight, and its entries kept by (worth sum, answered) and, capped by blockers or held back
+by a high gap, by (worth sum, answered, blockers, high)."""
 
 
 def _getter(paths: tuple[str, ...]) -> Any:
@@ -116,8 +117,9 @@ class Scorer:
 
     A context's tables are built once; a dimension's entry depends only on the sum of its
     answers' worths, how many are answered and how many apply (and on the blockers and high gaps
-    in it), so entries are kept by those and shared between assessments (at most `KEPT` per
-    dimension and context; worths are multiples of 0.5, so the sums are exact).
+    in it), so entries are kept by those (and by the blockers and whether a high gap is in it) and
+    shared between assessments (at most `KEPT` per dimension and context; worths are multiples of
+    0.5, so the sums are exact).
     """
 
     def __init__(
@@ -198,25 +200,20 @@ class Scorer:
             entry, worst, best = found
             score = entry.score
             capped = blocking.get(dimension)
-            if capped or dimension in high_in:
-                level = _level(
-                    spec,
-                    score,
-                    entry.completeness,
-                    worst,
-                    best,
-                    bool(capped),
-                    dimension in high_in,
-                )
-                entry = _dimension(
-                    dimension,
-                    score,
-                    level,
-                    entry.completeness,
-                    answered,
-                    total,
-                    tuple(sorted(capped or ())),
-                )
+            high = dimension in high_in
+            if capped or high:
+                # Kept as well, by what caps it: most weak organisations share their blockers.
+                capped_by = tuple(sorted(capped)) if capped else ()
+                key = (worth_sum, answered, capped_by, high)
+                held = kept.get(key)
+                if held is None:
+                    level = _level(spec, score, entry.completeness, worst, best, bool(capped), high)
+                    held = _dimension(
+                        dimension, score, level, entry.completeness, answered, total, capped_by
+                    )
+                    if len(kept) < KEPT:
+                        kept[key] = held
+                entry = held
             dimensions.append(entry)
             if weight > 0 and score is not None:
                 weighted += weight * score
