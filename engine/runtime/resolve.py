@@ -267,19 +267,30 @@ class Resolver:
             )
             for sid, gap_mask, seen_mask, gap_ids, seen_ids in links.success_factors
         ]
+        # Each with its prerequisites (those not in an outcome are ignored there).
         self.recommendation_table: list[
             tuple[
-                int, int, int, str, tuple[str, ...], tuple[str, ...], dict[tuple[int, int], _Draft]
+                int,
+                int,
+                int,
+                str,
+                tuple[str, ...],
+                tuple[str, ...],
+                tuple[str, ...],
+                dict[tuple[int, int], _Draft],
             ]
         ] = [
-            (gaps | raising, gaps, raising, rid, gap_ids, raise_ids, {})
+            (
+                gaps | raising,
+                gaps,
+                raising,
+                rid,
+                gap_ids,
+                raise_ids,
+                tuple(_safe(a) for a in ruleset.recommendations[rid].after),
+                {},
+            )
             for rid, gaps, raising, gap_ids, raise_ids in links.recommendations
-        ]
-        # The recommendations with prerequisites, and these (ignored when not in an outcome).
-        self.recommendation_after = [
-            (rid, tuple(_safe(a) for a in e.after))
-            for rid, e in ruleset.recommendations.items()
-            if e.after
         ]
 
     def outcome(
@@ -384,11 +395,12 @@ class Resolver:
     ) -> tuple[Placed, ...]:
         """The ranked places (see `engine.runtime.ranking`)."""
         room = self.memo_entries
-        graded: dict[str, _Graded] = {}
+        graded: dict[str, Grade] = {}
         due: set[str] = set()  # those due now (stage component 0)
         keys = []
         families_of = {}
-        for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, variants in [
+        after_of = {}
+        for _, gap_mask, raise_mask, rid, gap_ids, raise_ids, after, variants in [
             row for row in self.recommendation_table if row[0] & fired
         ]:
             closing = gap_mask & fired
@@ -412,29 +424,30 @@ class Resolver:
                 if found < rank:
                     rank = found
             g = draft.by_rank.get(rank) or draft.grade(rank)
-            graded[rid] = g
+            graded[rid] = g.grade
             ranking_key, now = g.at_stage[stage]
             keys.append(ranking_key)
             if now:
                 due.add(rid)
             if draft.families:
                 families_of[rid] = draft.families
+            if after:
+                after_of[rid] = after
         if not graded:
             return ()
-        after_of = {rid: after for rid, after in self.recommendation_after if rid in graded}
         places, folded, lifted = order(keys, after_of, families_of)
         placed = []
         make = tuple.__new__  # what `Placed(...)` calls, without the keyword handling
         for number, rid in enumerate(places, start=1):
             inside = folded.get(rid)
-            after = after_of.get(rid)
+            needs = after_of.get(rid)
             lifting = lifted.get(rid)
             fields = (
-                graded[rid].grade,
+                graded[rid],
                 number,
                 rid in due,
-                tuple([a for a in after if a in graded]) if after else (),
-                tuple([graded[f].grade for f in inside]) if inside else (),
+                tuple([a for a in needs if a in graded]) if needs else (),
+                tuple([graded[f] for f in inside]) if inside else (),
                 tuple(lifting) if lifting else (),
             )
             placed.append(make(Placed, fields))
