@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ def test_the_database_never_holds_the_secret(repository: Repository, tmp_path: P
     raw = (tmp_path / "keys.sqlite3").read_bytes()
     assert secret.encode() not in raw
     assert full.encode() not in raw
-    with sqlite3.connect(tmp_path / "keys.sqlite3") as connection:
+    # closing: a connection's own `with` ends the transaction, not the connection.
+    with closing(sqlite3.connect(tmp_path / "keys.sqlite3")) as connection:
         rows = connection.execute("SELECT * FROM api_keys").fetchall()
     assert len(rows) == 1
     cells = [str(cell) for cell in rows[0]]
