@@ -227,7 +227,7 @@ def _walk(
             continue
         placed.append(rid)
         if rid not in needed_by:
-            continue  # releases nothing (and nothing released waits: see below)
+            continue  # nothing waits for it (and the loop below empties `released`)
         done = rid
         while True:
             for dependent in needed_by.get(done, ()):

@@ -380,7 +380,7 @@ def test_the_app_releases_its_database_connections_when_it_stops(
 
     def recorded(self: Database) -> None:
         closed.append(self.url)
-        close(self)  # still released: a connection left open is a leak of this test's own
+        close(self)  # and closes: this test must not leave the pool open either
 
     monkeypatch.setattr(Database, "close", recorded)
     with in_process(tmp_path) as client:
