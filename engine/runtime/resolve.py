@@ -47,6 +47,34 @@ this many variants of each entry, each a few hundred bytes to a few kilobytes; m
 a handful), and an unusual assessment costs only the building it would cost anyway.
 """
 
+_FactorRow = tuple[
+    int,
+    int,
+    int,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    bytes,
+    dict[tuple[int, int], LinkedFactor],
+]
+"""A success factor's row: the mask of the rules that link it (its gaps | the rules that see it
+present), its gaps' mask, the seeing rules' mask, its id, their ids, its JSON from `sources` on,
+and its kept variants by (missing, seen)."""
+
+_RecommendationRow = tuple[
+    int,
+    int,
+    int,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    "dict[tuple[int, int], _Draft]",
+]
+"""A recommendation's row: the mask of the rules that link it (its gaps | the escalations that
+raise it), its gaps' mask, the escalations' mask, its id, their ids, its prerequisites (those not
+in an outcome are ignored there), and its kept drafts by (closing, raising)."""
+
 _SEVERITY_ORDER = {severity: n for n, severity in enumerate(SEVERITIES)}
 _SEVERITY_BYTES = {severity: severity.encode() for severity in SEVERITIES}
 _BOOL = {True: b"true", False: b"false"}
@@ -243,18 +271,7 @@ class Resolver:
         self.obstacle_table: list[
             tuple[int, str, tuple[str, ...], bytes, dict[int, LinkedObstacle]]
         ] = [(linking, oid, ids, tails[oid], {}) for oid, linking, ids in links.obstacles]
-        self.success_factor_table: list[
-            tuple[
-                int,
-                int,
-                int,
-                str,
-                tuple[str, ...],
-                tuple[str, ...],
-                bytes,
-                dict[tuple[int, int], LinkedFactor],
-            ]
-        ] = [
+        self.success_factor_table: list[_FactorRow] = [
             (
                 gap_mask | seen_mask,
                 gap_mask,
@@ -267,19 +284,7 @@ class Resolver:
             )
             for sid, gap_mask, seen_mask, gap_ids, seen_ids in links.success_factors
         ]
-        # Each with its prerequisites (those not in an outcome are ignored there).
-        self.recommendation_table: list[
-            tuple[
-                int,
-                int,
-                int,
-                str,
-                tuple[str, ...],
-                tuple[str, ...],
-                tuple[str, ...],
-                dict[tuple[int, int], _Draft],
-            ]
-        ] = [
+        self.recommendation_table: list[_RecommendationRow] = [
             (
                 gaps | raising,
                 gaps,
