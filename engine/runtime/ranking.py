@@ -10,9 +10,10 @@ The order is a function of what every result shows, so an analyst can recompute 
    it closes a blocking gap; else its phase), its **urgency** (the most severe gap it closes,
    blocking 4 to low 1, one higher when an escalation raises it), whether it closes a blocking
    gap (at equal urgency a blocker comes first: an escalation lifts a high gap level with a
-   blocker, never above it), how many distinct
-   things its gaps are about (an indicator family counts once), how many gaps it closes, its
-   step and its id. Smaller keys come first.
+   blocker, never above it), whether it is a low one from a phase the organisation has
+   finished (among low ones due now, the work of the phase it is in comes first), how many
+   distinct things its gaps are about (an indicator family counts once), how many gaps it
+   closes, its step and its id. Smaller keys come first.
 3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
@@ -36,6 +37,7 @@ __all__ = [
     "Key",
     "RankItem",
     "Ranked",
+    "finished_phase",
     "order",
     "priority_of",
     "rank",
@@ -77,6 +79,16 @@ def stage_order(phase: int, stage: int, blocking: bool) -> int:
     return 0 if phase <= stage or blocking else phase
 
 
+def finished_phase(phase: int, stage: int, urgency: int) -> int:
+    """Return 1 for a low recommendation (urgency 1) from a phase before the organisation's stage.
+
+    Among the low recommendations due now, the work of the phase the organisation is in comes
+    first; small findings about a phase it has finished follow. A medium or more severe one from
+    a finished phase keeps its place by step: it is a weakness in what the current work stands on.
+    """
+    return 1 if urgency == 1 and phase < stage else 0
+
+
 def urgency_of(severity: Severity, escalated: bool) -> int:
     """Return the urgency: the severity as a number, one higher (at most 4) when escalated."""
     return min(URGENCY[severity] + escalated, 4)
@@ -87,9 +99,9 @@ def priority_of(urgency: int) -> Priority:
     return _PRIORITY[urgency]
 
 
-Key = tuple[int, int, int, int, int, int, int, str]
-"""A recommendation's key: (finds out, stage, -urgency, -blocking, -things closed, -gaps closed,
-step, id)."""
+Key = tuple[int, int, int, int, int, int, int, int, str]
+"""A recommendation's key: (finds out, stage, -urgency, -blocking, low from a finished phase,
+-things closed, -gaps closed, step, id)."""
 
 
 @dataclass(slots=True)

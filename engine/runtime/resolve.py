@@ -28,7 +28,7 @@ from engine.runtime.outcome import (
     Placed,
     Step,
 )
-from engine.runtime.ranking import order, stage_of, stage_order, urgency_of
+from engine.runtime.ranking import finished_phase, order, stage_of, stage_order, urgency_of
 from engine.runtime.render import _ids, _json, _safe
 from engine.runtime.scoring import Blocker, Scorer
 from schemas.result import SeverityBasis
@@ -579,7 +579,9 @@ class _Graded:
 
     `at_stage[stage]` is, for an organisation at `stage` (1-4), its ranking key
     (`engine.runtime.ranking.Key`) and whether it is due now: the stage component is 0 when it is
-    due now and its phase while it waits for it (`engine.runtime.ranking.stage_order`).
+    due now and its phase while it waits for it (`engine.runtime.ranking.stage_order`); a low one
+    due now from a phase the organisation has finished follows the low ones of its current phase
+    (`engine.runtime.ranking.finished_phase`).
     """
 
     __slots__ = ("at_stage", "grade")
@@ -587,11 +589,13 @@ class _Graded:
     def __init__(self, draft: _Draft, severity: str) -> None:
         blocking = severity == "blocking"
         urgency = urgency_of(severity, bool(draft.escalations))  # type: ignore[arg-type]
-        tail = (-urgency, -blocking, -draft.things, -draft.gaps, draft.step, draft.id)
-        due = (draft.finds_out, 0, *tail)
-        later = (draft.finds_out, draft.phase, *tail)
+        head = (draft.finds_out, 0, -urgency, -blocking)
+        tail = (-draft.things, -draft.gaps, draft.step, draft.id)
+        later = (draft.finds_out, draft.phase, -urgency, -blocking, 0, *tail)
         self.at_stage = tuple(
-            (later, False) if stage_order(draft.phase, stage, blocking) else (due, True)
+            (later, False)
+            if stage_order(draft.phase, stage, blocking)
+            else ((*head, finished_phase(draft.phase, stage, urgency), *tail), True)
             for stage in range(5)  # 0 unused: stages are 1-4
         )
         escalated = bool(draft.escalations)

@@ -62,13 +62,16 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
         assert parts.escalated == bool(rec.escalations)
 
 
-def _key(rec: Recommendation) -> tuple[int, int, int, int, int, int, int, str]:
+def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int, int, int, str]:
+    """Its ranking key, from what the result shows (README, "Recommendation ranking")."""
     parts = rec.score
     return (
         parts.finds_out,
         parts.stage,
         -parts.urgency,
         -(parts.severity == "blocking"),
+        # Among low ones due now, those from a phase the organisation has finished come last.
+        int(parts.stage == 0 and parts.urgency == 1 and rec.phase < stage),
         -parts.things_closed,
         -parts.gaps_closed,
         rec.step,
@@ -97,7 +100,7 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
     for rec in recs:
         for other in rec.score.lifted_by:
             assert rec.id in engine.ruleset.recommendations[other].after
-    ordered = [_key(r) for r in recs if not r.score.lifted_by]
+    ordered = [_key(r, result.readiness.stage) for r in recs if not r.score.lifted_by]
     assert ordered == sorted(ordered)
     # One action per family: no two places answer gaps of the same indicator family, unless
     # the later one waits for a prerequisite placed after the earlier one.

@@ -104,6 +104,40 @@ def test_ties_fall_to_things_closed_then_step_then_id() -> None:
     assert [r.id for r in ranked] == ["c", "d", "a", "b"]
 
 
+def _ranked(engine: Engine, done_up_to: int, **answers: Any) -> dict[str, tuple[int, int]]:
+    """Each recommendation's (rank, urgency) at steps 1..`done_up_to` done, the rest partly.
+
+    Steps answered in `process` override these.
+    """
+    steps = {f"step_{n}": "done" if n <= done_up_to else "partly" for n in range(1, 15)}
+    steps.update(answers.pop("process", {}))
+    result = engine.assess(request(process=steps, **answers))
+    return {r.id: (r.rank, r.score.urgency) for r in result.recommendations}
+
+
+def test_among_low_ones_the_current_phase_comes_before_a_finished_one(engine: Engine) -> None:
+    # Steps 1-12 done, 13 in part (phase 3), users involved in part (phase 1, step 1): both low.
+    found = _ranked(engine, 12, strengths={"user_involvement": "partly"})
+    feedback, users = found["step-13-give-feedback-to-everyone-involved"], found["involve-users"]
+    assert feedback[1] == users[1] == 1
+    assert feedback[0] < users[0]
+    # At stage 1 the finding about users is the current phase's work, and step 13 waits.
+    found = _ranked(engine, 0, strengths={"user_involvement": "partly"})
+    assert found["involve-users"][0] < found["step-13-give-feedback-to-everyone-involved"][0]
+
+
+def test_a_medium_one_from_a_finished_phase_keeps_its_place_by_step(engine: Engine) -> None:
+    # High cost pressure (the economic case, phase 1, step 5) and step 13 not done (phase 3):
+    # both medium, and the earlier step comes first, as the order of the work has it.
+    found = _ranked(engine, 12, context={"cost_pressure": "high"}, process={"step_13": "not"})
+    economy, feedback = (
+        found["make-the-economic-case"],
+        found["step-13-give-feedback-to-everyone-involved"],
+    )
+    assert economy[1] == feedback[1] == 2
+    assert economy[0] < feedback[0]
+
+
 def test_a_blocking_gap_makes_the_level_not_ready_whatever_the_completeness(
     engine: Engine,
 ) -> None:
