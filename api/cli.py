@@ -46,17 +46,22 @@ def _migrated(settings: Settings) -> Database:
 
     from store.database import Database
 
+    database: Database | None = None
     try:
         database = Database(settings.database_url)
         database.migrate()
-    except ArgumentError as exc:
-        # The message may quote the URL, and with it a password.
-        said = str(exc).replace(settings.database_url, "READINESS_DATABASE_URL")
-        raise CommandError(f"invalid setting: database_url: {said}") from None
-    except (OSError, OperationalError) as exc:
-        cause = getattr(exc, "orig", None) or exc
-        first = (str(cause).splitlines() or [type(cause).__name__])[0]
-        raise _DatabaseUnavailableError(f"cannot open the database: {first}") from None
+    except BaseException as exc:
+        if database is not None:
+            database.close()  # the pool opened for a schema that could not be brought up to date
+        if isinstance(exc, ArgumentError):
+            # The message may quote the URL, and with it a password.
+            said = str(exc).replace(settings.database_url, "READINESS_DATABASE_URL")
+            raise CommandError(f"invalid setting: database_url: {said}") from None
+        if isinstance(exc, (OSError, OperationalError)):
+            cause = getattr(exc, "orig", None) or exc
+            first = (str(cause).splitlines() or [type(cause).__name__])[0]
+            raise _DatabaseUnavailableError(f"cannot open the database: {first}") from None
+        raise
     return database
 
 

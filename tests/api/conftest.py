@@ -56,8 +56,10 @@ def in_process(
     }
     config = settings_from(env)
     database = Database(config.database_url)
-    database.migrate()
-    database.close()
+    try:
+        database.migrate()
+    finally:
+        database.close()
     # create_app leaves the process alone (the serving entry point tunes it), so nothing to undo.
     with TestClient(factory(config)) as client:
         client.follow_redirects = False  # as httpx and real clients do by default

@@ -143,6 +143,31 @@ def test_migrate_answers_a_database_it_cannot_open_with_exit_3(tmp_path: Path) -
     assert done.stderr == "Error: cannot open the database: unable to open database file\n"
 
 
+def test_a_migration_that_fails_closes_the_database_it_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from store.database import Database
+
+    closed: list[Database] = []
+    real_close = Database.close
+
+    def refuse(self: Database) -> None:
+        raise OperationalError("ALTER TABLE", {}, Exception("disk I/O error"))
+
+    def record(self: Database) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(Database, "migrate", refuse)
+    monkeypatch.setattr(Database, "close", record)
+    done = invoke("migrate", database_url=f"sqlite:///{tmp_path / 'readiness.sqlite3'}")
+    assert done.exit_code == ExitCode.UNAVAILABLE
+    assert done.stderr == "Error: cannot open the database: disk I/O error\n"
+    assert len(closed) == 1
+
+
 def test_the_rules_folder_option_is_not_a_server_setting(tmp_path: Path) -> None:
     done = invoke("--rules", str(tmp_path), "serve")
     assert done.exit_code == ExitCode.INPUT
