@@ -13,7 +13,15 @@ from engine import Engine, Ruleset
 from engine.indicators import INDICATORS, values_of
 from engine.rulebase.rulefile import ScoringSpec
 from engine.runtime.outcome import ReadinessFigures
-from engine.runtime.ranking import RankItem, priority_of, rank, stage_of, stage_order, urgency_of
+from engine.runtime.ranking import (
+    RankItem,
+    finished_phase,
+    priority_of,
+    rank,
+    stage_of,
+    stage_order,
+    urgency_of,
+)
 from engine.runtime.scoring import Blocker, Scorer
 from schemas.assessment import AssessmentRequest
 from schemas.vocabulary import DIMENSIONS, ReadinessLevel
@@ -44,6 +52,13 @@ def test_what_is_due_now_and_what_waits() -> None:
     assert stage_order(phase=1, stage=2, blocking=False) == 0
     assert stage_order(phase=3, stage=2, blocking=False) == 3
     assert stage_order(phase=3, stage=1, blocking=True) == 0  # a blocker is due in every phase
+
+
+def test_only_a_low_one_from_a_finished_phase_waits_for_the_current_phase() -> None:
+    assert finished_phase(phase=1, stage=3, urgency=1) == 1
+    assert finished_phase(phase=3, stage=3, urgency=1) == 0  # the phase it is in
+    assert finished_phase(phase=1, stage=3, urgency=2) == 0  # medium keeps its place by step
+    assert finished_phase(phase=1, stage=1, urgency=1) == 0
 
 
 def test_an_escalation_raises_by_one_level_and_no_further() -> None:
