@@ -66,6 +66,20 @@ def in_process(
         yield client
 
 
+@pytest.fixture
+def closed_databases(monkeypatch: pytest.MonkeyPatch) -> list[Database]:
+    """Every `Database` closed during the test, in order; each is still really closed."""
+    closed: list[Database] = []
+    close = Database.close
+
+    def recorded(self: Database) -> None:
+        closed.append(self)
+        close(self)  # the test must not leave a pool open either
+
+    monkeypatch.setattr(Database, "close", recorded)
+    return closed
+
+
 def settings_from(env: dict[str, str]) -> Settings:
     """The settings `env` gives, READINESS_* variables of this process left out."""
     others = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}

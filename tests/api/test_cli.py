@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy.exc import OperationalError
 
 from api.cli import readiness
 from engine import ExitCode
+from store.database import Database
 from tests.conftest import run_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,28 +146,16 @@ def test_migrate_answers_a_database_it_cannot_open_with_exit_3(tmp_path: Path) -
 
 
 def test_a_migration_that_fails_closes_the_database_it_opened(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_databases: list[Database]
 ) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    from store.database import Database
-
-    closed: list[Database] = []
-    real_close = Database.close
-
     def refuse(self: Database) -> None:
         raise OperationalError("ALTER TABLE", {}, Exception("disk I/O error"))
 
-    def record(self: Database) -> None:
-        closed.append(self)
-        real_close(self)
-
     monkeypatch.setattr(Database, "migrate", refuse)
-    monkeypatch.setattr(Database, "close", record)
     done = invoke("migrate", database_url=f"sqlite:///{tmp_path / 'readiness.sqlite3'}")
     assert done.exit_code == ExitCode.UNAVAILABLE
     assert done.stderr == "Error: cannot open the database: disk I/O error\n"
-    assert len(closed) == 1
+    assert len(closed_databases) == 1
 
 
 def test_the_rules_folder_option_is_not_a_server_setting(tmp_path: Path) -> None:

@@ -373,18 +373,10 @@ def test_admin_validates_uploaded_rule_files_and_reloads(stored: Stored) -> None
 
 
 def test_the_app_releases_its_database_connections_when_it_stops(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, closed_databases: list[Database]
 ) -> None:
-    closed: list[str] = []
-    close = Database.close
-
-    def recorded(self: Database) -> None:
-        closed.append(self.url)
-        close(self)  # and closes: this test must not leave the pool open either
-
-    monkeypatch.setattr(Database, "close", recorded)
     with in_process(tmp_path) as client:
-        closed.clear()  # the migration's own connection, before the app was built
+        closed_databases.clear()  # the migration's own connection, before the app was built
         assert client.get("/ready").status_code == 200
-        assert closed == []
-    assert closed == [f"sqlite:///{tmp_path / 'readiness.sqlite3'}"]
+        assert closed_databases == []
+    assert [d.url for d in closed_databases] == [f"sqlite:///{tmp_path / 'readiness.sqlite3'}"]
