@@ -152,6 +152,40 @@ def test_an_open_note_says_what_the_rules_put_first_now(engine: Engine, path: Pa
     assert ranked[: len(claimed)] == claimed, f"the rules now put first {ranked[: len(claimed)]}"
 
 
+def _differences_beyond_the_order(result: AssessmentResult, expect: dict[str, Any]) -> list[str]:
+    """What differs from the adviser other than the order, each as the word a note must name."""
+    found: list[str] = []
+    if result.readiness.level != expect["level"]:
+        found.append(result.readiness.level)
+    if result.readiness.stage != expect["stage"]:
+        found.append(f"stage {result.readiness.stage}")
+    found += sorted(set(expect.get("gaps", [])) - {g.id for g in result.gaps})
+    found += sorted(set(expect.get("escalations", [])) - {e.id for e in result.escalations})
+    present = {f.id for f in result.success_factors if f.status == "present"}
+    found += sorted(set(expect.get("present", [])) - present)
+    ranked = [r.id for r in result.recommendations]
+    every = {*ranked, *(s.id for r in result.recommendations for s in r.sub_points)}
+    found += sorted(set(expect.get("absent", [])) & every)
+    for rec_id, folded in expect.get("sub_points", {}).items():
+        rec = next((r for r in result.recommendations if r.id == rec_id), None)
+        inside = {s.id for s in rec.sub_points} if rec else set()
+        found += sorted(set(folded) - inside)
+    return found
+
+
+@pytest.mark.parametrize("path", OPEN, ids=[p.stem for p in OPEN])
+def test_an_open_note_names_every_difference_beyond_the_order(engine: Engine, path: Path) -> None:
+    # A note that explains the order but is silent on a strength reported missing, or on another
+    # level, hides a difference a reader of the scenario would want to know about.
+    scenario = _load(path)
+    missing = [
+        word
+        for word in _differences_beyond_the_order(_assess(engine, scenario), scenario["expect"])
+        if word not in scenario["open"]
+    ]
+    assert not missing, f"the open note does not name {missing}"
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_no_two_of_the_first_five_close_gaps_of_one_indicator_family(
     engine: Engine, path: Path
