@@ -118,10 +118,21 @@ class Rule:
 
     def basis_for(self, values: Mapping[str, str]) -> SeverityBasisSpec | None:
         """Return the basis of the severity that applies for these indicator `values`."""
-        for context in self.contexts:
+        return self.bases[self.basis_number_for(values)] if self.basis is not None else None
+
+    def basis_number_for(self, values: Mapping[str, str]) -> int:
+        """Return which of `bases` applies for these indicator `values` (0: the rule's own)."""
+        for number, context in enumerate(self.contexts, start=1):
             if holds(context.condition, values):
-                return context.basis
-        return self.basis
+                return number
+        return 0
+
+    @property
+    def bases(self) -> tuple[SeverityBasisSpec, ...]:
+        """Its severity bases: its own, then each context's in order; empty for a strength rule."""
+        if self.basis is None:
+            return ()
+        return (self.basis, *[context.basis for context in self.contexts])
 
     @property
     def varies(self) -> bool:
@@ -169,6 +180,15 @@ class Ruleset:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", MappingProxyType({r.id: r for r in self.rules}))
+
+    @property
+    def severity_bases(self) -> tuple[tuple[str, SeverityBasisSpec], ...]:
+        """Every severity basis, (rule id, basis), rule by rule in the order of `Rule.bases`.
+
+        A finding names its basis by its place here, the same in every language; its words
+        (a judgement's reason) are given in the result's language when it is rendered.
+        """
+        return tuple((rule.id, basis) for rule in self.rules for basis in rule.bases)
 
     @property
     def info(self) -> RulesetInfo:

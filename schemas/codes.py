@@ -87,6 +87,7 @@ LintCode = Literal[
     "same-condition",
     "unlinked-entry",
     "severity-judgement",
+    "judgement-untranslated",
     "middle-sufficient",
 ]
 """What only `rules lint` finds, across rules: errors, warnings and notes."""
@@ -429,6 +430,13 @@ _DOCS = (
         "note",
         "a severity rests on a judgement, not on a cited passage",
         "a note, not a fault: cite a source passage when one weighs it",
+    ),
+    _lint(
+        "judgement-untranslated",
+        "warning",
+        "a severity's judgement says the same in Swedish, Danish and English (or was written as one "
+        "string, which is read as all three)",
+        "write the reason in each language: `judgement: {sv: ..., da: ..., en: ...}`",
     ),
     _lint(
         "middle-sufficient",

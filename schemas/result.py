@@ -114,7 +114,7 @@ class SeverityBasis(_Out):
     locator: str | None
     """Where in that source."""
     judgement: str | None
-    """Where no source weighs it: the rule authors' one-line reason (in English)."""
+    """Where no source weighs it: the rule authors' one-line reason, in the result's language."""
 
 
 class Gap(_Out):

@@ -179,7 +179,7 @@ def lint(root: Path | None = None) -> LintReport:
 
 
 def _notes(ruleset: Ruleset) -> list[LintFinding]:
-    """Every severity that rests on a judgement, and every middle answer declared sufficient."""
+    """Every judged severity (warned of when untranslated), every middle answer declared enough."""
     notes = []
     for rule in ruleset.rules:
         bases = [("", rule.basis)] + [
@@ -187,8 +187,14 @@ def _notes(ruleset: Ruleset) -> list[LintFinding]:
         ]
         for where, basis in bases:
             if basis is not None and basis.judgement is not None:
-                message = f"rule {rule.id!r}: severity{where} by judgement: {basis.judgement}"
+                message = f"rule {rule.id!r}: severity{where} by judgement: {basis.judgement.en}"
                 notes.append(_finding(rule.file, "severity-judgement", message))
+                reason = basis.judgement
+                if reason.sv == reason.da == reason.en:
+                    message = (
+                        f"rule {rule.id!r}: the judgement of the severity{where} is not translated"
+                    )
+                    notes.append(_finding(rule.file, "judgement-untranslated", message))
         for indicator, middle in rule.middle_sufficient.items():
             message = (
                 f"rule {rule.id!r}: the middle answer of {indicator} is enough: {middle.reason}"

@@ -61,6 +61,35 @@ class LocalizedText(_File):
         return text
 
 
+Reason = Annotated[str, Field(min_length=10, max_length=400)]
+
+
+class JudgementText(_File):
+    """A severity's one-line reason where no source weighs it, in every language.
+
+    A rules folder written before reasons were translated gives one string; it is read as the
+    reason in every language, and `rules lint` warns (`judgement-untranslated`), so an older
+    folder still loads (`rules diff` against it, say) without passing for translated.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_string(cls, data: Any) -> Any:
+        return {"sv": data, "da": data, "en": data} if isinstance(data, str) else data
+
+    sv: Reason
+    """Swedish."""
+    da: Reason
+    """Danish."""
+    en: Reason
+    """English."""
+
+    def in_(self, language: Language) -> str:
+        """Return the reason in `language`."""
+        text: str = getattr(self, language)
+        return text
+
+
 class FolderIndexFile(_File):
     """`index.yaml` of a folder: what the folder covers."""
 
@@ -239,8 +268,9 @@ class SeverityBasisSpec(_File):
     """The source whose passage makes it this severe (with `locator`)."""
     locator: Annotated[str, Field(min_length=3, max_length=300)] | None = None
     """Where in that source: one of the locators of its coverage map."""
-    judgement: Annotated[str, Field(min_length=10, max_length=300)] | None = None
-    """Instead of a source: a one-line reason the rule authors stand behind."""
+    judgement: JudgementText | None = None
+    """Instead of a source: a one-line reason the rule authors stand behind, in every language
+    (the result gives it in its own)."""
 
     @model_validator(mode="after")
     def _one_form(self) -> SeverityBasisSpec:

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from schemas.result import SeverityBasis
 from schemas.vocabulary import Dimension, GapKind, ReadinessLevel, Severity
 
 __all__ = [
@@ -48,8 +47,10 @@ class Finding:
             escalation.
         evidence: The tested indicators whose values made a test hold, (path, value) by path.
         derived_from: The gaps and escalations it was chained from, by id.
-        basis: Why it has this severity.
-        encoded: Its JSON from the value of `severity` to the end.
+        basis: Why it has this severity: its place in `Ruleset.severity_bases`, the same in
+            every language (a judgement's reason is given in the result's language).
+        encoded: Its JSON from the value of `severity` up to the value of `severity_basis`.
+        tail: Its JSON after the value of `severity_basis`.
     """
 
     id: str
@@ -59,8 +60,9 @@ class Finding:
     gap_kind: GapKind | None
     evidence: tuple[tuple[str, str], ...]
     derived_from: tuple[str, ...]
-    basis: SeverityBasis
+    basis: int
     encoded: bytes = field(repr=False, compare=False)
+    tail: bytes = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

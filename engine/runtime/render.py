@@ -25,14 +25,16 @@ from engine.rulebase.rulefile import (
     LocalizedText,
     ObstacleFile,
     RecommendationFile,
+    SeverityBasisSpec,
     SuccessFactorFile,
 )
 from engine.ruleset import Ruleset, phase_of_step
 from engine.runtime.outcome import Outcome
 from engine.runtime.ranking import priority_of
+from schemas.result import SeverityBasis
 from schemas.vocabulary import Language
 
-__all__ = ["Fragments", "RecommendationFragments", "render"]
+__all__ = ["Fragments", "RecommendationFragments", "basis_in", "render"]
 
 _SAFE = re.compile(r"[a-z0-9_./-]*")
 """What may be written into JSON between quotes as it is."""
@@ -80,6 +82,11 @@ class Fragments:
             for rule in ruleset.rules
             if rule.kind != "strength"
         }
+        # Per severity basis (`Ruleset.severity_bases`): its JSON, a judgement's reason in
+        # this language.
+        self.basis: list[bytes] = [
+            to_json(basis_in(basis, language).model_dump()) for _, basis in ruleset.severity_bases
+        ]
         self.obstacle = {
             oid: _described(oid, e, language, '"gaps":', country)
             for oid, e in ruleset.obstacles.items()
@@ -92,6 +99,12 @@ class Fragments:
             rid: RecommendationFragments(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
+
+
+def basis_in(basis: SeverityBasisSpec, language: Language) -> SeverityBasis:
+    """A severity basis as results give it: a judgement's reason in `language`."""
+    judgement = basis.judgement.in_(language) if basis.judgement is not None else None
+    return SeverityBasis(source=basis.source, locator=basis.locator, judgement=judgement)
 
 
 def _in_country(
@@ -143,10 +156,17 @@ def _described(
 def render(fragments: Fragments, outcome: Outcome) -> bytes:
     """Return the result JSON of `outcome`, its texts from `fragments`."""
     parts: list[bytes] = [fragments.head, b',"readiness":', outcome.readiness.encoded]
-    rule = fragments.rule
+    rule, basis = fragments.rule, fragments.basis
+    for opening, findings in (
+        (b',"gaps":[', outcome.gaps),
+        (b'],"escalations":[', outcome.escalations),
+    ):
+        parts.append(opening)
+        comma = b""
+        for finding in findings:
+            parts += (comma, rule[finding.id], finding.encoded, basis[finding.basis], finding.tail)
+            comma = b","
     for opening, heads, items in (
-        (b',"gaps":[', rule, outcome.gaps),
-        (b'],"escalations":[', rule, outcome.escalations),
         (b'],"obstacles":[', fragments.obstacle, outcome.obstacles),
         (b'],"success_factors":[', fragments.success_factor, outcome.success_factors),
     ):

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from pydantic_core import to_json
-
 from engine.conditions import tests_in
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.outcome import (
@@ -31,7 +29,6 @@ from engine.runtime.outcome import (
 from engine.runtime.ranking import finished_phase, order, stage_of, stage_order, urgency_of
 from engine.runtime.render import _ids, _json, _safe
 from engine.runtime.scoring import Blocker, Scorer
-from schemas.result import SeverityBasis
 from schemas.vocabulary import SEVERITIES
 
 __all__ = ["MEMO_ENTRIES", "LinkMasks", "Resolver", "RuleFacts"]
@@ -87,11 +84,12 @@ class RuleFacts:
 
     __slots__ = (
         "answers_of",
-        "basis_for",
+        "basis_number_for",
         "blocks",
         "dimension",
         "evidence",
         "families",
+        "first_basis",
         "fixed_rank",
         "gap_kind",
         "id",
@@ -109,7 +107,7 @@ class RuleFacts:
         "tail",
     )
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, first_basis: int = 0) -> None:
         self.id = _safe(rule.id)
         self.kind = rule.kind
         self.key = f"{rule.kind}:{rule.id}"
@@ -124,7 +122,9 @@ class RuleFacts:
         self.obstacle_set = frozenset(self.obstacles)
         self.success_factor_set = frozenset(self.success_factors)
         self.severity_for = rule.severity_for
-        self.basis_for = rule.basis_for
+        # Its bases' place in `Ruleset.severity_bases`: the first, plus `basis_number_for`.
+        self.first_basis = first_basis
+        self.basis_number_for = rule.basis_number_for
         self.families = rule.families if rule.kind == "gap" else frozenset()
         # The severity rank when it does not depend on the answers (None when it does, or for a
         # strength rule), and whether a blocking entry of this rule caps readiness.
@@ -147,8 +147,8 @@ class RuleFacts:
         # The answers that decide this rule's finding: its evidence and its severity.
         decisive = sorted({*union, *rule.severity_paths})
         self.answers_of = itemgetter(*decisive) if decisive else _nothing
-        # The JSON of a finding around its evidence, severity basis and chaining, which are the
-        # same in every language (the title, before it, is not).
+        # The JSON of a finding around its evidence and chaining, which are the same in every
+        # language (the title before it is not, nor the severity basis, a judgement's words).
         sources = _json([c.model_dump(mode="json") for c in rule.sources])
         if rule.kind == "gap":
             self.middle = f'","kind":{_json(self.gap_kind)},"evidence":'.encode()
@@ -247,7 +247,10 @@ class Resolver:
         self.ruleset = ruleset
         self.memo_entries = memo_entries
         self.scorer = Scorer(ruleset.scoring, ruleset.scope)
-        facts = {rule.id: RuleFacts(rule) for rule in ruleset.rules}
+        first_basis: dict[str, int] = {}
+        for number, (rule_id, _) in enumerate(ruleset.severity_bases):
+            first_basis.setdefault(rule_id, number)
+        facts = {rule.id: RuleFacts(rule, first_basis.get(rule.id, 0)) for rule in ruleset.rules}
         self.facts = facts
         links = LinkMasks(ruleset, facts)
         self.bit = links.bit
@@ -468,8 +471,7 @@ def _finding(
     gap, (id, dimension), as it weighs on readiness.
     """
     severity = rule.severity_for(values)
-    basis = rule.basis_for(values)
-    assert severity is not None and basis is not None  # noqa: S101 - gap and escalation rules have both
+    assert severity is not None  # noqa: S101 - gap and escalation rules have one
     evidence = rule.evidence_of(values)
     encoded = b"".join(
         (
@@ -479,8 +481,6 @@ def _finding(
             _DERIVED,
             _ids(chained),
             _BASIS,
-            to_json(basis.model_dump()),
-            rule.tail,
         )
     )
     finding = Finding(
@@ -491,8 +491,9 @@ def _finding(
         rule.gap_kind if rule.kind == "gap" else None,
         evidence,
         chained,
-        SeverityBasis(source=basis.source, locator=basis.locator, judgement=basis.judgement),
+        rule.first_basis + rule.basis_number_for(values),
         encoded,
+        rule.tail,
     )
     rank = _SEVERITY_ORDER[severity]
     weighty = (rule.id, rule.dimension) if rank <= 1 and rule.blocks else None

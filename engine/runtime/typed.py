@@ -14,7 +14,7 @@ from engine.rulebase.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Ruleset
 from engine.runtime.outcome import Finding, Outcome, Placed
 from engine.runtime.ranking import priority_of
-from engine.runtime.render import _in_country
+from engine.runtime.render import _in_country, basis_in
 from schemas.citation import Citation
 from schemas.result import AssessmentResult, RulesetInfo
 from schemas.vocabulary import Language
@@ -33,6 +33,7 @@ class Texts:
             rule.id: rule.sources for rule in ruleset.rules
         }
         self.raises = {rule.id: tuple(rule.links.recommendations) for rule in ruleset.rules}
+        self.basis = [basis_in(basis, language) for _, basis in ruleset.severity_bases]
         self.obstacle = {
             oid: _described(e, language, country) for oid, e in ruleset.obstacles.items()
         }
@@ -66,6 +67,7 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
     """Return the result of `outcome` as a model, its texts from `texts`."""
     title = texts.rule_title
     sources = texts.rule_sources
+    basis = texts.basis
     obstacle, success_factor = texts.obstacle, texts.success_factor
     readiness = outcome.readiness
 
@@ -78,7 +80,7 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
             "severity": finding.severity,
             "evidence": dict(finding.evidence),
             "derived_from": list(finding.derived_from),
-            "severity_basis": finding.basis,
+            "severity_basis": basis[finding.basis],
             "sources": list(sources[finding.id]),
         }
 

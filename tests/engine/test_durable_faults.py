@@ -78,7 +78,13 @@ def generated_rules(folder: RulesFolder) -> int:
                     "gap": {
                         "severity": "low",
                         "kind": "missing",
-                        "basis": {"judgement": "a generated rule for a stress test"},
+                        "basis": {
+                            "judgement": {
+                                "sv": "en genererad regel för ett stresstest",
+                                "da": "en genereret regel til en stresstest",
+                                "en": "a generated rule for a stress test",
+                            }
+                        },
                     }
                 },
                 "links": {"recommendations": ["secure-venue"]},

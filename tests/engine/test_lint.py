@@ -88,6 +88,28 @@ def test_an_entry_no_rule_links(rules_copy: RulesFolder) -> None:
     ]
 
 
+def test_a_judgement_in_one_string_loads_and_is_warned_of(rules_copy: RulesFolder) -> None:
+    # A rules folder from before the reasons were translated still loads (so that `rules diff`
+    # can compare against it), its one string read as every language; lint says it is not
+    # translated, and the judgement's note is still there.
+    text = rule_text().replace(
+        "    basis: {judgement: {sv: allvaret i en testregel, da: alvoren i en testregel,"
+        " en: the severity of a test rule}}",
+        "    basis: {judgement: the severity of a test rule}",
+    )
+    assert "{judgement: the severity of a test rule}" in text
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    judged = ("severity-judgement", "judgement-untranslated")
+
+    def found() -> set[tuple[str, str]]:
+        return {(f.code, f.severity) for f in findings(rules_copy) if f.code in judged}
+
+    assert ("judgement-untranslated", "warning") in found()
+    assert ("severity-judgement", "note") in found()
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    assert ("judgement-untranslated", "warning") not in found()
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "-m", "engine", *args],

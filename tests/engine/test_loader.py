@@ -40,6 +40,10 @@ cases:
 STRATEGIC = (
     "2.3 Institutionelt niveau – Ledelse og ledelsesstrukturer: det strategiske ledelsesniveau"
 )
+JUDGEMENT = (
+    "{judgement: {sv: allvaret i en testregel, da: alvoren i en testregel,"
+    " en: the severity of a test rule}}"
+)
 
 
 def rule_text(
@@ -52,9 +56,7 @@ def rule_text(
 ) -> str:
     # Every gap and escalation states the basis of its severity.
     for kind in ("gap", "escalation"):
-        asserts = asserts.replace(
-            f"  {kind}:\n", f"  {kind}:\n    basis: {{judgement: the severity of a test rule}}\n"
-        )
+        asserts = asserts.replace(f"  {kind}:\n", f"  {kind}:\n    basis: {JUDGEMENT}\n")
     return RULE.format(
         id=rule_id,
         when=when,
@@ -80,7 +82,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.9.1"
+    assert ruleset.version == "0.10.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 
@@ -536,7 +538,7 @@ def test_a_sufficient_middle_needs_a_listed_locator(rules_copy: RulesFolder) -> 
 
 
 def test_a_severity_needs_its_basis(rules_copy: RulesFolder) -> None:
-    text = rule_text().replace("    basis: {judgement: the severity of a test rule}\n", "")
+    text = rule_text().replace(f"    basis: {JUDGEMENT}\n", "")
     rules_copy.write("logic/leadership/test-rule.yaml", text)
     error = only_error(rules_copy)
     assert error.code == "missing-field"
@@ -545,7 +547,7 @@ def test_a_severity_needs_its_basis(rules_copy: RulesFolder) -> None:
 
 def test_a_cited_basis_must_use_a_listed_locator(rules_copy: RulesFolder) -> None:
     text = rule_text().replace(
-        "    basis: {judgement: the severity of a test rule}",
+        f"    basis: {JUDGEMENT}",
         '    basis: {source: socialstyrelsen-dk-ramme-2019, locator: "2.3 Ledelse"}',
     )
     rules_copy.write("logic/leadership/test-rule.yaml", text)
@@ -558,7 +560,8 @@ def test_a_severity_may_differ_by_context(rules_copy: RulesFolder) -> None:
         "  gap:\n    severity: {no: high, partly: medium}\n    in_context:\n"
         "      - when: {intervention.kind: [guideline, law]}\n"
         "        severity: {no: medium, partly: low}\n"
-        "        basis: {judgement: a guideline needs less of this than a method}"
+        "        basis: {judgement: {sv: en riktlinje behöver mindre av detta, da: en retningslinje kræver mindre af dette,"
+        " en: a guideline needs less of this than a method}}"
     )
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
     rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
@@ -568,7 +571,9 @@ def test_a_severity_may_differ_by_context(rules_copy: RulesFolder) -> None:
     assert rule.severity_for({path: "partly", "intervention.kind": "guideline"}) == "low"
     basis = rule.basis_for({path: "no", "intervention.kind": "law"})
     assert basis is not None
-    assert basis.judgement == "a guideline needs less of this than a method"
+    assert basis.judgement is not None
+    assert basis.judgement.in_("en") == "a guideline needs less of this than a method"
+    assert basis.judgement.in_("da") == "en retningslinje kræver mindre af dette"
 
 
 def test_a_context_may_test_categorical_indicators_only(rules_copy: RulesFolder) -> None:
@@ -576,7 +581,7 @@ def test_a_context_may_test_categorical_indicators_only(rules_copy: RulesFolder)
         "  gap:\n    severity: high\n    in_context:\n"
         "      - when: {risks.reorganisation: 'yes'}\n"
         "        severity: blocking\n"
-        "        basis: {judgement: a reorganisation makes it worse}"
+        "        basis: {judgement: {sv: omorganisering, da: omorganisering, en: a reorganisation makes it worse}}"
     )
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
     assert only_error(rules_copy).code == "invalid-condition"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from engine.indicators import INDICATORS, nested
+from engine.indicators import INDICATORS, nested, values_of
 from engine.runtime.render import _ids, _safe
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
@@ -55,3 +55,30 @@ def test_only_json_safe_ids_are_joined_by_hand() -> None:
         _safe('bad"id')
     with pytest.raises(ValueError, match="escaping"):
         _safe("tab\there")
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_a_judgement_is_given_in_the_results_language(engine: Engine, language: str) -> None:
+    # The reason for a severity no source weighs is a text the municipality reads, like a title:
+    # a Swedish result gives it in Swedish, in the JSON and in the typed result alike.
+    requests = [AssessmentRequest.model_validate(_assessment(seed)) for seed in range(60)]
+    requests.append(worst_request())
+    judged = 0
+    for request in requests:
+        values = values_of(request)
+        rendered = AssessmentResult.model_validate_json(
+            engine.assess_json(request, language=language)  # type: ignore[arg-type]
+        )
+        typed = engine.assess(request, language=language)  # type: ignore[arg-type]
+        assert rendered == typed
+        for finding in [*rendered.gaps, *rendered.escalations]:
+            basis = engine.ruleset.by_id[finding.id].basis_for(values)
+            assert basis is not None
+            if basis.judgement is None:
+                assert finding.severity_basis.judgement is None
+                continue
+            judged += 1
+            assert finding.severity_basis.judgement == basis.judgement.in_(language)  # type: ignore[arg-type]
+            if language != "en":
+                assert finding.severity_basis.judgement != basis.judgement.en
+    assert judged > 100  # the requests reach many judgements, in contexts too
