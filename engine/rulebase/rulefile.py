@@ -64,7 +64,7 @@ class LocalizedText(_File):
 Reason = Annotated[str, Field(min_length=10, max_length=400)]
 
 
-class JudgementText(_File):
+class JudgementText(LocalizedText):
     """A severity's one-line reason where no source weighs it, in every language.
 
     A rules folder written before reasons were translated gives one string; it is read as the
@@ -83,11 +83,6 @@ class JudgementText(_File):
     """Danish."""
     en: Reason
     """English."""
-
-    def in_(self, language: Language) -> str:
-        """Return the reason in `language`."""
-        text: str = getattr(self, language)
-        return text
 
 
 class FolderIndexFile(_File):

@@ -31,6 +31,9 @@ def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
     found: list[tuple[str, str, LocalizedText]] = []
     for rule in ruleset.rules:
         found.append((f"rule {rule.id}", "title", rule.title))
+        for number, basis in enumerate(rule.bases):
+            if basis.judgement is not None:
+                found.append((f"rule {rule.id}", f"judgement {number}", basis.judgement))
     for owner, entry in _entries(ruleset):
         for field in ("title", "description", "action", "rationale"):
             value = getattr(entry, field, None)
