@@ -177,18 +177,24 @@ class Ruleset:
     scope: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     """Per scoped indicator: the categorical indicator and the values under which it applies."""
     by_id: MappingProxyType[str, Rule] = field(init=False)
+    severity_bases: tuple[SeverityBasisSpec, ...] = field(init=False)
+    """Every severity basis, rule by rule in the order of `Rule.bases`. A finding names its basis
+    by its place here, the same in every language; its words (a judgement's reason) are given in
+    the result's language when it is rendered."""
+    first_basis: MappingProxyType[str, int] = field(init=False)
+    """Per gap or escalation rule: the place of its own basis in `severity_bases` (a context's
+    basis follows at `Rule.basis_number_for`)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", MappingProxyType({r.id: r for r in self.rules}))
-
-    @property
-    def severity_bases(self) -> tuple[tuple[str, SeverityBasisSpec], ...]:
-        """Every severity basis, (rule id, basis), rule by rule in the order of `Rule.bases`.
-
-        A finding names its basis by its place here, the same in every language; its words
-        (a judgement's reason) are given in the result's language when it is rendered.
-        """
-        return tuple((rule.id, basis) for rule in self.rules for basis in rule.bases)
+        bases: list[SeverityBasisSpec] = []
+        first: dict[str, int] = {}
+        for rule in self.rules:
+            if rule.bases:
+                first[rule.id] = len(bases)
+                bases += rule.bases
+        object.__setattr__(self, "severity_bases", tuple(bases))
+        object.__setattr__(self, "first_basis", MappingProxyType(first))
 
     @property
     def info(self) -> RulesetInfo:

@@ -85,7 +85,7 @@ class Fragments:
         # Per severity basis (`Ruleset.severity_bases`): its JSON, a judgement's reason in
         # this language.
         self.basis: list[bytes] = [
-            to_json(basis_in(basis, language).model_dump()) for _, basis in ruleset.severity_bases
+            to_json(basis_in(basis, language).model_dump()) for basis in ruleset.severity_bases
         ]
         self.obstacle = {
             oid: _described(oid, e, language, '"gaps":', country)

@@ -247,10 +247,8 @@ class Resolver:
         self.ruleset = ruleset
         self.memo_entries = memo_entries
         self.scorer = Scorer(ruleset.scoring, ruleset.scope)
-        first_basis: dict[str, int] = {}
-        for number, (rule_id, _) in enumerate(ruleset.severity_bases):
-            first_basis.setdefault(rule_id, number)
-        facts = {rule.id: RuleFacts(rule, first_basis.get(rule.id, 0)) for rule in ruleset.rules}
+        first = ruleset.first_basis
+        facts = {rule.id: RuleFacts(rule, first.get(rule.id, 0)) for rule in ruleset.rules}
         self.facts = facts
         links = LinkMasks(ruleset, facts)
         self.bit = links.bit

@@ -33,7 +33,7 @@ class Texts:
             rule.id: rule.sources for rule in ruleset.rules
         }
         self.raises = {rule.id: tuple(rule.links.recommendations) for rule in ruleset.rules}
-        self.basis = [basis_in(basis, language) for _, basis in ruleset.severity_bases]
+        self.basis = [basis_in(basis, language) for basis in ruleset.severity_bases]
         self.obstacle = {
             oid: _described(e, language, country) for oid, e in ruleset.obstacles.items()
         }
