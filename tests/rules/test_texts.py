@@ -102,6 +102,32 @@ def test_no_danish_text_names_a_regional_support_structure(ruleset: Ruleset) -> 
     assert not found
 
 
+# The Danish agency that published two of the sources, Socialstyrelsen, has since been renamed
+# Social- og Boligstyrelsen. A text that speaks of it by the old name (in Swedish "danska
+# Socialstyrelsen", in Danish any Socialstyrelse but the Swedish one, in English the old English
+# name or the Danish one) names it as it is called now, so that a municipality can find it.
+OLD_DANISH_AGENCY = {
+    "sv": r"danska Socialstyrelse",
+    "da": r"(?<!svenske )Socialstyrelse",
+    "en": r"National Board of Social Services|(?<!Swedish )\bSocialstyrelsen",
+}
+
+
+@pytest.mark.parametrize("language", sorted(OLD_DANISH_AGENCY))
+def test_the_danish_agency_is_named_as_it_is_called_now(ruleset: Ruleset, language: str) -> None:
+    # Swedish variants speak of the Swedish Socialstyrelsen, which keeps its name.
+    every = [(o, f, t) for o, f, t in texts(ruleset)]
+    every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset) if c != "SE"]
+    named = [(o, f, t.in_(language)) for o, f, t in every]
+    found = [
+        f"{o}: {f}"
+        for o, f, text in named
+        if re.search(OLD_DANISH_AGENCY[language], text) and "Social- og Boligstyrelse" not in text
+    ]
+    assert not found
+    assert any("Social- og Boligstyrelse" in text for _, _, text in named)
+
+
 def test_every_text_exists_in_all_three_languages(ruleset: Ruleset) -> None:
     for owner, field, text in texts(ruleset):
         for language in ("sv", "da", "en"):
