@@ -119,7 +119,24 @@ def close_forbidding_models(document: dict[str, Any]) -> dict[str, Any]:
         if name in names and schema.get("type") == "object" and "properties" in schema:
             schema["additionalProperties"] = False
         schema.update(copy.deepcopy(constraints.get(name, {})))
-    return _with_rate_limit(_with_bad_request(closed))
+    return _with_sorted_headers(_with_rate_limit(_with_bad_request(closed)))
+
+
+def _with_sorted_headers(document: dict[str, Any]) -> dict[str, Any]:
+    """Sort each response's headers by name.
+
+    Litestar collects a handler's response headers in a set, so their order followed the
+    process's string hashing: the same app described itself differently from one start to the
+    next, and the documentation pages, which embed the document, changed their script hash.
+    """
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                if isinstance(response, dict) and isinstance(response.get("headers"), dict):
+                    response["headers"] = dict(sorted(response["headers"].items()))
+    return document
 
 
 UNLIMITED_PATHS = frozenset({"/health", "/ready"})
