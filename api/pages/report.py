@@ -268,6 +268,11 @@ def _text(text: str, language: Language, **values: object) -> str:
     return TEXTS[text][language].format(**values)
 
 
+def _days(days: int, language: Language) -> str:
+    """`days` as a span of days ("1 day", "3 days"), in `language`."""
+    return _text("one_day", language) if days == 1 else _text("days", language, days=days)
+
+
 def _citations(ruleset: Ruleset, sources: Sequence[Citation]) -> list[Cited]:
     cited = []
     for citation in sources:
@@ -786,7 +791,11 @@ def _comparison(
             "intervention": current.intervention,
         },
         "between": _text(
-            "between", language, later=later_day, earlier=earlier_day, days=found["days_between"]
+            "between",
+            language,
+            later=later_day,
+            earlier=earlier_day,
+            span=_days(found["days_between"], language),
         ),
         "legend": legend,
         "overall": {
@@ -820,7 +829,7 @@ def _comparison(
                 g["severity"],
                 g["severity_before"],
                 long_date(datetime.fromisoformat(g["open_since"]), language),
-                _text("days", language, days=g["days_open"]),
+                _days(g["days_open"], language),
             )
             for g in found["gaps_persisting"]
         ],

@@ -128,8 +128,8 @@ TEXTS: Words = {
     },
     "print": {"sv": "Skriv ut", "da": "Udskriv", "en": "Print"},
     "print_help": {
-        "sv": "Skriv ut eller spara som PDF med webbläsarens utskrift (Ctrl+P).",
-        "da": "Udskriv eller gem som PDF med browserens udskrift (Ctrl+P).",
+        "sv": "Skriv ut eller spara som PDF med webbläsarens utskriftsfunktion (Ctrl+P).",
+        "da": "Udskriv eller gem som PDF med browserens udskriftsfunktion (Ctrl+P).",
         "en": "Print or save as PDF with the browser's print command (Ctrl+P).",
     },
     "compare": {
@@ -231,12 +231,16 @@ TEXTS: Words = {
     },
     "why": {"sv": "Varför", "da": "Hvorfor", "en": "Why"},
     "after": {"sv": "Görs efter", "da": "Gøres efter", "en": "Comes after"},
-    "sub_points": {"sv": "Görs samtidigt", "da": "Gøres samtidig", "en": "Done as part of it"},
+    "sub_points": {
+        "sv": "Görs som en del av detta",
+        "da": "Gøres som en del af dette",
+        "en": "Done as part of it",
+    },
     "sources": {"sv": "Källor", "da": "Kilder", "en": "Sources"},
     "findings": {"sv": "Brister och risker", "da": "Mangler og risici", "en": "Gaps and risks"},
     "finding": {"sv": "Brist eller risk", "da": "Mangel eller risiko", "en": "Gap or risk"},
     "kind": {"sv": "Typ", "da": "Type", "en": "Kind"},
-    "severity": {"sv": "Allvar", "da": "Alvor", "en": "Severity"},
+    "severity": {"sv": "Allvarlighetsgrad", "da": "Alvorlighedsgrad", "en": "Severity"},
     "no_findings": {
         "sv": "Svaren visar inga brister eller risker.",
         "da": "Svarene viser ingen mangler eller risici.",
@@ -316,9 +320,9 @@ TEXTS: Words = {
     "later": {"sv": "Nu", "da": "Nu", "en": "Now"},
     "change": {"sv": "Förändring", "da": "Ændring", "en": "Change"},
     "between": {
-        "sv": "Bedömningen från {later} jämförs med den från {earlier}, {days} dagar tidigare.",
-        "da": "Vurderingen fra {later} sammenlignes med den fra {earlier}, {days} dage tidligere.",
-        "en": "The assessment of {later} is compared with the one of {earlier}, {days} days earlier.",
+        "sv": "Bedömningen från {later} jämförs med den från {earlier}, {span} tidigare.",
+        "da": "Vurderingen fra {later} sammenlignes med den fra {earlier}, {span} tidligere.",
+        "en": "The assessment of {later} is compared with the one of {earlier}, {span} earlier.",
     },
     "overall": {"sv": "Samlad beredskap", "da": "Samlet parathed", "en": "Overall readiness"},
     "change_chart": {
@@ -326,15 +330,19 @@ TEXTS: Words = {
         "da": "Point pr. område, tidligere og nu",
         "en": "Score per area, earlier and now",
     },
-    "gaps_closed": {"sv": "Brister som har åtgärdats", "da": "Mangler, der er lukket", "en": "Gaps closed"},
+    "gaps_closed": {"sv": "Brister som har åtgärdats", "da": "Mangler, der er afhjulpet", "en": "Gaps closed"},
     "gaps_new": {"sv": "Nya brister", "da": "Nye mangler", "en": "New gaps"},
     "gaps_persisting": {"sv": "Brister som finns kvar", "da": "Mangler, der består", "en": "Gaps still open"},
     "open_since": {"sv": "Öppen sedan", "da": "Åben siden", "en": "Open since"},
-    "severity_before": {"sv": "Allvar tidigare", "da": "Alvor tidligere", "en": "Severity earlier"},
+    "severity_before": {
+        "sv": "Allvarlighetsgrad tidigare",
+        "da": "Alvorlighedsgrad tidligere",
+        "en": "Severity earlier",
+    },
     "recommendations_new": {"sv": "Nya rekommendationer", "da": "Nye anbefalinger", "en": "New recommendations"},
     "recommendations_gone": {
         "sv": "Rekommendationer som inte längre behövs",
-        "da": "Anbefalinger, der ikke længere er brug for",
+        "da": "Anbefalinger, som der ikke længere er brug for",
         "en": "Recommendations no longer needed",
     },
     "none": {"sv": "Inga.", "da": "Ingen.", "en": "None."},
@@ -345,5 +353,6 @@ TEXTS: Words = {
         "en": "The advice and the gaps above refer to these documents:",
     },
     "days": {"sv": "{days} dagar", "da": "{days} dage", "en": "{days} days"},
+    "one_day": {"sv": "1 dag", "da": "1 dag", "en": "1 day"},
 }  # fmt: skip
 """The labels and sentences of the report pages."""
