@@ -193,7 +193,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "rows_suppressed": {
         "sv": "{k} till förekom i färre än {n} organisationer var och visas inte.",
-        "da": "{k} mere forekom hver i færre end {n} organisationer og vises ikke.",
+        "da": "Yderligere {k} forekom hver i færre end {n} organisationer og vises ikke.",
         "en": "{k} more occurred in fewer than {n} organisations each and are not shown.",
     },
     "trend": {

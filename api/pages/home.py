@@ -62,7 +62,10 @@ TEXTS: dict[str, dict[Language, str]] = {
     "run_round_link": {"sv": "Omgångar", "da": "Runder", "en": "Rounds"},
     "dashboard_intro": {
         "sv": "Regionala stödstrukturer ser sin regions resultat i den regionala översikten.",
-        "da": "Regionale og nationale støttefunktioner ser regionens resultater i overblikket.",
+        "da": (
+            "De, der støtter kommunerne i en region, ser regionens resultater i det regionale "
+            "overblik."
+        ),
         "en": "Regional support structures see their region's results on the regional dashboard.",
     },
     "key_label": {"sv": "API-nyckel", "da": "API-nøgle", "en": "API key"},

@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "open": {"sv": "Visa frågorna", "da": "Vis spørgsmålene", "en": "Show the questions"},
     "bad_code": {
         "sv": "Koden hör inte till någon omgång. Kontrollera att du skrivit den som i inbjudan.",
-        "da": "Koden hører ikke til nogen runde. Kontrollér, at du har skrevet den som i "
+        "da": "Koden hører ikke til nogen runde. Kontroller, at du har skrevet den som i "
         "invitationen.",
         "en": "The code belongs to no round. Check that you typed it as the invitation gives it.",
     },

@@ -134,7 +134,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "nobody": {
         "sv": "Ingen har svarat ännu; omgången kan stängas när någon har gjort det.",
-        "da": "Ingen har svaret endnu; runden kan lukkes, når nogen har.",
+        "da": "Ingen har svaret endnu; runden kan lukkes, når nogen har svaret.",
         "en": "Nobody has answered yet; the round can be closed once someone has.",
     },
     "report": {
@@ -236,7 +236,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "no_codes": {
         "sv": "Bjud in minst en person: ange ett antal eller kryssa i en gemensam kod.",
-        "da": "Invitér mindst én person: angiv et antal, eller sæt kryds ved en fælles kode.",
+        "da": "Inviter mindst én person: angiv et antal, eller sæt kryds ved en fælles kode.",
         "en": "Invite at least one person: give a number or tick a shared code.",
     },
     "org_required": {
@@ -256,7 +256,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "invalid": {
         "sv": "Kontrollera fältet.",
-        "da": "Kontrollér feltet.",
+        "da": "Kontroller feltet.",
         "en": "Check this field.",
     },
     "opened_title": {
@@ -270,7 +270,7 @@ TEXTS: dict[str, dict[Language, str]] = {
             "kod till en person och den gemensamma koden till gruppen. De svarar på {address}."
         ),
         "da": (
-            "Koderne vises kun nu. Udskriv siden eller kopiér koderne, og giv hver personlig kode "
+            "Koderne vises kun nu. Udskriv siden eller kopier koderne, og giv hver personlig kode "
             "til én person og den fælles kode til gruppen. De svarer på {address}."
         ),
         "en": (
