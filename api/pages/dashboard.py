@@ -212,7 +212,13 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Mean score of each organisation's latest assessment in the quarter: {figures}.",
     },
     "quarter": {"sv": "Kvartal", "da": "Kvartal", "en": "Quarter"},
-    "quarter_name": {"sv": "kv. {n}", "da": "{n}. kvt.", "en": "Q{n}"},
+    # The year first in Swedish and English tables (2026 kv. 1, 2026 Q1), last in Danish, as
+    # Danish writes a quarter (1. kvt. 2026).
+    "quarter_name": {
+        "sv": "{year}{between}kv. {n}",
+        "da": "{n}. kvt.{between}{year}",
+        "en": "{year}{between}Q{n}",
+    },
     "hidden": {"sv": "dold", "da": "skjult", "en": "hidden"},
     "hidden_group": {
         "sv": "Dold: färre än {n} organisationer",
@@ -287,9 +293,9 @@ def percent(share: float, language: Language) -> str:
 
 
 def quarter_name(quarter: str, language: Language, between: str = " ") -> str:
-    """`2026-Q1` as the language writes it: the year, `between`, and the quarter."""
+    """`2026-Q1` as the language writes it, its year and quarter parted by `between`."""
     year, _, n = quarter.partition("-Q")
-    return f"{year}{between}{TEXTS['quarter_name'][language].format(n=n)}"
+    return TEXTS["quarter_name"][language].format(year=year, n=n, between=between)
 
 
 def _reader(page: Page) -> ApiKeyInfo:

@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.pages.charts import Bar, bar_chart, column_chart
-from api.pages.dashboard import TEXTS, _findings
+from api.pages.dashboard import TEXTS, _findings, quarter_name
 from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import in_process
@@ -421,3 +421,10 @@ def test_the_exports_keep_the_period_the_dashboard_shows(site: Site) -> None:
     assert len(only_march.content.decode("utf-8-sig").splitlines()) == 1 + 1
     bad = site.http.get("/dashboard/export.xlsx", params={"region": "Kronoberg", "from": "July"})
     assert bad.status_code == 400
+
+
+def test_a_quarter_is_written_as_each_language_writes_it() -> None:
+    names = [quarter_name("2026-Q1", language) for language in ("sv", "da", "en")]
+    assert names == ["2026 kv. 1", "1. kvt. 2026", "2026 Q1"]
+    # On two lines under a chart's column, the year and the quarter keep their order.
+    assert quarter_name("2026-Q3", "da", "\n") == "3. kvt.\n2026"
