@@ -104,7 +104,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         ),
         "da": (
             "Svar ud fra, hvordan det er i dag, ikke hvordan det burde være. Ved du det ikke, så "
-            "lad »Ved ikke« stå: det tæller ikke som et nej. Du kan svare igen, indtil runden "
+            "lad ”Ved ikke” stå: det tæller ikke som et nej. Du kan svare igen, indtil runden "
             "lukker; de nye svar erstatter da de gamle."
         ),
         "en": (
