@@ -38,6 +38,7 @@ __all__ = [
     "page_language",
     "posted",
     "redirect",
+    "span_of_days",
     "texts_in",
 ]
 
@@ -98,6 +99,18 @@ def nested(flat: Mapping[str, Any]) -> dict[str, Any]:
             node = node.setdefault(name, {})
         node[last] = value
     return tree
+
+
+DAYS: dict[str, dict[Language, str]] = {
+    "one": {"sv": "1 dag", "da": "1 dag", "en": "1 day"},
+    "many": {"sv": "{days} dagar", "da": "{days} dage", "en": "{days} days"},
+}
+"""A number of days, in the singular for one."""
+
+
+def span_of_days(days: int, language: Language) -> str:
+    """`days` as a span of days in `language`: "1 day", "3 days"."""
+    return DAYS["one"][language] if days == 1 else DAYS["many"][language].format(days=days)
 
 
 def texts_in(table: Mapping[str, Mapping[Language, str]], language: Language) -> dict[str, str]:

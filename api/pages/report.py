@@ -26,7 +26,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
-from api.pages.common import Page, PageError
+from api.pages.common import Page, PageError, span_of_days
 from api.pages.report_texts import (
     KINDS,
     LEVELS,
@@ -266,11 +266,6 @@ def _word(words: Mapping[str, Mapping[Language, str]], code: str, language: Lang
 
 def _text(text: str, language: Language, **values: object) -> str:
     return TEXTS[text][language].format(**values)
-
-
-def _days(days: int, language: Language) -> str:
-    """`days` as a span of days ("1 day", "3 days"), in `language`."""
-    return _text("one_day", language) if days == 1 else _text("days", language, days=days)
 
 
 def _citations(ruleset: Ruleset, sources: Sequence[Citation]) -> list[Cited]:
@@ -795,7 +790,7 @@ def _comparison(
             language,
             later=later_day,
             earlier=earlier_day,
-            span=_days(found["days_between"], language),
+            span=span_of_days(found["days_between"], language),
         ),
         "legend": legend,
         "overall": {
@@ -829,7 +824,7 @@ def _comparison(
                 g["severity"],
                 g["severity_before"],
                 long_date(datetime.fromisoformat(g["open_since"]), language),
-                _days(g["days_open"], language),
+                span_of_days(g["days_open"], language),
             )
             for g in found["gaps_persisting"]
         ],

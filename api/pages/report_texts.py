@@ -352,7 +352,5 @@ TEXTS: Words = {
         "da": "Rådene og manglerne ovenfor henviser til disse dokumenter:",
         "en": "The advice and the gaps above refer to these documents:",
     },
-    "days": {"sv": "{days} dagar", "da": "{days} dage", "en": "{days} days"},
-    "one_day": {"sv": "1 dag", "da": "1 dag", "en": "1 day"},
 }  # fmt: skip
 """The labels and sentences of the report pages."""

@@ -22,7 +22,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from pydantic import ValidationError
 
-from api.pages.common import Form, Page, PageError, posted, redirect, texts_in
+from api.pages.common import Form, Page, PageError, posted, redirect, span_of_days, texts_in
 from api.pages.report import long_date
 from api.paging import after_cursor
 from api.problems import ProblemError
@@ -150,15 +150,15 @@ TEXTS: dict[str, dict[Language, str]] = {
     "delete_help": {
         "sv": (
             "Den sammanvägda bedömningen och rapporten finns kvar. Annars raderas svaren "
-            "automatiskt {days} dagar efter att omgången stängts."
+            "automatiskt {span} efter att omgången stängts."
         ),
         "da": (
             "Den samlede vurdering og rapporten bevares. Ellers slettes svarene automatisk "
-            "{days} dage efter, at runden er lukket."
+            "{span} efter, at runden er lukket."
         ),
         "en": (
             "The combined assessment and its report stay. Otherwise the answers are deleted "
-            "{days} days after the round closed."
+            "{span} after the round closed."
         ),
     },
     "deleted": {
@@ -427,7 +427,9 @@ def _detail(page: Page, found: StoredRound, error: str | None = None) -> Templat
         may_close=may_act and found.status == "open" and found.respondents > 0,
         nobody=found.status == "open" and found.respondents == 0,
         may_delete=may_act and found.status == "closed" and found.answers_deleted_at is None,
-        delete_help=texts["delete_help"].format(days=runtime.settings.round_retention_days),
+        delete_help=texts["delete_help"].format(
+            span=span_of_days(runtime.settings.round_retention_days, language)
+        ),
         deleted=(
             texts["deleted"].format(when=local_day(found.answers_deleted_at, language))
             if found.answers_deleted_at

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
-from api.pages.report import _days, build_report, long_date, number, percent
+from api.pages.common import span_of_days
+from api.pages.report import build_report, long_date, number, percent
 from api.questionnaire import build_questionnaires
 from api.runtime import Questionnaires
 from engine import Engine, Ruleset, default_rules_dir, load_round_spec
@@ -383,4 +384,4 @@ def test_the_session_s_unstored_result_has_a_report_and_none_says_so(
     [(1, ("1 dag", "1 dag", "1 day")), (184, ("184 dagar", "184 dage", "184 days"))],
 )
 def test_a_span_of_one_day_is_said_in_the_singular(days: int, spans: tuple[str, ...]) -> None:
-    assert tuple(_days(days, language) for language in ("sv", "da", "en")) == spans
+    assert tuple(span_of_days(days, language) for language in ("sv", "da", "en")) == spans
