@@ -62,6 +62,19 @@ def country_texts(ruleset: Ruleset) -> list[tuple[str, str, str, LocalizedText]]
     return found
 
 
+def every_text(
+    ruleset: Ruleset, countries: tuple[str, ...] = ("SE", "DK")
+) -> list[tuple[str, str, LocalizedText]]:
+    """(owner, field, text) of every text, with the variants of `countries` (owner "id (DK)")."""
+    every = texts(ruleset)
+    every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset) if c in countries]
+    return every
+
+
+# A Danish verb ending in an accented -ér: an imperative written with an accent it does not take
+# (kontroller, not kontrollér). The stressed "dér" (there) keeps its accent.
+ACCENTED_IMPERATIVE = r"\b(?!dér\b)\w+ér\b"
+
 # Errors a Swedish- and Danish-reading reviewer found; none may come back. (language, pattern, why)
 REVIEWED_ERRORS = [
     ("sv", r"\btovholder", "Swedish services say processledare; tovholder is the Danish word"),
@@ -73,7 +86,7 @@ REVIEWED_ERRORS = [
     ("sv", r"läras av\b", "läras av means to be learned from; habits are dropped (läggs av)"),
     ("sv", r"\bgenom omorganisationen", "ambiguous: under omorganisationen"),
     ("da", r"\budredning", "in child and family cases: (børnefaglig) undersøgelse"),
-    ("da", r"\b(?!dér\b)\w+ér\b", "Danish imperatives take no accent (evaluer, kontroller)"),
+    ("da", ACCENTED_IMPERATIVE, "Danish imperatives take no accent (evaluer, kontroller)"),
     (
         "da",
         r"\bskriv\s+(?!ned\b)[^.]{0,80}\bned\b",
@@ -88,15 +101,14 @@ REVIEWED_ERRORS = [
 def test_no_reviewed_language_error_comes_back(
     ruleset: Ruleset, language: str, pattern: str, why: str
 ) -> None:
-    every = [(o, f, t) for o, f, t in texts(ruleset)]
-    every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset)]
-    found = [f"{o}: {f}" for o, f, t in every if re.search(pattern, t.in_(language), re.I)]
+    found = [
+        f"{o}: {f}" for o, f, t in every_text(ruleset) if re.search(pattern, t.in_(language), re.I)
+    ]
     assert not found, f"{why}: {found}"
 
 
 def test_no_danish_page_text_puts_an_accent_on_an_imperative() -> None:
-    # The stressed "dér" (there) keeps its accent; an imperative (kontroller, inviter) has none.
-    accented = re.compile(r"\b(?!dér\b)\w+ér\b")
+    accented = re.compile(ACCENTED_IMPERATIVE)
     found = [
         f"{m} {k}" for m, k, language, t in page_texts() if language == "da" and accented.search(t)
     ]
@@ -105,8 +117,7 @@ def test_no_danish_page_text_puts_an_accent_on_an_imperative() -> None:
 
 def test_no_danish_text_names_a_regional_support_structure(ruleset: Ruleset) -> None:
     # Denmark has no regional support structures; only a Swedish variant may name them.
-    every = [(o, f, t) for o, f, t in texts(ruleset)]
-    every += [(f"{o} (DK)", f, t) for o, c, f, t in country_texts(ruleset) if c == "DK"]
+    every = every_text(ruleset, countries=("DK",))
     found = [f"{o}: {f}" for o, f, t in every if re.search(r"støttestruktur", t.da, re.I)]
     assert not found
 
@@ -125,9 +136,7 @@ OLD_DANISH_AGENCY = {
 @pytest.mark.parametrize("language", sorted(OLD_DANISH_AGENCY))
 def test_the_danish_agency_is_named_as_it_is_called_now(ruleset: Ruleset, language: str) -> None:
     # Swedish variants speak of the Swedish Socialstyrelsen, which keeps its name.
-    every = [(o, f, t) for o, f, t in texts(ruleset)]
-    every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset) if c != "SE"]
-    named = [(o, f, t.in_(language)) for o, f, t in every]
+    named = [(o, f, t.in_(language)) for o, f, t in every_text(ruleset, countries=("DK",))]
     found = [
         f"{o}: {f}"
         for o, f, text in named
