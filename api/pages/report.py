@@ -233,8 +233,9 @@ class Wording:
     def entry(self, kind: str, entry_id: str, values: Mapping[str, str]) -> dict[str, Said]:
         """The texts of a catalog entry (`recommendation`, `obstacle`, `success_factor`).
 
-        The entry's variant (its common text, or one country's) is the one whose texts in the
-        stored language are exactly `values`; its texts in the reader's language are returned.
+        The entry's variant (its common text, or one country's or model's) is the one whose texts
+        in the stored language are exactly `values`; its texts in the reader's language are
+        returned.
         """
         if self._same():
             return {name: Said(text, self.wanted) for name, text in values.items()}
@@ -245,15 +246,23 @@ class Wording:
         }[kind]
         entry = catalog.get(entry_id)
         if entry is not None:
-            for country in (None, *entry.by_country):
-                texts = {name: _variant(entry, name, country) for name in values}
+            models = (None, *getattr(entry, "by_model", {}))
+            for country, model in [(c, m) for c in (None, *entry.by_country) for m in models]:
+                texts = {name: _variant(entry, name, country, model) for name in values}
                 if all(texts[n].in_(self.stored) == v for n, v in values.items()):  # type: ignore[arg-type]
                     return {n: Said(t.in_(self.wanted), self.wanted) for n, t in texts.items()}
         return self._as_stored(values)
 
 
-def _variant(entry: Any, name: str, country: str | None) -> _Localized:
-    """The entry's text `name` in one country's variant (None: the common text)."""
+def _variant(entry: Any, name: str, country: str | None, model: str | None = None) -> _Localized:
+    """The entry's text `name` as one country and one model read it (None: neither varies).
+
+    A model's text comes before a country's, as in results (`engine.runtime.render`).
+    """
+    if model is not None:
+        text = getattr(entry.by_model.get(model), name, None)
+        if text is not None:
+            return text  # type: ignore[no-any-return]
     variant = entry.by_country.get(country) if country is not None else None
     text = getattr(variant, name, None) if variant is not None else None
     return text if text is not None else getattr(entry, name)  # type: ignore[no-any-return]

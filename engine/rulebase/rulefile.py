@@ -238,6 +238,21 @@ class SuccessFactorFile(CatalogEntryFile):
     """Texts that differ in one country."""
 
 
+VariantModel = Literal["family_group_conference", "family_oriented_work", "early_support"]
+"""The intervention models a recommendation's texts may have a variant for."""
+
+
+class ModelRecommendationText(_File):
+    """The texts of a recommendation that differ for one intervention model."""
+
+    title: LocalizedText | None = None
+    """Title for that model."""
+    action: LocalizedText | None = None
+    """Action for that model."""
+    rationale: LocalizedText | None = None
+    """Rationale for that model."""
+
+
 class RecommendationFile(CatalogEntryFile):
     """A catalog file under `rules/catalog/recommendations/`."""
 
@@ -254,6 +269,24 @@ class RecommendationFile(CatalogEntryFile):
     before giving the tovholder time); the ranking honours them as a partial order."""
     by_country: dict[Country, CountryRecommendationText] = {}
     """Texts that differ in one country (support structures, agreements, forms)."""
+    by_model: dict[VariantModel, ModelRecommendationText] = {}
+    """Texts that differ for one intervention model (its own examples and tools). A text that has
+    a model variant has no country variant: the model's text is what that model's users read."""
+
+    @model_validator(mode="after")
+    def _one_variant_per_text(self) -> RecommendationFile:
+        for model, by_model in self.by_model.items():
+            for country, by_country in self.by_country.items():
+                for name in ("title", "action", "rationale"):
+                    if (
+                        getattr(by_model, name) is not None
+                        and getattr(by_country, name) is not None
+                    ):
+                        raise ValueError(
+                            f"by_model.{model}.{name} and by_country.{country}.{name} both set: "
+                            "a text varies by country or by model, not both"
+                        )
+        return self
 
 
 class SeverityBasisSpec(_File):

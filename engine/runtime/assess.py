@@ -72,7 +72,7 @@ class Engine:
             for country in COUNTRIES
         }
         # Built on first use: most engines never build a typed result.
-        self._texts: dict[tuple[Language, str], Texts] = {}
+        self._texts: dict[tuple[Language, str, str], Texts] = {}
 
     @classmethod
     def from_folder(cls, root: Path | None = None, backend: str = "durable") -> Engine:
@@ -109,10 +109,10 @@ class Engine:
 
     def result_model(self, outcome: Outcome, *, language: Language = "en") -> AssessmentResult:
         """Return the result of `outcome` as a typed model, texts in `language`."""
-        key = (language, outcome.country)
+        key = (language, outcome.country, outcome.model)
         texts = self._texts.get(key)
         if texts is None:
-            texts = self._texts[key] = Texts(self.ruleset, language, outcome.country)
+            texts = self._texts[key] = Texts(self.ruleset, language, outcome.country, outcome.model)
         return build_model(texts, outcome)
 
     def assess(

@@ -64,6 +64,9 @@ def _ids(ids: Iterable[str]) -> bytes:
 class Fragments:
     """The encoded texts of one ruleset in one language and country: what a result says in words.
 
+    A recommendation with texts of its own for an intervention model is kept for that model too
+    (`recommendation_for`).
+
     Each entry's fragment ends where the values of an outcome begin (a severity, a list of gap
     ids), which the outcome's parts carry already encoded (see `engine.runtime.outcome`).
     """
@@ -99,6 +102,13 @@ class Fragments:
             rid: RecommendationFragments(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
+        # Per intervention model that some recommendation has texts of its own for: the same
+        # table with those recommendations in the model's words.
+        self.recommendation_for: dict[str, dict[str, RecommendationFragments]] = {}
+        for rid, e in ruleset.recommendations.items():
+            for model in e.by_model:
+                table = self.recommendation_for.setdefault(model, dict(self.recommendation))
+                table[rid] = RecommendationFragments(rid, e, language, country, model)
 
 
 def basis_in(basis: SeverityBasisSpec, language: Language) -> SeverityBasis:
@@ -108,9 +118,18 @@ def basis_in(basis: SeverityBasisSpec, language: Language) -> SeverityBasis:
 
 
 def _in_country(
-    entry: ObstacleFile | SuccessFactorFile | RecommendationFile, name: str, country: str
+    entry: ObstacleFile | SuccessFactorFile | RecommendationFile,
+    name: str,
+    country: str,
+    model: str = "unknown",
 ) -> LocalizedText:
-    """The entry's text `name`, in the country's variant where it has one."""
+    """The entry's text `name`: the model's variant, else the country's, else the common text."""
+    by_model = getattr(entry, "by_model", None)
+    if by_model:
+        variant = by_model.get(model)
+        text = getattr(variant, name, None) if variant is not None else None
+        if text is not None:
+            return text  # type: ignore[no-any-return]
     variant = entry.by_country.get(country)  # type: ignore[call-overload]  # "unknown" has none
     text = getattr(variant, name, None) if variant is not None else None
     return text if text is not None else getattr(entry, name)  # type: ignore[no-any-return]
@@ -121,10 +140,17 @@ class RecommendationFragments:
 
     __slots__ = ("head", "middle", "sub_head", "tail")
 
-    def __init__(self, rid: str, e: RecommendationFile, language: Language, country: str) -> None:
-        title = _json(_in_country(e, "title", country).in_(language))
-        action = _json(_in_country(e, "action", country).in_(language))
-        rationale = _json(_in_country(e, "rationale", country).in_(language))
+    def __init__(
+        self,
+        rid: str,
+        e: RecommendationFile,
+        language: Language,
+        country: str,
+        model: str = "unknown",
+    ) -> None:
+        title = _json(_in_country(e, "title", country, model).in_(language))
+        action = _json(_in_country(e, "action", country, model).in_(language))
+        rationale = _json(_in_country(e, "rationale", country, model).in_(language))
         self.head = _b(
             f'{{"id":{_json(rid)},"title":{title},"action":{action},'
             f'"rationale":{rationale},"priority":"'
@@ -176,7 +202,7 @@ def render(fragments: Fragments, outcome: Outcome) -> bytes:
             parts += (comma, heads[item.id], item.encoded)
             comma = b","
     parts.append(b'],"recommendations":[')
-    texts = fragments.recommendation
+    texts = fragments.recommendation_for.get(outcome.model, fragments.recommendation)
     comma = b""
     for grade, rank, due, after, inside, lifted_by in outcome.recommendations:
         text = texts[grade.id]

@@ -345,6 +345,7 @@ class Resolver:
         escalations.sort()
         return Outcome(
             values["organisation.country"],
+            values["intervention.model"],
             tuple(fired),
             tuple([g[2] for g in gaps]),
             tuple([e[2] for e in escalations]),

@@ -23,9 +23,11 @@ __all__ = ["Texts", "build_model"]
 
 
 class Texts:
-    """The texts of one ruleset in one language and country, and what every result shares."""
+    """The texts of one ruleset in one language, country and model, and what every result shares."""
 
-    def __init__(self, ruleset: Ruleset, language: Language, country: str) -> None:
+    def __init__(
+        self, ruleset: Ruleset, language: Language, country: str, model: str = "unknown"
+    ) -> None:
         self.language = language
         self.info = RulesetInfo(name=ruleset.name, version=ruleset.version, digest=ruleset.digest)
         self.rule_title = {rule.id: rule.title.in_(language) for rule in ruleset.rules}
@@ -42,9 +44,9 @@ class Texts:
         }
         self.recommendation: dict[str, tuple[str, str, str, str, tuple[Citation, ...]]] = {
             rid: (
-                _in_country(e, "title", country).in_(language),
-                _in_country(e, "action", country).in_(language),
-                _in_country(e, "rationale", country).in_(language),
+                _in_country(e, "title", country, model).in_(language),
+                _in_country(e, "action", country, model).in_(language),
+                _in_country(e, "rationale", country, model).in_(language),
                 e.owner,
                 tuple(e.sources),
             )

@@ -80,6 +80,25 @@ def test_a_result_stored_in_english_reads_in_swedish_from_its_country_s_variant(
     assert any(f.title.text == tactical and f.severity == "blocking" for f in view.findings)
 
 
+def test_a_result_stored_in_english_reads_in_danish_from_its_model_s_variant(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    answers = {
+        "organisation": {"country": "DK"},
+        "intervention": {"model": "early_support"},
+        "process": {"step_1": "not"},
+    }
+    view = build_report(_result(engine, answers, "en"), ruleset, questionnaires.of("da"), "da")
+    steps = {step.id: step for step in view.recommendations}
+    entry = ruleset.recommendations["step-01-map-local-needs"]
+    early = entry.by_model["early_support"]
+    assert early.action is not None
+    assert steps["step-01-map-local-needs"].action.text == early.action.da
+    assert steps["step-01-map-local-needs"].action.text != entry.action.da
+    assert steps["step-01-map-local-needs"].title.text == entry.title.da
+    assert not view.mixed_languages
+
+
 def test_a_text_the_rules_no_longer_hold_is_shown_as_stored_in_its_language(
     engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
 ) -> None:

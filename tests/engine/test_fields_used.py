@@ -37,7 +37,10 @@ def _used_by_rules(ruleset: Ruleset) -> set[str]:
 def _used_by_texts(ruleset: Ruleset) -> set[str]:
     entries = [*ruleset.obstacles.values(), *ruleset.success_factors.values()]
     entries += list(ruleset.recommendations.values())
-    return {"organisation.country"} if any(e.by_country for e in entries) else set()
+    used = {"organisation.country"} if any(e.by_country for e in entries) else set()
+    if any(e.by_model for e in ruleset.recommendations.values()):
+        used.add("intervention.model")
+    return used
 
 
 LEAVES = field_paths()[0]

@@ -718,3 +718,15 @@ def test_escalations_and_strengths_may_read_the_agreement_fields(rules_copy: Rul
     rules_copy.write("logic/leadership/test-rule.yaml", strength)
     rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
     assert rule.kind == "strength"
+
+
+def test_a_text_that_varies_by_country_and_by_model_is_rejected(rules_copy: RulesFolder) -> None:
+    # A municipality in Denmark working with early support would read one of two texts; the file
+    # must say which, so a text varies by country or by model, never both.
+    path = "catalog/recommendations/step-10-write-the-implementation-plan.yaml"
+    data = rules_copy.read(path)
+    data["by_model"] = {"early_support": {"action": data["by_country"]["DK"]["action"]}}
+    rules_copy.dump(path, data)
+    error = only_error(rules_copy)
+    assert error.file == f"rules/{path}"
+    assert "by_model.early_support.action and by_country.DK.action" in error.message

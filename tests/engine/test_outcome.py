@@ -127,3 +127,34 @@ def test_the_trace_is_kept_only_when_asked(compiled: Engine) -> None:
     assert [step.rule for step in explained.trace] == list(explained.fired)
     assert json.loads(compiled.result_json(plain))["trace"] is None
     assert plain == dataclasses.replace(explained, trace=None)
+
+
+def _step_one_action(compiled: Engine, model: str, language: Language = "en") -> str:
+    request = AssessmentRequest.model_validate(
+        nested({"process.step_1": "not", "intervention.model": model})
+    )
+    outcome = compiled.evaluate(request)
+    typed = compiled.result_model(outcome, language=language)
+    assert typed == AssessmentResult.model_validate_json(
+        compiled.result_json(outcome, language=language)
+    )
+    found = [r for r in typed.recommendations if r.id == "step-01-map-local-needs"]
+    assert found, [r.id for r in typed.recommendations]
+    return found[0].action
+
+
+def test_a_model_reads_its_own_variant_and_every_other_model_the_common_text(
+    compiled: Engine, ruleset: Ruleset
+) -> None:
+    entry = ruleset.recommendations["step-01-map-local-needs"]
+    assert set(entry.by_model) == {"family_oriented_work", "early_support"}
+    for language in LANGUAGES:
+        common = entry.action.in_(language)
+        for model, variant in entry.by_model.items():
+            assert variant.action is not None
+            assert _step_one_action(compiled, model, language) == variant.action.in_(language)
+        for model in ("family_group_conference", "other", "unknown"):
+            assert _step_one_action(compiled, model, language) == common
+    # The family-oriented questions reach family-oriented work alone.
+    assert "family-oriented" in _step_one_action(compiled, "family_oriented_work")
+    assert "family-oriented" not in _step_one_action(compiled, "family_group_conference")

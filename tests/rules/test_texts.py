@@ -62,12 +62,28 @@ def country_texts(ruleset: Ruleset) -> list[tuple[str, str, str, LocalizedText]]
     return found
 
 
+def model_texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
+    """(owner "id (model)", field, text) of every text that differs for one intervention model."""
+    found: list[tuple[str, str, LocalizedText]] = []
+    for owner, entry in _entries(ruleset):
+        for model, variant in getattr(entry, "by_model", {}).items():
+            for field in ("title", "action", "rationale"):
+                value = getattr(variant, field, None)
+                if isinstance(value, LocalizedText):
+                    found.append((f"{owner} ({model})", field, value))
+    return found
+
+
 def every_text(
     ruleset: Ruleset, countries: tuple[str, ...] = ("SE", "DK")
 ) -> list[tuple[str, str, LocalizedText]]:
-    """(owner, field, text) of every text, with the variants of `countries` (owner "id (DK)")."""
+    """(owner, field, text) of every text and of every variant that may reach a result.
+
+    The variants of `countries` (owner "id (DK)") and every model's (owner "id (early_support)").
+    """
     every = texts(ruleset)
     every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset) if c in countries]
+    every += model_texts(ruleset)
     return every
 
 
@@ -247,6 +263,7 @@ def test_what_is_implemented_is_named_so_that_it_fits_every_kind(
     conference_only = fgc_only_owners(ruleset)
     every = [(o, f, t) for o, f, t in texts(ruleset)]
     every += [(o, f, t) for o, c, f, t in country_texts(ruleset)]
+    every += [t for t in model_texts(ruleset) if not t[0].endswith("(family_group_conference)")]
     found = [
         f"{o}: {f}"
         for o, f, t in every
