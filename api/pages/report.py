@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from litestar import Request, get
 from litestar.di import NamedDependency
@@ -39,6 +39,7 @@ from api.pages.report_texts import (
 )
 from api.runtime import Runtime
 from engine import Ruleset, values_of
+from engine.runtime.render import variant_text
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.questionnaire import Questionnaire
@@ -49,10 +50,6 @@ from store.keys import Binding
 from store.repository import HistoryEntry, StoredAssessment
 
 __all__ = ["ReportView", "build_report", "report_handlers"]
-
-
-class _Localized(Protocol):
-    def in_(self, language: Language) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,26 +243,13 @@ class Wording:
         }[kind]
         entry = catalog.get(entry_id)
         if entry is not None:
-            models = (None, *getattr(entry, "by_model", {}))
-            for country, model in [(c, m) for c in (None, *entry.by_country) for m in models]:
-                texts = {name: _variant(entry, name, country, model) for name in values}
+            models = ("unknown", *getattr(entry, "by_model", {}))
+            countries = ("unknown", *entry.by_country)
+            for country, model in [(c, m) for c in countries for m in models]:
+                texts = {name: variant_text(entry, name, country, model) for name in values}
                 if all(texts[n].in_(self.stored) == v for n, v in values.items()):  # type: ignore[arg-type]
                     return {n: Said(t.in_(self.wanted), self.wanted) for n, t in texts.items()}
         return self._as_stored(values)
-
-
-def _variant(entry: Any, name: str, country: str | None, model: str | None = None) -> _Localized:
-    """The entry's text `name` as one country and one model read it (None: neither varies).
-
-    A model's text comes before a country's, as in results (`engine.runtime.render`).
-    """
-    if model is not None:
-        text = getattr(entry.by_model.get(model), name, None)
-        if text is not None:
-            return text  # type: ignore[no-any-return]
-    variant = entry.by_country.get(country) if country is not None else None
-    text = getattr(variant, name, None) if variant is not None else None
-    return text if text is not None else getattr(entry, name)  # type: ignore[no-any-return]
 
 
 def _word(words: Mapping[str, Mapping[Language, str]], code: str, language: Language) -> str:

@@ -34,7 +34,7 @@ from engine.runtime.ranking import priority_of
 from schemas.result import SeverityBasis
 from schemas.vocabulary import Language
 
-__all__ = ["Fragments", "RecommendationFragments", "basis_in", "render"]
+__all__ = ["Fragments", "RecommendationFragments", "basis_in", "render", "variant_text"]
 
 _SAFE = re.compile(r"[a-z0-9_./-]*")
 """What may be written into JSON between quotes as it is."""
@@ -117,13 +117,17 @@ def basis_in(basis: SeverityBasisSpec, language: Language) -> SeverityBasis:
     return SeverityBasis(source=basis.source, locator=basis.locator, judgement=judgement)
 
 
-def _in_country(
+def variant_text(
     entry: ObstacleFile | SuccessFactorFile | RecommendationFile,
     name: str,
     country: str,
     model: str = "unknown",
 ) -> LocalizedText:
-    """The entry's text `name`: the model's variant, else the country's, else the common text."""
+    """The entry's text `name` as `country` and `model` read it.
+
+    The model's variant where it has one, else the country's, else the common text ("unknown" has
+    no variant).
+    """
     by_model = getattr(entry, "by_model", None)
     if by_model:
         variant = by_model.get(model)
@@ -148,9 +152,9 @@ class RecommendationFragments:
         country: str,
         model: str = "unknown",
     ) -> None:
-        title = _json(_in_country(e, "title", country, model).in_(language))
-        action = _json(_in_country(e, "action", country, model).in_(language))
-        rationale = _json(_in_country(e, "rationale", country, model).in_(language))
+        title = _json(variant_text(e, "title", country, model).in_(language))
+        action = _json(variant_text(e, "action", country, model).in_(language))
+        rationale = _json(variant_text(e, "rationale", country, model).in_(language))
         self.head = _b(
             f'{{"id":{_json(rid)},"title":{title},"action":{action},'
             f'"rationale":{rationale},"priority":"'
@@ -172,8 +176,8 @@ def _described(
     country: str = "unknown",
 ) -> bytes:
     """The fragment of an obstacle or success factor up to the value of the key `then`."""
-    title = _in_country(entry, "title", country).in_(language)
-    description = _in_country(entry, "description", country).in_(language)
+    title = variant_text(entry, "title", country).in_(language)
+    description = variant_text(entry, "description", country).in_(language)
     return _b(
         f'{{"id":{_json(entry_id)},"title":{_json(title)},"description":{_json(description)},{then}'
     )

@@ -14,7 +14,7 @@ from engine.rulebase.rulefile import ObstacleFile, SuccessFactorFile
 from engine.ruleset import Ruleset
 from engine.runtime.outcome import Finding, Outcome, Placed
 from engine.runtime.ranking import priority_of
-from engine.runtime.render import _in_country, basis_in
+from engine.runtime.render import basis_in, variant_text
 from schemas.citation import Citation
 from schemas.result import AssessmentResult, RulesetInfo
 from schemas.vocabulary import Language
@@ -44,9 +44,9 @@ class Texts:
         }
         self.recommendation: dict[str, tuple[str, str, str, str, tuple[Citation, ...]]] = {
             rid: (
-                _in_country(e, "title", country, model).in_(language),
-                _in_country(e, "action", country, model).in_(language),
-                _in_country(e, "rationale", country, model).in_(language),
+                variant_text(e, "title", country, model).in_(language),
+                variant_text(e, "action", country, model).in_(language),
+                variant_text(e, "rationale", country, model).in_(language),
                 e.owner,
                 tuple(e.sources),
             )
@@ -59,8 +59,8 @@ def _described(
 ) -> tuple[str, str, tuple[Citation, ...]]:
     """An obstacle's or success factor's title, description and sources."""
     return (
-        _in_country(entry, "title", country).in_(language),
-        _in_country(entry, "description", country).in_(language),
+        variant_text(entry, "title", country).in_(language),
+        variant_text(entry, "description", country).in_(language),
         tuple(entry.sources),
     )
 
