@@ -43,6 +43,7 @@ from engine.rulebase.rulefile import (
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
 from engine.runtime.outcome import Outcome
+from engine.runtime.render import variant_text
 from engine.shipped import default_examples_dir
 
 __all__ = [
@@ -89,4 +90,5 @@ __all__ = [
     "run_cases",
     "tests_in",
     "values_of",
+    "variant_text",
 ]
