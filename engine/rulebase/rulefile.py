@@ -16,7 +16,6 @@ __all__ = [
     "ContextSeveritySpec",
     "Country",
     "CountryDescribedText",
-    "CountryRecommendationText",
     "FolderIndexFile",
     "LocalizedText",
     "ManifestFile",
@@ -25,6 +24,7 @@ __all__ = [
     "QuestionSpec",
     "QuestionnaireFile",
     "RecommendationFile",
+    "RecommendationVariantText",
     "RuleFile",
     "ScoringSpec",
     "SeverityBasisSpec",
@@ -33,6 +33,7 @@ __all__ = [
     "SpellingFile",
     "SpellingList",
     "SuccessFactorFile",
+    "VariantModel",
 ]
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -209,15 +210,15 @@ class CountryDescribedText(_File):
     """Description in that country."""
 
 
-class CountryRecommendationText(_File):
-    """The texts of a recommendation that differ in one country."""
+class RecommendationVariantText(_File):
+    """The texts of a recommendation that differ in one country or for one intervention model."""
 
     title: LocalizedText | None = None
-    """Title in that country."""
+    """Title there."""
     action: LocalizedText | None = None
-    """Action in that country."""
+    """Action there."""
     rationale: LocalizedText | None = None
-    """Rationale in that country."""
+    """Rationale there."""
 
 
 class ObstacleFile(CatalogEntryFile):
@@ -242,17 +243,6 @@ VariantModel = Literal["family_group_conference", "family_oriented_work", "early
 """The intervention models a recommendation's texts may have a variant for."""
 
 
-class ModelRecommendationText(_File):
-    """The texts of a recommendation that differ for one intervention model."""
-
-    title: LocalizedText | None = None
-    """Title for that model."""
-    action: LocalizedText | None = None
-    """Action for that model."""
-    rationale: LocalizedText | None = None
-    """Rationale for that model."""
-
-
 class RecommendationFile(CatalogEntryFile):
     """A catalog file under `rules/catalog/recommendations/`."""
 
@@ -267,9 +257,9 @@ class RecommendationFile(CatalogEntryFile):
     after: list[Id] = []
     """Recommendations that must come first when both are in a result (appoint a tovholder
     before giving the tovholder time); the ranking honours them as a partial order."""
-    by_country: dict[Country, CountryRecommendationText] = {}
+    by_country: dict[Country, RecommendationVariantText] = {}
     """Texts that differ in one country (support structures, agreements, forms)."""
-    by_model: dict[VariantModel, ModelRecommendationText] = {}
+    by_model: dict[VariantModel, RecommendationVariantText] = {}
     """Texts that differ for one intervention model (its own examples and tools). A text that has
     a model variant has no country variant: the model's text is what that model's users read."""
 

@@ -50,28 +50,26 @@ def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
     return found
 
 
-def country_texts(ruleset: Ruleset) -> list[tuple[str, str, str, LocalizedText]]:
-    """(owner, country, field, text) of every text that differs in one country."""
+def _variant_texts(ruleset: Ruleset, by: str) -> list[tuple[str, str, str, LocalizedText]]:
+    """(owner, country or model, field, text) of every text under `by_country` or `by_model`."""
     found: list[tuple[str, str, str, LocalizedText]] = []
     for owner, entry in _entries(ruleset):
-        for country, variant in getattr(entry, "by_country", {}).items():
+        for where, variant in getattr(entry, by, {}).items():
             for field in ("title", "description", "action", "rationale"):
                 value = getattr(variant, field, None)
                 if isinstance(value, LocalizedText):
-                    found.append((owner, country, field, value))
+                    found.append((owner, where, field, value))
     return found
+
+
+def country_texts(ruleset: Ruleset) -> list[tuple[str, str, str, LocalizedText]]:
+    """(owner, country, field, text) of every text that differs in one country."""
+    return _variant_texts(ruleset, "by_country")
 
 
 def model_texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
     """(owner "id (model)", field, text) of every text that differs for one intervention model."""
-    found: list[tuple[str, str, LocalizedText]] = []
-    for owner, entry in _entries(ruleset):
-        for model, variant in getattr(entry, "by_model", {}).items():
-            for field in ("title", "action", "rationale"):
-                value = getattr(variant, field, None)
-                if isinstance(value, LocalizedText):
-                    found.append((f"{owner} ({model})", field, value))
-    return found
+    return [(f"{o} ({m})", f, t) for o, m, f, t in _variant_texts(ruleset, "by_model")]
 
 
 def every_text(
