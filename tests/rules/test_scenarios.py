@@ -12,6 +12,12 @@ An entry of `first` may be a list: a tie, recommendations that take those places
 where the sources weigh them alike and an adviser would sign either order. A scenario with a tie
 says why under `ties`. A scenario whose expectations the rules do not meet yet says how they
 differ under `open`; it runs as a strict expected failure until they agree.
+
+Some scenarios also hold a `second_reading`: the first four recommendations and the level that a
+second adviser gave, written blind, from the description, the answers, the recommendation
+catalogue and the five sources, without the first adviser's reading or the rules' result (`why`
+gives the reasons). It is not asserted against the rules: it shows where two advisers agree and
+where they part, so that a difference between the rules and the first adviser can be weighed.
 """
 
 from __future__ import annotations
@@ -124,6 +130,29 @@ def test_scenario(engine: Engine, path: Path, request: pytest.FixtureRequest) ->
     assert not differences, f"differs from the adviser on {differences}"
     for rec in result.recommendations[:5]:
         assert rec.sources, rec.id
+
+
+SECOND = [p for p in SCENARIOS if "second_reading" in _load(p)]
+SOURCE_IDS = {
+    "kunskapsguiden-implementering",
+    "socialstyrelsen-dk-ramme-2019",
+    "partnerskapet-tidigt-stod",
+    "skr-socialtjanst-i-forandring",
+    "socialstyrelsen-dk-familieradslagning",
+}
+
+
+@pytest.mark.parametrize("path", SECOND, ids=[p.stem for p in SECOND])
+def test_a_second_reading_names_catalogue_actions_a_level_and_its_sources(
+    ruleset: Ruleset, path: Path
+) -> None:
+    reading = _load(path)["second_reading"]
+    named = [i for e in reading["first"] for i in ([e] if isinstance(e, str) else e)]
+    assert set(named) <= set(ruleset.recommendations), set(named) - set(ruleset.recommendations)
+    assert len(named) == len(set(named)) and 3 <= len(reading["first"]) <= 4
+    assert all(2 <= len(e) <= 3 for e in reading["first"] if isinstance(e, list))
+    assert reading["level"] in {"not_ready", "partly_ready", "ready"}
+    assert any(source in reading["why"] for source in SOURCE_IDS), "the reasons cite no source"
 
 
 OPEN = [p for p in SCENARIOS if "open" in _load(p)]
