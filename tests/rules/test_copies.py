@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,28 @@ def test_no_rule_file_copies_eight_words_from_a_source() -> None:
     assert not found, f"runs of {MIN_WORDS}+ words copied from a source:\n" + "\n".join(
         map(str, found)
     )
+
+
+@needs_texts
+def test_the_scenarios_paraphrase_the_sources_too(tmp_path: Path) -> None:
+    # The advisers' prose (description, reasoning, ties, open notes, second readings) is read
+    # beside the rules and held to the same rule: locators may be named, passages not quoted.
+    rules = tmp_path / "rules"
+    (rules / "sources").mkdir(parents=True)
+    for path in (default_rules_dir() / "sources").glob("*.yaml"):
+        (rules / "sources" / path.name).write_bytes(path.read_bytes())
+    scenarios = sorted((ROOT / "tests" / "rules" / "scenarios").glob("*.json"))
+    assert scenarios
+    for path in scenarios:
+        scenario = json.loads(path.read_text(encoding="utf-8"))
+        prose = {
+            key: scenario[key]
+            for key in ("description", "adviser", "ties", "open")
+            if key in scenario
+        }
+        if "second_reading" in scenario:
+            prose["second_reading"] = scenario["second_reading"]["why"]
+        (rules / f"{path.stem}.yaml").write_text(json.dumps(prose, ensure_ascii=False), "utf-8")
+    assert FOLDER is not None
+    copies = find_copies(rules, read_sources(FOLDER))
+    assert not copies, "\n".join(map(str, copies))

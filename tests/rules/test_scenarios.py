@@ -13,7 +13,7 @@ where the sources weigh them alike and an adviser would sign either order. A sce
 says why under `ties`. A scenario whose expectations the rules do not meet yet says how they
 differ under `open`; it runs as a strict expected failure until they agree.
 
-Some scenarios also hold a `second_reading`: the first four recommendations and the level that a
+Each scenario also holds a `second_reading`: the first four recommendations and the level that a
 second adviser gave, written blind, from the description, the answers, the recommendation
 catalogue and the five sources, without the first adviser's reading or the rules' result (`why`
 gives the reasons). It is not asserted against the rules: it shows where two advisers agree and
