@@ -25,6 +25,7 @@ from engine.rulebase.yamlfile import fast_load
 __all__ = [
     "MIN_WORDS",
     "Copy",
+    "copies_in",
     "find_copies",
     "read_sources",
     "seeds_dir",
@@ -147,13 +148,27 @@ def find_copies(
     rules: Path, sources: Mapping[str, list[str]], min_words: int = MIN_WORDS
 ) -> list[Copy]:
     """Every longest run of `min_words` or more words a string in `rules` shares with a source."""
+    return copies_in(strings_of(rules), rules, sources, min_words)
+
+
+def copies_in(
+    strings: Iterable[tuple[str, str, str]],
+    rules: Path,
+    sources: Mapping[str, list[str]],
+    min_words: int = MIN_WORDS,
+) -> list[Copy]:
+    """Every longest run of `min_words` or more words one of `strings` shares with a source.
+
+    `strings` are (file, key, text), as `strings_of` gives them; the locators of `rules` may be
+    named in them.
+    """
     grams: dict[tuple[str, ...], str] = {}
     for source, words in sources.items():
         for at in range(len(words) - min_words + 1):
             grams.setdefault(tuple(words[at : at + min_words]), source)
     locators = [run for run in _locators(rules) if len(run) >= 2]
     copies: list[Copy] = []
-    for file, key, text in strings_of(rules):
+    for file, key, text in strings:
         written = _WORD.findall(unicodedata.normalize("NFKC", text))
         words = [_fold(word) for word in written]
         if next(_runs(words, 0, len(words), grams, min_words), None) is None:
