@@ -153,6 +153,27 @@ def test_a_medium_one_from_a_finished_phase_keeps_its_place_by_step(engine: Engi
     assert economy[0] < feedback[0]
 
 
+def test_under_cost_pressure_the_costing_comes_before_the_move_to_ordinary_operation(
+    engine: Engine,
+) -> None:
+    # Steps 1-12 done, no plan for ordinary operation and medium cost pressure: the move (medium,
+    # Steg 10) rests on what the intervention costs and may save (low here), which is lifted to
+    # just before it.
+    found = _ranked(
+        engine,
+        12,
+        context={"cost_pressure": "medium"},
+        process={"ordinary_operation": "no"},
+    )
+    economy, move = found["make-the-economic-case"], found["plan-the-move-to-ordinary-operation"]
+    assert economy[1] < move[1]
+    assert economy[0] == move[0] - 1
+    # Without cost pressure there is no costing to wait for.
+    found = _ranked(engine, 12, process={"ordinary_operation": "no"})
+    assert "make-the-economic-case" not in found
+    assert "plan-the-move-to-ordinary-operation" in found
+
+
 def test_a_blocking_gap_makes_the_level_not_ready_whatever_the_completeness(
     engine: Engine,
 ) -> None:
