@@ -1,0 +1,135 @@
+"""How far the rules and the two advisers of the scenario corpus agree: the README's table.
+
+Every scenario in `scenarios/` holds the first adviser's expectation (`expect`) and a second
+adviser's blind reading (`second_reading`). This module measures, over the whole corpus and over
+the scenarios the rules meet and those still open:
+
+- first place, same: the first advisers' first places overlap (a tie counts each of its ids), or
+  the rules' first recommendation is among the second adviser's first place;
+- of the first three places, shared: how many of the first three ids two lists have in common,
+  as a mean over the scenarios (a tie is read in the order written);
+- level, same: the overall level.
+
+It also holds the second adviser's first four to the first adviser's order, as
+`test_scenarios.test_scenario` holds the rules: how many scenarios another careful adviser would
+pass.
+
+    python -m tests.rules.agreement        # prints the table as the README has it
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import Engine
+from tests.rules.test_scenarios import SCENARIOS, _assess, _in_order, _load
+
+Order = list[str | list[str]]
+
+
+def _flat(order: Order) -> list[str]:
+    return [item for entry in order for item in ([entry] if isinstance(entry, str) else entry)]
+
+
+def _first(order: Order) -> set[str]:
+    entry = order[0]
+    return {entry} if isinstance(entry, str) else set(entry)
+
+
+def _shared(one: list[str], other: list[str], n: int = 3) -> int:
+    return len(set(one[:n]) & set(other[:n]))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One scenario as the two advisers and the rules read it."""
+
+    name: str
+    open: bool
+    first: Order  # the first adviser's
+    second: Order  # the second adviser's
+    ranked: list[str]  # the rules'
+    levels: tuple[str, str, str]  # first adviser, second adviser, rules
+
+    @property
+    def second_passes(self) -> bool:
+        """Whether the second adviser's first places meet the first adviser's, as the rules must."""
+        return _in_order(_flat(self.second), self.first)
+
+
+def readings(engine: Engine, paths: list[Path] = SCENARIOS) -> list[Reading]:
+    """Each scenario's two readings and the rules' result."""
+    found = []
+    for path in paths:
+        scenario: dict[str, Any] = _load(path)
+        result = _assess(engine, scenario)
+        found.append(
+            Reading(
+                path.stem,
+                "open" in scenario,
+                scenario["expect"]["first"],
+                scenario["second_reading"]["first"],
+                [r.id for r in result.recommendations],
+                (
+                    scenario["expect"]["level"],
+                    scenario["second_reading"]["level"],
+                    result.readiness.level,
+                ),
+            )
+        )
+    return found
+
+
+def rows(found: list[Reading]) -> list[tuple[str, int, str, int]]:
+    """The table's rows: (label, first place same, first three shared (mean), level same)."""
+    met = [r for r in found if not r.open]
+    still_open = [r for r in found if r.open]
+    table = []
+    for group, label in (
+        (found, f"all {len(found)}"),
+        (met, f"the {len(met)} the rules meet"),
+        (still_open, f"the {len(still_open)} open"),
+    ):
+        advisers = (
+            sum(bool(_first(r.first) & _first(r.second)) for r in group),
+            sum(_shared(_flat(r.first), _flat(r.second)) for r in group) / len(group),
+            sum(r.levels[0] == r.levels[1] for r in group),
+        )
+        rules = (
+            sum(r.ranked[0] in _first(r.second) for r in group),
+            sum(_shared(_flat(r.second), r.ranked) for r in group) / len(group),
+            sum(r.levels[2] == r.levels[1] for r in group),
+        )
+        table.append((f"the two advisers, {label}", advisers[0], f"{advisers[1]:.2f}", advisers[2]))
+        table.append(
+            (f"the rules and the second adviser, {label}", rules[0], f"{rules[1]:.2f}", rules[2])
+        )
+    return table
+
+
+def markdown(found: list[Reading]) -> str:
+    """The table and the line under it, as the README has them."""
+    lines = [
+        "| | first place, same | of the first three places, shared (mean) | level, same |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {label} | {first} | {three} | {level} |"
+            for label, first, three, level in rows(found)
+        ),
+    ]
+    passes = sum(r.second_passes for r in found)
+    with_level = sum(r.second_passes and r.levels[1] == r.levels[0] for r in found)
+    met = sum(not r.open for r in found)
+    lines += [
+        "",
+        f"Held to the first adviser's order as the scenario test holds the rules, the second "
+        f"adviser's first places would meet {passes} of the {len(found)} scenarios ({with_level} "
+        f"with the level too); the rules meet {met}.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(readings(Engine.from_folder(backend="compiled"))))

@@ -1,0 +1,35 @@
+"""The README's agreement table is what the scenarios give today (see `tests.rules.agreement`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import Engine
+from tests.rules.agreement import Reading, markdown, readings, rows
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_agreement_table_is_what_the_scenarios_give_today(engine: Engine) -> None:
+    # The figures weigh the rules' differences from the first adviser; stale ones mislead. When a
+    # rule change moves them, `python -m tests.rules.agreement` prints the table to paste.
+    table = markdown(readings(engine))
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    assert " ".join(table.split()) in readme, table
+
+
+def test_the_measures_count_ties_and_levels_as_the_table_says() -> None:
+    found = [
+        Reading("a", False, [["x", "y"], "z"], ["y", "x", "z", "w"], ["y", "x", "z"], ("r",) * 3),
+        Reading("b", True, ["x", "z"], ["z", "x", "v", "w"], ["x", "z"], ("r", "p", "p")),
+    ]
+    (all_advisers, all_rules, met_advisers, met_rules, open_advisers, open_rules) = rows(found)
+    # a: the first places overlap (y is in the tie) and the rules' first (y) is the second
+    # adviser's; b: the advisers' first places differ, and the rules' first (x) is not the
+    # second adviser's (z). a shares three of the first three, b two; b's levels part.
+    assert all_advisers[1:] == (1, "2.50", 1)
+    assert all_rules[1:] == (1, "2.50", 2)
+    assert met_advisers[1:] == (1, "3.00", 1) and met_rules[1:] == (1, "3.00", 1)
+    assert open_advisers[1:] == (0, "2.00", 0) and open_rules[1:] == (0, "2.00", 1)
+    # a's second adviser takes the tied places in the other order, which the test allows.
+    assert [r.second_passes for r in found] == [True, False]
