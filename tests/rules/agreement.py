@@ -24,13 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import Engine
-from tests.rules.test_scenarios import SCENARIOS, _assess, _in_order, _load
+from tests.rules.test_scenarios import SCENARIOS, _assess, _flat, _in_order, _load
 
 Order = list[str | list[str]]
-
-
-def _flat(order: Order) -> list[str]:
-    return [item for entry in order for item in ([entry] if isinstance(entry, str) else entry)]
 
 
 def _first(order: Order) -> set[str]:
