@@ -210,20 +210,24 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         cells = []
         for backend in ("durable", "compiled"):
-            figures = row[backend]
+            medians = row[backend]
             cells.append(
-                f"{figures['weak_rules']:,.0f} / {figures['weak_whole']:,.0f}"
-                if isinstance(figures, dict)
+                f"{medians['weak_rules']:,.0f} / {medians['weak_whole']:,.0f}"
+                if isinstance(medians, dict)
                 else "—"
             )
         mix = " / ".join(
             f"{f['mix_whole']:,.0f}" if isinstance(f, dict) else "—"
             for f in (row["durable"], row["compiled"])
         )
-        http = row["http"]
-        assert isinstance(http, dict)
-        served = " / ".join(f"{http[b]:,}" if b in http else "—" for b in ("durable", "compiled"))
-        print(f"| {row['change']} | {row['commit']} | {cells[0]} | {cells[1]} | {mix} | {served} |")
+        served_by = row["http"]
+        assert isinstance(served_by, dict)
+        endpoint = " / ".join(
+            f"{served_by[b]:,}" if b in served_by else "—" for b in ("durable", "compiled")
+        )
+        print(
+            f"| {row['change']} | {row['commit']} | {cells[0]} | {cells[1]} | {mix} | {endpoint} |"
+        )
     return 0
 
 

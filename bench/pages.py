@@ -48,6 +48,7 @@ from api.settings import Settings  # noqa: E402
 from bench.corpus import corpus  # noqa: E402
 from engine import Engine, load_ruleset  # noqa: E402
 from schemas.assessment import AssessmentRequest  # noqa: E402
+from schemas.vocabulary import Language  # noqa: E402
 from store.database import Database  # noqa: E402
 from store.repository import Repository  # noqa: E402
 
@@ -57,7 +58,7 @@ REGION = "Västra Götaland"
 ORGANISATIONS = 100
 INTERVENTION = "Familjeorienterat arbetssätt"
 TARGET_MS = 200.0
-LANGUAGES = ("sv", "da", "en")
+LANGUAGES: tuple[Language, ...] = ("sv", "da", "en")
 
 
 def seed(repository: Repository, engine: Engine, count: int) -> list[str]:

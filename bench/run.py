@@ -716,6 +716,16 @@ def _keyed_share(results: Results, backend: str, connections: int) -> float | No
     return 100 * keyed.per_second / keyless.per_second
 
 
+def _below(limit: float) -> Callable[[float], bool]:
+    """A target met by a figure below `limit`."""
+    return lambda v: v < limit
+
+
+def _at_least(floor: float) -> Callable[[float], bool]:
+    """A target met by a figure of at least `floor`."""
+    return lambda v: v >= floor
+
+
 def targets_table(plan: Plan, results: Results) -> Table:
     """Each target of the performance issue, the figure of this run and whether it is met."""
     table = Table("0. Against the targets", ["backend", "target", "this run", "met"])
@@ -728,16 +738,16 @@ def targets_table(plan: Plan, results: Results) -> Table:
         mix = _case(results, backend, "random mix")
         weak_us = weak["rules"]["p50_us"] if weak else None
         rows.append((backend, f"engine median, weak organisation < {weak_max:,.0f} µs",
-                     weak_us, f"{weak_us:,.0f} µs" if weak_us else "", lambda v, m=weak_max: v < m))  # fmt: skip
+                     weak_us, f"{weak_us:,.0f} µs" if weak_us else "", _below(weak_max)))  # fmt: skip
         if mix_max is not None:
             mix_us = mix["rules"]["p50_us"] if mix else None
             rows.append((backend, f"engine median, random mix < {mix_max:,.0f} µs",
-                         mix_us, f"{mix_us:,.0f} µs" if mix_us else "", lambda v, m=mix_max: v < m))  # fmt: skip
+                         mix_us, f"{mix_us:,.0f} µs" if mix_us else "", _below(mix_max)))  # fmt: skip
         for _, named, floor in FLOORS:
             for connections in CONNECTIONS:
                 share = _share(results, backend, connections, floor)
                 rows.append((backend, f"endpoint ≥ {share_min:.0f} % of {named}, {connections} connections",
-                             share, f"{share:.0f} %" if share is not None else "", lambda v, m=share_min: v >= m))  # fmt: skip
+                             share, f"{share:.0f} %" if share is not None else "", _at_least(share_min)))  # fmt: skip
         keyed = _keyed_share(results, backend, 64)
         rows.append((backend, f"keyed endpoint within {KEYED_WITHIN:.0f} % of keyless, 64 connections",
                      keyed, f"{keyed:.0f} %" if keyed is not None else "", lambda v: v >= 100 - KEYED_WITHIN))  # fmt: skip
@@ -748,7 +758,7 @@ def targets_table(plan: Plan, results: Results) -> Table:
                          p99, f"{p99:,.1f} ms" if p99 is not None else "", lambda v: v < 50))  # fmt: skip
         batch = results.batch.get(backend, {}).get("median_s")
         rows.append((backend, f"batch of {BATCH_ITEMS:,} < {batch_max:g} s",
-                     batch, f"{batch:.2f} s" if batch is not None else "", lambda v, m=batch_max: v < m))  # fmt: skip
+                     batch, f"{batch:.2f} s" if batch is not None else "", _below(batch_max)))  # fmt: skip
         change = results.memory.get(backend, {}).get("change_pct")
         rows.append((backend, "RSS after all evaluations within 10 % of after 1,000",
                      change, f"{change:+.2f} %" if change is not None else "", lambda v: abs(v) <= 10))  # fmt: skip

@@ -11,6 +11,7 @@ import httpx
 from engine import Engine
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
+from schemas.vocabulary import Language
 
 
 def generated(seed: int) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def test_the_compiled_backend_app_answers_what_the_durable_engine_answers(
 
 def _check_concurrent(client: httpx.Client, engine: Engine) -> None:
     bodies = [generated(seed) for seed in range(500)]
-    languages = ["sv", "da", "en"]
+    languages: list[Language] = ["sv", "da", "en"]
     expected = [
         engine.assess(AssessmentRequest.model_validate(body), language=languages[i % 3]).model_dump(
             mode="json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import httpx
 import pytest
 
@@ -22,13 +24,18 @@ def problem(response: httpx.Response, status: int, code: str) -> dict[str, objec
     return body
 
 
+def errors_of(body: dict[str, object]) -> list[dict[str, object]]:
+    """The field errors of a `validation-failed` problem (its `errors` member)."""
+    return cast(list[dict[str, object]], body["errors"])
+
+
 def test_unknown_field_is_named(client: httpx.Client) -> None:
     body = problem(
         client.post("/v1/assessments", json={"leadership": {"suport": {}}}),
         422,
         "validation-failed",
     )
-    (error,) = body["errors"]  # type: ignore[misc]
+    (error,) = errors_of(body)
     assert error == {
         "path": "$.leadership.suport",
         "type": "unknown-field",
@@ -49,10 +56,10 @@ def test_value_not_allowed_lists_the_allowed_values(client: httpx.Client) -> Non
         422,
         "validation-failed",
     )
-    (error,) = body["errors"]  # type: ignore[misc]
-    assert error["path"] == "$.risks.staff_turnover"  # type: ignore[index]
-    assert error["type"] == "value-not-allowed"  # type: ignore[index]
-    assert error["allowed"] == ["low", "medium", "high", "unknown"]  # type: ignore[index]
+    (error,) = errors_of(body)
+    assert error["path"] == "$.risks.staff_turnover"
+    assert error["type"] == "value-not-allowed"
+    assert error["allowed"] == ["low", "medium", "high", "unknown"]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +83,7 @@ def test_value_not_allowed_lists_the_allowed_values(client: httpx.Client) -> Non
 )
 def test_field_errors(client: httpx.Client, payload: object, path: str, kind: str) -> None:
     body = problem(client.post("/v1/assessments", json=payload), 422, "validation-failed")
-    assert [(e["path"], e["type"]) for e in body["errors"]] == [(path, kind)]  # type: ignore[attr-defined]
+    assert [(e["path"], e["type"]) for e in errors_of(body)] == [(path, kind)]
 
 
 @pytest.mark.parametrize(

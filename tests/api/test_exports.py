@@ -6,11 +6,11 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -194,7 +194,7 @@ def test_an_export_holds_every_row_not_a_page(exports: Exports) -> None:
             response = default.get(f"/v1/assessments?organisation=se-7010-many&format={export}")
             assert "x-export-truncated" not in response.headers and "link" not in response.headers
             if export == "csv":
-                rows = _csv(response)[1:]
+                rows: Sequence[object] = _csv(response)[1:]
             elif export == "xlsx":
                 rows = _sheet(response)[1:]
             else:
@@ -310,7 +310,7 @@ def test_formulas_come_back_as_text_in_csv(exports: Exports, dialect: str) -> No
 
 
 def test_formulas_come_back_as_text_in_xlsx(exports: Exports) -> None:
-    names = []
+    names: list[str] = []
     for response in _follow(exports.http, "/v1/assessments?region=Gotland&format=xlsx"):
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")  # no formula at all
@@ -321,7 +321,7 @@ def test_formulas_come_back_as_text_in_xlsx(exports: Exports) -> None:
                 continue
             cell = row[3]
             assert cell.data_type == "s", cell.value  # a string, never "f" (a formula)
-            names.append(cell.value)
+            names.append(cast(str, cell.value))  # data type "s": the value is a str
     assert sorted(names) == sorted("'" + name for name in EVIL)
 
 

@@ -28,7 +28,7 @@ _FILLED = {
     "{organisation_id}": "x",
     "{round_id}": "x",
 }
-ROUND_CODE = [{"roundCode": []}]
+ROUND_CODE: list[dict[str, list[str]]] = [{"roundCode": []}]
 """The security of a respondent's operations: an invitation code, never an API key."""
 
 
@@ -134,7 +134,10 @@ def test_each_operation_says_what_it_checks(tmp_path: Path, assess_without_key: 
     """
     with _keyed(tmp_path, assess_without_key=assess_without_key) as keyed:
         document = keyed.client.get("/schema/openapi.json").json()
-        required, optional, open_, coded = set(), set(), set(), set()
+        required: set[tuple[str, str]] = set()
+        optional: set[tuple[str, str]] = set()
+        open_: set[str] = set()
+        coded: set[tuple[str, str]] = set()
         for method, path, operation in _operations(document):
             security = operation.get("security")
             if security == ROUND_CODE:

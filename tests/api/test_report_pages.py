@@ -31,7 +31,7 @@ from store.pages import PageSessions
 from store.repository import Repository
 from tests.api.conftest import in_process
 
-WEAK = {
+WEAK: dict[str, dict[str, Any]] = {
     "organisation": {"id": "kr-00", "country": "SE", "region": "Kronoberg", "size": "small"},
     "intervention": {"name": "Familjerådslag", "kind": "method"},
     "leadership": {"support": {"strategic": "yes", "tactical": "no", "operational": "partly"}},

@@ -407,8 +407,9 @@ def test_answers_outside_the_role_s_form_are_refused_and_nothing_is_kept(app: Ap
     wrong = app.respond(code, {"risks": {"lack_of_time": "maybe"}})
     assert (wrong.status_code, wrong.json()["code"]) == (422, "answer-not-in-scale")
     assert wrong.json()["errors"][0]["allowed"] == ["low", "medium", "high", "unknown"]
-    for shape in ([], {"risks": {"lack_of_time": 3}}):
-        refused = app.respond(code, shape)  # type: ignore[arg-type]
+    shapes: tuple[object, ...] = ([], {"risks": {"lack_of_time": 3}})
+    for shape in shapes:
+        refused = app.respond(code, shape)  # type: ignore[arg-type]  # deliberately ill-typed answers
         assert (refused.status_code, refused.json()["code"]) == (422, "invalid-answers")
     case = app.respond(code, {"organisation": {"name": "Någon annan"}})
     assert (case.status_code, case.json()["code"]) == (422, "field-not-in-form")

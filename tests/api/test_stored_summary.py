@@ -9,8 +9,11 @@ from engine import INDICATORS, Engine
 from engine.indicators import nested
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
+from schemas.vocabulary import Language
 from tests.conftest import worst_request
 from tests.store.stored import summary_of
+
+LANGUAGES: tuple[Language, ...] = ("sv", "da", "en")
 
 
 def _assessments() -> list[AssessmentRequest]:
@@ -25,7 +28,7 @@ def _assessments() -> list[AssessmentRequest]:
 def test_the_stored_columns_from_the_outcome_are_those_of_the_result(engine: Engine) -> None:
     for number, request in enumerate(_assessments()):
         outcome = engine.evaluate(request)
-        language = ("sv", "da", "en")[number % 3]
+        language = LANGUAGES[number % 3]
         result = AssessmentResult.model_validate_json(
             engine.result_json(outcome, language=language)
         )

@@ -119,7 +119,7 @@ def test_the_dashboard_answers_are_documented_with_real_examples(
 ) -> None:
     client, _ = app
     document = client.get("/schema/openapi.json").json()
-    models = {
+    models: set[tuple[str, type[BaseModel]]] = {
         ("/v1/assessments/{assessment_id}", StoredAssessmentOut),
         ("/v1/assessments/{assessment_id}/delta", Delta),
         ("/v1/regions/{region}/summary", RegionSummary),

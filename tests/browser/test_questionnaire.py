@@ -31,7 +31,7 @@ HEADINGS = {
 def _answer(page: Any, count: int) -> int:
     """Answer the first `count` questions of the part with their first answer; return how many."""
     groups = page.locator("form#part-form fieldset.question")
-    answered = min(count, groups.count())
+    answered: int = min(count, groups.count())
     for index in range(answered):
         groups.nth(index).locator("input[type=radio]").first.check()
     return answered

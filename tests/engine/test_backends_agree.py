@@ -9,6 +9,7 @@ fixture the project has.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ the proof that the backends are interchangeable, and one example costs only two 
 
 
 @pytest.fixture(scope="module")
-def engines(ruleset: Ruleset) -> tuple[Engine, Engine]:
+def engines(ruleset: Ruleset) -> Iterator[tuple[Engine, Engine]]:
     durable = Engine(ruleset, "durable")
     compiled = Engine(ruleset, "compiled")
     yield durable, compiled

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from engine import Engine
@@ -34,7 +36,7 @@ EXAMPLES = {
 }
 
 
-def assess(engine: Engine, data: dict[str, object], language: Language) -> AssessmentResult:
+def assess(engine: Engine, data: Mapping[str, object], language: Language) -> AssessmentResult:
     # Answer the tovholder question so that its find-out gap does not crowd the example.
     data = {"competence": {"tovholder": {"appointed": "yes"}}, **data}
     return engine.assess(request(**data), language=language)

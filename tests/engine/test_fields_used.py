@@ -9,6 +9,7 @@ import pytest
 from engine import Engine, Ruleset
 from engine.conditions import tests_in as _tests_in
 from engine.indicators import INDICATORS, field_paths, nested
+from engine.rulebase.rulefile import ObstacleFile, RecommendationFile, SuccessFactorFile
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 
@@ -35,7 +36,10 @@ def _used_by_rules(ruleset: Ruleset) -> set[str]:
 
 
 def _used_by_texts(ruleset: Ruleset) -> set[str]:
-    entries = [*ruleset.obstacles.values(), *ruleset.success_factors.values()]
+    entries: list[ObstacleFile | SuccessFactorFile | RecommendationFile] = [
+        *ruleset.obstacles.values(),
+        *ruleset.success_factors.values(),
+    ]
     entries += list(ruleset.recommendations.values())
     used = {"organisation.country"} if any(e.by_country for e in entries) else set()
     if any(e.by_model for e in ruleset.recommendations.values()):

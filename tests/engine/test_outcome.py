@@ -153,8 +153,8 @@ def test_a_model_reads_its_own_variant_and_every_other_model_the_common_text(
         for model, variant in entry.by_model.items():
             assert variant.action is not None
             assert _step_one_action(compiled, model, language) == variant.action.in_(language)
-        for model in ("family_group_conference", "other", "unknown"):
-            assert _step_one_action(compiled, model, language) == common
+        for unvaried in ("family_group_conference", "other", "unknown"):
+            assert _step_one_action(compiled, unvaried, language) == common
     # The family-oriented questions reach family-oriented work alone.
     assert "family-oriented" in _step_one_action(compiled, "family_oriented_work")
     assert "family-oriented" not in _step_one_action(compiled, "family_group_conference")

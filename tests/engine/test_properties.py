@@ -9,7 +9,7 @@ from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
 from engine.runtime.ranking import URGENCY
 from schemas.assessment import AssessmentRequest
-from schemas.result import AssessmentResult, Recommendation
+from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
 from schemas.scales import AGREEMENT
 from schemas.vocabulary import SEVERITIES
 
@@ -37,6 +37,11 @@ def improvable(draw: st.DrawFn) -> tuple[dict[str, str], Indicator, str]:
 def _assessed(engine: Engine, values: dict[str, str]) -> AssessmentResult:
     """The result for answers given by indicator path."""
     return engine.assess(AssessmentRequest.model_validate(nested(values)))
+
+
+def _findings(result: AssessmentResult) -> list[Gap | Escalation]:
+    """The result's gaps, then its escalations."""
+    return [*result.gaps, *result.escalations]
 
 
 @_SETTINGS
@@ -108,8 +113,8 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
     for rec in recs:
         gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
         families = {f for g in gaps for f in engine.ruleset.by_id[g].families}
-        for rank, other in claimed:
-            if families & other:
+        for rank, earlier in claimed:
+            if families & earlier:
                 assert any(place[b] > rank for b in rec.after), (rec.id, rank)
         claimed.append((rec.rank, families))
 
@@ -119,9 +124,10 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
 def test_levels_and_the_score_range_are_honest(engine: Engine, values: dict[str, str]) -> None:
     result = _assessed(engine, values)
     readiness = result.readiness
+    findings = _findings(result)
     blocking = [
         item.id
-        for item in (*result.gaps, *result.escalations)
+        for item in findings
         if item.severity == "blocking" and getattr(item, "kind", "missing") != "unknown"
     ]
     if blocking:
@@ -129,7 +135,7 @@ def test_levels_and_the_score_range_are_honest(engine: Engine, values: dict[str,
         assert set(readiness.capped_by) == set(blocking)
     high = any(
         g.severity in ("blocking", "high") and getattr(g, "kind", "missing") != "unknown"
-        for g in (*result.gaps, *result.escalations)
+        for g in findings
     )
     if readiness.level == "ready":
         assert not high
@@ -158,8 +164,8 @@ def test_improving_one_answer_never_adds_a_gap_or_lowers_a_score(
     assert {g.id for g in after.gaps} <= {g.id for g in before.gaps}
     assert {e.id for e in after.escalations} <= {e.id for e in before.escalations}
     # ... nor raises a severity.
-    was = {g.id: SEVERITIES.index(g.severity) for g in (*before.gaps, *before.escalations)}
-    for item in (*after.gaps, *after.escalations):
+    was = {g.id: SEVERITIES.index(g.severity) for g in _findings(before)}
+    for item in _findings(after):
         assert SEVERITIES.index(item.severity) >= was[item.id], item.id
     for old, new in zip(before.readiness.dimensions, after.readiness.dimensions, strict=True):
         if old.score is not None:
@@ -207,8 +213,6 @@ def test_readiness_counts_answered_indicators_only(engine: Engine, values: dict[
     result = _assessed(engine, values)
     scope = engine.ruleset.scope
     full = {i.path: values.get(i.path, "unknown") for i in INDICATORS}
-    if full["organisation.country"] is None:
-        full["organisation.country"] = "unknown"
 
     def applies(path: str) -> bool:
         return path not in scope or full[scope[path][0]] in scope[path][1]
@@ -246,7 +250,7 @@ def test_a_middle_answer_lies_between_the_best_and_the_worst(
     def gaps(value: str) -> dict[str, int]:
         request = AssessmentRequest.model_validate(nested({**values, indicator.path: value}))
         result = engine.assess(request)
-        return {g.id: SEVERITIES.index(g.severity) for g in (*result.gaps, *result.escalations)}
+        return {g.id: SEVERITIES.index(g.severity) for g in _findings(result)}
 
     worst, middle, best = (gaps(v) for v in ordered)
     assert len(best) <= len(middle) <= len(worst)

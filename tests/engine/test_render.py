@@ -11,7 +11,8 @@ from engine import Engine
 from engine.indicators import INDICATORS, nested, values_of
 from engine.runtime.render import _ids, _safe
 from schemas.assessment import AssessmentRequest
-from schemas.result import AssessmentResult
+from schemas.result import AssessmentResult, Escalation, Gap
+from schemas.vocabulary import Language
 from tests.conftest import worst_request
 
 
@@ -30,11 +31,13 @@ def _assessment(seed: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
-def test_the_rendered_json_is_the_models_own_serialisation(engine: Engine, language: str) -> None:
+def test_the_rendered_json_is_the_models_own_serialisation(
+    engine: Engine, language: Language
+) -> None:
     requests = [AssessmentRequest.model_validate(_assessment(seed)) for seed in range(150)]
     requests += [AssessmentRequest(), worst_request()]
     for number, request in enumerate(requests):
-        rendered = engine.assess_json(request, language=language, explain=number % 2 == 0)  # type: ignore[arg-type]
+        rendered = engine.assess_json(request, language=language, explain=number % 2 == 0)
         model = AssessmentResult.model_validate_json(rendered)
         assert model.model_dump_json().encode() == rendered
         assert model.language == language
@@ -58,7 +61,7 @@ def test_only_json_safe_ids_are_joined_by_hand() -> None:
 
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
-def test_a_judgement_is_given_in_the_results_language(engine: Engine, language: str) -> None:
+def test_a_judgement_is_given_in_the_results_language(engine: Engine, language: Language) -> None:
     # The reason for a severity no source weighs is a text the municipality reads, like a title:
     # a Swedish result gives it in Swedish, in the JSON and in the typed result alike.
     requests = [AssessmentRequest.model_validate(_assessment(seed)) for seed in range(60)]
@@ -67,18 +70,19 @@ def test_a_judgement_is_given_in_the_results_language(engine: Engine, language: 
     for request in requests:
         values = values_of(request)
         rendered = AssessmentResult.model_validate_json(
-            engine.assess_json(request, language=language)  # type: ignore[arg-type]
+            engine.assess_json(request, language=language)
         )
-        typed = engine.assess(request, language=language)  # type: ignore[arg-type]
+        typed = engine.assess(request, language=language)
         assert rendered == typed
-        for finding in [*rendered.gaps, *rendered.escalations]:
+        findings: list[Gap | Escalation] = [*rendered.gaps, *rendered.escalations]
+        for finding in findings:
             basis = engine.ruleset.by_id[finding.id].basis_for(values)
             assert basis is not None
             if basis.judgement is None:
                 assert finding.severity_basis.judgement is None
                 continue
             judged += 1
-            assert finding.severity_basis.judgement == basis.judgement.in_(language)  # type: ignore[arg-type]
+            assert finding.severity_basis.judgement == basis.judgement.in_(language)
             if language != "en":
                 assert finding.severity_basis.judgement != basis.judgement.en
     assert judged > 100  # the requests reach many judgements, in contexts too

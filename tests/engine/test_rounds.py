@@ -326,7 +326,7 @@ def test_a_faulty_round_file_is_refused_with_what_is_wrong(
 
 @st.composite
 def responses_of(draw: st.DrawFn, role: Role | None = None) -> Response:
-    chosen: Role = role or draw(st.sampled_from(ROLES))
+    chosen: Role = role if role is not None else draw(st.sampled_from(ROLES))
     form = SPEC.form(chosen)
     paths = draw(st.lists(st.sampled_from(form), unique=True, max_size=12))
     # Questions that disagreements compare are answered more often, so that they are exercised.

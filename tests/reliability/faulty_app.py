@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
+from litestar.di import Provide
 
 from api.app import create_app as create_real_app
 from api.runtime import Runtime
@@ -70,7 +71,8 @@ class _FaultSwitch:
 def create_app(settings: Settings | None = None) -> _FaultSwitch:
     """The real app on `settings` (as `api.app.create_app`), faults wired into its backend."""
     app = create_real_app(settings)
-    runtime = app.dependencies["runtime"].dependency()
+    # `api.app.create_app` provides the runtime with `Provide`, not a bare callable.
+    runtime = cast(Provide, app.dependencies["runtime"]).dependency()
     assert isinstance(runtime, Runtime)
     backend: Any = runtime.engine.backend
     assert backend.name == "durable", "the faults are wired into the durable_rules backend"

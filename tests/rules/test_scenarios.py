@@ -31,7 +31,16 @@ import pytest
 
 from engine import Engine, Ruleset
 from schemas.assessment import AssessmentRequest
-from schemas.result import AssessmentResult
+from schemas.result import (
+    AssessmentResult,
+    Escalation,
+    Gap,
+    Obstacle,
+    Recommendation,
+    SubPoint,
+    SuccessFactor,
+)
+from schemas.vocabulary import Language
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
 
@@ -46,9 +55,11 @@ def _load(path: Path) -> dict[str, Any]:
     return scenario
 
 
-def _assess(engine: Engine, scenario: dict[str, Any], language: str = "en") -> AssessmentResult:
+def _assess(
+    engine: Engine, scenario: dict[str, Any], language: Language = "en"
+) -> AssessmentResult:
     request = AssessmentRequest.model_validate(scenario["assessment"])
-    return engine.assess(request, language=language)  # type: ignore[arg-type]
+    return engine.assess(request, language=language)
 
 
 def test_the_corpus_covers_both_countries_every_kind_and_every_model() -> None:
@@ -226,7 +237,7 @@ def test_a_danish_result_never_names_a_swedish_structure(engine: Engine, path: P
     scenario = _load(path)
     for language in ("da", "sv", "en"):
         result = _assess(engine, scenario, language)
-        items = [
+        items: list[Gap | Escalation | Obstacle | SuccessFactor | Recommendation | SubPoint] = [
             *result.gaps,
             *result.escalations,
             *result.obstacles,

@@ -9,6 +9,7 @@ import pytest
 
 from engine import Ruleset, conditions
 from engine.rulebase.rulefile import LocalizedText
+from schemas.vocabulary import Language
 from tests.rules.pagetexts import page_texts
 
 # Letter sequences the OCR of the Danish guide produced in place of æ, ø and å.
@@ -113,7 +114,7 @@ REVIEWED_ERRORS = [
     ("language", "pattern", "why"), REVIEWED_ERRORS, ids=[p for _, p, _ in REVIEWED_ERRORS]
 )
 def test_no_reviewed_language_error_comes_back(
-    ruleset: Ruleset, language: str, pattern: str, why: str
+    ruleset: Ruleset, language: Language, pattern: str, why: str
 ) -> None:
     found = [
         f"{o}: {f}" for o, f, t in every_text(ruleset) if re.search(pattern, t.in_(language), re.I)
@@ -148,7 +149,9 @@ OLD_DANISH_AGENCY = {
 
 
 @pytest.mark.parametrize("language", sorted(OLD_DANISH_AGENCY))
-def test_the_danish_agency_is_named_as_it_is_called_now(ruleset: Ruleset, language: str) -> None:
+def test_the_danish_agency_is_named_as_it_is_called_now(
+    ruleset: Ruleset, language: Language
+) -> None:
     # Swedish variants speak of the Swedish Socialstyrelsen, which keeps its name.
     named = [(o, f, t.in_(language)) for o, f, t in every_text(ruleset, countries=("DK",))]
     found = [
@@ -181,7 +184,7 @@ def test_danish_texts_carry_no_ocr_damage(ruleset: Ruleset) -> None:
 
 
 @pytest.mark.parametrize("language", ["sv", "da"])
-def test_nordic_texts_use_their_own_letters(ruleset: Ruleset, language: str) -> None:
+def test_nordic_texts_use_their_own_letters(ruleset: Ruleset, language: Language) -> None:
     letters = "åäö" if language == "sv" else "æøå"
     paragraphs = [t.in_(language) for _, f, t in texts(ruleset) if f != "title"]
     with_letters = [p for p in paragraphs if any(c in p.lower() for c in letters)]
@@ -256,7 +259,7 @@ def test_the_family_group_conference_texts_are_found(ruleset: Ruleset) -> None:
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
 def test_what_is_implemented_is_named_so_that_it_fits_every_kind(
-    ruleset: Ruleset, language: str
+    ruleset: Ruleset, language: Language
 ) -> None:
     conference_only = fgc_only_owners(ruleset)
     every = [(o, f, t) for o, f, t in texts(ruleset)]

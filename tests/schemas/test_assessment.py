@@ -88,7 +88,7 @@ def test_strings_and_numbers_are_bounded(data: object, error_type: str) -> None:
 def test_an_assessment_is_immutable_once_validated() -> None:
     request = AssessmentRequest.model_validate({})
     with pytest.raises(ValidationError):
-        request.leadership.support.tactical = "yes"  # type: ignore[misc]
+        request.leadership.support.tactical = "yes"
 
 
 def test_both_contracts_export_json_schema_with_closed_scales() -> None:

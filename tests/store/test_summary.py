@@ -160,7 +160,7 @@ def test_summaries_aggregated_in_the_database_equal_counting_every_row(
         rows = _every_row(repository, created_from, created_to)
         figures = repository.region_figures(REGION, created_from, created_to)
         quarters.add(len(figures.quarters))
-        period = {"from": str(first), "to": str(last)}
+        period: dict[str, str | None] = {"from": str(first), "to": str(last)}
         for minimum in (1, 3, 5):
             expected = reference_summary(REGION, rows, minimum, period)
             assert summary(REGION, figures, minimum, period) == expected, (first, last, minimum)
