@@ -213,8 +213,9 @@ class RecommendationScore(_Out):
     before what is still to be found out."""
     urgency: int
     """The severity as a number (blocking 4, high 3, medium 2, low 1), one higher (at most 4)
-    when an escalation raises it. Among the low ones (1) due now, those of the organisation's
-    current phase come before those of a phase it has finished (`phase` below its stage)."""
+    when an escalation raises it. A low one (1) due now from a phase the organisation has
+    finished (`phase` below its stage) comes after every other one that closes a gap the answers
+    show, later phases included."""
     things_closed: int
     """How many distinct things the gaps it closes are about: gaps of one indicator family
     (the room, the tovholder, the capacity of the staff) count once."""

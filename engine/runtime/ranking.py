@@ -6,12 +6,12 @@ The order is a function of what every result shows, so an analyst can recompute 
    consecutive phases, from the first, whose steps are all done.
 2. Each recommendation gets a **key**: whether it only finds out (closes only gaps of kind
    unknown: what the answers show to be missing comes before what is still to be found out), its
-   `stage` component (0 when it is due now: its phase is the organisation's stage or earlier, or
-   it closes a blocking gap; else its phase), its **urgency** (the most severe gap it closes,
-   blocking 4 to low 1, one higher when an escalation raises it), whether it closes a blocking
-   gap (at equal urgency a blocker comes first: an escalation lifts a high gap level with a
-   blocker, never above it), whether it is a low one from a phase the organisation has
-   finished (among low ones due now, the work of the phase it is in comes first), how many
+   place in the work (`when`: 0 when it is due now, that is its phase is the organisation's stage
+   or earlier, or it closes a blocking gap; its phase while it waits for that phase; and
+   `LOOKING_BACK`, after every phase ahead, for a low one from a phase the organisation has
+   finished), its **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
+   when an escalation raises it), whether it closes a blocking gap (at equal urgency a blocker
+   comes first: an escalation lifts a high gap level with a blocker, never above it), how many
    distinct things its gaps are about (an indicator family counts once), how many gaps it
    closes, its step and its id. Smaller keys come first.
 3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
@@ -32,18 +32,19 @@ from dataclasses import dataclass, field
 from schemas.vocabulary import Priority, Severity
 
 __all__ = [
+    "LOOKING_BACK",
     "PHASE_STEPS",
     "URGENCY",
     "Key",
     "RankItem",
     "Ranked",
-    "finished_phase",
     "order",
     "priority_of",
     "rank",
     "stage_of",
     "stage_order",
     "urgency_of",
+    "when_due",
 ]
 
 URGENCY: dict[Severity, int] = {"blocking": 4, "high": 3, "medium": 2, "low": 1}
@@ -79,14 +80,24 @@ def stage_order(phase: int, stage: int, blocking: bool) -> int:
     return 0 if phase <= stage or blocking else phase
 
 
-def finished_phase(phase: int, stage: int, urgency: int) -> int:
-    """Return 1 for a low recommendation (urgency 1) from a phase before the organisation's stage.
+LOOKING_BACK = 5
+"""The `when` of a low recommendation from a finished phase: after every phase ahead."""
 
-    Among the low recommendations due now, the work of the phase the organisation is in comes
-    first; small findings about a phase it has finished follow. A medium or more severe one from
-    a finished phase keeps its place by step: it is a weakness in what the current work stands on.
+
+def when_due(phase: int, stage: int, blocking: bool, urgency: int) -> int:
+    """Return a recommendation's place in the work, the `when` of its key.
+
+    0 when it is due now (`stage_order`); its phase while it waits for that phase; and
+    `LOOKING_BACK` for a low one (urgency 1) from a phase before the organisation's stage. A small
+    finding about a phase the organisation has finished did not stop it there: the work of the
+    phase it is in comes first, then the work of the phases ahead (Steg 14 at stage 3), then
+    these. A medium or more severe one from a finished phase is due now and keeps its place by
+    urgency and step: it is a weakness in what the current work stands on.
     """
-    return 1 if urgency == 1 and phase < stage else 0
+    waiting = stage_order(phase, stage, blocking)
+    if waiting:
+        return waiting
+    return LOOKING_BACK if urgency == 1 and phase < stage else 0
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:
@@ -99,9 +110,9 @@ def priority_of(urgency: int) -> Priority:
     return _PRIORITY[urgency]
 
 
-Key = tuple[int, int, int, int, int, int, int, int, str]
-"""A recommendation's key: (finds out, stage, -urgency, -blocking, low from a finished phase,
--things closed, -gaps closed, step, id)."""
+Key = tuple[int, int, int, int, int, int, int, str]
+"""A recommendation's key: (finds out, when, -urgency, -blocking, -things closed, -gaps closed,
+step, id)."""
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from engine.runtime.outcome import (
     Placed,
     Step,
 )
-from engine.runtime.ranking import finished_phase, order, stage_of, stage_order, urgency_of
+from engine.runtime.ranking import order, stage_of, stage_order, urgency_of, when_due
 from engine.runtime.render import _ids, _json, _safe
 from engine.runtime.scoring import Blocker, Scorer
 from schemas.vocabulary import SEVERITIES
@@ -578,10 +578,9 @@ class _Graded:
     """A recommendation's grade and its ranking keys, which follow from its severity.
 
     `at_stage[stage]` is, for an organisation at `stage` (1-4), its ranking key
-    (`engine.runtime.ranking.Key`) and whether it is due now: the stage component is 0 when it is
-    due now and its phase while it waits for it (`engine.runtime.ranking.stage_order`); a low one
-    due now from a phase the organisation has finished follows the low ones of its current phase
-    (`engine.runtime.ranking.finished_phase`).
+    (`engine.runtime.ranking.Key`) and whether it is due now (`engine.runtime.ranking.stage_order`
+    is 0). The key's `when` is `engine.runtime.ranking.when_due`: 0 when due now, its phase while
+    it waits for it, and after every phase ahead for a low one from a finished phase.
     """
 
     __slots__ = ("at_stage", "grade")
@@ -589,13 +588,12 @@ class _Graded:
     def __init__(self, draft: _Draft, severity: str) -> None:
         blocking = severity == "blocking"
         urgency = urgency_of(severity, bool(draft.escalations))  # type: ignore[arg-type]
-        head = (draft.finds_out, 0, -urgency, -blocking)
-        tail = (-draft.things, -draft.gaps, draft.step, draft.id)
-        later = (draft.finds_out, draft.phase, -urgency, -blocking, 0, *tail)
+        rest = (-urgency, -blocking, -draft.things, -draft.gaps, draft.step, draft.id)
         self.at_stage = tuple(
-            (later, False)
-            if stage_order(draft.phase, stage, blocking)
-            else ((*head, finished_phase(draft.phase, stage, urgency), *tail), True)
+            (
+                (draft.finds_out, when_due(draft.phase, stage, blocking, urgency), *rest),
+                not stage_order(draft.phase, stage, blocking),
+            )
             for stage in range(5)  # 0 unused: stages are 1-4
         )
         escalated = bool(draft.escalations)

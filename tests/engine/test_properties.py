@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
-from engine.runtime.ranking import URGENCY
+from engine.runtime.ranking import LOOKING_BACK, URGENCY
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
 from schemas.scales import AGREEMENT
@@ -67,16 +67,16 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
         assert parts.escalated == bool(rec.escalations)
 
 
-def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int, int, int, str]:
+def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int, int, str]:
     """Its ranking key, from what the result shows (README, "Recommendation ranking")."""
     parts = rec.score
+    # A low one due now from a phase the organisation has finished comes after every phase ahead.
+    looking_back = parts.stage == 0 and parts.urgency == 1 and rec.phase < stage
     return (
         parts.finds_out,
-        parts.stage,
+        LOOKING_BACK if looking_back else parts.stage,
         -parts.urgency,
         -(parts.severity == "blocking"),
-        # Among low ones due now, those from a phase the organisation has finished come last.
-        int(parts.stage == 0 and parts.urgency == 1 and rec.phase < stage),
         -parts.things_closed,
         -parts.gaps_closed,
         rec.step,

@@ -14,13 +14,14 @@ from engine.indicators import INDICATORS, values_of
 from engine.rulebase.rulefile import ScoringSpec
 from engine.runtime.outcome import ReadinessFigures
 from engine.runtime.ranking import (
+    LOOKING_BACK,
     RankItem,
-    finished_phase,
     priority_of,
     rank,
     stage_of,
     stage_order,
     urgency_of,
+    when_due,
 )
 from engine.runtime.scoring import Blocker, Scorer
 from schemas.assessment import AssessmentRequest
@@ -54,11 +55,13 @@ def test_what_is_due_now_and_what_waits() -> None:
     assert stage_order(phase=3, stage=1, blocking=True) == 0  # a blocker is due in every phase
 
 
-def test_only_a_low_one_from_a_finished_phase_waits_for_the_current_phase() -> None:
-    assert finished_phase(phase=1, stage=3, urgency=1) == 1
-    assert finished_phase(phase=3, stage=3, urgency=1) == 0  # the phase it is in
-    assert finished_phase(phase=1, stage=3, urgency=2) == 0  # medium keeps its place by step
-    assert finished_phase(phase=1, stage=1, urgency=1) == 0
+def test_a_low_one_from_a_finished_phase_comes_after_the_work_ahead() -> None:
+    assert when_due(phase=1, stage=3, blocking=False, urgency=1) == LOOKING_BACK
+    assert when_due(phase=3, stage=3, blocking=False, urgency=1) == 0  # the phase it is in
+    assert when_due(phase=1, stage=3, blocking=False, urgency=2) == 0  # medium: due now
+    assert when_due(phase=1, stage=1, blocking=False, urgency=1) == 0
+    assert when_due(phase=4, stage=3, blocking=False, urgency=1) == 4  # waits for its phase
+    assert LOOKING_BACK > 4  # after every phase ahead, up to the last (4)
 
 
 def test_an_escalation_raises_by_one_level_and_no_further() -> None:
@@ -139,6 +142,20 @@ def test_among_low_ones_the_current_phase_comes_before_a_finished_one(engine: En
     # At stage 1 the finding about users is the current phase's work, and step 13 waits.
     found = _ranked(engine, 0, strengths={"user_involvement": "partly"})
     assert found["involve-users"][0] < found["step-13-give-feedback-to-everyone-involved"][0]
+
+
+def test_the_work_ahead_comes_before_small_findings_about_a_finished_phase(
+    engine: Engine,
+) -> None:
+    # Steps 1-12 done, 13 and 14 in part: the feedback (phase 3, the current one), then the
+    # lessons for the next implementation (Steg 14, phase 4, ahead), then the partial user
+    # involvement (phase 1, finished): all three low.
+    found = _ranked(engine, 12, strengths={"user_involvement": "partly"})
+    feedback = found["step-13-give-feedback-to-everyone-involved"]
+    lessons = found["step-14-learn-for-the-next-implementation"]
+    users = found["involve-users"]
+    assert feedback[1] == lessons[1] == users[1] == 1
+    assert feedback[0] < lessons[0] < users[0]
 
 
 def test_a_medium_one_from_a_finished_phase_keeps_its_place_by_step(engine: Engine) -> None:
