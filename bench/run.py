@@ -750,12 +750,12 @@ def targets_table(plan: Plan, results: Results) -> Table:
                              share, f"{share:.0f} %" if share is not None else "", _at_least(share_min)))  # fmt: skip
         keyed = _keyed_share(results, backend, 64)
         rows.append((backend, f"keyed endpoint within {KEYED_WITHIN:.0f} % of keyless, 64 connections",
-                     keyed, f"{keyed:.0f} %" if keyed is not None else "", lambda v: v >= 100 - KEYED_WITHIN))  # fmt: skip
+                     keyed, f"{keyed:.0f} %" if keyed is not None else "", _at_least(100 - KEYED_WITHIN)))  # fmt: skip
         if backend == "compiled":
             run = results.http.get(backend, {}).get((ASSESS, 64))
             p99 = run.latency_ms["p99"] if run else None
             rows.append((backend, "endpoint p99 < 50 ms at 64 connections",
-                         p99, f"{p99:,.1f} ms" if p99 is not None else "", lambda v: v < 50))  # fmt: skip
+                         p99, f"{p99:,.1f} ms" if p99 is not None else "", _below(50)))  # fmt: skip
         batch = results.batch.get(backend, {}).get("median_s")
         rows.append((backend, f"batch of {BATCH_ITEMS:,} < {batch_max:g} s",
                      batch, f"{batch:.2f} s" if batch is not None else "", _below(batch_max)))  # fmt: skip
@@ -764,7 +764,7 @@ def targets_table(plan: Plan, results: Results) -> Table:
                      change, f"{change:+.2f} %" if change is not None else "", lambda v: abs(v) <= 10))  # fmt: skip
         start = results.startup.get(backend, {}).get("median_s")
         rows.append((backend, "start-up < 3 s", start,
-                     f"{start:.2f} s" if start is not None else "", lambda v: v < 3))  # fmt: skip
+                     f"{start:.2f} s" if start is not None else "", _below(3)))  # fmt: skip
     for backend, target, value, shown, met in rows:
         if value is None:
             table.add(backend, target, "not measured", "")

@@ -133,29 +133,22 @@ def _ranked(engine: Engine, done_up_to: int, **answers: Any) -> dict[str, tuple[
     return {r.id: (r.rank, r.score.urgency) for r in result.recommendations}
 
 
-def test_among_low_ones_the_current_phase_comes_before_a_finished_one(engine: Engine) -> None:
-    # Steps 1-12 done, 13 in part (phase 3), users involved in part (phase 1, step 1): both low.
-    found = _ranked(engine, 12, strengths={"user_involvement": "partly"})
-    feedback, users = found["step-13-give-feedback-to-everyone-involved"], found["involve-users"]
-    assert feedback[1] == users[1] == 1
-    assert feedback[0] < users[0]
-    # At stage 1 the finding about users is the current phase's work, and step 13 waits.
-    found = _ranked(engine, 0, strengths={"user_involvement": "partly"})
-    assert found["involve-users"][0] < found["step-13-give-feedback-to-everyone-involved"][0]
-
-
-def test_the_work_ahead_comes_before_small_findings_about_a_finished_phase(
+def test_among_low_ones_the_current_phase_then_the_work_ahead_then_a_finished_one(
     engine: Engine,
 ) -> None:
     # Steps 1-12 done, 13 and 14 in part: the feedback (phase 3, the current one), then the
     # lessons for the next implementation (Steg 14, phase 4, ahead), then the partial user
-    # involvement (phase 1, finished): all three low.
+    # involvement (phase 1, finished, step 1): all three low.
     found = _ranked(engine, 12, strengths={"user_involvement": "partly"})
     feedback = found["step-13-give-feedback-to-everyone-involved"]
     lessons = found["step-14-learn-for-the-next-implementation"]
     users = found["involve-users"]
     assert feedback[1] == lessons[1] == users[1] == 1
+    assert feedback[0] < users[0]
     assert feedback[0] < lessons[0] < users[0]
+    # At stage 1 the finding about users is the current phase's work, and step 13 waits.
+    found = _ranked(engine, 0, strengths={"user_involvement": "partly"})
+    assert found["involve-users"][0] < found["step-13-give-feedback-to-everyone-involved"][0]
 
 
 def test_a_medium_one_from_a_finished_phase_keeps_its_place_by_step(engine: Engine) -> None:

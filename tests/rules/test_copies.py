@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from engine.authoring.copies import MIN_WORDS, copies_in, find_copies, read_sources
 from engine.rulebase.loader import default_rules_dir
 from tests.rules.sourcetexts import FOLDER, needs_texts
+from tests.rules.test_scenarios import SCENARIOS, _load
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,11 +112,10 @@ def test_no_rule_file_copies_eight_words_from_a_source() -> None:
 def test_the_scenarios_paraphrase_the_sources_too() -> None:
     # The advisers' prose (description, reasoning, ties, open notes, second readings) is held to
     # the rule files' rule: locators may be named, passages not quoted.
-    scenarios = sorted((ROOT / "tests" / "rules" / "scenarios").glob("*.json"))
-    assert scenarios
+    assert SCENARIOS
     prose: list[tuple[str, str, str]] = []
-    for path in scenarios:
-        scenario = json.loads(path.read_text(encoding="utf-8"))
+    for path in SCENARIOS:
+        scenario = _load(path)
         prose += [
             (path.name, key, scenario[key])
             for key in ("description", "adviser", "ties", "open")
