@@ -46,8 +46,11 @@ serve: install ## serve the API with uvicorn (READINESS_* variables; default htt
 check: install ## validate the rule files and print counts
 	$(READINESS) rules check
 
-test: install ## the fast tier: every test not marked server or slow (no server processes, nothing long)
-	$(PY) -m pytest -m "not server and not slow"
+# The fast tier's processes (pytest-xdist): one per core by default; 0 runs it in one process.
+TEST_WORKERS ?= auto
+
+test: install ## the fast tier: every test not marked server or slow, one process per core (TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not server and not slow"
 
 test-all: install ## every tier: also real servers, hostile clients, fuzzing, the soak; slowest shown
 	$(PY) -m pytest --durations=15
