@@ -1,0 +1,45 @@
+"""Severities that depend on the kind of intervention and its model, as the rule files weigh them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from tests.conftest import request
+
+# The Fas 1 questions that a law brought in as it stands weighs lower: the need, the fit, what may
+# be adapted and what must be kept. Each gap with an answer that fires it, its severity for a
+# method and for a law brought in as it stands.
+FAS_1 = [
+    (
+        "process/need-not-documented",
+        {"intervention": {"need_documented": "no"}},
+        "blocking",
+        "medium",
+    ),
+    ("process/step-01-needs-not-mapped", {"process": {"step_1": "not"}}, "blocking", "medium"),
+    ("process/step-02-fit-not-assessed", {"process": {"step_2": "not"}}, "medium", "low"),
+    ("process/step-04-adaptation-not-decided", {"process": {"step_4": "not"}}, "medium", "low"),
+    ("process/core-not-defined", {"intervention": {"core_defined": "no"}}, "medium", "low"),
+]
+
+
+def _severity(engine: Engine, gap: str, answers: dict[str, Any], kind: str, model: str) -> str:
+    intervention = {**answers.get("intervention", {}), "kind": kind, "model": model}
+    result = engine.assess(request(**{**answers, "intervention": intervention}))
+    return next(g.severity for g in result.gaps if g.id == gap)
+
+
+@pytest.mark.parametrize(("gap", "answers", "method", "law"), FAS_1, ids=[f[0] for f in FAS_1])
+def test_a_law_brought_in_through_a_model_of_its_own_is_weighed_as_that_model(
+    engine: Engine, gap: str, answers: dict[str, Any], method: str, law: str
+) -> None:
+    assert _severity(engine, gap, answers, "method", "early_support") == method
+    assert _severity(engine, gap, answers, "law", "other") == law
+    assert _severity(engine, gap, answers, "law", "unknown") == law
+    # The new Swedish Social Services Act brought in as early support: which model and for whom
+    # is the municipality's to decide, as for a method.
+    assert _severity(engine, gap, answers, "law", "early_support") == method
+    assert _severity(engine, gap, answers, "law", "family_oriented_work") == method
