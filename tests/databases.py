@@ -2,8 +2,8 @@
 
 PostgreSQL: set READINESS_TEST_DATABASE_URL (e.g. postgresql+psycopg://readiness:readiness@127.0.0.1/readiness_test);
 `.ci/run` starts a server and sets it, and sets READINESS_REQUIRE_POSTGRES=1 so that a missing
-server fails the run instead of skipping. Under pytest-xdist (`make test` runs two workers)
-each worker has a database of its own, the configured one's name with the worker's id appended
+server fails the run instead of skipping. Under pytest-xdist (`make test` runs one worker per
+core) each worker has a database of its own, the configured one's name with the worker's id appended
 (`readiness_test_gw0`), made on first use: the tests empty their tables, and two workers must not
 do that to each other.
 """
