@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.slow,  # npm ci and two compilations
     pytest.mark.skipif(
         shutil.which("node") is None or shutil.which("npm") is None,
-        reason="node and npm are not installed (.ci/run installs Debian's nodejs and npm)",
+        reason="node and npm are not installed (.ci/run installs them from Debian where missing)",
     ),
 ]
 
