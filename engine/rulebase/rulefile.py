@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -252,6 +253,10 @@ class RecommendationFile(CatalogEntryFile):
     """Why it helps."""
     step: Annotated[int, Field(ge=1, le=14)]
     """The implementation step (1-14) the action belongs to; the phase follows from it."""
+    also_steps: list[Annotated[int, Field(ge=1, le=14)]] = []
+    """Later steps whose work the action is part of as well, in order: informing management is
+    Steg 10's routine and also how Steg 13's feedback reaches the leaders. While the organisation
+    is in one of their phases, a low finding here is work of that phase, not a look back."""
     owner: Owner
     """Who acts."""
     after: list[Id] = []
@@ -262,6 +267,16 @@ class RecommendationFile(CatalogEntryFile):
     by_model: dict[VariantModel, RecommendationVariantText] = {}
     """Texts that differ for one intervention model (its own examples and tools). A text that has
     a model variant has no country variant: the model's text is what that model's users read."""
+
+    @model_validator(mode="after")
+    def _later_steps_in_order(self) -> RecommendationFile:
+        steps = [self.step, *self.also_steps]
+        if any(a >= b for a, b in pairwise(steps)):
+            raise ValueError(
+                f"also_steps {self.also_steps} must be later than step {self.step}, each once, "
+                "in increasing order"
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_variant_per_text(self) -> RecommendationFile:

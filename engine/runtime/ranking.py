@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from schemas.vocabulary import Priority, Severity
@@ -84,7 +84,9 @@ LOOKING_BACK = 5
 """The `when` of a low recommendation from a finished phase: after every phase ahead."""
 
 
-def when_due(phase: int, stage: int, blocking: bool, urgency: int) -> int:
+def when_due(
+    phase: int, stage: int, blocking: bool, urgency: int, also: Collection[int] = ()
+) -> int:
     """Return a recommendation's place in the work, the `when` of its key.
 
     0 when it is due now (`stage_order`); its phase while it waits for that phase; and
@@ -92,12 +94,14 @@ def when_due(phase: int, stage: int, blocking: bool, urgency: int) -> int:
     finding about a phase the organisation has finished did not stop it there: the work of the
     phase it is in comes first, then the work of the phases ahead (Steg 14 at stage 3), then
     these. A medium or more severe one from a finished phase is due now and keeps its place by
-    urgency and step: it is a weakness in what the current work stands on.
+    urgency and step: it is a weakness in what the current work stands on. `also` holds the
+    phases of the recommendation's `also_steps`: in one of them, it is work of the phase the
+    organisation is in, not a look back.
     """
     waiting = stage_order(phase, stage, blocking)
     if waiting:
         return waiting
-    return LOOKING_BACK if urgency == 1 and phase < stage else 0
+    return LOOKING_BACK if urgency == 1 and phase < stage and stage not in also else 0
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:

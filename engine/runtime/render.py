@@ -160,7 +160,10 @@ class RecommendationFragments:
             f'"rationale":{rationale},"priority":"'
         )
         phase = phase_of_step(e.step)
-        self.middle = _b(f',"phase":{phase},"step":{e.step},"owner":{_json(e.owner)},"after":')
+        self.middle = _b(
+            f',"phase":{phase},"step":{e.step},"also_steps":{_json(e.also_steps)},'
+            f'"owner":{_json(e.owner)},"after":'
+        )
         self.tail = _b(f'}},"sources":{_json([c.model_dump(mode="json") for c in e.sources])}}}')
         self.sub_head = _b(
             f'{{"id":{_json(rid)},"title":{title},"action":{action},"owner":{_json(e.owner)},'

@@ -506,6 +506,7 @@ class _Draft:
     """
 
     __slots__ = (
+        "also_phases",
         "by_rank",
         "closes",
         "encoded",
@@ -549,6 +550,7 @@ class _Draft:
         self.id = rid
         self.phase = phase_of_step(entry.step)
         self.step = entry.step
+        self.also_phases = frozenset(phase_of_step(s) for s in entry.also_steps)
         self.closes = closes
         self.escalations = raised_by
         # What decides its severity: the gaps it closes, or, closing none, the escalations;
@@ -591,7 +593,11 @@ class _Graded:
         rest = (-urgency, -blocking, -draft.things, -draft.gaps, draft.step, draft.id)
         self.at_stage = tuple(
             (
-                (draft.finds_out, when_due(draft.phase, stage, blocking, urgency), *rest),
+                (
+                    draft.finds_out,
+                    when_due(draft.phase, stage, blocking, urgency, draft.also_phases),
+                    *rest,
+                ),
                 not stage_order(draft.phase, stage, blocking),
             )
             for stage in range(5)  # 0 unused: stages are 1-4

@@ -82,7 +82,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.15.0"
+    assert ruleset.version == "0.16.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 
@@ -613,6 +613,22 @@ def test_a_prerequisite_must_exist_and_make_no_cycle(rules_copy: RulesFolder) ->
     other["after"] = ["appoint-tovholder"]
     rules_copy.dump(f"{folder}/secure-tactical-leadership.yaml", other)
     assert {e.code for e in errors_for(rules_copy)} == {"order-cycle"}
+
+
+def test_also_steps_are_later_steps_in_order(rules_copy: RulesFolder) -> None:
+    path = "catalog/recommendations/agree-management-reporting.yaml"  # step 10
+    data = rules_copy.read(path)
+    for wrong in ([10], [9], [13, 12], [13, 13], [15]):
+        data["also_steps"] = wrong
+        rules_copy.dump(path, data)
+        error = only_error(rules_copy)
+        assert "also_steps" in error.message, (wrong, error)
+    data["also_steps"] = [12, 13]
+    rules_copy.dump(path, data)
+    entry = load_ruleset(rules_copy.root, check_coverage=False).recommendations[
+        "agree-management-reporting"
+    ]
+    assert entry.also_steps == [12, 13]
 
 
 def disagreement_text(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
+from engine.ruleset import phase_of_step
 from engine.runtime.ranking import LOOKING_BACK, URGENCY
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
@@ -70,8 +71,14 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
 def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int, int, str]:
     """Its ranking key, from what the result shows (README, "Recommendation ranking")."""
     parts = rec.score
-    # A low one due now from a phase the organisation has finished comes after every phase ahead.
-    looking_back = parts.stage == 0 and parts.urgency == 1 and rec.phase < stage
+    # A low one due now from a phase the organisation has finished comes after every phase ahead,
+    # unless it is also work of the phase the organisation is in (`also_steps`).
+    looking_back = (
+        parts.stage == 0
+        and parts.urgency == 1
+        and rec.phase < stage
+        and stage not in {phase_of_step(s) for s in rec.also_steps}
+    )
     return (
         parts.finds_out,
         LOOKING_BACK if looking_back else parts.stage,

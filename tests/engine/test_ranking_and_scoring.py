@@ -64,6 +64,13 @@ def test_a_low_one_from_a_finished_phase_comes_after_the_work_ahead() -> None:
     assert LOOKING_BACK > 4  # after every phase ahead, up to the last (4)
 
 
+def test_a_low_one_that_is_also_work_of_the_current_phase_is_not_a_look_back() -> None:
+    # Informing management (Steg 10) is also Steg 13's feedback: at stage 3 it is current work.
+    assert when_due(phase=2, stage=3, blocking=False, urgency=1, also={3}) == 0
+    assert when_due(phase=2, stage=4, blocking=False, urgency=1, also={3}) == LOOKING_BACK
+    assert when_due(phase=2, stage=1, blocking=False, urgency=1, also={3}) == 2  # still waits
+
+
 def test_an_escalation_raises_by_one_level_and_no_further() -> None:
     assert urgency_of("medium", False) == 2
     assert urgency_of("medium", True) == 3
@@ -149,6 +156,31 @@ def test_among_low_ones_the_current_phase_then_the_work_ahead_then_a_finished_on
     # At stage 1 the finding about users is the current phase's work, and step 13 waits.
     found = _ranked(engine, 0, strengths={"user_involvement": "partly"})
     assert found["involve-users"][0] < found["step-13-give-feedback-to-everyone-involved"][0]
+
+
+def test_feedback_to_the_committee_and_management_is_work_of_steg_13(engine: Engine) -> None:
+    # Steps 1-12 done, 13 and 14 in part, a committee that pays little attention, management
+    # informed only in part, and partial user involvement: all low. Reporting to the committee
+    # (Steg 5) and to management (Steg 10) is also how Steg 13's feedback reaches them, so at
+    # stage 3 both come with the feedback, before the lessons ahead and the finding about users.
+    low = {
+        "context": {"political_attention": "low"},
+        "leadership": {"management_information": "partly"},
+        "strengths": {"user_involvement": "partly"},
+    }
+    found = _ranked(engine, 12, **low)
+    feedback = found["step-13-give-feedback-to-everyone-involved"]
+    committee, management = found["involve-politicians"], found["agree-management-reporting"]
+    lessons, users = found["step-14-learn-for-the-next-implementation"], found["involve-users"]
+    assert feedback[1] == committee[1] == management[1] == lessons[1] == users[1] == 1
+    assert max(feedback[0], committee[0], management[0]) < lessons[0] < users[0]
+    # Once Steg 13 is done (stage 4) they are small findings about finished phases again.
+    found = _ranked(engine, 13, **low)
+    assert found["step-14-learn-for-the-next-implementation"][0] < found["involve-politicians"][0]
+    assert (
+        found["step-14-learn-for-the-next-implementation"][0]
+        < found["agree-management-reporting"][0]
+    )
 
 
 def test_a_medium_one_from_a_finished_phase_keeps_its_place_by_step(engine: Engine) -> None:
