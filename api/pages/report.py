@@ -346,7 +346,13 @@ def _step(
         rank=recommendation.rank,
         priority=recommendation.priority,
         priority_name=_word(PRIORITIES, recommendation.priority, language),
-        phase_step=_text("step", language, step=recommendation.step, phase=recommendation.phase),
+        phase_step=_text(
+            "step_also" if recommendation.also_steps else "step",
+            language,
+            step=recommendation.step,
+            phase=recommendation.phase,
+            also=", ".join(str(s) for s in recommendation.also_steps),
+        ),
         after=[anchors[a] for a in recommendation.after if a in anchors],
         sub_points=[
             Step(

@@ -229,6 +229,11 @@ TEXTS: Words = {
         "da": "Trin {step} i fase {phase}",
         "en": "Step {step} in phase {phase}",
     },
+    "step_also": {
+        "sv": "Steg {step} i fas {phase}, även steg {also}",
+        "da": "Trin {step} i fase {phase}, også trin {also}",
+        "en": "Step {step} in phase {phase}, also step {also}",
+    },
     "why": {"sv": "Varför", "da": "Hvorfor", "en": "Why"},
     "after": {"sv": "Görs efter", "da": "Gøres efter", "en": "Comes after"},
     "sub_points": {

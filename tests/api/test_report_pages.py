@@ -99,6 +99,17 @@ def test_a_result_stored_in_english_reads_in_danish_from_its_model_s_variant(
     assert not view.mixed_languages
 
 
+def test_a_step_that_is_also_work_of_a_later_one_says_so(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    # Reporting to the committee is Steg 5 and also Steg 13's feedback: the report names both.
+    answers = {"context": {"political_attention": "low"}, "process": {"step_1": "not"}}
+    view = build_report(_result(engine, answers, "en"), ruleset, questionnaires.of("sv"), "sv")
+    steps = {step.id: step for step in view.recommendations}
+    assert steps["involve-politicians"].phase_step == "Steg 5 i fas 1, även steg 13"
+    assert steps["step-01-map-local-needs"].phase_step == "Steg 1 i fas 1"
+
+
 def test_a_text_the_rules_no_longer_hold_is_shown_as_stored_in_its_language(
     engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
 ) -> None:
