@@ -9,7 +9,8 @@ The order is a function of what every result shows, so an analyst can recompute 
    place in the work (`when`: 0 when it is due now, that is its phase is the organisation's stage
    or earlier, or it closes a blocking gap; its phase while it waits for that phase; and
    `LOOKING_BACK`, after every phase ahead, for a low one from a phase the organisation has
-   finished), its **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
+   finished, unless one of its `also_steps` is in the phase the organisation is in), its
+   **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
    when an escalation raises it), whether it closes a blocking gap (at equal urgency a blocker
    comes first: an escalation lifts a high gap level with a blocker, never above it), how many
    distinct things its gaps are about (an indicator family counts once), how many gaps it
