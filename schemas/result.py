@@ -263,8 +263,8 @@ class Recommendation(_Out):
     """Implementation step 1-14."""
     also_steps: list[int] = []
     """Later steps whose work it is part of as well (informing management is also how Steg 13's
-    feedback reaches the leaders). While the organisation is at one of their phases, a low one is
-    work of that phase, not a small finding about a finished phase (see the ranking)."""
+    feedback reaches the leaders). While the organisation is at the stage of one of their phases,
+    past its own, it ranks as that step's work (see the ranking)."""
     owner: Owner
     """Who acts on it."""
     after: list[str]

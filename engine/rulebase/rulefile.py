@@ -256,7 +256,8 @@ class RecommendationFile(CatalogEntryFile):
     also_steps: list[Annotated[int, Field(ge=1, le=14)]] = []
     """Later steps whose work the action is part of as well, in order: informing management is
     Steg 10's routine and also how Steg 13's feedback reaches the leaders. While the organisation
-    is in one of their phases, a low finding here is work of that phase, not a look back."""
+    is in one of their phases, past the action's own, it ranks as that step's work
+    (`engine.runtime.ranking.step_at`)."""
     owner: Owner
     """Who acts."""
     after: list[Id] = []

@@ -9,8 +9,8 @@ The order is a function of what every result shows, so an analyst can recompute 
    place in the work (`when`: 0 when it is due now, that is its phase is the organisation's stage
    or earlier, or it closes a blocking gap; its phase while it waits for that phase; and
    `LOOKING_BACK`, after every phase ahead, for a low one from a phase the organisation has
-   finished, unless one of its `also_steps` is in the phase the organisation is in), its
-   **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
+   finished; at a stage that is the phase of one of its `also_steps`, it is that step's work, in
+   that phase, ranked by that step), its **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
    when an escalation raises it), whether it closes a blocking gap (at equal urgency a blocker
    comes first: an escalation lifts a high gap level with a blocker, never above it), how many
    distinct things its gaps are about (an indicator family counts once), how many gaps it
@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from engine.ruleset import phase_of_step
 from schemas.vocabulary import Priority, Severity
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "rank",
     "stage_of",
     "stage_order",
+    "step_at",
     "urgency_of",
     "when_due",
 ]
@@ -85,9 +87,7 @@ LOOKING_BACK = 5
 """The `when` of a low recommendation from a finished phase: after every phase ahead."""
 
 
-def when_due(
-    phase: int, stage: int, blocking: bool, urgency: int, also: Collection[int] = ()
-) -> int:
+def when_due(phase: int, stage: int, blocking: bool, urgency: int) -> int:
     """Return a recommendation's place in the work, the `when` of its key.
 
     0 when it is due now (`stage_order`); its phase while it waits for that phase; and
@@ -95,14 +95,27 @@ def when_due(
     finding about a phase the organisation has finished did not stop it there: the work of the
     phase it is in comes first, then the work of the phases ahead (Steg 14 at stage 3), then
     these. A medium or more severe one from a finished phase is due now and keeps its place by
-    urgency and step: it is a weakness in what the current work stands on. `also` holds the
-    phases of the recommendation's `also_steps`: in one of them, it is work of the phase the
-    organisation is in, not a look back.
+    urgency and step: it is a weakness in what the current work stands on. (`phase` is that of
+    the step it ranks by, `step_at`.)
     """
     waiting = stage_order(phase, stage, blocking)
     if waiting:
         return waiting
-    return LOOKING_BACK if urgency == 1 and phase < stage and stage not in also else 0
+    return LOOKING_BACK if urgency == 1 and phase < stage else 0
+
+
+def step_at(step: int, also_steps: Sequence[int], stage: int) -> int:
+    """Return the step a recommendation ranks by at `stage`: its own, or one of its `also_steps`.
+
+    At a stage that is the phase of one of its `also_steps`, later than its own step's phase, it
+    is that step's work (reporting to management is also Steg 13's feedback): it ranks by that
+    step, in the phase the organisation is in, not as a look back at a finished one.
+    """
+    if phase_of_step(step) < stage:
+        for later in also_steps:
+            if phase_of_step(later) == stage:
+                return later
+    return step
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:

@@ -26,7 +26,14 @@ from engine.runtime.outcome import (
     Placed,
     Step,
 )
-from engine.runtime.ranking import order, stage_of, stage_order, urgency_of, when_due
+from engine.runtime.ranking import (
+    order,
+    stage_of,
+    stage_order,
+    step_at,
+    urgency_of,
+    when_due,
+)
 from engine.runtime.render import _ids, _json, _safe
 from engine.runtime.scoring import Blocker, Scorer
 from schemas.vocabulary import SEVERITIES
@@ -506,7 +513,7 @@ class _Draft:
     """
 
     __slots__ = (
-        "also_phases",
+        "also_steps",
         "by_rank",
         "closes",
         "encoded",
@@ -550,7 +557,7 @@ class _Draft:
         self.id = rid
         self.phase = phase_of_step(entry.step)
         self.step = entry.step
-        self.also_phases = frozenset(phase_of_step(s) for s in entry.also_steps)
+        self.also_steps = tuple(entry.also_steps)
         self.closes = closes
         self.escalations = raised_by
         # What decides its severity: the gaps it closes, or, closing none, the escalations;
@@ -590,18 +597,23 @@ class _Graded:
     def __init__(self, draft: _Draft, severity: str) -> None:
         blocking = severity == "blocking"
         urgency = urgency_of(severity, bool(draft.escalations))  # type: ignore[arg-type]
-        rest = (-urgency, -blocking, -draft.things, -draft.gaps, draft.step, draft.id)
-        self.at_stage = tuple(
-            (
-                (
-                    draft.finds_out,
-                    when_due(draft.phase, stage, blocking, urgency, draft.also_phases),
-                    *rest,
-                ),
-                not stage_order(draft.phase, stage, blocking),
+        at_stage = []
+        for stage in range(5):  # 0 unused: stages are 1-4
+            # The step it ranks by: its own, or at a stage in the phase of one of its
+            # `also_steps`, that step (see `engine.runtime.ranking.step_at`).
+            step = step_at(draft.step, draft.also_steps, stage)
+            key = (
+                draft.finds_out,
+                when_due(phase_of_step(step), stage, blocking, urgency),
+                -urgency,
+                -blocking,
+                -draft.things,
+                -draft.gaps,
+                step,
+                draft.id,
             )
-            for stage in range(5)  # 0 unused: stages are 1-4
-        )
+            at_stage.append((key, not stage_order(draft.phase, stage, blocking)))
+        self.at_stage = tuple(at_stage)
         escalated = bool(draft.escalations)
         score_due, score_later = (
             b"".join(

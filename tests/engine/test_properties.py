@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from engine import Engine
 from engine.indicators import INDICATORS, Indicator, nested
 from engine.ruleset import phase_of_step
-from engine.runtime.ranking import LOOKING_BACK, URGENCY
+from engine.runtime.ranking import LOOKING_BACK, URGENCY, step_at
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
 from schemas.scales import AGREEMENT
@@ -71,14 +71,10 @@ def test_any_valid_assessment_evaluates_and_is_deterministic(
 def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int, int, str]:
     """Its ranking key, from what the result shows (README, "Recommendation ranking")."""
     parts = rec.score
-    # A low one due now from a phase the organisation has finished comes after every phase ahead,
-    # unless it is also work of the phase the organisation is in (`also_steps`).
-    looking_back = (
-        parts.stage == 0
-        and parts.urgency == 1
-        and rec.phase < stage
-        and stage not in {phase_of_step(s) for s in rec.also_steps}
-    )
+    # At a stage in the phase of one of its `also_steps`, it ranks as that step's work.
+    step = step_at(rec.step, rec.also_steps, stage)
+    # A low one due now from a phase the organisation has finished comes after every phase ahead.
+    looking_back = parts.stage == 0 and parts.urgency == 1 and phase_of_step(step) < stage
     return (
         parts.finds_out,
         LOOKING_BACK if looking_back else parts.stage,
@@ -86,7 +82,7 @@ def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int,
         -(parts.severity == "blocking"),
         -parts.things_closed,
         -parts.gaps_closed,
-        rec.step,
+        step,
         rec.id,
     )
 

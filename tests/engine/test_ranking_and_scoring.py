@@ -20,6 +20,7 @@ from engine.runtime.ranking import (
     rank,
     stage_of,
     stage_order,
+    step_at,
     urgency_of,
     when_due,
 )
@@ -64,11 +65,14 @@ def test_a_low_one_from_a_finished_phase_comes_after_the_work_ahead() -> None:
     assert LOOKING_BACK > 4  # after every phase ahead, up to the last (4)
 
 
-def test_a_low_one_that_is_also_work_of_the_current_phase_is_not_a_look_back() -> None:
-    # Informing management (Steg 10) is also Steg 13's feedback: at stage 3 it is current work.
-    assert when_due(phase=2, stage=3, blocking=False, urgency=1, also={3}) == 0
-    assert when_due(phase=2, stage=4, blocking=False, urgency=1, also={3}) == LOOKING_BACK
-    assert when_due(phase=2, stage=1, blocking=False, urgency=1, also={3}) == 2  # still waits
+def test_one_that_is_also_work_of_a_later_step_ranks_by_it_in_that_step_s_phase() -> None:
+    # Informing management (Steg 10) is also Steg 13's feedback: at stage 3 it is Steg 13's work.
+    assert step_at(10, [13], stage=3) == 13
+    assert step_at(10, [13], stage=2) == 10  # its own phase
+    assert step_at(10, [13], stage=1) == 10  # it waits for its own phase
+    assert step_at(10, [13], stage=4) == 10  # Steg 13's phase is finished too: a look back
+    assert step_at(5, [11, 13], stage=3) == 11  # the first of them in that phase
+    assert step_at(9, [10], stage=2) == 9  # a later step of its own phase changes nothing
 
 
 def test_an_escalation_raises_by_one_level_and_no_further() -> None:
@@ -174,6 +178,12 @@ def test_feedback_to_the_committee_and_management_is_work_of_steg_13(engine: Eng
     lessons, users = found["step-14-learn-for-the-next-implementation"], found["involve-users"]
     assert feedback[1] == committee[1] == management[1] == lessons[1] == users[1] == 1
     assert max(feedback[0], committee[0], management[0]) < lessons[0] < users[0]
+    # As Steg 13's work they come after the support of Steg 11, in the order of the work.
+    found = _ranked(engine, 12, process={"step_11": "partly"}, **low)
+    support = found["step-11-offer-supervision-and-technical-support"]
+    assert support[1] == found["involve-politicians"][1] == 1
+    assert support[0] < found["involve-politicians"][0]
+    assert support[0] < found["agree-management-reporting"][0]
     # Once Steg 13 is done (stage 4) they are small findings about finished phases again.
     found = _ranked(engine, 13, **low)
     assert found["step-14-learn-for-the-next-implementation"][0] < found["involve-politicians"][0]
