@@ -10,11 +10,12 @@ The order is a function of what every result shows, so an analyst can recompute 
    or earlier, or it closes a blocking gap; its phase while it waits for that phase; and
    `LOOKING_BACK`, after every phase ahead, for a low one from a phase the organisation has
    finished; at a stage that is the phase of one of its `also_steps`, it is that step's work, in
-   that phase, ranked by that step), its **urgency** (the most severe gap it closes, blocking 4 to low 1, one higher
-   when an escalation raises it), whether it closes a blocking gap (at equal urgency a blocker
-   comes first: an escalation lifts a high gap level with a blocker, never above it), how many
-   distinct things its gaps are about (an indicator family counts once), how many gaps it
-   closes, its step and its id. Smaller keys come first.
+   that phase, ranked by that step), its **urgency** (the most severe gap it closes, blocking 4
+   to low 1, one higher when an escalation raises it), whether it closes a blocking gap (at
+   equal urgency a blocker comes first: an escalation lifts a high gap level with a blocker,
+   never above it), how many distinct things its gaps are about (an indicator family counts
+   once), how many gaps it closes, its step (the one it ranks by) and its id. Smaller keys come
+   first.
 3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
