@@ -147,6 +147,7 @@ class Grade:
         gaps_closed: How many gaps it closes.
         phase: The phase of its step.
         step: Its implementation step.
+        also_steps: The later steps whose work it is part of as well.
         closes_gaps: The gaps it closes, by id.
         escalations: The escalations raising it, by id.
         obstacles: The obstacles it addresses, by id.
@@ -166,6 +167,7 @@ class Grade:
     gaps_closed: int
     phase: int
     step: int
+    also_steps: tuple[int, ...]
     closes_gaps: tuple[str, ...]
     escalations: tuple[str, ...]
     obstacles: tuple[str, ...]

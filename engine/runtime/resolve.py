@@ -640,6 +640,7 @@ class _Graded:
             draft.gaps,
             draft.phase,
             draft.step,
+            draft.also_steps,
             draft.closes,
             draft.escalations,
             draft.obstacles,

@@ -52,7 +52,6 @@ class Texts:
             )
             for rid, e in ruleset.recommendations.items()
         }
-        self.also_steps = {rid: tuple(e.also_steps) for rid, e in ruleset.recommendations.items()}
 
 
 def _described(
@@ -160,7 +159,7 @@ def _recommendation(texts: Texts, place: Placed) -> dict[str, Any]:
         "rank": place.rank,
         "phase": grade.phase,
         "step": grade.step,
-        "also_steps": list(texts.also_steps[grade.id]),
+        "also_steps": list(grade.also_steps),
         "owner": owner,
         "after": list(place.after),
         "closes_gaps": list(grade.closes_gaps),
