@@ -49,6 +49,18 @@ def _no_browser_reason() -> str | None:
     return None
 
 
+def expect(locator: Any) -> Any:
+    """Playwright's retrying assertions on `locator`.
+
+    A click that submits a form returns once the next page starts loading, so what is read
+    straight after it may still be the page before. These assertions wait until they hold (or
+    time out and fail). Imported here so that a machine without playwright skips, not errors.
+    """
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip the browser tests where no browser can run (each module is marked `server`).
 
@@ -233,3 +245,4 @@ def sign_in(page: Any, key: str, lang: str = "sv", next_path: str = "/") -> None
     page.goto(f"/login?lang={lang}&next={next_path}")
     page.fill("#key", key)
     page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()  # the page the form leads to, not the login page still

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Site, check_page, sign_in
+from tests.browser.conftest import Site, check_page, expect, sign_in
 
 pytestmark = pytest.mark.server
 
@@ -34,7 +34,7 @@ def test_a_key_is_asked_once_and_kept_in_an_httponly_session(
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
     assert site.region_keys["Kronoberg"] not in cookie["value"]
     page.click("header button[type=submit]")  # sign out
-    assert "Sign in" in page.inner_text("header")
+    expect(page.locator("header")).to_contain_text("Sign in")
 
 
 def test_a_form_from_elsewhere_is_refused(page: Any, site: Site) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Site, check_page, sign_in
+from tests.browser.conftest import Site, check_page, expect, sign_in
 
 pytestmark = pytest.mark.server
 
@@ -74,7 +74,7 @@ def test_a_staff_member_answers_by_code_in_each_language(
     counted = page.inner_text("#respond-progress-label")
     assert re.match(r"2 ", counted), counted  # the script counts as answers are given
     page.click("form#respond-form button[type=submit]")
-    assert page.inner_text("h1") == TITLES[lang][1]
+    expect(page.locator("h1")).to_have_text(TITLES[lang][1])
     check_page(page, axe_source, f"respond-done-{lang}")
     answers = _combined(site, round_id)
     assert answers["competence.staff_motivation"]["value"] == "low"
@@ -135,13 +135,14 @@ def test_a_head_of_service_runs_a_round_from_opening_to_report(
     page.select_option("#f-intervention-model", "family_oriented_work")
     page.fill("#f-codes-staff", "three")
     page.click("form#round-form button[type=submit]")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     check_page(page, axe_source, f"round-new-error-{lang}")
     page.fill("#f-codes-staff", "3")
     page.check("#f-shared-tactical-leader")
     page.click("form#round-form button[type=submit]")
+    # The click returns once the next page starts loading; wait for its table to be there.
+    expect(page.locator("#codes-table code")).to_have_count(4)
     codes = page.locator("#codes-table code").all_inner_texts()
-    assert len(codes) == 4
     check_page(page, axe_source, f"round-opened-{lang}")
     page.click("main a[href^='/rounds/']")
     # Three colleagues answer in a browser of their own.
@@ -151,7 +152,7 @@ def test_a_head_of_service_runs_a_round_from_opening_to_report(
         _enter(colleague, code, "sv")
         colleague.check("input[name='risks.workload'][value=high]")
         colleague.click("form#respond-form button[type=submit]")
-        assert colleague.inner_text("h1") == TITLES["sv"][1]
+        expect(colleague.locator("h1")).to_have_text(TITLES["sv"][1])
         context.close()
     page.reload()
     assert page.inner_text("#round-respondents") == "3"
