@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from api.pages.questionnaire import PARTS
-from tests.browser.conftest import Site, check_page, screenshot, sign_in
+from tests.browser.conftest import Site, check_page, expect, screenshot, sign_in
 
 pytestmark = pytest.mark.server
 
@@ -58,6 +58,7 @@ def _fill_first_part(page: Any, organisation: str, lang: str) -> None:
 
 def _next(page: Any) -> None:
     page.click("form#part-form button[value=next]")
+    page.wait_for_load_state()  # the next part, or this one sent back, loaded and its script run
 
 
 def _submit(page: Any, landing: str) -> Any:
@@ -222,7 +223,7 @@ def test_wrong_answers_are_summarised_at_the_top_and_marked_on_their_fields(
     summary = page.locator("#error-summary")
     assert summary.get_attribute("role") == "alert"
     links = summary.locator("a")
-    assert links.count() == 2
+    expect(links).to_have_count(2)
     assert links.nth(0).get_attribute("href") == "#q-organisation-id"
     assert links.nth(1).get_attribute("href") == "#q-organisation-units-involved"
     assert "Skriv ett heltal" in links.nth(1).inner_text()
@@ -231,7 +232,7 @@ def test_wrong_answers_are_summarised_at_the_top_and_marked_on_their_fields(
         page.get_attribute("#q-organisation-id", "aria-describedby") or ""
     )
     assert page.input_value("#q-organisation-id") == "växjö ifo"  # as typed, to correct it
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(summary).to_be_focused()
     check_page(page, axe_source, "questionnaire-errors-sv")
     links.nth(0).click()
     page.fill("#q-organisation-id", "vaxjo-ifo")
