@@ -50,16 +50,17 @@ CHANGES: list[tuple[str, str]] = [
 ]
 
 _PROBE = r"""
-import json, statistics, sys, time
+import importlib, json, os, statistics, sys, time
 sys.path.insert(0, ".")
 from bench.corpus import corpus, weakest
-from engine import load_ruleset
-from engine.runtime.assess import Engine
+from engine import Engine, load_ruleset
 from engine.indicators import values_of
 from schemas.assessment import AssessmentRequest
 
 backend, runs = sys.argv[1], int(sys.argv[2])
-import engine.runtime.assess as assess_module
+# The engine's module as the measured tree lays it out (engine/runtime/ since the split in three).
+layout = "engine.runtime.assess" if os.path.exists("engine/runtime/assess.py") else "engine.assess"
+assess_module = importlib.import_module(layout)
 ruleset = load_ruleset()
 if hasattr(assess_module, "BACKENDS"):
     engine = Engine(ruleset, backend)
