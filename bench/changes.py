@@ -9,7 +9,10 @@ and the random mix's median µs, then `POST /v1/assessments` at 64 connections f
 
     python bench/changes.py [--seconds 5] [--runs 300] [--rounds 3] [COMMIT ...]
 
-The commits are measured round-robin, each figure the median of its rounds.
+The commits are measured round-robin, each figure the median of its rounds. Other commits may be
+named, and `WORKTREE` for the working tree as it is: their engine columns are measured alike, but
+`BENCH_AT`'s benchmark app serves only the listed commits' API, so for others the endpoint's rate
+is left out (reported as answering errors).
 
 Not a test: it prints figures (and a markdown table to paste into RESULTS.md).
 """
