@@ -141,8 +141,9 @@ def test_a_head_of_service_runs_a_round_from_opening_to_report(
     page.check("#f-shared-tactical-leader")
     page.click("form#round-form button[type=submit]")
     # The click returns once the next page starts loading; wait for its table to be there.
-    expect(page.locator("#codes-table code")).to_have_count(4)
-    codes = page.locator("#codes-table code").all_inner_texts()
+    cells = page.locator("#codes-table code")
+    expect(cells).to_have_count(4)
+    codes = cells.all_inner_texts()
     check_page(page, axe_source, f"round-opened-{lang}")
     page.click("main a[href^='/rounds/']")
     # Three colleagues answer in a browser of their own.
