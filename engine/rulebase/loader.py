@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -83,6 +85,46 @@ def _line_of(located: Located, loc: Iterable[str | int]) -> Position:
     return located.line(loc)
 
 
+class _Parsed:
+    """Rule files already parsed and validated, by their model and their exact text.
+
+    A file's model is a function of its text alone, and the models are frozen, so a file whose
+    text was read before is not parsed again: a reload after one file changed parses that file,
+    and a copy of a folder (`rules diff`, a test's folder) costs the reading of its files. Only
+    valid files are kept; at most `ENTRIES`, the least recently used dropped first.
+    """
+
+    ENTRIES = 4096
+
+    def __init__(self) -> None:
+        self._models: OrderedDict[tuple[type[BaseModel], str], BaseModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model: type[_M], text: str) -> _M | None:
+        with self._lock:
+            found = self._models.get((model, text))
+            if found is not None:
+                self._models.move_to_end((model, text))
+        return found  # type: ignore[return-value]  # kept under its own model
+
+    def put(self, model: type[_M], text: str, parsed: _M) -> None:
+        with self._lock:
+            self._models[(model, text)] = parsed
+            while len(self._models) > self.ENTRIES:
+                self._models.popitem(last=False)
+
+
+_PARSED = _Parsed()
+
+
+def _text(path: Path) -> str | None:
+    """The file's text, or None when it cannot be read as UTF-8 (`_Loader.read` says why)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -119,14 +161,19 @@ class _Loader:
         return None
 
     def model(self, path: Path, model: type[_M], what: str) -> tuple[_M | None, Located]:
-        data = self.read(path)
         raw = Located(path)
+        text = _text(path)
+        if text is not None:
+            known = _PARSED.get(model, text)
+            if known is not None:
+                return known, raw
+        data = self.read(path)
         if data is None:
             if not any(e.file == self.rel(path) for e in self.errors):
                 self.error(path, 1, "empty-file", f"{what}: the file is empty")
             return None, raw
         try:
-            return model.model_validate(data), raw
+            parsed = model.model_validate(data)
         except ValidationError as exc:
             reported: set[tuple[tuple[str | int, ...], str]] = set()
             for err in exc.errors():
@@ -139,6 +186,9 @@ class _Loader:
                 where = ".".join(str(p) for p in loc) or "(file)"
                 self.error(path, _line_of(raw, loc), code, f"{what}: {where}: {err['msg']}")
             return None, raw
+        if text is not None:
+            _PARSED.put(model, text, parsed)
+        return parsed, raw
 
 
 def load_ruleset(
@@ -335,29 +385,31 @@ class _RuleContext:
         raw = Located(path)
         for family, paths in manifest.families.items():
             for i, indicator in enumerate(paths):
-                where = _line_of(raw, ("families", family, i))
+                # The line only when there is an error: finding it parses the file again.
+                at: tuple[str | int, ...] = ("families", family, i)
                 if INDICATORS.get(indicator) is None:
-                    loader.error(path, where, "unknown-indicator", f"families: no {indicator!r}")
+                    message = f"families: no {indicator!r}"
+                    loader.error(path, _line_of(raw, at), "unknown-indicator", message)
                 elif indicator in family_of:
                     message = f"families: {indicator!r} is in {family_of[indicator]!r} already"
-                    loader.error(path, where, "invalid-value", message)
+                    loader.error(path, _line_of(raw, at), "invalid-value", message)
                 else:
                     family_of[indicator] = family
         for indicator, applies in manifest.scope.items():
-            where = _line_of(raw, ("scope", indicator))
+            at = ("scope", indicator)
             found = INDICATORS.get(indicator)
             if found is None or not found.scale.scored or len(applies) != 1:
                 message = f"scope: {indicator!r} must be a scored indicator with one context test"
-                loader.error(path, where, "invalid-value", message)
+                loader.error(path, _line_of(raw, at), "invalid-value", message)
                 continue
             ((on, values),) = applies.items()
             context = INDICATORS.get(on)
             if context is None or context.scale.scored:
                 message = f"scope of {indicator!r}: {on!r} is not a categorical indicator"
-                loader.error(path, where, "invalid-value", message)
+                loader.error(path, _line_of(raw, at), "invalid-value", message)
             elif not values or not set(values) <= set(context.scale.values):
                 message = f"scope of {indicator!r}: values must be on the {on} scale"
-                loader.error(path, where, "value-not-in-scale", message)
+                loader.error(path, _line_of(raw, at), "value-not-in-scale", message)
             else:
                 scope[indicator] = (on, frozenset(values))
         return cls(family_of, scope)

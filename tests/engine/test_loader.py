@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pytest
 
 from engine import InvalidRulesetError, RuleFileError, load_ruleset
+from engine.rulebase import loader, yamlfile
 from engine.rulebase.loader import ruleset_digest
 from tests.conftest import RulesFolder
 
@@ -746,3 +748,68 @@ def test_a_text_that_varies_by_country_and_by_model_is_rejected(rules_copy: Rule
     error = only_error(rules_copy)
     assert error.file == f"rules/{path}"
     assert "by_model.early_support.action and by_country.DK.action" in error.message
+
+
+class _Parses:
+    """Counts the rule files parsed (`fast_load` calls) while it is in place."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.texts: list[str] = []
+        parse = yamlfile.fast_load
+
+        def counted(text: str) -> Any:
+            self.texts.append(text)
+            return parse(text)
+
+        monkeypatch.setattr(loader, "fast_load", counted)
+
+
+def test_a_file_read_before_is_not_parsed_again_and_a_changed_one_is(
+    rules_copy: RulesFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_ruleset(rules_copy.root, check_coverage=False)
+    parses = _Parses(monkeypatch)
+    # A copy of a folder loaded before (the shipped one, another test's) costs no parse at all.
+    again = load_ruleset(rules_copy.root, check_coverage=False)
+    assert parses.texts == []
+    assert again.digest == first.digest
+    assert again.rules == first.rules
+    path = "logic/leadership/tactical-support.yaml"
+    text = (rules_copy.root / path).read_text(encoding="utf-8")
+    changed = text.replace("en: Tactical leadership", "en: The tactical leadership", 1)
+    assert changed != text
+    rules_copy.write(path, changed)
+    reloaded = load_ruleset(rules_copy.root, check_coverage=False)
+    assert parses.texts == [changed]  # only the file that changed
+    assert reloaded.by_id["leadership/tactical-support"].title.en.startswith("The tactical")
+
+
+def test_a_file_made_invalid_after_a_valid_load_is_reported(rules_copy: RulesFolder) -> None:
+    load_ruleset(rules_copy.root, check_coverage=False)
+    text = rule_text().replace("dimension: leadership\n", "")
+    load_ruleset(rules_copy.root, check_coverage=False)
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    load_ruleset(rules_copy.root, check_coverage=False)
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "missing-field"
+    # Nor is an invalid file kept: mended, it loads; broken again, it is reported again.
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    assert "leadership/test-rule" in load_ruleset(rules_copy.root, check_coverage=False).by_id
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    assert only_error(rules_copy).code == "missing-field"
+
+
+def test_the_files_kept_are_bounded(
+    rules_copy: RulesFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = loader._Parsed()  # an empty one, with a small bound
+    kept.ENTRIES = 3
+    monkeypatch.setattr(loader, "_PARSED", kept)
+    parses = _Parses(monkeypatch)
+    load_ruleset(rules_copy.root, check_coverage=False)
+    files = len(parses.texts)
+    assert files > 300
+    assert len(kept._models) == 3
+    # Read in the same order, each file pushes out one of the three kept before it is reached.
+    load_ruleset(rules_copy.root, check_coverage=False)
+    assert len(parses.texts) == 2 * files
