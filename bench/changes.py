@@ -94,6 +94,16 @@ print(json.dumps({
 _HTTP = re.compile(r"http: (\w+) POST /v1/assessments c=64: ([\d,]+) req/s")
 
 
+def _drop_worktree(tree: Path) -> None:
+    """Remove a worktree `_worktree` made (the working tree itself stays)."""
+    if tree != ROOT:
+        subprocess.run(  # noqa: S603
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],  # noqa: S607
+            check=False,
+            capture_output=True,
+        )
+
+
 def _worktree(commit: str, into: Path) -> Path:
     if commit == "WORKTREE":
         return ROOT
@@ -199,12 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row), flush=True)
             rows.append(row)
         for tree in trees.values():
-            if tree != ROOT:
-                subprocess.run(  # noqa: S603
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],  # noqa: S607
-                    check=False,
-                    capture_output=True,
-                )
+            _drop_worktree(tree)
     print()
     print(
         "| change | commit | durable weak µs (rules / whole) | compiled weak µs (rules / whole) "

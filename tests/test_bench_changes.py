@@ -44,10 +44,6 @@ def test_the_probe_measures_a_listed_commit_in_its_own_layout(tmp_path: Path) ->
         assert not (tree / "engine" / "runtime").exists()  # the layout before the split
         figures = changes._engine(tree, "compiled", 5)
     finally:
-        subprocess.run(  # noqa: S603
-            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],  # noqa: S607
-            check=False,
-            capture_output=True,
-        )
+        changes._drop_worktree(tree)
     assert figures is not None
     assert set(figures) == FIGURES

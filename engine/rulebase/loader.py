@@ -102,19 +102,18 @@ class _Parsed:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(model: type[BaseModel], text: str) -> tuple[type[BaseModel], bytes]:
+    def key(model: type[BaseModel], text: str) -> tuple[type[BaseModel], bytes]:
+        """What a file is kept by: its model and the digest of its text."""
         return model, hashlib.sha256(text.encode()).digest()
 
-    def get(self, model: type[_M], text: str) -> _M | None:
-        key = self._key(model, text)
+    def get(self, key: tuple[type[BaseModel], bytes]) -> BaseModel | None:
         with self._lock:
             found = self._models.get(key)
             if found is not None:
                 self._models.move_to_end(key)
-        return found  # type: ignore[return-value]  # kept under its own model
+        return found
 
-    def put(self, model: type[_M], text: str, parsed: _M) -> None:
-        key = self._key(model, text)
+    def put(self, key: tuple[type[BaseModel], bytes], parsed: BaseModel) -> None:
         with self._lock:
             self._models[key] = parsed
             while len(self._models) > self.ENTRIES:
@@ -122,14 +121,6 @@ class _Parsed:
 
 
 _PARSED = _Parsed()
-
-
-def _text(path: Path) -> str | None:
-    """The file's text, or None when it cannot be read as UTF-8 (`_Loader.read` says why)."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 class _Loader:
@@ -148,33 +139,39 @@ class _Loader:
         column = getattr(line, "column", 1)
         self.errors.append(RuleFileError(self.rel(path), int(line), code, message, column))
 
-    def read(self, path: Path) -> Any:
+    def text(self, path: Path) -> str | None:
+        """The file's text, or None (reported) when it is not UTF-8."""
         try:
-            return fast_load(path.read_text(encoding="utf-8"))
+            return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}")
             return None
-        except yaml.YAMLError:
-            pass  # re-read below for the round-trip parser's precise message
+
+    def read(self, path: Path, text: str) -> Any:
+        """Parse the text of `path`; None (reported) on a syntax error."""
         try:
-            return self._yaml.load(path.read_text(encoding="utf-8"))
+            return fast_load(text)
+        except yaml.YAMLError:
+            pass  # parsed again below for the round-trip parser's precise message
+        try:
+            return self._yaml.load(text)
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else 1
             problem = exc.problem or exc.context or "invalid YAML"
             self.error(path, line, "yaml-syntax", problem)
-        except UnicodeDecodeError as exc:
-            self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}")
         return None
 
     def model(self, path: Path, model: type[_M], what: str) -> tuple[_M | None, Located]:
         raw = Located(path)
-        text = _text(path)
-        if text is not None:
-            known = _PARSED.get(model, text)
-            if known is not None:
-                return known, raw
-        data = self.read(path)
+        text = self.text(path)
+        if text is None:
+            return None, raw
+        key = _PARSED.key(model, text)
+        known = _PARSED.get(key)
+        if known is not None:
+            return known, raw  # type: ignore[return-value]  # kept under its own model
+        data = self.read(path, text)
         if data is None:
             if not any(e.file == self.rel(path) for e in self.errors):
                 self.error(path, 1, "empty-file", f"{what}: the file is empty")
@@ -193,8 +190,7 @@ class _Loader:
                 where = ".".join(str(p) for p in loc) or "(file)"
                 self.error(path, _line_of(raw, loc), code, f"{what}: {where}: {err['msg']}")
             return None, raw
-        if text is not None:
-            _PARSED.put(model, text, parsed)
+        _PARSED.put(key, parsed)
         return parsed, raw
 
 
