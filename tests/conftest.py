@@ -5,7 +5,10 @@ Tiers: `make test` runs every test not marked `server` or `slow` (the fast tier,
 
 - `server` when it starts a real server process (`python -m api` under uvicorn, see
   tests/api/conftest.py); `spawn` fails a test that starts one without the marker;
-- `slow` when it runs for long by design: the soak, contract fuzzing, trickles of a minute.
+- `slow` when it runs for long by design: the soak, contract fuzzing, trickles of a minute;
+- `shared`, besides `server` or `slow`, when it holds no time or memory bound (browsers, contract
+  fuzzing, generated clients): CI runs it beside the fast tier, on a busy machine. The other server
+  and slow tests have the machine to themselves; a test without `shared` is one of them.
 
 Hypothesis profiles: `dev` (the default) and `ci` (ten times the examples, as `.ci/run` uses), chosen
 by `HYPOTHESIS_PROFILE=ci` or `pytest --hypothesis-profile=ci`.
@@ -41,6 +44,19 @@ _running: pytest.Item | None = None
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse `shared` on a test of the fast tier: it says where a server test runs in CI."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("shared") is not None
+        and item.get_closest_marker("server") is None
+        and item.get_closest_marker("slow") is None
+    ]
+    if wrong:
+        raise pytest.UsageError(f"marked `shared` but neither `server` nor `slow`: {wrong}")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Remember the test whose fixtures are set up now, for `require_marker`."""
     global _running

@@ -19,7 +19,10 @@ from store.database import Database
 from store.repository import Repository
 from tests.api.conftest import Server, start, stop
 
-pytestmark = pytest.mark.server  # the generated client speaks HTTP to a real server
+pytestmark = [
+    pytest.mark.server,  # the generated client speaks HTTP to a real server
+    pytest.mark.shared,  # and holds it to no time bound
+]
 
 EXAMPLE = json.loads(
     (Path(__file__).resolve().parents[2] / "examples" / "design-examples.json").read_text()

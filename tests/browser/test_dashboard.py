@@ -21,7 +21,7 @@ from store.repository import Repository
 from tests.api.conftest import start, stop
 from tests.browser.conftest import Site, _assessment, check_page, sign_in
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.shared]  # a browser, no time bound
 
 HEADINGS = {
     "sv": "Regional översikt: Kronoberg",

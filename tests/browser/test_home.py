@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import Site, check_page, expect, sign_in
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.shared]  # a browser, no time bound
 
 
 @pytest.mark.parametrize("lang", ["sv", "da", "en"])

@@ -17,7 +17,7 @@ import pytest
 from api.pages.questionnaire import PARTS
 from tests.browser.conftest import Site, check_page, expect, screenshot, sign_in
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.shared]  # a browser, no time bound
 
 SLUGS = [slug for slug, _ in PARTS]
 

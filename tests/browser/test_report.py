@@ -18,7 +18,7 @@ from store.database import Database
 from store.pages import PageSessions
 from tests.browser.conftest import Site, check_page, sign_in
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.shared]  # a browser, no time bound
 
 WEAK_LATER = 1
 """kr-00 in September: weak answers again (a blocking gap, many recommendations)."""

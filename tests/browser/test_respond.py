@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser.conftest import Site, check_page, expect, sign_in
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.shared]  # a browser, no time bound
 
 TITLES = {
     "sv": ("Svara på en beredskapsomgång", "Tack för dina svar"),

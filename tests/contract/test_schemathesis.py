@@ -37,7 +37,8 @@ from store.repository import Repository
 from tests.api.conftest import ROOT, Server, start, stop
 from tests.databases import fresh
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]  # Schemathesis, over HTTP, for minutes
+# Schemathesis, over HTTP, for minutes; its checks are of answers, not of how long they take.
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.shared]
 
 EXAMPLES = int(os.environ.get("READINESS_FUZZ_EXAMPLES", "200"))
 SEED = int(os.environ.get("READINESS_FUZZ_SEED", "20250101"))

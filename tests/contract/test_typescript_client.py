@@ -24,6 +24,7 @@ from tests.api.test_generated_client import KeyedServer, keyed_server
 pytestmark = [
     pytest.mark.server,  # the client speaks HTTP to a real server
     pytest.mark.slow,  # npm ci and two compilations
+    pytest.mark.shared,  # no time bound
     pytest.mark.skipif(
         shutil.which("node") is None or shutil.which("npm") is None,
         reason="node and npm are not installed (.ci/run installs them from Debian where missing)",
