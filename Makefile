@@ -28,9 +28,10 @@ $(INSTALLED): pyproject.toml $(LOCK)
 	$(PY) -m pip check
 	touch $@
 
-# uv from the environment when it has one, else from PATH (`pip install uv`): the lock must be
-# refreshable when the environment cannot be made from the old one.
-UV ?= $(if $(wildcard $(VENV)/bin/uv),$(VENV)/bin/uv,uv)
+# uv from the environment when it has one, else the installer's (.venv-uv, see .ci/uv.sh), else
+# from PATH (`pip install uv`): the lock must be refreshable when the environment cannot be made
+# from the old one.
+UV ?= $(or $(wildcard $(VENV)/bin/uv),$(wildcard .venv-uv/bin/uv),uv)
 LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
 lock: ## update the lock files to pyproject.toml, keeping other pins (LOCK_ARGS=--upgrade: newest everywhere)
