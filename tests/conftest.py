@@ -10,8 +10,9 @@ Tiers: `make test` runs every test not marked `server` or `slow` (the fast tier,
   fuzzing, generated clients): CI runs it beside the fast tier, on a busy machine. The other server
   and slow tests have the machine to themselves; a test without `shared` is one of them.
 
-Hypothesis profiles: `dev` (the default) and `ci` (ten times the examples, as `.ci/run` uses), chosen
-by `HYPOTHESIS_PROFILE=ci` or `pytest --hypothesis-profile=ci`.
+Hypothesis profiles: `dev` (the default, 100 examples), `ci` (300, as `.ci/run` uses) and `thorough`
+(1,000, for a long run now and then), chosen by `HYPOTHESIS_PROFILE=ci` or
+`pytest --hypothesis-profile=ci`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 
 settings.register_profile("dev", max_examples=100, deadline=None)
-settings.register_profile("ci", max_examples=1000, deadline=None, print_blob=True)
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 _running: pytest.Item | None = None

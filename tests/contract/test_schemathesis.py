@@ -9,7 +9,7 @@ that change the server's state (rule reload, deleting an organisation's data, ru
 which writes temporary files) run against a server of their own, so the main run sees a stable
 server.
 
-The bounded run (the default, in CI) sends up to 200 examples per operation with a fixed seed;
+The bounded run (the default, in CI) sends up to 100 examples per operation with a fixed seed;
 `READINESS_FUZZ_EXAMPLES=2000` makes a long run that also adds Schemathesis' coverage phase
 (boundary values of every schema). `READINESS_FUZZ_SEED` picks another seed. Run with `-s` to
 see the figures: requests the server answered, by status, and what Schemathesis generated.
@@ -40,7 +40,7 @@ from tests.databases import fresh
 # Schemathesis, over HTTP, for minutes; its checks are of answers, not of how long they take.
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.shared]
 
-EXAMPLES = int(os.environ.get("READINESS_FUZZ_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("READINESS_FUZZ_EXAMPLES", "100"))
 SEED = int(os.environ.get("READINESS_FUZZ_SEED", "20250101"))
 LONG = EXAMPLES > 200
 CHECKS = "all"
