@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Print the path of a uv of the version requirements-dev.lock pins, installing it first when needed:
 #   .ci/uv.sh PYTHON
-# uv installs a lock file in a few seconds where pip takes most of a minute, and CI makes four
-# environments (three Pythons and the wheel's). It is installed by PYTHON's pip from the lock,
+# uv installs a lock file in a few seconds where pip takes most of a minute, and CI makes an
+# environment for each of its Pythons and one for the wheel. It is installed by PYTHON's pip from the lock,
 # hash-checked (one wheel, no dependencies), into .venv-uv, and kept there while it is the pinned
 # version. A lock on .venv-uv.lock keeps two installs at once from writing it together.
 set -euo pipefail

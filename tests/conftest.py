@@ -45,7 +45,6 @@ _running: pytest.Item | None = None
 """The test being set up or run (None outside pytest, e.g. `python -m tests.soak.soak`)."""
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Refuse `shared` on a test of the fast tier: it says where a server test runs in CI."""
     wrong = [
@@ -59,6 +58,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(f"marked `shared` but neither `server` nor `slow`: {wrong}")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Remember the test whose fixtures are set up now, for `require_marker`."""
     global _running
