@@ -22,8 +22,7 @@ if ! current; then
   if ! current; then
     requirement=$(mktemp)
     trap 'rm -f "$requirement"' EXIT
-    # The requirement and its hash lines, as the lock writes them (lines continued with "\").
-    awk '/^uv==/ { on = 1 } on { print } on && !/\\$/ { exit }' "$lock" >"$requirement"
+    "$root/.ci/requirement.sh" uv "$lock" >"$requirement"
     rm -rf "$target"
     "$python" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
       --target "$target" -r "$requirement" >&2

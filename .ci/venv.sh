@@ -20,8 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 durable=$(mktemp)
 trap 'rm -f "$durable"' EXIT
-# The requirement and its hash lines, as the lock writes them (lines continued with "\").
-awk '/^durable-rules==/ { on = 1 } on { print } on && !/\\$/ { exit }' "$lock" >"$durable"
+"$here/requirement.sh" durable-rules "$lock" >"$durable"
 define="${CPPFLAGS:-} -DPyEval_CallObject=PyObject_CallObject"
 
 with_uv() {

@@ -785,7 +785,6 @@ def test_a_file_read_before_is_not_parsed_again_and_a_changed_one_is(
 
 
 def test_a_file_made_invalid_after_a_valid_load_is_reported(rules_copy: RulesFolder) -> None:
-    load_ruleset(rules_copy.root, check_coverage=False)
     text = rule_text().replace("dimension: leadership\n", "")
     load_ruleset(rules_copy.root, check_coverage=False)
     rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
