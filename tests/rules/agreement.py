@@ -12,7 +12,8 @@ the scenarios the rules meet and those still open:
 
 It also holds the second adviser's first four to the first adviser's order, as
 `test_scenarios.test_scenario` holds the rules: how many scenarios another careful adviser would
-pass.
+pass; and what the rules put in their first three places that neither adviser names at all, where
+that happens in two scenarios or more (the differences that are the rules' to answer).
 
     python -m tests.rules.agreement        # prints the table as the README has it
 """
@@ -105,6 +106,22 @@ def rows(found: list[Reading]) -> list[tuple[str, int, str, int]]:
     return table
 
 
+def unnamed(found: list[Reading], n: int = 3, at_least: int = 2) -> list[tuple[str, int, int]]:
+    """What the rules put in their first `n` places and neither adviser names at all.
+
+    Returns, for each recommendation that does so in at least `at_least` scenarios, (its id, in how
+    many scenarios, how many of them open), the most frequent first, then by id.
+    """
+    counts: dict[str, list[bool]] = {}
+    for r in found:
+        named = set(_flat(r.first)) | set(_flat(r.second))
+        for rid in r.ranked[:n]:
+            if rid not in named:
+                counts.setdefault(rid, []).append(r.open)
+    listed = [(rid, len(opens), sum(opens)) for rid, opens in counts.items()]
+    return sorted([x for x in listed if x[1] >= at_least], key=lambda x: (-x[1], x[0]))
+
+
 def markdown(found: list[Reading]) -> str:
     """The table and the line under it, as the README has them."""
     lines = [
@@ -123,6 +140,10 @@ def markdown(found: list[Reading]) -> str:
         f"Held to the first adviser's order as the scenario test holds the rules, the second "
         f"adviser's first places would meet {passes} of the {len(found)} scenarios ({with_level} "
         f"with the level too); the rules meet {met}.",
+        "",
+        "Among the rules' first three places, named by neither adviser, in two scenarios or more: "
+        + "; ".join(f"`{rid}` {times} ({opened} open)" for rid, times, opened in unnamed(found))
+        + ".",
     ]
     return "\n".join(lines)
 

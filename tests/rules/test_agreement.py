@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Engine
-from tests.rules.agreement import Reading, markdown, readings, rows
+from tests.rules.agreement import Reading, markdown, readings, rows, unnamed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -33,3 +33,15 @@ def test_the_measures_count_ties_and_levels_as_the_table_says() -> None:
     assert open_advisers[1:] == (0, "2.00", 0) and open_rules[1:] == (0, "2.00", 1)
     # a's second adviser takes the tied places in the other order, which the test allows.
     assert [r.second_passes for r in found] == [True, False]
+
+
+def test_unnamed_counts_what_neither_adviser_names_in_the_rules_first_three() -> None:
+    found = [
+        # u is named by neither adviser; v only by the second one in a; w is fourth in a.
+        Reading("a", False, ["x"], ["v", "x"], ["u", "v", "x", "w"], ("r",) * 3),
+        Reading("b", True, ["x"], ["x"], ["x", "u", "y"], ("r",) * 3),
+        Reading("c", True, ["x"], ["x"], ["w", "x", "v"], ("r",) * 3),
+    ]
+    # u in a and b (b open); v, w and y once each (in c, c and b): only u reaches two scenarios.
+    assert unnamed(found) == [("u", 2, 1)]
+    assert unnamed(found, at_least=1) == [("u", 2, 1), ("v", 1, 1), ("w", 1, 1), ("y", 1, 1)]
