@@ -1,4 +1,5 @@
-"""The layout: the API uses the engine's public names only, and nothing shipped reads `tests/`."""
+"""The layout: the API uses the engine's public names only, nothing shipped reads `tests/`, and
+each README section is there once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import engine
 
@@ -105,3 +108,20 @@ def test_the_readme_s_module_map_names_every_module_once() -> None:
         if path.name not in ("__init__.py", "__main__.py") and "migrations" not in path.parts
     )
     assert sorted(listed) == modules
+
+
+@pytest.mark.parametrize("name", ["README.md", "rules/README.md"])
+def test_each_readme_heading_is_there_once(name: str) -> None:
+    # A section pasted twice still reads well at either copy and passes every test that looks for
+    # one passage; two headings of the same name give it away.
+    readme = (ROOT / name).read_text(encoding="utf-8")
+    lines = readme.split("\n")
+    fenced = False
+    headings = []
+    for line in lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            headings.append(line)
+    repeated = sorted({h for h in headings if headings.count(h) > 1})
+    assert not repeated, repeated
