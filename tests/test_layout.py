@@ -1,5 +1,8 @@
-"""The layout: the API uses the engine's public names only, nothing shipped reads `tests/`, and
-each README section is there once."""
+"""The layout: public names, what is shipped, and the READMEs.
+
+The API uses the engine's public names only, nothing shipped reads `tests/`, and each README
+section is there once.
+"""
 
 from __future__ import annotations
 
