@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal, get_args
@@ -15,6 +16,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, QueryParameter
+from litestar.response import Stream
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
@@ -39,8 +41,10 @@ from store.repository import (
 )
 
 __all__ = [
+    "BATCH_CHUNK",
     "VALUES_PER_ASSESSMENT",
     "assessment_handlers",
+    "batch_chunks",
     "caller",
     "placement",
     "read_assessment",
@@ -113,7 +117,10 @@ def _json(payload: bytes, language: Language) -> Response[Any]:
 
 
 _BATCHES = anyio.CapacityLimiter(1)
-"""Batches are evaluated one at a time (see `assess_batch`)."""
+"""One chunk of a batch is evaluated at a time, of whichever batch (see `assess_batch`)."""
+
+BATCH_CHUNK = 16
+"""Items of a batch evaluated in one turn of a worker thread and sent as one piece (about 3 MB)."""
 
 
 def assessment_handlers(
@@ -256,14 +263,17 @@ def assessment_handlers(
                 422, "too-many-items", f"{len(items)} assessments; at most {limit} per batch"
             )
         request_id = request.scope.get("state", {}).get("request_id")
-        # In a worker thread, one batch at a time: a batch of 1,000 takes a second or more, and
-        # meanwhile the event loop keeps answering other requests (single ones interleave with
-        # it); one at a time, so that concurrent batches do not hold all their results at once.
-        evaluate = partial(
-            run_batch, runtime.engine_for(request), items, language, explain, request_id
+        # Streamed: each chunk of items is evaluated in a worker thread and sent before the next
+        # is evaluated, at the pace the client reads. A batch of 1,000 takes a second or more;
+        # meanwhile the event loop keeps answering other requests, and the server holds one
+        # chunk of the answer (about 3 MB), not all of it (about 190 MB).
+        engine = runtime.engine_for(request)
+        chunks = batch_chunks(engine, items, language, explain, request_id)
+        return Stream(  # type: ignore[return-value]  # documented as the BatchResult it streams
+            _in_worker_threads(engine, chunks),
+            media_type=MediaType.JSON,
+            headers={"Content-Language": language, "Cache-Control": "no-store"},
         )
-        batch = await anyio.to_thread.run_sync(evaluate, limiter=_BATCHES)
-        return _json(batch, language)
 
     return [assess, assess_batch]
 
@@ -485,6 +495,20 @@ def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> Re
     )
 
 
+async def _in_worker_threads(engine: Engine, chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Advance `chunks` in a worker thread, one chunk of one batch at a time (`_BATCHES`).
+
+    The engine is held until the last chunk is sent (or the client has gone): a slow client can
+    take longer than a replaced engine is kept after a reload.
+    """
+    with engine.held():
+        while True:
+            chunk = await anyio.to_thread.run_sync(next, chunks, None, limiter=_BATCHES)
+            if chunk is None:
+                return
+            yield chunk
+
+
 def run_batch(
     engine: Engine,
     items: list[Any],
@@ -492,12 +516,29 @@ def run_batch(
     explain: bool,
     request_id: str | None,
 ) -> bytes:
+    """The whole JSON of a `BatchResult` at once: what `POST /v1/assessments/batch` streams."""
+    return b"".join(batch_chunks(engine, items, language, explain, request_id))
+
+
+def batch_chunks(
+    engine: Engine,
+    items: list[Any],
+    language: Language,
+    explain: bool,
+    request_id: str | None,
+    size: int = BATCH_CHUNK,
+) -> Iterator[bytes]:
     """Validate and evaluate each item on its own; an invalid item gets a problem.
 
-    Returns the JSON of a `BatchResult`, each result encoded once by the engine and the whole
-    joined once: a batch answer is large, and every copy of it would cost the event loop time.
+    Yields the JSON of a `BatchResult` in pieces of `size` items: the ruleset and the items, in
+    input order, then the counts, which are known only at the end. Each result is encoded once
+    by the engine and joined once into its piece. An item that cannot be evaluated, for whatever
+    reason, gets a 500 problem of its own: once the first piece is sent, the answer's status is
+    200 and its body must stay whole.
     """
-    parts: list[bytes] = []
+    parts: list[bytes] = [
+        b'{"ruleset":%s,"items":[' % to_json(engine.ruleset.info),
+    ]
     failed = 0
     for index, item in enumerate(items):
         opening = (
@@ -515,24 +556,29 @@ def run_batch(
             )
             parts += (opening, b'null,"error":', to_json(problem), b"}")
             failed += 1
-            continue
-        try:
-            result = engine.assess_json(assessment, language=language, explain=explain)
-        except EvaluationError as exc:
-            _log.error(
-                "batch item failed",
-                exc_info=exc,
-                extra={"request_id": request_id, "rule": exc.rule, "error_code": exc.code},
-            )
-            detail = f"item {index} could not be evaluated; quote the request id"
-            problem = problem_of(500, "evaluation-failed", detail, request_id)
-            parts += (opening, b'null,"error":', to_json(problem), b"}")
-            failed += 1
-            continue
-        parts += (opening, result, b',"error":null}')
-    head = b'{"ruleset":%s,"succeeded":%d,"failed":%d,"items":[' % (
-        to_json(engine.ruleset.info),
-        len(items) - failed,
-        failed,
-    )
-    return b"".join((head, *parts, b"]}"))
+        else:
+            try:
+                result = engine.assess_json(assessment, language=language, explain=explain)
+            except Exception as exc:  # any failure is this item's, not the batch's
+                # A fault outside the backend is logged as the engine's as well.
+                rule, code = (
+                    (exc.rule, exc.code)
+                    if isinstance(exc, EvaluationError)
+                    else (None, "engine-failure")
+                )
+                _log.error(
+                    "batch item failed",
+                    exc_info=exc,
+                    extra={"request_id": request_id, "rule": rule, "error_code": code},
+                )
+                detail = f"item {index} could not be evaluated; quote the request id"
+                problem = problem_of(500, "evaluation-failed", detail, request_id)
+                parts += (opening, b'null,"error":', to_json(problem), b"}")
+                failed += 1
+            else:
+                parts += (opening, result, b',"error":null}')
+        if index % size == size - 1:
+            yield b"".join(parts)
+            parts.clear()
+    parts.append(b'],"succeeded":%d,"failed":%d}' % (len(items) - failed, failed))
+    yield b"".join(parts)

@@ -150,6 +150,8 @@ class Reloader:
 
 
 def _retire(engine: Engine) -> None:
-    """Release a replaced engine, and let the collector reclaim it (see `api.heap`)."""
-    engine.close()
-    resettle()
+    """Retire a replaced engine and let the collector reclaim it (see `api.heap`).
+
+    Now, or when the last batch streaming on it is done.
+    """
+    engine.retire(then=resettle)

@@ -284,6 +284,7 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
     body, answer = folder / "batch.json", folder / "batch.out"
     body.write_bytes(payload)
     seconds, answer_bytes = [], 0
+    peak_before = _peak_kib(server)
     for _ in range(repeats):
         status, answer_bytes, _, took = _curl(url, body, answer)
         if status != 200:
@@ -304,7 +305,15 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
         "httpx_s": python_client,
         "request_bytes": len(payload),
         "response_bytes": answer_bytes,
+        "peak_growth_kib": _peak_kib(server) - peak_before,
     }
+
+
+def _peak_kib(server: Server) -> int:
+    """The server process's peak resident memory so far (VmHWM), in KiB."""
+    with open(f"/proc/{server.process.pid}/status", encoding="ascii") as status:
+        line = next(x for x in status.read().splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1])
 
 
 def _measure_http(
@@ -556,8 +565,11 @@ def batch_table(plan: Plan, results: Results) -> Table:
     """Section 3 as a table."""
     table = Table(
         f"3. Batch: {BATCH_ITEMS:,} different assessments in one POST /v1/assessments/batch",
-        ["backend", "median s", "runs s", "ms per item", "httpx s", "request MB", "response MB"],
-    )
+        [
+            "backend", "median s", "runs s", "ms per item", "httpx s", "request MB",
+            "response MB", "peak RSS growth MiB",
+        ],
+    )  # fmt: skip
     for backend in _backends_in(plan, results.batch):
         figures = results.batch[backend]
         table.add(
@@ -568,13 +580,16 @@ def batch_table(plan: Plan, results: Results) -> Table:
             f"{figures['httpx_s']:.2f}",
             f"{figures['request_bytes'] / 1e6:.1f}",
             f"{figures['response_bytes'] / 1e6:.1f}",
+            f"{figures['peak_growth_kib'] / 1024:.0f}" if "peak_growth_kib" in figures else "",
         )
     if results.batch:
         table.notes.append(
             "Over HTTP against the server of section 2, default body limits (a batch may be up to "
             "READINESS_MAX_BATCH_BODY_BYTES, 8 MiB). median and runs: curl's time to the last "
             "byte of the answer (`%{time_total}`), the server's figure; httpx s: one run with "
-            "httpx, a Python client reading the whole answer, which adds its own decoding."
+            "httpx, a Python client reading the whole answer, which adds its own decoding. "
+            "peak RSS growth: how far the server's peak resident memory (VmHWM) rose over the "
+            "curl runs, above the peak of everything before them."
         )
     return table
 

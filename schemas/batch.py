@@ -46,9 +46,9 @@ class BatchResult(BaseModel):
 
     ruleset: RulesetInfo
     """Which rules produced the results."""
-    succeeded: int
-    """How many items have a result."""
-    failed: int
-    """How many items have an error."""
     items: list[BatchItem]
     """One entry per input item, in input order."""
+    succeeded: int
+    """How many items have a result (after the items: the answer is sent as they are evaluated)."""
+    failed: int
+    """How many items have an error."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import get_args
 
@@ -73,6 +75,10 @@ class Engine:
         }
         # Built on first use: most engines never build a typed result.
         self._texts: dict[tuple[Language, str, str], Texts] = {}
+        # Holders (`held`) and whether the engine has been retired (`retire`).
+        self._holders = 0
+        self._retired: Callable[[], None] | None = None
+        self._holding = threading.Lock()
 
     @classmethod
     def from_folder(cls, root: Path | None = None, backend: str = "durable") -> Engine:
@@ -136,8 +142,39 @@ class Engine:
         return self.result_json(self.evaluate(request, explain=explain), language=language)
 
     def close(self) -> None:
-        """Release the backend (after a reload replaced this engine)."""
+        """Release the backend now (an engine that was never served, or is no longer used)."""
         self.backend.close()
+
+    @contextmanager
+    def held(self) -> Iterator[Engine]:
+        """Keep the backend open while the block runs, even if the engine is retired meanwhile.
+
+        For work that may outlast the time a replaced engine is kept (a batch streamed to a slow
+        client): `retire` then closes the backend when the last holder is done.
+        """
+        with self._holding:
+            self._holders += 1
+        try:
+            yield self
+        finally:
+            with self._holding:
+                self._holders -= 1
+                then = self._retired if not self._holders else None
+            if then is not None:
+                self.backend.close()
+                then()
+
+    def retire(self, then: Callable[[], None] = lambda: None) -> None:
+        """Release the backend once nothing holds the engine (after a reload replaced it).
+
+        `then` runs right after the backend is released: now, or when the last holder is done.
+        """
+        with self._holding:
+            self._retired = then
+            idle = not self._holders
+        if idle:
+            self.backend.close()
+            then()
 
     def facts_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
         """Return the facts an evaluation asserts for indicator `values`.

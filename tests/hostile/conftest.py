@@ -62,7 +62,7 @@ def connect(server: Server, timeout: float = 30) -> socket.socket:
 
 
 def read_reply(sock: socket.socket, close_within: float = 0) -> Reply:
-    """Read one response (Content-Length delimited).
+    """Read one response (Content-Length delimited, or chunked: a streamed batch).
 
     With `close_within`, also wait that long for the server to close the connection.
     """
@@ -76,14 +76,40 @@ def read_reply(sock: socket.socket, close_within: float = 0) -> Reply:
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
-    length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = _dechunked(sock, body)
+    else:
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        body = body[:length]
     closed = closes(sock, close_within) if close_within else None
-    return Reply(status, headers, body[:length], closed)
+    return Reply(status, headers, body, closed)
+
+
+def _dechunked(sock: socket.socket, data: bytes) -> bytes:
+    """The body of a chunked response whose first bytes, after the head, are `data`."""
+    body = bytearray()
+    while True:
+        while b"\r\n" not in data:
+            more = sock.recv(65536)
+            if not more:
+                raise ConnectionError("closed inside a chunked body")
+            data += more
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        while len(data) < size + 2:
+            more = sock.recv(1 << 20)
+            if not more:
+                raise ConnectionError("closed inside a chunk")
+            data += more
+        if size == 0:
+            return bytes(body)
+        body += data[:size]
+        data = data[size + 2 :]
 
 
 def closes(sock: socket.socket, within: float) -> bool:
