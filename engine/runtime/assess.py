@@ -75,7 +75,7 @@ class Engine:
         }
         # Built on first use: most engines never build a typed result.
         self._texts: dict[tuple[Language, str, str], Texts] = {}
-        # Holders (`held`) and whether the engine has been retired (`retire`).
+        # Holders (`held`), and once retired while held, what runs after the release (`retire`).
         self._holders = 0
         self._retired: Callable[[], None] | None = None
         self._holding = threading.Lock()
@@ -159,7 +159,9 @@ class Engine:
         finally:
             with self._holding:
                 self._holders -= 1
-                then = self._retired if not self._holders else None
+                then = None
+                if not self._holders:
+                    then, self._retired = self._retired, None  # released once
             if then is not None:
                 self.backend.close()
                 then()
@@ -170,8 +172,9 @@ class Engine:
         `then` runs right after the backend is released: now, or when the last holder is done.
         """
         with self._holding:
-            self._retired = then
             idle = not self._holders
+            if not idle:
+                self._retired = then
         if idle:
             self.backend.close()
             then()

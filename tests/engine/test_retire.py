@@ -68,3 +68,13 @@ def test_holding_an_engine_that_is_never_retired_never_releases_it(ruleset: Rule
         with engine.held():
             engine.assess_json(ASSESSMENT)
     assert backend.closes == 0
+
+
+def test_an_engine_is_released_once(ruleset: Ruleset) -> None:
+    engine, backend = _engine(ruleset)
+    released: list[int] = []
+    with engine.held():
+        engine.retire(then=lambda: released.append(backend.closes))
+    with engine.held():  # a late holder (none is expected) does not release it again
+        pass
+    assert (backend.closes, released) == (1, [1])
