@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import pytest
 
-from api.assessments import batch_chunks, run_batch
+from api.assessments import _in_worker_threads, batch_chunks, run_batch
 from bench.corpus import corpus
-from engine import Engine
+from engine import Engine, Ruleset
 from schemas.batch import BatchResult
+from tests.engine.test_retire import Closing
 
 ITEMS: list[Any] = [*corpus(size=35), {"risks": {"staff_turnover": "huge"}}]
 
@@ -65,3 +67,26 @@ def test_an_item_that_fails_unexpectedly_is_its_own_problem(
     assert (problem["status"], problem["code"]) == (500, "evaluation-failed")
     assert problem["request_id"] == "req-2"
     assert "KeyError" not in json.dumps(batch)
+
+
+def test_a_batch_retired_mid_stream_ends_on_the_rules_it_began_with(ruleset: Ruleset) -> None:
+    # A reload retires the engine while a slow client has read only the first piece.
+    engine = Engine(ruleset, "compiled")
+    backend = Closing(engine.backend)
+    engine.backend = backend
+
+    async def read() -> list[bytes]:
+        pieces = []
+        stream = _in_worker_threads(engine, batch_chunks(engine, ITEMS, "en", False, None, size=8))
+        async for piece in stream:
+            pieces.append(piece)
+            if len(pieces) == 1:
+                engine.retire()
+                assert backend.closes == 0  # held by the stream
+        return pieces
+
+    pieces = anyio.run(read)
+    batch = json.loads(b"".join(pieces))
+    assert len(pieces) == 5
+    assert (batch["succeeded"], batch["failed"]) == (35, 1)  # no item failed for a closed engine
+    assert backend.closes == 1  # released once the stream was done
