@@ -108,12 +108,13 @@ def _values_in(model: type[BaseModel]) -> int:
 VALUES_PER_ASSESSMENT = 2 * _values_in(AssessmentRequest)
 
 
+def _headers(language: str) -> dict[str, str]:
+    """The headers of an assessment result, single or batch."""
+    return {"Content-Language": language, "Cache-Control": "no-store"}
+
+
 def _json(payload: bytes, language: Language) -> Response[Any]:
-    return Response(
-        content=payload,
-        media_type=MediaType.JSON,
-        headers={"Content-Language": language, "Cache-Control": "no-store"},
-    )
+    return Response(content=payload, media_type=MediaType.JSON, headers=_headers(language))
 
 
 _BATCHES = anyio.CapacityLimiter(1)
@@ -272,7 +273,7 @@ def assessment_handlers(
         return Stream(  # type: ignore[return-value]  # documented as the BatchResult it streams
             _in_worker_threads(engine, chunks),
             media_type=MediaType.JSON,
-            headers={"Content-Language": language, "Cache-Control": "no-store"},
+            headers=_headers(language),
         )
 
     return [assess, assess_batch]
@@ -352,8 +353,7 @@ async def _store(
         runtime, request, assessment, key, language, explain, idempotency_key, assessed_at
     )
     headers = {
-        "Content-Language": stored.language,
-        "Cache-Control": "no-store",
+        **_headers(stored.language),
         "Location": f"/v1/assessments/{stored.id}",
         "X-Assessment-Id": stored.id,
     }

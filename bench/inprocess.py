@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from bench.backends import BackendUnavailableError, json_assessor, make_engine  # noqa: E402
 from bench.corpus import DEFAULT_SEED, DEFAULT_SIZE, corpus, examples, weakest  # noqa: E402
+from bench.servers import memory_kib  # noqa: E402
 from engine import Engine, load_ruleset  # noqa: E402
 from engine.indicators import values_of  # noqa: E402
 from schemas.assessment import AssessmentRequest  # noqa: E402
@@ -39,10 +40,7 @@ T = TypeVar("T")
 
 def rss_kib() -> int:
     """Return this process's resident set size in KiB (`VmRSS` in /proc/self/status)."""
-    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    return memory_kib("self")
 
 
 def _pin_to_one_core() -> int | None:

@@ -40,6 +40,7 @@ from bench.servers import (  # noqa: E402
     Server,
     create_key,
     loaded_libraries,
+    memory_kib,
     served_as_api,
     server_env,
     sqlite_url,
@@ -284,7 +285,7 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
     body, answer = folder / "batch.json", folder / "batch.out"
     body.write_bytes(payload)
     seconds, answer_bytes = [], 0
-    peak_before = _peak_kib(server)
+    peak_before = memory_kib(server.process.pid, "VmHWM")
     for _ in range(repeats):
         status, answer_bytes, _, took = _curl(url, body, answer)
         if status != 200:
@@ -305,15 +306,8 @@ def _batch(server: Server, payload: bytes, repeats: int, folder: Path) -> dict[s
         "httpx_s": python_client,
         "request_bytes": len(payload),
         "response_bytes": answer_bytes,
-        "peak_growth_kib": _peak_kib(server) - peak_before,
+        "peak_growth_kib": memory_kib(server.process.pid, "VmHWM") - peak_before,
     }
-
-
-def _peak_kib(server: Server) -> int:
-    """The server process's peak resident memory so far (VmHWM), in KiB."""
-    with open(f"/proc/{server.process.pid}/status", encoding="ascii") as status:
-        line = next(x for x in status.read().splitlines() if x.startswith("VmHWM:"))
-    return int(line.split()[1])
 
 
 def _measure_http(

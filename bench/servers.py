@@ -19,6 +19,7 @@ __all__ = [
     "Server",
     "create_key",
     "loaded_libraries",
+    "memory_kib",
     "server_env",
     "sqlite_url",
     "start_api",
@@ -29,6 +30,17 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[1]
 _PREFIX = "READINESS_"
+
+
+def memory_kib(pid: int | str, field: str = "VmRSS") -> int:
+    """A memory figure of process `pid` ("self" for this one) from /proc, in KiB.
+
+    `VmRSS`: resident now; `VmHWM`: the peak resident so far.
+    """
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from bench.servers import memory_kib
 from tests.api.conftest import Server, serving
 
 T = TypeVar("T")
@@ -148,10 +149,7 @@ def send_request(
 
 def rss_kib(server: Server) -> int:
     """The resident memory of the server process, in KiB."""
-    with open(f"/proc/{server.process.pid}/status", encoding="ascii") as status_file:
-        status = status_file.read()
-    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-    return int(line.split()[1])
+    return memory_kib(server.process.pid)
 
 
 def assert_served(server: Server) -> None:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bench.corpus import corpus
+from bench.servers import memory_kib
 from tests.api.conftest import Server, serving
 
 pytestmark = pytest.mark.server  # the server's event loop and threads, over sockets
@@ -76,12 +77,6 @@ def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serving(tmp_path_factory, "batch-memory")
 
 
-def _peak_kib(server: Server) -> int:
-    with open(f"/proc/{server.process.pid}/status", encoding="ascii") as status:
-        line = next(x for x in status.read().splitlines() if x.startswith("VmHWM:"))
-    return int(line.split()[1])
-
-
 def test_a_batch_answer_is_streamed_not_held(quiet_server: Server) -> None:
     items = corpus(size=1000)
     body = json.dumps({"assessments": items}).encode()
@@ -90,14 +85,14 @@ def test_a_batch_answer_is_streamed_not_held(quiet_server: Server) -> None:
         small = json.dumps({"assessments": items[:20]})
         warm = client.post("/v1/assessments/batch", content=small, headers=headers)
         assert warm.status_code == 200, warm.text[:500]
-        before = _peak_kib(quiet_server)
+        before = memory_kib(quiet_server.process.pid, "VmHWM")
         with client.stream(
             "POST", "/v1/assessments/batch", content=body, headers=headers
         ) as answer:
             assert answer.headers.get("transfer-encoding") == "chunked"
             received = sum(len(piece) for piece in answer.iter_bytes())
         assert answer.status_code == 200
-    grown = _peak_kib(quiet_server) - before
+    grown = memory_kib(quiet_server.process.pid, "VmHWM") - before
     # The answer is some 190 MB: a server that built it whole before sending grew by at least
     # that much (by about 700 MB, with the pieces, their join and the copy waiting in the socket's
     # buffer). Streamed, it holds the parsed request and one chunk of the answer at a time.
