@@ -107,6 +107,17 @@ REVIEWED_ERRORS = [
         r"\bskriv\s+(?!ned\b)[^.]{0,80}\bned\b",
         "a split verb: nedskriv (skriv ned, adjacent, is fine)",
     ),
+    (
+        "da",
+        r"\bgiver igen\b",
+        "giver igen is to hit back; what an intervention yields: giver tilbage",
+    ),
+    ("da", r"\bsager (føres|føre|ført) over\b", "a calque of förs över: sager overdrages"),
+    ("da", r"\bsænk\w* [^.]{0,20}\bsager\b", "a caseload is nedsat (nedsæt sagsantallet)"),
+    ("da", r"\btage? en dialog\b", "a buzz-phrase: drøft, or tal sammen om"),
+    ("da", r"\bkoordinerende møder\b", "the compound: koordineringsmøder"),
+    ("sv", r"\bsom följd\b(?! av)", "a calque of as a result: till följd av det"),
+    ("sv", r"\bhålla arbetet framåt\b", "not idiomatic: driva arbetet framåt"),
 ]
 
 
