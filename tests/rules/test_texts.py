@@ -292,3 +292,27 @@ def test_the_pages_name_what_is_implemented_so_that_it_fits_every_kind() -> None
         if language in THE_METHOD and re.search(THE_METHOD[language], text, re.I)
     ]
     assert not found, found
+
+
+# kunskapsguiden-implementering's Steg 11 offers those who carry out the work support "such as
+# supervision and technical assistance": in the implementation framework it follows, expert
+# implementation support and consultation, not templates or IT help. Nothing that cites Steg 11
+# may be about record templates or documentation systems (the domain review's worst finding).
+# (Templates a support structure hands out for the work itself, such as those for small tests,
+# are implementation support, and may be named.)
+TEMPLATES_OR_IT = re.compile(r"journalmall|dokumentationssystem|verksamhetssystem|systemförvalt")
+
+
+def test_steg_11_technical_assistance_is_not_read_as_templates_or_it(ruleset: Ruleset) -> None:
+    found = []
+    for owner, entry in _entries(ruleset):
+        if any("Steg 11" in source.locator for source in entry.sources):
+            for field in ("title", "description", "action", "rationale"):
+                value = getattr(entry, field, None)
+                if isinstance(value, LocalizedText) and TEMPLATES_OR_IT.search(value.sv.lower()):
+                    found.append(f"{owner}: {field}")
+    for rule in ruleset.rules:
+        cites = any("Steg 11" in source.locator for source in rule.sources)
+        if cites and TEMPLATES_OR_IT.search(rule.title.sv.lower()):
+            found.append(f"rule {rule.id}: title")
+    assert not found
