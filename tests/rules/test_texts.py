@@ -118,6 +118,17 @@ REVIEWED_ERRORS = [
     ("da", r"\bkoordinerende møder\b", "the compound: koordineringsmøder"),
     ("sv", r"\bsom följd\b(?! av)", "a calque of as a result: till följd av det"),
     ("sv", r"\bhålla arbetet framåt\b", "not idiomatic: driva arbetet framåt"),
+    ("da", r"\bafstem\w* med (jeres|hinanden)\b", "a calque of stämma av med: kontakt, koordiner"),
+    ("da", r"\bmøde[rt]? (\w+ )?behov\b", "a calque of möta behov: imødekomme behov"),
+    ("da", r"\bvirkelige? (sager|fortælling)", "a calque of verkliga ärenden: konkrete sager"),
+    ("da", r"\blagde grunden for\b", "the idiom is lægge grunden til"),
+    ("da", r"\båbent? indtag\b", "indtag is intake of food: åben adgang"),
+    ("da", r"\btænkt at fungere\b", "a Swedish construction: tænkt til at fungere"),
+    ("da", r"\ben nærmeste leder\b", "nærmeste leder takes the definite form: den nærmeste leder"),
+    ("da", r"\boplever sig\b", "a calque of uppleva sig: føle sig"),
+    ("sv", r"\bbred(a)? ut det\b", "a calque of udbrede: sprida"),
+    ("sv", r"\bbli hängande\b", "a Danish idiom (blive hængende): bli liggande"),
+    ("sv", r"\bplacerat ansvar\b", "a calque of placeret ansvar: en tydlig ansvarsfördelning"),
 ]
 
 
