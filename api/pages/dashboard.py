@@ -73,7 +73,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "da": "Der er endnu ikke gemt vurderinger med region.",
         "en": "No assessments with a region are stored yet.",
     },
-    "filter": {"sv": "Urval", "da": "Udvalg", "en": "Selection"},
+    "filter": {"sv": "Urval", "da": "Afgrænsning", "en": "Selection"},
     "region": {"sv": "Region", "da": "Region", "en": "Region"},
     "from": {"sv": "Från och med", "da": "Fra og med", "en": "From"},
     "to": {"sv": "Till och med", "da": "Til og med", "en": "To"},
@@ -95,7 +95,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "form_errors": {
         "sv": "Urvalet kunde inte användas:",
-        "da": "Udvalget kunne ikke bruges:",
+        "da": "Afgrænsningen kunne ikke bruges:",
         "en": "The selection could not be used:",
     },
     "organisations": {"sv": "Organisationer", "da": "Organisationer", "en": "Organisations"},

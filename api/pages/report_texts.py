@@ -18,7 +18,7 @@ LEVELS: Words = {
     "not_ready": {"sv": "Inte redo", "da": "Ikke parat", "en": "Not ready"},
     "partly_ready": {"sv": "Delvis redo", "da": "Delvist parat", "en": "Partly ready"},
     "ready": {"sv": "Redo", "da": "Parat", "en": "Ready"},
-    "unknown": {"sv": "Oklar", "da": "Uklar", "en": "Unclear"},
+    "unknown": {"sv": "Oklart", "da": "Uafklaret", "en": "Unclear"},
 }
 """Readiness levels."""
 
@@ -338,7 +338,7 @@ TEXTS: Words = {
     "gaps_closed": {"sv": "Brister som har åtgärdats", "da": "Mangler, der er afhjulpet", "en": "Gaps closed"},
     "gaps_new": {"sv": "Nya brister", "da": "Nye mangler", "en": "New gaps"},
     "gaps_persisting": {"sv": "Brister som finns kvar", "da": "Mangler, der består", "en": "Gaps still open"},
-    "open_since": {"sv": "Öppen sedan", "da": "Åben siden", "en": "Open since"},
+    "open_since": {"sv": "Kvar sedan", "da": "Har bestået siden", "en": "Open since"},
     "severity_before": {
         "sv": "Allvarlighetsgrad tidigare",
         "da": "Alvorlighedsgrad tidligere",

@@ -46,7 +46,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         ),
         "da": (
             "Har du fået en invitationskode? Skriv den her, så vises spørgsmålene til din rolle. "
-            "Du svarer anonymt: dit navn gemmes ikke, og svarene vises kun lagt sammen med "
+            "Du svarer anonymt: dit navn gemmes ikke, og svarene vises kun sammenvejet med "
             "andres."
         ),
         "en": (

@@ -225,9 +225,9 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Please correct",
     },
     "bad_date": {
-        "sv": "Skriv datumet som ÅÅÅÅ-MM-DD, en dag efter i dag.",
-        "da": "Skriv datoen som ÅÅÅÅ-MM-DD, en dag efter i dag.",
-        "en": "Write the date as YYYY-MM-DD, a day after today.",
+        "sv": "Skriv datumet som ÅÅÅÅ-MM-DD, i dag eller senare.",
+        "da": "Skriv datoen som ÅÅÅÅ-MM-DD, i dag eller senere.",
+        "en": "Write the date as YYYY-MM-DD, today or later.",
     },
     "bad_count": {
         "sv": "Ett heltal från 0 till {most}.",

@@ -14,6 +14,7 @@ from html import unescape
 import httpx
 import pytest
 
+from api.pages import rounds as pages_rounds
 from tests.api.test_rounds import KRONOBERG, App, _app
 from tests.databases import BACKENDS, database_url, fresh
 
@@ -177,7 +178,18 @@ def test_the_form_explains_what_is_missing_or_wrong(app: App) -> None:
         },
     )
     assert past.status_code == 400
-    assert "Write the date as YYYY-MM-DD, a day after today." in past.text
+    assert "Write the date as YYYY-MM-DD, today or later." in past.text
+    # As the message says, today will do: the round stays open to the end of the day, in the
+    # time of the page (Swedish and Danish time), whatever the machine's own day is.
+    today = open_on_page(
+        app,
+        {
+            "organisation.id": app.organisation(),
+            "codes.staff": "1",
+            "closes_on": datetime.now(pages_rounds._LOCAL).date().isoformat(),
+        },
+    )
+    assert today.status_code == 200, text_of(today.text)[:800]
     elsewhere = open_on_page(
         app,
         {"organisation.id": app.organisation(), "organisation.region": "Skåne", "codes.staff": "1"},
