@@ -34,13 +34,14 @@ from schemas.rounds import MAX_CODES_PER_ROLE, RoundRequest
 from schemas.vocabulary import Language
 from store.rounds import RoundFilter, StoredRound
 
-__all__ = ["local_day", "round_page_handlers"]
+__all__ = ["PAGE_TIME", "local_day", "round_page_handlers"]
 
 
 try:
-    _LOCAL = ZoneInfo("Europe/Stockholm")  # Copenhagen's time too
+    PAGE_TIME = ZoneInfo("Europe/Stockholm")  # Copenhagen's time too
 except ZoneInfoNotFoundError:  # pragma: no cover - a system without the time zone database
-    _LOCAL = UTC  # type: ignore[assignment]
+    PAGE_TIME = UTC  # type: ignore[assignment]
+"""The time zone of the pages' days: a round closes at the end of its day in it."""
 
 TEXTS: dict[str, dict[Language, str]] = {
     "rounds": {"sv": "Omgångar", "da": "Runder", "en": "Rounds"},
@@ -348,7 +349,7 @@ def _status(found: StoredRound, texts: dict[str, str]) -> str:
 
 def local_day(moment: datetime | None, language: Language) -> str | None:
     """The day of `moment` in Swedish and Danish time, written out."""
-    return None if moment is None else long_date(moment.astimezone(_LOCAL), language)
+    return None if moment is None else long_date(moment.astimezone(PAGE_TIME), language)
 
 
 def _row(found: StoredRound, page: Page, texts: dict[str, str]) -> dict[str, Any]:
@@ -605,7 +606,7 @@ def _closing(text: str) -> datetime | None:
     if not text:
         return None
     day = date.fromisoformat(text)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_LOCAL)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=PAGE_TIME)
 
 
 def _asked(sent: dict[str, str], roles: list[Role]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -14,7 +14,7 @@ from html import unescape
 import httpx
 import pytest
 
-from api.pages import rounds as pages_rounds
+from api.pages.rounds import PAGE_TIME
 from tests.api.test_rounds import KRONOBERG, App, _app
 from tests.databases import BACKENDS, database_url, fresh
 
@@ -186,7 +186,7 @@ def test_the_form_explains_what_is_missing_or_wrong(app: App) -> None:
         {
             "organisation.id": app.organisation(),
             "codes.staff": "1",
-            "closes_on": datetime.now(pages_rounds._LOCAL).date().isoformat(),
+            "closes_on": datetime.now(PAGE_TIME).date().isoformat(),
         },
     )
     assert today.status_code == 200, text_of(today.text)[:800]
