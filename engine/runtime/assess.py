@@ -163,8 +163,7 @@ class Engine:
                 if not self._holders:
                     then, self._retired = self._retired, None  # released once
             if then is not None:
-                self.backend.close()
-                then()
+                self._release(then)
 
     def retire(self, then: Callable[[], None] = lambda: None) -> None:
         """Release the backend once nothing holds the engine (after a reload replaced it).
@@ -176,8 +175,11 @@ class Engine:
             if not idle:
                 self._retired = then
         if idle:
-            self.backend.close()
-            then()
+            self._release(then)
+
+    def _release(self, then: Callable[[], None]) -> None:
+        self.backend.close()
+        then()
 
     def facts_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
         """Return the facts an evaluation asserts for indicator `values`.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import engine.runtime._durable as durable_backend
+from bench.servers import memory_kib
 from engine import Engine, EvaluationError, default_rules_dir, load_ruleset
 from engine.indicators import INDICATORS, nested
 from schemas.assessment import AssessmentRequest
@@ -16,11 +17,7 @@ from tests.conftest import RulesFolder, request, worst_request
 
 
 def rss_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as stream:
-        pages = int(stream.read().split()[1])
-    import os
-
-    return pages * os.sysconf("SC_PAGE_SIZE")
+    return memory_kib("self") * 1024
 
 
 QUIET = request(leadership={"support": {"tactical": "yes"}})

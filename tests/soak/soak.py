@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import corpus  # noqa: E402
+from bench.servers import memory_kib  # noqa: E402
 from tests.api.conftest import Server, free_port, spawn  # noqa: E402
 
 __all__ = ["Soak", "Stream", "ensure_hey", "run_soak"]
@@ -181,10 +182,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return memory_kib(pid) / 1024
 
 
 def _api(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
