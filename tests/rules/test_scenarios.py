@@ -13,6 +13,11 @@ where the sources weigh them alike and an adviser would sign either order. A sce
 says why under `ties`. A scenario whose expectations the rules do not meet yet says how they
 differ under `open`; it runs as a strict expected failure until they agree.
 
+`first` is the adviser's reading as first written, before the rules' result was seen. An adviser
+who, shown the rules' order afterwards, finds it defensible says so in `open`, and the scenario
+stays open: a reading revised towards the rules' result would count the rules' own order as
+agreement.
+
 Each scenario also holds a `second_reading`: the first four recommendations and the level that a
 second adviser gave, written blind, from the description, the answers, the recommendation
 catalogue and the five sources, without the first adviser's reading or the rules' result (`why`
