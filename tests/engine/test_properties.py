@@ -139,8 +139,9 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
 def test_no_two_of_the_first_five_answer_one_indicator_family(
     engine: Engine, values: dict[str, str]
 ) -> None:
-    # One fact, one action, where a municipality reads first: the exception above (a later
-    # place waiting for a prerequisite) must never bring two actions on one thing into the top.
+    # One fact, one action, where a municipality reads first: the exception that
+    # test_the_ranking_follows_keys_prerequisites_and_families allows (a later place waiting for a
+    # prerequisite) must never bring two actions on one thing into the top.
     seen: dict[str, str] = {}
     for rec in _assessed(engine, values).recommendations[:5]:
         gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
