@@ -13,6 +13,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
 from schemas.scales import AGREEMENT
 from schemas.vocabulary import SEVERITIES
+from tests.families import families_answered, shared_in_first_five
 
 # As many examples as the hypothesis profile says (tests/conftest.py).
 _SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -114,8 +115,7 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
     # the later one waits for a prerequisite placed after the earlier one.
     claimed: list[tuple[int, set[str]]] = []
     for rec in recs:
-        gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
-        families = {f for g in gaps for f in engine.ruleset.by_id[g].families}
+        families = families_answered(engine.ruleset, rec)
         for rank, earlier in claimed:
             if families & earlier:
                 assert any(place[b] > rank for b in rec.after), (rec.id, rank)
@@ -142,12 +142,7 @@ def test_no_two_of_the_first_five_answer_one_indicator_family(
     # One fact, one action, where a municipality reads first: the exception that
     # test_the_ranking_follows_keys_prerequisites_and_families allows (a later place waiting for a
     # prerequisite) must never bring two actions on one thing into the top.
-    seen: dict[str, str] = {}
-    for rec in _assessed(engine, values).recommendations[:5]:
-        gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
-        for family in {f for g in gaps for f in engine.ruleset.by_id[g].families}:
-            assert family not in seen, (family, seen.get(family), rec.id)
-            seen[family] = rec.id
+    assert not shared_in_first_five(engine.ruleset, _assessed(engine, values).recommendations)
 
 
 @_SETTINGS

@@ -1,0 +1,30 @@
+"""What one action per indicator family means in a result, for the tests that hold it.
+
+A place answers the families of the gaps it closes and of those its sub-points close
+(`rules/index.yaml`, `families`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine import Ruleset
+from schemas.result import Recommendation
+
+
+def families_answered(ruleset: Ruleset, rec: Recommendation) -> set[str]:
+    """The indicator families a place answers, its sub-points included."""
+    gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
+    return {f for g in gaps for f in ruleset.by_id[g].families}
+
+
+def shared_in_first_five(ruleset: Ruleset, recs: Sequence[Recommendation]) -> list[str]:
+    """Each family that two of the first five places answer, as 'later and earlier both answer f'."""
+    seen: dict[str, str] = {}
+    shared = []
+    for rec in recs[:5]:
+        for family in sorted(families_answered(ruleset, rec)):
+            if family in seen:
+                shared.append(f"{rec.id} and {seen[family]} both answer {family}")
+            seen.setdefault(family, rec.id)
+    return shared
