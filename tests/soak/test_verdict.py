@@ -30,15 +30,19 @@ FIRST = {
 }
 
 
-def window(p99_ms: dict[str, float], rss_mib: float = 176.0) -> Window:
-    """A window whose streams have the given p99s.
+def window(
+    p99_ms: dict[str, float], p50_ms: dict[str, float] | None = None, rss_mib: float = 176.0
+) -> Window:
+    """A window whose streams have the given p99s and medians.
 
-    All but the two slowest requests of a stream take a third of its p99.
+    All but the two slowest requests of a stream take its median: by default a third of its p99
+    in the first window of that run (a pause lifts the slowest requests, not the median).
     """
+    medians = p50_ms or {name: p99 / 3 for name, p99 in FIRST.items()}
     w = Window(start=0, rss_mib=rss_mib)
     for name, count in COUNTS.items():
         slow = p99_ms[name] / 1000
-        latencies = [slow / 3] * (count - 2) + [slow, slow]
+        latencies = [medians[name] / 1000] * (count - 2) + [slow, slow]
         w.by_stream[name] = latencies
         w.latencies.extend(latencies)
         w.requests += count
@@ -71,6 +75,19 @@ def test_every_stream_half_as_fast_again_is_drift() -> None:
     failures = _verdict([window(FIRST), window(last)])
     assert len(failures) == 1
     assert failures[0].startswith("p99 drifted in 9 of 9 streams: assess-1 9.6 to 19.9 ms")
+
+
+def test_one_stream_slower_in_its_median_is_drift() -> None:
+    # Exports three times as slow, every request of them: the other streams are as before.
+    last = dict(FIRST, export=3 * FIRST["export"])
+    medians = {name: p99 / 3 for name, p99 in FIRST.items()}
+    slower = dict(medians, export=3 * medians["export"])
+    assert _verdict([window(FIRST), window(last, slower)]) == [
+        "export's median drifted: 4.9 ms first, 14.8 ms last"
+    ]
+    # A median up by half plus 5 ms is within bounds.
+    within = dict(medians, export=1.5 * medians["export"] + 4.9)
+    assert _verdict([window(FIRST), window(FIRST, within)]) == []
 
 
 def test_five_of_nine_streams_drifting_is_drift_and_four_is_not() -> None:
