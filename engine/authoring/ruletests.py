@@ -158,7 +158,9 @@ def check_case(rule: Rule, case: CaseSpec, outcome: Outcome) -> CaseOutcome:
     problems = []
     if (rule.id in fired) is not case.fires:
         problems.append(
-            f"expected the rule {'to fire' if case.fires else 'not to fire'}; it did not"
+            "expected the rule to fire; it did not"
+            if case.fires
+            else "expected the rule not to fire; it did"
         )
     gap_ids = {g.id for g in outcome.gaps}
     for gap in case.gaps:

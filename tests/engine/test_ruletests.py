@@ -56,6 +56,18 @@ def test_each_expectation_that_fails_is_reported(engine: Engine, ruleset: Rulese
         ["expected", "recommendation"],
         ["expected", "'no-such-recommendation'"],
     ]
+    assert checked.problems[0] == "expected the rule not to fire; it did"
+
+
+def test_a_rule_that_stays_silent_against_a_case_that_expects_it_to_fire_says_so(
+    engine: Engine, ruleset: Ruleset
+) -> None:
+    rule, case = next(
+        (r, c) for r in ruleset.rules if r.kind == "gap" for c in r.cases if not c.fires
+    )
+    outcome = engine.evaluate(AssessmentRequest.model_validate(case.input))
+    checked = check_case(rule, case.model_copy(update={"fires": True}), outcome)
+    assert checked.problems == ("expected the rule to fire; it did not",)
 
 
 def test_a_sub_point_counts_as_recommended(engine: Engine, ruleset: Ruleset) -> None:
