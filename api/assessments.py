@@ -554,7 +554,8 @@ def batch_chunks(
                 request_id,
                 field_errors(exc, ("assessments", index), model=AssessmentRequest),
             )
-            parts += (opening, b'null,"error":', to_json(problem), b"}")
+            # Without the empty fields, as a single request's problem is written.
+            parts += (opening, b'null,"error":', to_json(problem, exclude_none=True), b"}")
             failed += 1
         else:
             try:
@@ -573,7 +574,7 @@ def batch_chunks(
                 )
                 detail = f"item {index} could not be evaluated; quote the request id"
                 problem = problem_of(500, "evaluation-failed", detail, request_id)
-                parts += (opening, b'null,"error":', to_json(problem), b"}")
+                parts += (opening, b'null,"error":', to_json(problem, exclude_none=True), b"}")
                 failed += 1
             else:
                 parts += (opening, result, b',"error":null}')

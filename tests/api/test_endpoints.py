@@ -123,6 +123,20 @@ def test_batch_keeps_order_and_isolates_invalid_items(client: httpx.Client) -> N
     assert body["items"][2]["result"] == alone
 
 
+def test_a_batch_item_error_is_written_as_a_single_request_problem_is(
+    client: httpx.Client,
+) -> None:
+    # A wrong type has no `allowed`: the field is left out, not sent as null, in both.
+    item = {"organisation": {"units_involved": "many"}}
+    batch = client.post("/v1/assessments/batch", json={"assessments": [item]}).json()
+    error = batch["items"][0]["error"]
+    single = client.post("/v1/assessments", json=item).json()
+    assert error.keys() == single.keys()
+    assert [e.keys() for e in error["errors"]] == [e.keys() for e in single["errors"]]
+    assert "allowed" not in error["errors"][0]
+    assert error["errors"][0]["path"] == "$.assessments[0].organisation.units_involved"
+
+
 def test_rules_list_filters_and_detail(client: httpx.Client, ruleset: Ruleset) -> None:
     rules = client.get("/v1/rules?lang=da").json()
     assert len(rules) == len(ruleset.rules)
