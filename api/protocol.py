@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import sys
 import uuid
 from http import HTTPStatus
@@ -25,6 +26,9 @@ from api.settings import Settings
 from schemas.codes import ProblemCode
 
 __all__ = ["GuardedHttpToolsProtocol"]
+
+_log = logging.getLogger("readiness.protocol")
+"""Refused request heads, as JSON lines with the rest of the server's logs."""
 
 
 @functools.cache
@@ -117,7 +121,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             f"x-request-id: {request_id}\r\n"
             "connection: close\r\n\r\n"
         )
-        self.logger.warning("refused a request head: %s (request id %s)", code, request_id)
+        _log.warning(
+            "refused a request head",
+            extra={"status": status, "request_id": request_id, "error_code": code},
+        )
         self.transport.write(head.encode("ascii") + body)
         self.transport.close()
 

@@ -92,6 +92,16 @@ def test_an_invalid_request_line_is_a_400(hostile: Server) -> None:
     assert reply.status == 400
     assert reply.closed
     assert_served(hostile)
+    # Logged as a JSON line with the rest of the server's logs, under the answer's request id.
+    request_id = reply.headers["x-request-id"]
+    logged = [
+        json.loads(line)
+        for line in hostile.log.read_text(encoding="utf-8").splitlines()
+        if request_id in line
+    ]
+    assert [(e["logger"], e["message"], e["status"], e["error_code"]) for e in logged] == [
+        ("readiness.protocol", "refused a request head", 400, "invalid-request")
+    ]
 
 
 def test_500_idle_connections_do_not_stop_others(hostile: Server) -> None:
