@@ -199,8 +199,13 @@ def lint_command(rules: Path | None, output: str, strict: bool) -> int:
     else:
         for finding in report.findings:
             click.echo(finding)
+        counted = (
+            f"{report.rules} rules"
+            if report.rules
+            else "rules not loaded (fix these errors first; the other checks need them loaded)"
+        )
         click.echo(
-            f"{report.rules} rules: {len(report.errors)} error(s), {len(report.warnings)} "
+            f"{counted}: {len(report.errors)} error(s), {len(report.warnings)} "
             f"warning(s), {len(report.notes)} note(s)"
         )
     failing = [*report.errors, *report.warnings] if strict else report.errors

@@ -134,6 +134,11 @@ def test_lint_cli_exit_codes_and_json(rules_copy: RulesFolder) -> None:
     )
     assert broken["errors"] == 1
     assert broken["findings"][0]["code"] == "yaml-syntax"
+    said = run("--rules", str(rules_copy.root), "rules", "lint").stdout.splitlines()[-1]
+    assert said == (
+        "rules not loaded (fix these errors first; the other checks need them loaded): "
+        "1 error(s), 0 warning(s), 0 note(s)"
+    )
 
 
 def test_rules_test_reports_full_coverage_and_fails_without_a_case(rules_copy: RulesFolder) -> None:
