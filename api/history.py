@@ -41,6 +41,7 @@ from api.paging import CursorQuery, after_cursor, following, sent
 from api.problems import ProblemError
 from api.runtime import Runtime
 from engine import Ruleset
+from schemas.problem import FieldError
 from schemas.result import AssessmentResult
 from schemas.stored import AssessmentPage, Deleted, Delta, RegionSummary, StoredAssessmentOut
 from schemas.vocabulary import Language
@@ -72,7 +73,8 @@ DialectQuery = Annotated[
     QueryParameter(
         description=(
             "CSV dialect: rfc4180 (`,`, decimal point) or excel-nordic (`;`, decimal comma); "
-            "default excel-nordic when the language (`lang`, Accept-Language) is sv or da"
+            "default excel-nordic when the language (`lang`, Accept-Language) is sv or da; "
+            "only with `format=csv` (400 `invalid-parameter` otherwise)"
         )
     ),
 ]
@@ -118,6 +120,31 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
         return None
     start = datetime.combine(value, time.min, tzinfo=UTC)
     return start + timedelta(days=1) if end else start
+
+
+_FORMATS_OF: dict[str, tuple[str, ...]] = {"rows": ("csv", "xlsx"), "dialect": ("csv",)}
+"""The parameters that shape one kind of export, and the formats they apply to."""
+
+
+def _for_the_format(format: str, query: dict[str, object]) -> None:
+    """Refuse a parameter sent for a format it does not shape: it would change nothing.
+
+    Raises:
+        ProblemError: 400 `invalid-parameter`, naming each such parameter.
+    """
+    errors = [
+        FieldError(
+            path=name,
+            type="invalid",
+            message=f"applies only to format={' or '.join(formats)}; this request asks for "
+            f"format={format}",
+        )
+        for name, formats in _FORMATS_OF.items()
+        if name in query and format not in formats
+    ]
+    if errors:
+        detail = f"invalid parameter: {', '.join(e.path for e in errors)}"
+        raise ProblemError(400, "invalid-parameter", detail, errors)
 
 
 def _dialect(dialect: Dialect | None, lang: str | None, accept_language: str | None) -> Dialect:
@@ -256,7 +283,11 @@ def list_assessments(
     ] = None,
     format: Annotated[Format, QueryParameter(description="json, csv, xlsx or ndjson")] = "json",
     rows: Annotated[
-        Literal["assessment", "gap"], QueryParameter(description="CSV and XLSX rows")
+        Literal["assessment", "gap"],
+        QueryParameter(
+            description="CSV and XLSX rows: one per assessment or one per gap; only with "
+            "`format=csv` or `xlsx` (400 `invalid-parameter` otherwise)"
+        ),
     ] = "assessment",
     dialect: DialectQuery = None,
     lang: LangQuery = None,
@@ -285,6 +316,7 @@ def list_assessments(
         "obstacle": obstacle, "limit": limit, "format": format, "rows": rows,
         "dialect": dialect, "lang": lang,
     })  # fmt: skip
+    _for_the_format(format, query)
     if format != "json":
         chosen = _dialect(dialect, lang, accept_language)
         if format == "csv":
@@ -417,6 +449,7 @@ def region_summary(
 ) -> Response[Any]:
     language = negotiate(lang, accept_language)
     key = require_key(request, runtime.repository, "read")
+    _for_the_format(format, sent(request, {"dialect": dialect}))
     binding = key.binding
     if binding.organisation_id is not None or binding.region not in (None, region):
         raise ProblemError(404, "region-not-found", f"no region {region!r}")

@@ -30,13 +30,18 @@ def after_cursor(cursor: str | None) -> str | None:
     """The id a page starts after: none for no cursor or an empty one (the first page).
 
     Raises:
-        ProblemError: 400 `invalid-cursor` for a cursor this API did not give.
+        ProblemError: 400 `invalid-cursor` for a cursor not of a cursor's form.
     """
     if not cursor:
         return None
     after = decode_cursor(cursor)
     if after is None:
-        raise ProblemError(400, "invalid-cursor", "the cursor is not one this API gave")
+        raise ProblemError(
+            400,
+            "invalid-cursor",
+            "the cursor is not one this API gives (the id of a page's last assessment, 32 "
+            "lowercase hex digits); pass the previous page's `next` unchanged",
+        )
     return after
 
 

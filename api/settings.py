@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     workers: Annotated[int, Field(ge=1)] = 1
     """Uvicorn worker processes."""
     log_level: Annotated[LogLevel, BeforeValidator(_lower)] = "info"
-    """Level of the JSON logs on stderr (any case)."""
+    """Level of the server's JSON logs on stderr (any case); uvicorn's own lines (start-up, and
+    a request it cannot parse) are plain text."""
     rules_dir: Path | None = None
     """Another rules folder; unset, the `rules/` shipped with the project."""
     max_body_bytes: Annotated[int, Field(ge=1)] = 1024 * 1024

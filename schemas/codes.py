@@ -462,7 +462,8 @@ _DOCS = (
     _problem(
         400,
         "invalid-parameter",
-        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`)",
+        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`, or `rows` "
+        "with a format it does not shape)",
         "correct the parameters named in `errors`",
     ),
     _problem(
@@ -489,7 +490,8 @@ _DOCS = (
     _problem(
         400,
         "invalid-cursor",
-        "the `cursor` is not one this API gave",
+        "the `cursor` is not of a cursor's form (the id of a page's last assessment: 32 "
+        "lowercase hex digits)",
         "pass the previous page's `next` unchanged",
     ),
     _problem(

@@ -178,6 +178,44 @@ def test_a_bad_date_is_named_as_sent(keyed: Keyed) -> None:
     assert body["detail"] == "invalid parameter: from"
 
 
+@pytest.mark.parametrize(
+    ("query", "refused", "formats"),
+    [
+        ("rows=gap", "rows", "csv or xlsx"),
+        ("format=ndjson&rows=assessment", "rows", "csv or xlsx"),
+        ("dialect=rfc4180", "dialect", "csv"),
+        ("format=xlsx&dialect=excel-nordic", "dialect", "csv"),
+    ],
+)
+def test_an_export_parameter_for_another_format_is_refused(
+    keyed: Keyed, query: str, refused: str, formats: str
+) -> None:
+    with keyed.client("reader") as client:
+        body = problem(client.get(f"/v1/assessments?{query}"), 400, "invalid-parameter")
+    error = only_error(body)
+    assert (error["path"], error["type"]) == (refused, "invalid")
+    assert error["message"].startswith(f"applies only to format={formats}; this request asks")
+    assert body["detail"] == f"invalid parameter: {refused}"
+
+
+def test_export_parameters_for_their_own_format_are_taken(keyed: Keyed) -> None:
+    with keyed.client("reader") as client:
+        gaps = client.get("/v1/assessments?format=csv&rows=gap&dialect=rfc4180")
+        sheet = client.get("/v1/assessments?format=xlsx&rows=gap")
+        assert (gaps.status_code, sheet.status_code) == (200, 200)
+        assert gaps.text.lstrip("\ufeff").startswith("assessment_id,")
+
+
+def test_a_summary_refuses_a_dialect_unless_it_is_csv(keyed: Keyed) -> None:
+    with keyed.client("reader") as client:
+        body = problem(
+            client.get("/v1/regions/Sk%C3%A5ne/summary?dialect=rfc4180"), 400, "invalid-parameter"
+        )
+        assert only_error(body)["path"] == "dialect"
+        csv = client.get("/v1/regions/Sk%C3%A5ne/summary?format=csv&dialect=rfc4180")
+        assert csv.status_code == 200, csv.text
+
+
 # Body errors
 
 
