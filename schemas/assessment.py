@@ -176,7 +176,8 @@ class Competence(_Section):
     supervision: Answer = "unknown"
     """Supervision is available to those who use the method."""
     technical_support: Answer = "unknown"
-    """Technical support (documentation systems, templates) is available."""
+    """Those using the intervention get expert implementation support (technical assistance:
+    consultation or coaching from its owner or a regional or national support body)."""
     working_hours_arranged: Answer = "unknown"
     """Working hours are arranged for the method (e.g. evening meetings)."""
     staff_selection: Answer = "unknown"

@@ -26,7 +26,7 @@ HINTS: Mapping[Code, str] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class LintFinding:
-    """One finding, as `file:line:column: code: message (hint)`."""
+    """One finding, as `file:line:column: severity: code: message (hint)`."""
 
     file: str
     line: int
@@ -37,7 +37,11 @@ class LintFinding:
     hint: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.code}: {self.message} ({self.hint})"
+        # A message that already says what to do (the loader's, which `rules check` prints
+        # without hints) is not followed by the same advice again.
+        hint = "" if self.hint in self.message else f" ({self.hint})"
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.severity}: {self.code}: {self.message}{hint}"
 
 
 @dataclass(frozen=True, slots=True)

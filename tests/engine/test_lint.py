@@ -172,3 +172,13 @@ def test_a_failing_case_shows_expected_actual_and_trace(rules_copy: RulesFolder)
     assert "FAIL risks/high-staff-turnover" in done.stdout
     assert "expected the rule not to fire; it did\n" in done.stdout
     assert "rules fired, in order:" in done.stdout
+
+
+def test_a_finding_whose_message_says_the_fix_does_not_repeat_it(rules_copy: RulesFolder) -> None:
+    data = rules_copy.read("sources/kunskapsguiden-implementering.yaml")
+    data["elements"][0]["encoded_by"] = ["rule:made/up"]
+    rules_copy.dump("sources/kunskapsguiden-implementering.yaml", data)
+    said = run("--rules", str(rules_copy.root), "rules", "lint").stdout.splitlines()
+    (stale,) = [line for line in said if ": coverage-stale: " in line]
+    assert stale.count("rules coverage --write") == 1, stale
+    assert not stale.endswith(")"), stale
