@@ -61,11 +61,13 @@ separator still keeps it in one cell, so no part of it starts a cell of its own.
 ASSESSMENT_COLUMNS = [
     "id", "created_at", "organisation_id", "organisation_name", "region", "intervention",
     "language", "readiness_level", "readiness_score", "ruleset_version", "ruleset_digest",
-    "gaps", "blocking_gaps", "top_recommendation",
+    "gaps", "blocking_gaps", "top_recommendation", "assessed_at",
 ]  # fmt: skip
+"""`assessed_at` (when the assessment was made, which summaries count by) came after the others,
+last, so that a reader of the columns by position still finds the earlier ones where they were."""
 GAP_COLUMNS = [
     "assessment_id", "created_at", "organisation_id", "organisation_name", "region",
-    "intervention", "gap_id", "title", "dimension", "severity", "kind",
+    "intervention", "gap_id", "title", "dimension", "severity", "kind", "assessed_at",
 ]  # fmt: skip
 
 
@@ -221,6 +223,7 @@ def assessment_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
             item.gap_count,
             item.blocking_gap_count,
             item.top_recommendation,
+            item.made_at,
         ]
 
 
@@ -232,6 +235,7 @@ def gap_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
             yield [
                 *_whose(item),
                 *(gap[c] for c in ("id", "title", "dimension", "severity", "kind")),
+                item.made_at,
             ]
 
 

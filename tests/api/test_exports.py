@@ -202,6 +202,26 @@ def test_an_export_holds_every_row_not_a_page(exports: Exports) -> None:
             assert len(rows) == many, export
 
 
+def test_every_export_says_when_an_assessment_was_made(exports: Exports) -> None:
+    # A survey made last year and stored today: `created_at` is today, `assessed_at` the day
+    # it was made, which regional summaries count by; every export carries both, last column.
+    body = _body("se-7011-then", "Halland", "Falkenbergs kommun")
+    stored = exports.http.post("/v1/assessments?store=true&assessed_on=2025-09-15", json=body)
+    assert stored.status_code == 201, stored.text
+    query = "/v1/assessments?organisation=se-7011-then"
+    for rows, columns in (("assessment", ASSESSMENT_COLUMNS), ("gap", GAP_COLUMNS)):
+        assert columns[-1] == "assessed_at"
+        table = _csv(exports.http.get(f"{query}&format=csv&dialect=rfc4180&rows={rows}"))
+        assert table[0] == columns and len(table) > 1
+        for row in table[1:]:
+            assert row[-1] == "2025-09-15T00:00:00Z"
+            assert not row[1].startswith("2025-09-15")  # created_at: when it was stored
+        sheet = _sheet(exports.http.get(f"{query}&format=xlsx&rows={rows}"))
+        assert [row[-1] for row in sheet[1:]] == [datetime(2025, 9, 15)] * (len(sheet) - 1)
+    (line,) = exports.http.get(f"{query}&format=ndjson").text.splitlines()
+    assert json.loads(line)["assessed_at"] == "2025-09-15T00:00:00Z"
+
+
 def test_the_nordic_dialect_reads_into_the_right_columns(exports: Exports) -> None:
     response = exports.http.get(
         "/v1/assessments?organisation=dk-7003-exp&dialect=excel-nordic&format=csv"
