@@ -122,12 +122,20 @@ def _day(value: date | None, end: bool = False) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
-_FORMATS_OF: dict[str, tuple[str, ...]] = {"rows": ("csv", "xlsx"), "dialect": ("csv",)}
-"""The parameters that shape one kind of export, and the formats they apply to."""
+_SHAPING: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "rows": (("csv", "xlsx"), "assessment"),
+    "dialect": (("csv",), None),
+}
+"""The parameters that shape one kind of export: the formats they shape, and the value that asks
+nothing of a format (the default, which a client generated from the OpenAPI document sends with
+every request)."""
 
 
 def _for_the_format(format: str, query: dict[str, object]) -> None:
-    """Refuse a parameter sent for a format it does not shape: it would change nothing.
+    """Refuse a parameter that asks a format for what it cannot do: it would change nothing.
+
+    `rows=gap` with JSON or NDJSON, `dialect` with anything but CSV; `rows=assessment`, the
+    default, asks nothing and is taken with every format.
 
     Raises:
         ProblemError: 400 `invalid-parameter`, naming each such parameter.
@@ -137,10 +145,10 @@ def _for_the_format(format: str, query: dict[str, object]) -> None:
             path=name,
             type="invalid",
             message=f"applies only to format={' or '.join(formats)}; this request asks for "
-            f"format={format}",
+            f"format={format}" + ("" if "format" in query else " (the default)"),
         )
-        for name, formats in _FORMATS_OF.items()
-        if name in query and format not in formats
+        for name, (formats, default) in _SHAPING.items()
+        if query.get(name, default) != default and format not in formats
     ]
     if errors:
         detail = f"invalid parameter: {', '.join(e.path for e in errors)}"
@@ -222,7 +230,7 @@ def export_stream(
         "Newest first, filtered. `format=json` (the default) answers in pages: pass `cursor` "
         "from the previous page's `next`, or follow `next_url` or the `Link` header, which "
         "carry every parameter of the query. `format=csv`, `xlsx` or `ndjson` exports every "
-        "matching row (one per assessment, or per gap with `rows=gap`), up to "
+        "matching row (CSV and XLSX: one per assessment, or per gap with `rows=gap`), up to "
         "READINESS_EXPORT_MAX_ROWS assessments, or `limit` when given; an export cut short has "
         "`X-Export-Truncated: true`, a `Link` to the rest and says so on its last line. CSV "
         "comes as `dialect=rfc4180` or `excel-nordic` (default: `excel-nordic` when `lang` or "
@@ -285,8 +293,8 @@ def list_assessments(
     rows: Annotated[
         Literal["assessment", "gap"],
         QueryParameter(
-            description="CSV and XLSX rows: one per assessment or one per gap; only with "
-            "`format=csv` or `xlsx` (400 `invalid-parameter` otherwise)"
+            description="CSV and XLSX rows: one per assessment (the default) or one per gap; "
+            "`gap` only with `format=csv` or `xlsx` (400 `invalid-parameter` otherwise)"
         ),
     ] = "assessment",
     dialect: DialectQuery = None,

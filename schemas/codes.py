@@ -462,8 +462,8 @@ _DOCS = (
     _problem(
         400,
         "invalid-parameter",
-        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`, or `rows` "
-        "with a format it does not shape)",
+        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`, or "
+        "`rows=gap` or `dialect` with a format they do not shape)",
         "correct the parameters named in `errors`",
     ),
     _problem(

@@ -182,9 +182,10 @@ def test_a_bad_date_is_named_as_sent(keyed: Keyed) -> None:
     ("query", "refused", "formats"),
     [
         ("rows=gap", "rows", "csv or xlsx"),
-        ("format=ndjson&rows=assessment", "rows", "csv or xlsx"),
+        ("format=ndjson&rows=gap", "rows", "csv or xlsx"),
         ("dialect=rfc4180", "dialect", "csv"),
         ("format=xlsx&dialect=excel-nordic", "dialect", "csv"),
+        ("format=ndjson&dialect=rfc4180", "dialect", "csv"),
     ],
 )
 def test_an_export_parameter_for_another_format_is_refused(
@@ -198,8 +199,26 @@ def test_an_export_parameter_for_another_format_is_refused(
     assert body["detail"] == f"invalid parameter: {refused}"
 
 
+def test_each_export_parameter_for_another_format_is_named(keyed: Keyed) -> None:
+    with keyed.client("reader") as client:
+        body = problem(
+            client.get("/v1/assessments?rows=gap&dialect=rfc4180"), 400, "invalid-parameter"
+        )
+    assert body["detail"] == "invalid parameter: rows, dialect"
+    assert [e["path"] for e in body["errors"]] == ["rows", "dialect"]
+    assert body["errors"][0]["message"].endswith("asks for format=json (the default)")
+
+
 def test_export_parameters_for_their_own_format_are_taken(keyed: Keyed) -> None:
     with keyed.client("reader") as client:
+        # The default asks nothing of a format: a client generated from the OpenAPI document
+        # sends `rows=assessment` with every request.
+        for query in (
+            "rows=assessment",
+            "format=json&rows=assessment",
+            "format=ndjson&rows=assessment",
+        ):
+            assert client.get(f"/v1/assessments?{query}").status_code == 200, query
         gaps = client.get("/v1/assessments?format=csv&rows=gap&dialect=rfc4180")
         sheet = client.get("/v1/assessments?format=xlsx&rows=gap")
         assert (gaps.status_code, sheet.status_code) == (200, 200)

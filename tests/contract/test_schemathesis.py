@@ -176,9 +176,13 @@ def schemathesis(
         str(report),
         *select,
     ]
+    # The hooks module is imported by its name, from the project's root.
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    hooks = {"SCHEMATHESIS_HOOKS": "tests.contract.hooks", "PYTHONPATH": path}
     done = subprocess.run(  # noqa: S603 - the virtualenv's own schemathesis
         command,
         cwd=report.parent,
+        env={**os.environ, **hooks},
         capture_output=True,
         text=True,
         timeout=3600,

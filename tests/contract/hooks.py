@@ -1,0 +1,34 @@
+"""Schemathesis hooks of the contract tests (`SCHEMATHESIS_HOOKS=tests.contract.hooks`).
+
+Leaves out the query strings that ask an export format for what it cannot do (`rows=gap`
+without `format=csv` or `xlsx`, `dialect` without `format=csv`): the API refuses them
+with 400 `invalid-parameter`, a dependency between parameters no OpenAPI schema can state, so
+to the fuzzer they would look like valid data refused. `tests/api/test_strict.py` holds those
+refusals; every other 400 for valid data stays a failure of the contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+
+__all__ = ["filter_query"]
+
+_SHAPING: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "rows": (("csv", "xlsx"), "assessment"),
+    "dialect": (("csv",), None),
+}
+"""As `api.history`: the formats each parameter shapes, and the value that asks nothing."""
+
+
+@schemathesis.hook
+def filter_query(ctx: Any, query: dict[str, Any] | None) -> bool:
+    """Keep a query unless it asks an export format for what it cannot do."""
+    if not query:
+        return True
+    chosen = query.get("format", "json")
+    return all(
+        query.get(name, default) == default or chosen in formats
+        for name, (formats, default) in _SHAPING.items()
+    )
