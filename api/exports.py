@@ -63,12 +63,12 @@ ASSESSMENT_COLUMNS = [
     "language", "readiness_level", "readiness_score", "ruleset_version", "ruleset_digest",
     "gaps", "blocking_gaps", "top_recommendation", "assessed_at",
 ]  # fmt: skip
-"""`assessed_at` (when the assessment was made, which summaries count by) came after the others,
-last, so that a reader of the columns by position still finds the earlier ones where they were."""
 GAP_COLUMNS = [
     "assessment_id", "created_at", "organisation_id", "organisation_name", "region",
     "intervention", "gap_id", "title", "dimension", "severity", "kind", "assessed_at",
 ]  # fmt: skip
+"""In both, `assessed_at` (when the assessment was made, which summaries count by) is last, so
+that a reader of the columns by position finds the others where they always were."""
 
 
 def neutralise(text: str) -> str:

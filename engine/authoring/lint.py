@@ -39,7 +39,7 @@ class LintFinding:
     def __str__(self) -> str:
         # A message that already says what to do (the loader's, which `rules check` prints
         # without hints) is not followed by the same advice again.
-        hint = "" if self.hint in self.message else f" ({self.hint})"
+        hint = "" if self.message.endswith(self.hint) else f" ({self.hint})"
         where = f"{self.file}:{self.line}:{self.column}"
         return f"{where}: {self.severity}: {self.code}: {self.message}{hint}"
 
