@@ -152,6 +152,18 @@ def rss_kib(server: Server) -> int:
     return memory_kib(server.process.pid)
 
 
+def assert_refusal_logged(server: Server, request_id: str, status: int, code: str) -> None:
+    """The server logged the refused head as one JSON line, under the answer's request id."""
+    logged = [
+        json.loads(line)
+        for line in server.log.read_text(encoding="utf-8").splitlines()
+        if request_id in line
+    ]
+    assert [(e["logger"], e["message"], e["status"], e["error_code"]) for e in logged] == [
+        ("readiness.protocol", "refused a request head", status, code)
+    ], logged
+
+
 def assert_served(server: Server) -> None:
     """An ordinary client gets GET /health and a real assessment, each within `PROMPT` s."""
     with httpx.Client(base_url=server.url, timeout=PROMPT) as client:

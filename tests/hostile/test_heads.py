@@ -19,6 +19,7 @@ from tests.hostile.conftest import (
     HEADER_TIMEOUT,
     MEMORY_BOUND_KIB,
     Reply,
+    assert_refusal_logged,
     assert_served,
     connect,
     read_reply,
@@ -39,19 +40,20 @@ def _raw(server: Server, head: bytes, close_within: float = 5) -> Reply:
         return read_reply(sock, close_within)
 
 
-def _refused(reply: Reply, status: int, code: str) -> None:
+def _refused(server: Server, reply: Reply, status: int, code: str) -> None:
     assert reply.status == status, reply.body[:300]
     assert reply.headers["content-type"] == "application/problem+json"
     problem = json.loads(reply.body)
     assert (problem["status"], problem["code"]) == (status, code)
     assert reply.closed
+    assert_refusal_logged(server, reply.headers["x-request-id"], status, code)
 
 
 def test_thousands_of_headers(hostile: Server) -> None:
     head = b"GET /health HTTP/1.1\r\nhost: x\r\n" + b"".join(
         b"x-h%d: v\r\n" % i for i in range(5000)
     )
-    _refused(while_hostile(hostile, lambda: _raw(hostile, head)), 431, "headers-too-large")
+    _refused(hostile, while_hostile(hostile, lambda: _raw(hostile, head)), 431, "headers-too-large")
 
 
 def test_one_huge_header_is_refused_without_being_held(hostile: Server) -> None:
@@ -59,7 +61,10 @@ def test_one_huge_header_is_refused_without_being_held(hostile: Server) -> None:
     for size in (100 * 1024, MIB, 10 * MIB):
         head = b"GET /health HTTP/1.1\r\nhost: x\r\ncookie: " + b"a" * size + b"\r\n"
         _refused(
-            while_hostile(hostile, functools.partial(_raw, hostile, head)), 431, "headers-too-large"
+            hostile,
+            while_hostile(hostile, functools.partial(_raw, hostile, head)),
+            431,
+            "headers-too-large",
         )
     assert rss_kib(hostile) - before < MEMORY_BOUND_KIB
 
@@ -68,7 +73,10 @@ def test_a_huge_url(hostile: Server) -> None:
     for target in (b"/health?q=" + b"a" * MIB, b"/" + b"a" * (100 * 1024)):
         head = b"GET " + target + b" HTTP/1.1\r\nhost: x\r\n"
         _refused(
-            while_hostile(hostile, functools.partial(_raw, hostile, head)), 414, "url-too-long"
+            hostile,
+            while_hostile(hostile, functools.partial(_raw, hostile, head)),
+            414,
+            "url-too-long",
         )
 
 
@@ -92,16 +100,7 @@ def test_an_invalid_request_line_is_a_400(hostile: Server) -> None:
     assert reply.status == 400
     assert reply.closed
     assert_served(hostile)
-    # Logged as a JSON line with the rest of the server's logs, under the answer's request id.
-    request_id = reply.headers["x-request-id"]
-    logged = [
-        json.loads(line)
-        for line in hostile.log.read_text(encoding="utf-8").splitlines()
-        if request_id in line
-    ]
-    assert [(e["logger"], e["message"], e["status"], e["error_code"]) for e in logged] == [
-        ("readiness.protocol", "refused a request head", 400, "invalid-request")
-    ]
+    assert_refusal_logged(hostile, reply.headers["x-request-id"], 400, "invalid-request")
 
 
 def test_500_idle_connections_do_not_stop_others(hostile: Server) -> None:

@@ -7,6 +7,7 @@ second, for up to 90 s) against a server with the default timeouts (30 s and 10 
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from tests.hostile.conftest import (
     BODY_TIMEOUT,
     HEADER_TIMEOUT,
     Reply,
+    assert_refusal_logged,
     connect,
     read_reply,
     while_hostile,
@@ -110,6 +112,9 @@ def test_a_trickled_head_is_cut_off(hostile: Server) -> None:
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert b'"code":"request-timeout"' in answer
     assert HEADER_TIMEOUT - 0.5 < elapsed < HEADER_TIMEOUT + 5
+    request_id = re.search(rb"\r\nx-request-id: ([0-9a-f]+)\r\n", answer)
+    assert request_id is not None, answer[:300]
+    assert_refusal_logged(hostile, request_id[1].decode(), 408, "request-timeout")
 
 
 def test_a_connection_that_sends_nothing_is_closed(hostile: Server) -> None:
