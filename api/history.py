@@ -9,7 +9,7 @@ chunk of rows (one database read) at a time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
@@ -131,11 +131,23 @@ nothing of a format (the default, which a client generated from the OpenAPI docu
 every request)."""
 
 
-def _for_the_format(format: str, query: dict[str, object]) -> None:
-    """Refuse a parameter that asks a format for what it cannot do: it would change nothing.
+def misplaced_export_parameters(
+    format: str, query: Mapping[str, object]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The parameters of `query` that ask `format` for what it cannot do, with the formats each shapes.
 
     `rows=gap` with JSON or NDJSON, `dialect` with anything but CSV; `rows=assessment`, the
-    default, asks nothing and is taken with every format.
+    default, asks nothing and goes with every format.
+    """
+    return [
+        (name, formats)
+        for name, (formats, default) in _SHAPING.items()
+        if query.get(name, default) != default and format not in formats
+    ]
+
+
+def _for_the_format(format: str, query: dict[str, object]) -> None:
+    """Refuse a parameter that asks a format for what it cannot do: it would change nothing.
 
     Raises:
         ProblemError: 400 `invalid-parameter`, naming each such parameter.
@@ -147,8 +159,7 @@ def _for_the_format(format: str, query: dict[str, object]) -> None:
             message=f"applies only to format={' or '.join(formats)}; this request asks for "
             f"format={format}" + ("" if "format" in query else " (the default)"),
         )
-        for name, (formats, default) in _SHAPING.items()
-        if query.get(name, default) != default and format not in formats
+        for name, formats in misplaced_export_parameters(format, query)
     ]
     if errors:
         detail = f"invalid parameter: {', '.join(e.path for e in errors)}"

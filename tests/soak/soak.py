@@ -120,6 +120,10 @@ class Window:
     def p99_ms(self) -> float:
         return 1000 * _percentile(self.latencies, 99)
 
+    def stream_ms(self, name: str, percent: float) -> float:
+        """A percentile of one stream's latencies in this window, in ms (0 when it has none)."""
+        return 1000 * _percentile(self.by_stream.get(name, []), percent)
+
 
 @dataclass
 class Soak:
@@ -152,10 +156,7 @@ class Soak:
         for percent in (50, 99):
             lines.append(f"p{percent} ms per stream and window: window  " + "  ".join(names))
             for number, w in enumerate(self.windows, start=1):
-                cells = [
-                    f"{1000 * _percentile(w.by_stream.get(n, []), percent):>{len(n)}.1f}"
-                    for n in names
-                ]
+                cells = [f"{w.stream_ms(n, percent):>{len(n)}.1f}" for n in names]
                 lines.append(f"{number:>6}  " + "  ".join(cells))
         for name, figures in self.per_stream.items():
             lines.append(f"  {name}: {json.dumps(figures)}")
@@ -422,8 +423,7 @@ def _verdict(windows: list[Window]) -> list[str]:
     # stream that did not complete its planned requests (`ACHIEVED`).
     streams = [name for name in first.by_stream if last.by_stream.get(name)]
     for name in streams:
-        before = 1000 * _percentile(first.by_stream[name], 99)
-        after = 1000 * _percentile(last.by_stream[name], 99)
+        before, after = first.stream_ms(name, 99), last.stream_ms(name, 99)
         if after > (1 + P99_DRIFT) * before + P99_SLACK_MS:
             drifted.append(f"{name} {before:.1f} to {after:.1f} ms")
     if streams and len(drifted) > DRIFTING_SHARE * len(streams):
@@ -431,8 +431,7 @@ def _verdict(windows: list[Window]) -> list[str]:
             f"p99 drifted in {len(drifted)} of {len(streams)} streams: " + ", ".join(drifted)
         )
     for name in streams:
-        before = 1000 * _percentile(first.by_stream[name], 50)
-        after = 1000 * _percentile(last.by_stream[name], 50)
+        before, after = first.stream_ms(name, 50), last.stream_ms(name, 50)
         if after > (1 + P50_DRIFT) * before + P50_SLACK_MS:
             failures.append(f"{name}'s median drifted: {before:.1f} ms first, {after:.1f} ms last")
     if first.rss_mib and last.rss_mib > (1 + RSS_DRIFT) * first.rss_mib:
