@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import anyio.to_thread
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
@@ -117,13 +118,24 @@ async def validate_rules(
     if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         raise ProblemError(422, "validation-failed", 'send {"files": {"<path>": "<YAML>"}}')
     source = (runtime.settings.rules_dir or default_rules_dir()).resolve()
+    # Copying the rules and linting them (which loads the set twice) takes a second or more: in
+    # a worker thread, so that the event loop keeps answering other requests meanwhile.
+    report = await anyio.to_thread.run_sync(_lint_laid_over, source, files)
+    return Response(content=LintReportOut.model_validate(report))
+
+
+def _lint_laid_over(source: Path, files: dict[str, str]) -> dict[str, Any]:
+    """Lint a copy of the rules folder `source` with `files` laid over it; the report as JSON.
+
+    Raises:
+        ProblemError: What `_write` raises for a file that cannot be laid over the copy.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "rules"
         shutil.copytree(source, root)
         for name, text in files.items():
             _write(root, name, text)
-        report = lint(root)
-    return Response(content=LintReportOut.model_validate(report.to_json()))
+        return lint(root).to_json()
 
 
 @post(
@@ -136,7 +148,9 @@ async def validate_rules(
     ),
     operation_id="reloadRules",
     status_code=200,
-    sync_to_thread=False,
+    # Loading the set and running every rule case takes seconds: in a worker thread, so that
+    # the event loop keeps serving (the reloader's lock keeps one reload at a time).
+    sync_to_thread=True,
     responses={
         422: ResponseSpec(
             data_container=ReloadReport,
