@@ -46,7 +46,7 @@ from api.regions import region_handlers
 from api.reload import Reloader
 from api.rounds import ROUND_CODE_HEADER, purge_at_startup, respondent_handlers, round_handlers
 from api.rulesadmin import rules_admin_handlers
-from api.runtime import Runtime
+from api.runtime import Runtime, Served
 from api.settings import Settings
 from engine import Engine, default_examples_dir, load_round_spec, load_ruleset
 from schemas.assessment import AssessmentRequest
@@ -338,12 +338,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     database = Database(settings.database_url)
     repository = Repository(database)
     runtime = Runtime(
-        engine,
+        Served(engine, build_questionnaires(engine.ruleset, round_spec), round_spec),
         settings,
         repository,
         Rounds(database),
-        round_spec,
-        build_questionnaires(engine.ruleset, round_spec),
     )
     reloader = Reloader(runtime, settings.rules_dir, settings.reload_interval)
     runtime.reloader = reloader
@@ -409,5 +407,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     secured = SecurityHeadersMiddleware(limited, docs_sources(plugins))
     # Outermost, so that router errors (404, 405), oversized bodies and refusals for too many
     # requests get ids, ruleset and security headers too.
-    app.asgi_handler = RequestContextMiddleware(secured, current=lambda: runtime.engine)
+    app.asgi_handler = RequestContextMiddleware(secured, current=lambda: runtime.served)
     return app

@@ -9,11 +9,12 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine import Engine
+if TYPE_CHECKING:
+    from api.runtime import Served
 
 __all__ = ["JsonFormatter", "RequestContextMiddleware", "configure_logging"]
 
@@ -63,7 +64,7 @@ class RequestContextMiddleware:
     holds method, path, status, duration, request id and ruleset digest, never the query or body.
     """
 
-    def __init__(self, app: ASGIApp, current: Callable[[], Engine]) -> None:
+    def __init__(self, app: ASGIApp, current: Callable[[], Served]) -> None:
         self.app = app
         self._current = current
 
@@ -74,11 +75,11 @@ class RequestContextMiddleware:
             return
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
-        engine = self._current()  # the request keeps this engine even if a reload switches
-        ruleset = engine.ruleset
+        served = self._current()  # the request keeps these rules even if a reload switches
+        ruleset = served.engine.ruleset
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        state["engine"] = engine
+        state["served"] = served
         ruleset_headers = [
             (b"x-ruleset-version", ruleset.version.encode()),
             (b"x-ruleset-digest", ruleset.digest.encode()),

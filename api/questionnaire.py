@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
@@ -149,6 +149,7 @@ def questionnaire_handlers() -> list[HTTPRouteHandler]:
         responses=problem_responses(400),
     )
     def questionnaire(
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         lang: LangQuery = None,
         accept_language: AcceptLanguage = None,
@@ -156,7 +157,7 @@ def questionnaire_handlers() -> list[HTTPRouteHandler]:
     ) -> Response[Questionnaire]:
         language = negotiate(lang, accept_language)
         return Response(
-            content=runtime.questionnaires.of(language, role),
+            content=runtime.served_for(request).questionnaires.of(language, role),
             headers={"Content-Language": language},
         )
 

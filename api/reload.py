@@ -11,7 +11,7 @@ from typing import Any
 
 from api.heap import resettle
 from api.questionnaire import build_questionnaires
-from api.runtime import Runtime
+from api.runtime import Runtime, Served
 from engine import (
     Engine,
     InvalidRulesetError,
@@ -53,9 +53,9 @@ class Reloader:
     """Watches the rules folder and switches the runtime's engine when a valid new set appears.
 
     A new set is loaded and validated (coverage included), and every rule case must pass on it;
-    only then does `runtime.engine` point to it, in one assignment. Each request works with the
-    engine it started with, so no request sees a mix. On any failure the old set keeps serving
-    and the reason is kept for `/ready` and logged.
+    only then does `runtime.served` point to it (engine, questionnaires, round spec), in one
+    assignment. Each request works with what it started with, so no request sees a mix. On any
+    failure the old set keeps serving and the reason is kept for `/ready` and logged.
     """
 
     def __init__(self, runtime: Runtime, root: Path | None, interval: float) -> None:
@@ -126,9 +126,8 @@ class Reloader:
                 problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
                 return self._failed(now, digest, problems)
             questionnaires = build_questionnaires(candidate.ruleset, round_spec)
-            self.runtime.questionnaires = questionnaires
-            self.runtime.round_spec = round_spec
-            self.runtime.engine = candidate
+            # One assignment: a request sees the old folder's three or the new one's, never a mix.
+            self.runtime.served = Served(candidate, questionnaires, round_spec)
             self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
             _log.info(
                 "ruleset switched",

@@ -370,13 +370,12 @@ async def round_responses(
 
 def _responses(request: Request[Any, Any, Any], runtime: Runtime, round_id: str) -> RoundResponses:
     found, _ = _visible(request, runtime, round_id, "read")
-    return responses_of(runtime, found)
+    return responses_of(runtime, runtime.served_for(request).round_spec, found)
 
 
-def responses_of(runtime: Runtime, found: StoredRound) -> RoundResponses:
-    """How many have answered `found`, by privacy group, and the codes issued per role."""
+def responses_of(runtime: Runtime, spec: RoundSpec, found: StoredRound) -> RoundResponses:
+    """How many have answered `found`, by privacy group (of `spec`), and the codes per role."""
     round_id = found.id
-    spec = runtime.round_spec
     if found.combination_json is not None:
         combined = json.loads(found.combination_json)
         groups = [PrivacyGroupOut.model_validate(g) for g in combined["groups"]]
@@ -536,7 +535,7 @@ async def close_for(
     # Shielded: once begun, a close is finished (or undone) even if the caller goes away.
     with anyio.CancelScope(shield=True):
         try:
-            combination = await _combine(runtime, found)
+            combination = await _combine(runtime, runtime.served_for(request).round_spec, found)
             stored, _ = await store_assessment(runtime, request, combination.request, key, language)
         except Exception:
             await anyio.to_thread.run_sync(rounds.reopen, round_id)
@@ -556,7 +555,7 @@ async def close_for(
     return closed
 
 
-async def _combine(runtime: Runtime, found: StoredRound) -> Combination:
+async def _combine(runtime: Runtime, spec: RoundSpec, found: StoredRound) -> Combination:
     """The round's answers combined.
 
     Raises:
@@ -570,7 +569,7 @@ async def _combine(runtime: Runtime, found: StoredRound) -> Combination:
             f"nobody has answered round {found.id!r}; there is nothing to combine",
         )
     responses = [RoundResponse(role=cast(Role, role), answers=given) for role, given in answers]
-    return combine(runtime.round_spec, _base(found), responses)
+    return combine(spec, _base(found), responses)
 
 
 @delete(
@@ -671,6 +670,7 @@ async def respondent_form(
 ) -> Response[RespondentForm]:
     # Async for the reason `round_responses` gives: `POST /v1/respond` follows it on its path.
     language = negotiate(lang, accept_language)
+    served = runtime.served_for(request)
     invitee = await anyio.to_thread.run_sync(_invitee, request, runtime)
     _taking(invitee)
     role = cast(Role, invitee.role)
@@ -679,10 +679,10 @@ async def respondent_form(
         organisation=found.organisation_name,
         intervention=found.intervention,
         role=role,
-        role_title=runtime.round_spec.role_titles[role][language],
+        role_title=served.round_spec.role_titles[role][language],
         language=language,
         closes_at=found.closes_at,
-        form=runtime.questionnaires.of(language, role),
+        form=served.questionnaires.of(language, role),
     )
     return Response(
         content=body, headers={"Cache-Control": "no-store", "Content-Language": language}
@@ -740,7 +740,7 @@ async def respond(
     )
     role = cast(Role, invitee.role)
     try:
-        answers = form_answers(runtime.round_spec, role, data)
+        answers = form_answers(runtime.served_for(request).round_spec, role, data)
     except RoundAnswerError as exc:
         raise _answer_problem(exc) from None
     try:

@@ -14,7 +14,7 @@ from schemas.vocabulary import Language, RoundRole
 from store.repository import Repository
 from store.rounds import Rounds
 
-__all__ = ["Questionnaires", "Runtime"]
+__all__ = ["Questionnaires", "Runtime", "Served"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,23 +29,57 @@ class Questionnaires:
         return self.full[language] if role is None else self.forms[language, role]
 
 
-@dataclass
-class Runtime:
-    """Created once by `create_app`; handlers receive it as the `runtime` dependency."""
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What one rules folder serves: its engine, its questionnaires and its round spec.
+
+    A reload replaces all three in one assignment, and a request keeps the `Served` it started
+    with, so no request reads one folder's questionnaire beside another's rules.
+    """
 
     engine: Engine
+    questionnaires: Questionnaires
+    round_spec: RoundSpec
+    """`rules/rounds.yaml` of the folder."""
+
+
+@dataclass
+class Runtime:
+    """Created once by `create_app`; handlers receive it as the `runtime` dependency.
+
+    Handlers read what is served through `served_for(request)` (or `engine_for`): what the request
+    started with. `engine`, `questionnaires` and `round_spec` are what is served now.
+    """
+
+    served: Served
     settings: Settings
     repository: Repository
     rounds: Rounds
-    round_spec: RoundSpec
-    """`rules/rounds.yaml` of the rules folder served (a reload replaces it with the engine)."""
-    questionnaires: Questionnaires
     reloader: Any = None
     """The `Reloader` watching the rules folder (set by `create_app`)."""
     pages: Any = None
     """The `PageSessions` of the product's own pages (set by `create_app`)."""
 
+    @property
+    def engine(self) -> Engine:
+        """The engine served now."""
+        return self.served.engine
+
+    @property
+    def questionnaires(self) -> Questionnaires:
+        """The questionnaires served now."""
+        return self.served.questionnaires
+
+    @property
+    def round_spec(self) -> RoundSpec:
+        """The round spec served now."""
+        return self.served.round_spec
+
+    def served_for(self, request: Request[Any, Any, Any]) -> Served:
+        """What the request started with (a reload may have switched since)."""
+        served = request.scope.get("state", {}).get("served")
+        return served if isinstance(served, Served) else self.served
+
     def engine_for(self, request: Request[Any, Any, Any]) -> Engine:
         """The engine the request started with (a reload may have switched since)."""
-        engine = request.scope.get("state", {}).get("engine")
-        return engine if isinstance(engine, Engine) else self.engine
+        return self.served_for(request).engine

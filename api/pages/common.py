@@ -166,6 +166,8 @@ class Page:
     def __init__(self, request: Request[Any, Any, Any], runtime: Runtime, *, start: bool) -> None:
         self.request = request
         self.runtime = runtime
+        self.served = runtime.served_for(request)
+        """The rules, questionnaires and round spec the request started with."""
         self.language: Language = page_language(request)
         self._new = False
         token = request.cookies.get(COOKIE)

@@ -443,7 +443,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
         ],
         organisations,
     )
-    sections = {s.path: s.title for s in page.runtime.questionnaires.of(language).sections}
+    sections = {s.path: s.title for s in page.served.questionnaires.of(language).sections}
     dimensions = [
         {
             "dimension": row["dimension"],

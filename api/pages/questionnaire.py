@@ -536,7 +536,7 @@ class _Questionnaire:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.language = page.language
-        self.questionnaire = page.runtime.questionnaires.of(page.language)
+        self.questionnaire = page.served.questionnaires.of(page.language)
         self.parts = parts_of(self.questionnaire)
         self.by_slug = {p.slug: p for p in self.parts}
         self.questions = {q.path: q for p in self.parts for q in p.questions}

@@ -578,13 +578,13 @@ def stored_report(
     page = Page(request, runtime, start=False)
     stored = _visible(page, assessment_id)
     language = page.language
-    engine = runtime.engine_for(request)
+    served = page.served
     key = page.key
     assert key is not None  # noqa: S101 - _visible signed the session in
     view = build_report(
         _stored_result(stored, language),
-        engine.ruleset,
-        runtime.questionnaires.of(language),
+        served.engine.ruleset,
+        served.questionnaires.of(language),
         language,
         _stored_answers(runtime, stored.id, key.binding),
     )
@@ -659,10 +659,11 @@ def session_report(
             target_text=TEXTS["to_questionnaire"][language],
         )
     result, answers = held
+    served = runtime.served_for(request)
     view = build_report(
         result,
-        runtime.engine_for(request).ruleset,
-        runtime.questionnaires.of(language),
+        served.engine.ruleset,
+        served.questionnaires.of(language),
         language,
         answers,
     )
@@ -741,10 +742,11 @@ def _comparison(
 ) -> dict[str, Any]:
     """The template's context for the comparison of `current` with `earlier`."""
     found = delta(current, earlier, history)
-    ruleset = runtime.engine_for(request).ruleset
+    served = runtime.served_for(request)
+    ruleset = served.engine.ruleset
     now = Wording(ruleset, current.language, language)
     before = Wording(ruleset, earlier.language, language)
-    names = _area_names(runtime.questionnaires.of(language))
+    names = _area_names(served.questionnaires.of(language))
     later_day, earlier_day = (
         long_date(current.made_at, language),
         long_date(earlier.made_at, language),

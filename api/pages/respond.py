@@ -216,10 +216,10 @@ def _form_page(
 ) -> Template:
     language = page.language
     texts = _texts(language)
-    runtime = page.runtime
+    served = page.served
     role = cast(Role, invitee.role)
     found = invitee.round
-    form = runtime.questionnaires.of(language, role)
+    form = served.questionnaires.of(language, role)
     return page.render(
         "respond_form.html",
         status=status,
@@ -227,11 +227,11 @@ def _form_page(
         error=error,
         organisation=found.organisation_name or found.organisation_id,
         intervention=found.intervention,
-        role=runtime.round_spec.role_titles[role][language],
+        role=served.round_spec.role_titles[role][language],
         closes=local_day(found.closes_at, language),
         blocks=_blocks(form),
         total=len(form.questions),
-        privacy=texts["privacy"].format(n=runtime.round_spec.min_group),
+        privacy=texts["privacy"].format(n=served.round_spec.min_group),
         field_id=lambda path: "q-" + path.replace(".", "-").replace("_", "-"),
     )
 
@@ -314,10 +314,10 @@ async def respond_answers(
     if not _taking(invitee):
         return _closed(page)
     role = cast(Role, invitee.role)
-    asked = set(runtime.round_spec.form(role))
+    asked = set(page.served.round_spec.form(role))
     flat = {path: value for path, value in data.items() if path in asked and value != "unknown"}
     try:
-        answers = form_answers(runtime.round_spec, role, nested(flat))
+        answers = form_answers(page.served.round_spec, role, nested(flat))
     except RoundAnswerError:
         texts = _texts(page.language)
         return _form_page(page, invitee, status=400, error=texts["not_in_scale"])
@@ -339,7 +339,7 @@ async def respond_answers(
         received=texts["received"].format(when=local_day(taken.submitted_at, language)),
         replaced=taken.replaced,
         receipt=taken.receipt,
-        privacy=texts["privacy"].format(n=runtime.round_spec.min_group),
+        privacy=texts["privacy"].format(n=page.served.round_spec.min_group),
         answered=len(answers),
     )
 

@@ -403,8 +403,8 @@ def _detail(page: Page, found: StoredRound, error: str | None = None) -> Templat
     texts = _texts(language)
     key = page.key
     assert key is not None  # noqa: S101 - _visible signed the session in
-    counts = responses_of(runtime, found)
-    titles = runtime.round_spec.role_titles
+    counts = responses_of(runtime, page.served.round_spec, found)
+    titles = page.served.round_spec.role_titles
     may_act = "assess" in key.scopes or "admin" in key.scopes
     differences, combined = _combination(page, found)
     return page.render(
@@ -447,8 +447,8 @@ def _combination(
     if found.combination_json is None:
         return None, []
     language = page.language
-    titles = page.runtime.round_spec.role_titles
-    questions = {q.path: q for q in page.runtime.questionnaires.of(language).questions}
+    titles = page.served.round_spec.role_titles
+    questions = {q.path: q for q in page.served.questionnaires.of(language).questions}
     order = {path: number for number, path in enumerate(questions)}
     combination = json.loads(found.combination_json)
 
@@ -543,7 +543,7 @@ async def round_delete_answers(
 
 
 def _choices(page: Page, path: str) -> list[AnswerOption]:
-    form = page.runtime.questionnaires.of(page.language)
+    form = page.served.questionnaires.of(page.language)
     (question,) = [q for q in form.questions if q.path == path]
     return list(question.answers)
 
@@ -558,7 +558,7 @@ def _new_page(
     texts = _texts(language)
     key = page.key
     assert key is not None  # noqa: S101 - require_key signed the session in
-    spec = page.runtime.round_spec
+    spec = page.served.round_spec
     errors = errors or {}
     labels = {
         "organisation.id": texts["org_id"],
@@ -663,7 +663,7 @@ async def round_open(
     key = page.require_key("assess")
     texts = _texts(page.language)
     sent = {name: value for name, value in data.items() if name != "csrf"}
-    body, wrong = _asked(sent, list(runtime.round_spec.roles))
+    body, wrong = _asked(sent, list(page.served.round_spec.roles))
     errors = {field: texts[name].format(most=MAX_CODES_PER_ROLE) for field, name in wrong.items()}
     asked = None
     if not errors:
@@ -681,7 +681,7 @@ async def round_open(
         field, name = _PROBLEMS.get(exc.code, ("codes", "invalid"))
         return _new_page(page, sent, {field: texts[name]}, status=400)
     language = page.language
-    titles = runtime.round_spec.role_titles
+    titles = page.served.round_spec.role_titles
     address = str(request.base_url).rstrip("/") + "/respond"
     return page.render(
         "round_opened.html",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.di import Provide
 from litestar.testing import TestClient
 
+from api.language import negotiate
 from api.reload import Reloader
 from engine import lint
-from tests.api.conftest import in_process
+from tests.api.conftest import ROOT, in_process
 from tests.api.test_storage import create_key
 from tests.databases import database_url, fresh
 
@@ -105,3 +108,46 @@ def test_reloading_the_rules_leaves_the_server_answering(
     assert released == [True]
     assert reloaded.status_code == 200
     assert reloaded.json()["ok"] is True
+
+
+def test_a_request_that_spans_a_reload_answers_wholly_from_the_rules_it_started_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder's questionnaire changes and the rules are reloaded after the questionnaire
+    # request started and before its handler reads the questionnaire. Its answer must be the old
+    # questionnaire, as its X-Ruleset-Digest header (of the old set) says.
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    with in_process(tmp_path, rules_dir=str(rules)) as client:
+        provider = client.app.dependencies["runtime"]
+        runtime = provider.dependency() if isinstance(provider, Provide) else provider()
+        before = client.get("/v1/questionnaire?lang=en")
+        assert _partly(before) == "Partly"
+        reloads = []
+
+        def reload_first(*args: Any) -> Any:
+            path = rules / "questionnaire.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace('en: "Partly"', 'en: "In part"', 1), encoding="utf-8")
+            reloads.append(runtime.reloader.reload())
+            return negotiate(*args)
+
+        monkeypatch.setattr("api.questionnaire.negotiate", reload_first)
+        spanning = client.get("/v1/questionnaire?lang=en")
+        monkeypatch.undo()
+        assert [status.ok for status in reloads] == [True]
+        assert spanning.headers["x-ruleset-digest"] == before.headers["x-ruleset-digest"]
+        assert _partly(spanning) == "Partly"
+        after = client.get("/v1/questionnaire?lang=en")
+        assert after.headers["x-ruleset-digest"] == reloads[0].digest
+        assert after.headers["x-ruleset-digest"] != before.headers["x-ruleset-digest"]
+        assert _partly(after) == "In part"
+
+
+def _partly(response: Any) -> str:
+    """The English label of `partly` on the first yes/partly/no question of a questionnaire."""
+    for question in response.json()["questions"]:
+        labels = {a["value"]: a["label"] for a in question["answers"]}
+        if set(labels) >= {"yes", "partly", "no"}:
+            return str(labels["partly"])
+    raise AssertionError("no yes/partly/no question")
