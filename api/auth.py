@@ -80,7 +80,8 @@ def require_key(request: Request[Any, Any, Any], repository: Repository, scope: 
         raise ProblemError(
             401,
             "missing-api-key",
-            "send an API key as `Authorization: Bearer <key>` or `X-API-Key`",
+            "send an API key as `Authorization: Bearer <key>` or `X-API-Key`; an operator of "
+            "the service makes keys with `readiness keys create`",
             headers=_CHALLENGE,
         )
     if scope not in key.scopes and "admin" not in key.scopes:

@@ -8,8 +8,9 @@ chunk of rows (one database read) at a time.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
@@ -89,6 +90,22 @@ def _not_found(assessment_id: str) -> ProblemError:
     return ProblemError(404, "assessment-not-found", f"no assessment {assessment_id!r}")
 
 
+def _not_earlier(current: StoredAssessment, other: StoredAssessment) -> str:
+    """Why `other` cannot be what `current` is compared against, and what `against` must be."""
+    if other.id == current.id:
+        why = "it is this assessment itself"
+    elif other.organisation_id != current.organisation_id:
+        why = f"it is of organisation {other.organisation_id!r}, not {current.organisation_id!r}"
+    elif other.intervention != current.intervention:
+        why = f"it is of intervention {other.intervention!r}, not {current.intervention!r}"
+    else:
+        why = "it was made after this one"
+    return (
+        f"against={other.id!r} cannot be compared with: {why}; `against` must be an earlier "
+        "assessment of the same organisation and intervention (or left out for the previous one)"
+    )
+
+
 def _visible(
     request: Request[Any, Any, Any], runtime: Runtime, assessment_id: str
 ) -> tuple[StoredAssessment, ApiKeyInfo]:
@@ -164,6 +181,56 @@ def _for_the_format(format: str, query: dict[str, object]) -> None:
     if errors:
         detail = f"invalid parameter: {', '.join(e.path for e in errors)}"
         raise ProblemError(400, "invalid-parameter", detail, errors)
+
+
+def _known_findings(
+    ruleset: Ruleset, gap: str | None, obstacle: str | None, stored: Callable[[str, str], bool]
+) -> None:
+    """Refuse a `gap` or `obstacle` filter that names nothing: a typo would match nothing.
+
+    An id names something when the served ruleset has it, or when a stored assessment the key
+    may read has it (stored under an earlier ruleset that has since dropped or renamed it):
+    `stored(parameter, id)` says whether one has. An id the ruleset has that no assessment has
+    is an empty list, not an error.
+
+    Raises:
+        ProblemError: 400 `invalid-parameter`, naming each such parameter, with a did-you-mean.
+    """
+    errors = []
+    if gap is not None:
+        rule = ruleset.by_id.get(gap)
+        if (rule is None or rule.kind != "gap") and not stored("gap", gap):
+            gaps = [r.id for r in ruleset.rules if r.kind == "gap"]
+            note = "" if rule is None else f" (it is {_A_KIND[rule.kind]} rule)"
+            errors.append(_unknown_id("gap", gap, "a gap rule", gaps, "/v1/rules?kind=gap", note))
+    if (
+        obstacle is not None
+        and obstacle not in ruleset.obstacles
+        and not stored("obstacle", obstacle)
+    ):
+        obstacles = list(ruleset.obstacles)
+        errors.append(
+            _unknown_id("obstacle", obstacle, "an obstacle", obstacles, "/v1/catalog/obstacles")
+        )
+    if errors:
+        detail = f"invalid parameter: {', '.join(e.path for e in errors)}"
+        raise ProblemError(400, "invalid-parameter", detail, errors)
+
+
+_A_KIND = {"gap": "a gap", "escalation": "an escalation", "strength": "a strength"}
+
+
+def _unknown_id(
+    name: str, value: str, what: str, ids: list[str], listing: str, note: str = ""
+) -> FieldError:
+    """The error for parameter `name`, whose `value` is none of `ids` (`listing` lists them)."""
+    message = (
+        f"{value[:100]!r} is not the id of {what} in the served ruleset{note}, nor of one in an "
+        "assessment stored before"
+    )
+    near = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+    message += f"; did you mean {near[0]!r}?" if near else f"; GET {listing} lists them"
+    return FieldError(path=name, type="invalid", message=message)
 
 
 def _dialect(dialect: Dialect | None, lang: str | None, accept_language: str | None) -> Dialect:
@@ -291,8 +358,21 @@ def list_assessments(
         Literal["ready", "partly_ready", "not_ready", "unknown"] | None,
         QueryParameter(description="overall readiness level"),
     ] = None,
-    gap: Annotated[str | None, QueryParameter(description="has this gap (rule id)")] = None,
-    obstacle: Annotated[str | None, QueryParameter(description="has this obstacle")] = None,
+    gap: Annotated[
+        str | None,
+        QueryParameter(
+            description="has this gap (the id of a gap rule, `GET /v1/rules?kind=gap`); an id "
+            "that neither the served ruleset nor a stored assessment has is 400 "
+            "`invalid-parameter`"
+        ),
+    ] = None,
+    obstacle: Annotated[
+        str | None,
+        QueryParameter(
+            description="has this obstacle (its id, `GET /v1/catalog/obstacles`); an id that "
+            "neither the served ruleset nor a stored assessment has is 400 `invalid-parameter`"
+        ),
+    ] = None,
     cursor: CursorQuery = None,
     limit: Annotated[
         int | None,
@@ -316,6 +396,14 @@ def list_assessments(
     # document by `export_operation`, and a page is written as bytes without building the model.
     key = require_key(request, runtime.repository, "read")
     after = after_cursor(cursor)
+
+    def stored(parameter: str, found: str) -> bool:
+        only = (
+            AssessmentFilter(gap=found) if parameter == "gap" else AssessmentFilter(obstacle=found)
+        )
+        return bool(runtime.repository.page(only, key.binding, None, 1)[0])
+
+    _known_findings(runtime.engine_for(request).ruleset, gap, obstacle, stored)
     filters = AssessmentFilter(
         organisation_id=organisation,
         region=region,
@@ -397,35 +485,56 @@ def get_result(
     summary="What changed since an earlier assessment",
     description=(
         "Gaps closed, new and persisting (since when), score change per dimension, "
-        "recommendations no longer needed. Default `against`: the organisation's previous "
-        "assessment of the same intervention."
+        "recommendations no longer needed. `against` must be an earlier assessment of the same "
+        "organisation and intervention (made before this one; of two made at the same moment, "
+        "the one stored first), else 422 `invalid-against`. Default `against`: the "
+        "organisation's previous assessment of the same intervention."
     ),
     operation_id="getDelta",
     sync_to_thread=True,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(
+        401,
+        403,
+        404,
+        422,
+        s422=(
+            "`invalid-against`: `against` is not an earlier assessment of the same organisation "
+            "and intervention (a later one, this one itself, or another organisation's or "
+            "intervention's)"
+        ),
+    ),
 )
 def get_delta(
     assessment_id: str,
     request: Request[Any, Any, Any],
     runtime: NamedDependency[Runtime],
-    against: Annotated[str | None, QueryParameter(description="an earlier id")] = None,
+    against: Annotated[
+        str | None,
+        QueryParameter(
+            description="an earlier assessment of the same organisation and intervention "
+            "(default: the previous one)"
+        ),
+    ] = None,
 ) -> Response[Delta]:
     current, key = _visible(request, runtime, assessment_id)
     repository = runtime.repository
+    # The history runs up to the current one, in the order the assessments were made (then
+    # stored): what comes before the current one in it is what is earlier.
     history = repository.gap_history(
         current.organisation_id, current.intervention, key.binding, upto=current.id
     )
+    earlier_ids = [entry.id for entry in history if entry.id != current.id]
     if against is None:
-        # The history runs up to the current one, in the order the assessments were made.
-        earlier_ones = [entry for entry in history if entry.id != current.id]
-        if not earlier_ones:
+        if not earlier_ids:
             raise ProblemError(
                 404, "no-earlier-assessment", "this is the organisation's first assessment"
             )
-        against = earlier_ones[-1].id
+        against = earlier_ids[-1]
     earlier = repository.get(against, key.binding)
     if earlier is None:
         raise _not_found(against)
+    if earlier.id not in earlier_ids:
+        raise ProblemError(422, "invalid-against", _not_earlier(current, earlier))
     # Sent as the plain data `delta` builds; the return type documents it (and the tests hold
     # the answers to that model), without building the model on every request.
     answer: Response[Any] = Response(content=delta(current, earlier, history))

@@ -13,7 +13,12 @@ from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    ImproperlyConfiguredException,
+    ValidationException,
+)
+from litestar.handlers import HTTPRouteHandler
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -343,6 +348,23 @@ def _parameter_error(request: Request[Any, Any, Any], key: str, message: str) ->
     return FieldError(path=name, type="invalid", message=message)
 
 
+def _too_large(request: Request[Any, Any, Any]) -> str:
+    """The detail of a 413 for a body over the limit of the request's route, naming the limit."""
+    handler = request.scope.get("route_handler")
+    try:
+        limit = (
+            handler.resolve_request_max_body_size()
+            if isinstance(handler, HTTPRouteHandler)
+            else None
+        )
+    except ImproperlyConfiguredException:  # no limit set on any layer (not this app)
+        limit = None
+    if not isinstance(limit, int):
+        return "the request body is larger than the server accepts"
+    mib = f" ({limit // (1024 * 1024)} MiB)" if limit % (1024 * 1024) == 0 else ""
+    return f"the request body is larger than this endpoint accepts: at most {limit} bytes{mib}"
+
+
 def handle_http_exception(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[dict[str, Any]]:
@@ -364,7 +386,7 @@ def handle_http_exception(
     elif status == 404:
         detail = f"nothing at {request.url.path}"
     elif status == 413:
-        detail = "the request body is larger than the server accepts"
+        detail = _too_large(request)
     elif status >= 500:
         detail = "the server failed; quote the request id when reporting it"
     else:

@@ -116,6 +116,7 @@ ProblemCode = Literal[
     "region-not-found",
     "organisation-not-found",
     "no-earlier-assessment",
+    "invalid-against",
     "round-not-found",
     "method-not-allowed",
     "request-timeout",
@@ -573,6 +574,15 @@ _DOCS = (
         "no-earlier-assessment",
         "a delta asked for the organisation's first assessment",
         "store a later assessment, or name one with `against`",
+    ),
+    _problem(
+        422,
+        "invalid-against",
+        "a delta's `against` is not an earlier assessment of the same organisation and "
+        "intervention: a later one, the assessment itself, or one of another organisation or "
+        "intervention",
+        "name an assessment made before this one, of the same organisation and intervention, "
+        "or leave `against` out for the previous one",
     ),
     _problem(
         404,

@@ -59,7 +59,9 @@ def delta(
 
     Args:
         current: The later assessment.
-        earlier: The one to compare with.
+        earlier: The one to compare with: an earlier assessment of the same organisation and
+            intervention, one of `history` before `current` (the handler refuses any other
+            with 422 `invalid-against`).
         history: The organisation's assessments of the same intervention up to `current`, oldest
             first, with their gaps (`Repository.gap_history`); used to say since when a
             persisting gap has been open. Times are when the assessments were made.
