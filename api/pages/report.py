@@ -15,7 +15,7 @@ it came from); otherwise it is shown as stored, marked with its own language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ from api.pages.report_texts import (
 )
 from api.runtime import Runtime
 from engine import Ruleset, values_of, variant_text
+from engine.ruleset import phase_of_step
+from engine.runtime.ranking import step_at
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.questionnaire import Questionnaire
@@ -48,7 +50,7 @@ from store.delta import delta
 from store.keys import Binding
 from store.repository import HistoryEntry, StoredAssessment
 
-__all__ = ["ReportView", "build_report", "report_handlers"]
+__all__ = ["ReportView", "StepGroup", "build_report", "recommendation_groups", "report_handlers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,18 @@ class Step:
     """(anchor, title) of each prerequisite."""
     sub_points: list[Step] = field(default_factory=list)
     sources: list[Cited] = field(default_factory=list)
+    when: str | None = None
+    """When it is due, in words (`recommendation_groups`): the heading of its group."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepGroup:
+    """Recommendations next to each other in the ranking that are due at the same time."""
+
+    heading: str
+    start: int
+    """The rank of the first, where the numbered list starts."""
+    steps: list[Step]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +185,11 @@ class ReportView:
     documents: list[Document] = field(default_factory=list)
     """The sources cited anywhere in the report."""
     mixed_languages: bool = False
+
+    @property
+    def recommendation_groups(self) -> list[StepGroup]:
+        """The recommendations under headings that say when each run of them is due."""
+        return recommendation_groups(self.recommendations)
 
 
 def number(value: float | None, language: Language) -> str:
@@ -301,7 +320,11 @@ def _firmness(result: AssessmentResult, language: Language) -> list[str]:
 
 
 def _steps(
-    result: AssessmentResult, ruleset: Ruleset, wording: Wording, language: Language
+    result: AssessmentResult,
+    ruleset: Ruleset,
+    wording: Wording,
+    language: Language,
+    stage: int,
 ) -> list[Step]:
     anchors: dict[str, tuple[str, Said]] = {}
     said: dict[str, dict[str, Said]] = {}
@@ -324,7 +347,57 @@ def _steps(
             )
             said[f"{recommendation.id}/{point.id}"] = point_texts
             anchors.setdefault(point.id, (anchor, point_texts["title"]))
-    return [_step(r, said, anchors, ruleset, language) for r in result.recommendations]
+    steps = [_step(r, said, anchors, ruleset, language) for r in result.recommendations]
+    return [
+        replace(step, when=when)
+        for step, when in zip(
+            steps, _when_due(result.recommendations, stage, language), strict=True
+        )
+    ]
+
+
+def _when_due(
+    recommendations: Sequence[Recommendation], stage: int, language: Language
+) -> list[str]:
+    """When each recommendation is due, in words, as the ranking orders them.
+
+    The ranking puts first what is due now (`score.stage` 0), then what waits for each phase
+    ahead (`score.stage` is that phase), then the small findings about finished phases (due
+    now, yet after the work ahead), and last what is only to be found out (`score.finds_out`).
+    A reader scanning the list sees why a high recommendation of a later phase comes after a
+    low one of the phase the organisation is in.
+    """
+    out = []
+    waited = False
+    for recommendation in recommendations:
+        score = recommendation.score
+        if score.finds_out:
+            out.append(_text("due_find_out", language))
+        elif score.stage:
+            waited = True
+            out.append(
+                _text("due_phase", language, phase=score.stage, name=PHASES[score.stage][language])
+            )
+        elif waited or (
+            score.urgency == 1
+            and phase_of_step(step_at(recommendation.step, recommendation.also_steps, stage))
+            < stage
+        ):
+            out.append(_text("due_looking_back", language))
+        else:
+            out.append(_text("due_now", language, phase=stage, name=PHASES[stage][language]))
+    return out
+
+
+def recommendation_groups(steps: Sequence[Step]) -> list[StepGroup]:
+    """The recommendations in runs due at the same time, each under its heading, in rank order."""
+    groups: list[StepGroup] = []
+    for number, step in enumerate(steps, start=1):
+        heading = step.when or ""
+        if not groups or groups[-1].heading != heading:
+            groups.append(StepGroup(heading, step.rank or number, []))
+        groups[-1].steps.append(step)
+    return groups
 
 
 def _step(
@@ -509,7 +582,7 @@ def build_report(
         areas=areas,
         chart=chart,
         chart_caption=caption,
-        recommendations=_steps(result, ruleset, wording, language),
+        recommendations=_steps(result, ruleset, wording, language, stage),
         findings=[g for g in gaps if g.kind != "unknown"],
         escalations=[
             finding(e.id, wording.rule(e.id, e.title), e.severity, None, e.dimension, e.sources)

@@ -217,6 +217,26 @@ TEXTS: Words = {
         "da": "Anbefalinger, i den rækkefølge arbejdet gøres",
         "en": "Recommendations, in the order the work is done",
     },
+    "due_now": {
+        "sv": "Nu, i fas {phase} ({name}), där ni befinner er",
+        "da": "Nu, i fase {phase} ({name}), hvor I befinder jer",
+        "en": "Now, in phase {phase} ({name}), where you are",
+    },
+    "due_phase": {
+        "sv": "När ni når fas {phase} ({name})",
+        "da": "Når I når fase {phase} ({name})",
+        "en": "When you reach phase {phase} ({name})",
+    },
+    "due_looking_back": {
+        "sv": "Mindre brister från faser ni har lämnat",
+        "da": "Mindre mangler fra faser, I har forladt",
+        "en": "Smaller gaps from phases you have left",
+    },
+    "due_find_out": {
+        "sv": "Att ta reda på",
+        "da": "Det skal I finde ud af",
+        "en": "To find out",
+    },
     "no_recommendations": {
         "sv": "Inga rekommendationer: svaren visar inga brister.",
         "da": "Ingen anbefalinger: svarene viser ingen mangler.",

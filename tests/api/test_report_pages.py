@@ -60,6 +60,44 @@ def _result(engine: Engine, answers: dict[str, Any], language: Language) -> Asse
     return engine.assess(request, language=language)
 
 
+def test_the_recommendations_come_under_headings_that_say_when_each_is_due(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    # A reader scanning the list sees why a high recommendation of a later phase follows low
+    # ones of the phase the organisation is in: the runs of the ranking, each with its heading.
+    answers = {
+        **WEAK,
+        "process": {"step_1": "partly", "implementation_plan": "no", "monitoring": "no"},
+        "leadership": {"support": {"strategic": "yes", "tactical": "yes", "operational": "yes"},
+                       "implementation_team": "no"},
+    }  # fmt: skip
+    result = _result(engine, answers, "sv")
+    assert result.readiness.stage == 1
+    view = build_report(result, ruleset, questionnaires.of("sv"), "sv")
+    groups = view.recommendation_groups
+    assert [step for group in groups for step in group.steps] == view.recommendations
+    assert [group.start for group in groups] == [group.steps[0].rank for group in groups]
+    headings = [group.heading for group in groups]
+    assert len(headings) == len(set(headings)) >= 2  # each run once, in ranking order
+    assert headings[0] == "Nu, i fas 1 (Initial bedömning), där ni befinner er"
+    by_id = {r.id: r for r in result.recommendations}
+    for group in groups:
+        for step in group.steps:
+            score = by_id[step.id].score
+            if score.stage:
+                assert group.heading.startswith(f"När ni når fas {score.stage} ("), step.id
+            elif score.finds_out:
+                assert group.heading == "Att ta reda på", step.id
+    waiting = [g for g in groups if g.heading.startswith("När ni når fas")]
+    assert waiting, "the plan and the team wait for phase 2"
+    assert any(by_id[s.id].priority in ("critical", "high") for g in waiting for s in g.steps)
+    # Every text of the headings exists in the three languages.
+    for language in ("sv", "da", "en"):
+        other = build_report(result, ruleset, questionnaires.of(language), language)
+        assert len(other.recommendation_groups) == len(groups)
+        assert all(g.heading for g in other.recommendation_groups)
+
+
 def test_a_result_stored_in_english_reads_in_swedish_from_its_country_s_variant(
     engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
 ) -> None:

@@ -30,6 +30,7 @@ BETTER_LATER = 3
 HEADINGS = {"sv": "Beredskapsrapport", "da": "Parathedsrapport", "en": "Readiness report"}
 BLOCKING = {"sv": "Blockerande", "da": "Blokerende", "en": "Blocking"}
 STRATEGIC = {"sv": "Strategisk ledning", "da": "Strategisk ledelse", "en": "Strategic leadership"}
+NOW = {"sv": "Nu, i fas", "da": "Nu, i fase", "en": "Now, in phase"}
 NOT_FOUND = {
     "sv": "Sidan finns inte",
     "da": "Siden findes ikke",
@@ -65,8 +66,11 @@ def test_a_stored_report_reads_in_each_language_and_passes_axe(
     assert page.locator("#areas table tbody tr").count() >= 8
     # The recommendations in the reader's language, with owner, why and sources.
     first = ruleset.recommendations["secure-tactical-leadership"]
-    titles = page.locator("#recommendations li.recommendation h3").all_inner_texts()
+    titles = page.locator("#recommendations li.recommendation h4").all_inner_texts()
     assert first.title.in_(lang) in titles  # type: ignore[arg-type]
+    # Under headings that say when each run of them is due, the first being now.
+    due = page.locator("#recommendations h3.due").all_inner_texts()
+    assert due and due[0].startswith(NOW[lang]), due
     assert STRATEGIC[lang] in main.inner_text()
     assert page.locator("#recommendations .citations cite").count() >= len(titles)
     # Gaps with severities in words; what is unknown.
@@ -114,7 +118,7 @@ def test_the_report_prints_on_a4_and_as_a_pdf(page: Any, site: Site) -> None:
     assert not page.locator("header.site").is_visible()
     assert not button.is_visible()
     assert not page.locator("nav.toc").is_visible()
-    assert page.locator("#recommendations h3").first.is_visible()
+    assert page.locator("#recommendations li.recommendation h4").first.is_visible()
     assert page.locator("#areas svg").is_visible()
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF-")
@@ -223,7 +227,7 @@ def test_the_session_s_unstored_result_has_its_report(
     page.goto("/report?lang=en")
     assert page.inner_text("h1").startswith("Readiness report")
     # The Swedish result's texts are shown in English (sources keep their own language).
-    assert page.locator("#recommendations h3").count() >= 2
-    assert page.locator("#recommendations h3 [lang]").count() == 0
+    assert page.locator("#recommendations li.recommendation h4").count() >= 2
+    assert page.locator("#recommendations li.recommendation h4 [lang]").count() == 0
     assert page.locator("#findings th[scope=row] > span[lang]").count() == 0
     check_page(page, axe_source, "report-session-en")
