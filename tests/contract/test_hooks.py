@@ -19,3 +19,9 @@ def test_the_hook_keeps_a_query_exactly_when_the_api_takes_its_export_parameters
         refused = misplaced_export_parameters(str(query.get("format", "json")), query)
         assert filter_query(None, query) is not bool(refused), query
     assert filter_query(None, None) and filter_query(None, {})
+
+
+def test_the_hook_leaves_out_the_findings_the_fuzzer_makes_up() -> None:
+    assert not filter_query(None, {"gap": "made-up"})
+    assert not filter_query(None, {"obstacle": "made-up", "format": "csv"})
+    assert filter_query(None, {"level": "ready", "format": "csv", "rows": "gap"})
