@@ -26,8 +26,8 @@ class JsonFormatter(logging.Formatter):
     """Formats each record as one JSON object per line."""
 
     _FIELDS = (
-        "method", "path", "status", "duration_ms", "request_id", "ruleset_digest", "rule",
-        "error_code",
+        "method", "path", "status", "duration_ms", "request_id", "ruleset_digest",
+        "ruleset_version", "rule", "error_code", "errors",
     )  # fmt: skip
 
     def format(self, record: logging.LogRecord) -> str:

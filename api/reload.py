@@ -133,7 +133,7 @@ class Reloader:
                 "ruleset switched",
                 extra={
                     "ruleset_digest": candidate.ruleset.digest,
-                    "rule": candidate.ruleset.version,
+                    "ruleset_version": candidate.ruleset.version,
                 },
             )
             threading.Timer(_RETIRE_AFTER, _retire, (current,)).start()
@@ -143,7 +143,7 @@ class Reloader:
         self.status = ReloadStatus(now, False, digest, errors[:50])
         _log.error(
             "ruleset reload failed; the old set keeps serving",
-            extra={"ruleset_digest": digest, "error_code": errors[0] if errors else ""},
+            extra={"ruleset_digest": digest, "errors": errors[:50]},
         )
         return self.status
 

@@ -5,6 +5,8 @@ Each test runs the app in process on its own copy of the rules folder.
 
 from __future__ import annotations
 
+import json
+import logging
 import shutil
 import threading
 import time
@@ -17,6 +19,7 @@ import pytest
 from litestar import Litestar
 
 from api.app import create_app
+from api.observability import JsonFormatter
 from api.settings import Settings
 from engine import default_rules_dir
 from tests.api.conftest import in_process
@@ -160,3 +163,35 @@ def test_a_change_made_before_the_watcher_first_looks_is_reloaded(tmp_path: Path
         assert not new_title_served(client)
         wait_for(client, lambda r: r["reload"]["attempted_at"] is not None, seconds=30)
         assert new_title_served(client)
+
+
+def test_a_reload_logs_the_version_it_switched_to_and_every_reason_it_failed(
+    reloading: tuple[httpx.Client, Path],
+) -> None:
+    client, rules = reloading
+    lines: list[dict[str, Any]] = []
+
+    class Kept(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(JsonFormatter().format(record)))
+
+    kept = Kept()
+    logger = logging.getLogger("readiness.reload")
+    logger.addHandler(kept)
+    try:
+        old = client.get("/ready").json()["ruleset"]["digest"]
+        retitle(rules)
+        switched = wait_for(client, lambda r: r["ruleset"]["digest"] != old)
+        (line,) = [e for e in lines if e["message"] == "ruleset switched"]
+        assert line["ruleset_version"] == switched["ruleset"]["version"]
+        assert line["ruleset_digest"] == switched["ruleset"]["digest"]
+        assert "rule" not in line and "error_code" not in line
+        broken = rules / "logic" / "leadership" / "tactical-support.yaml"
+        broken.write_text("id: leadership/tactical-support\nwhen: [\n", encoding="utf-8")
+        failed = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
+        (line,) = [e for e in lines if e["message"].startswith("ruleset reload failed")]
+        assert line["errors"] == failed["reload"]["errors"]
+        assert line["errors"] and all(isinstance(e, str) for e in line["errors"])
+        assert "error_code" not in line
+    finally:
+        logger.removeHandler(kept)
