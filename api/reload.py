@@ -21,6 +21,7 @@ from engine import (
     load_ruleset,
     ruleset_digest,
     run_cases,
+    yaml_files,
 )
 
 __all__ = ["ReloadStatus", "Reloader"]
@@ -80,8 +81,7 @@ class Reloader:
 
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         return tuple(
-            (str(p), (stat := p.stat()).st_mtime_ns, stat.st_size)
-            for p in sorted(self.root.rglob("*.yaml"))
+            (str(p), (stat := p.stat()).st_mtime_ns, stat.st_size) for p in yaml_files(self.root)
         )
 
     def _watch(self) -> None:

@@ -33,7 +33,7 @@ from engine.rounds import (
     load_round_spec,
     privacy_groups,
 )
-from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest
+from engine.rulebase.loader import default_rules_dir, load_ruleset, ruleset_digest, yaml_files
 from engine.rulebase.rulefile import (
     CatalogEntryFile,
     ObstacleFile,
@@ -91,4 +91,5 @@ __all__ = [
     "tests_in",
     "values_of",
     "variant_text",
+    "yaml_files",
 ]

@@ -241,7 +241,7 @@ _DOCS = (
     _rule_file(
         "unknown-indicator",
         "no such indicator in the assessment",
-        "use an indicator path from the questionnaire (GET /v1/questionnaire)",
+        "use an indicator path of rules/questionnaire.yaml (GET /v1/questionnaire)",
     ),
     _rule_file(
         "value-not-in-scale",
@@ -371,9 +371,10 @@ _DOCS = (
     ),
     _rule_file(
         "unexpected-file",
-        "a YAML file at the top of the rules folder other than `index.yaml` and "
-        "`questionnaire.yaml`",
-        "move the file under logic/, catalog/ or sources/",
+        "a YAML file at the top of the rules folder other than `index.yaml`, "
+        "`questionnaire.yaml`, `rounds.yaml` and `spelling.yaml`, or a file anywhere under it "
+        "saved as `.yml` (or `.YAML`), which is not read",
+        "move the file under logic/, catalog/ or sources/; rename a `.yml` file to `.yaml`",
     ),
     _rule_file(
         "unexpected-folder",

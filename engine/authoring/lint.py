@@ -11,17 +11,112 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.conditions import Alternative, FactAnd, FactOr, Test, condition_text
-from engine.errors import InvalidRulesetError
-from engine.rulebase.loader import default_rules_dir, load_ruleset
+from engine.errors import InvalidRulesetError, RuleFileError
+from engine.rulebase.loader import FieldError, default_rules_dir, load_ruleset
 from engine.ruleset import Rule, Ruleset
 from schemas.codes import CODES, Code, FindingSeverity, LintCode, RuleFileCode
 
-__all__ = ["HINTS", "LintFinding", "LintReport", "lint"]
+__all__ = ["FIELD_HINTS", "HINTS", "LintFinding", "LintReport", "hint_for", "lint"]
 
 HINTS: Mapping[Code, str] = MappingProxyType(
     {code: doc.hint for code, doc in CODES.items() if doc.kind in ("rule-file", "lint")}
 )
 """How to fix each code `rules lint` reports, from the code registry."""
+
+FIELD_HINTS: Mapping[tuple[Code, str], str] = MappingProxyType(
+    {
+        # missing-field: the registry's hint speaks of translations, true of a text's sv/da/en.
+        ("missing-field", "translation"): (
+            "add the missing language; every text needs sv, da and en"
+        ),
+        ("missing-field", "basis"): (
+            "state why the severity is what it is: source and locator of the passage, or "
+            "judgement with a reason in sv, da and en"
+        ),
+        ("missing-field", "other"): "add the field",
+        # too-short: the registry's hint speaks of citations, true of a `sources` list.
+        ("too-short", "citations"): HINTS["too-short"],
+        ("too-short", "cases"): (
+            "add a case; a rule needs at least two, one where it fires and one where it does not"
+        ),
+        ("too-short", "list"): "add an item; the message says how many the list needs",
+        ("too-short", "text"): "write a longer text; the message says how long it must be",
+        # invalid-value: the registry's hint (one of the allowed values) fits a choice or range.
+        ("invalid-value", "type"): "give the kind of value the message names (text, list, mapping)",
+        ("invalid-value", "pattern"): (
+            "write the value in the form the message gives (ids: lower-case letters, digits, "
+            "-, _ and /; a version: 1.2.3)"
+        ),
+        ("invalid-value", "rule"): "correct the entry as the message says",
+        ("invalid-value", "family-twice"): "list each indicator in one family only",
+        ("invalid-value", "scope"): (
+            "give a scored indicator and one categorical test, e.g. "
+            "`scope: {<indicator>: {intervention.kind: [law]}}`"
+        ),
+        ("invalid-value", "middle-not-worst"): (
+            "remove the indicator from middle_sufficient; it is for indicators the rule tests at "
+            "their worst answer alone"
+        ),
+        ("invalid-value", "middle-not-gap"): (
+            "remove middle_sufficient; only a gap of kind missing, at_risk or disagreement has one"
+        ),
+        ("yaml-syntax", "encoding"): "save the file as UTF-8",
+        ("invalid-condition", "context"): (
+            "in an in_context condition test categorical indicators only (such as "
+            "intervention.kind or organisation.country): no scored one, no gap or escalation"
+        ),
+        ("missing-index", "manifest"): (
+            "restore rules/index.yaml, the ruleset's manifest (name, version, title, scoring)"
+        ),
+        ("unexpected-file", "extension"): "rename the file to end in .yaml",
+        ("unknown-reference", "after"): (
+            "name another recommendation under after, or remove the entry"
+        ),
+        ("missing-question", "group"): "add the group's heading with sv, da and en texts",
+        ("unknown-question", "group"): "remove the heading; the assessment has no such group",
+    }
+)
+"""Hints for a code whose registry hint fits only some of the fields or checks reporting it,
+by code and what the finding is about (see `hint_for`)."""
+
+_LANGUAGES = frozenset({"sv", "da", "en"})
+_TYPE_ERRORS = ("_type", "_parsing")
+"""pydantic error types (`dict_type`, `int_parsing`, ...) of a value of the wrong kind."""
+
+
+def _about(code: Code, field: tuple[str | int, ...], check: str) -> str:
+    """What a finding of `code` is about, as a key of `FIELD_HINTS` (or "" for the registry's)."""
+    last = field[-1] if field else None
+    if code == "missing-field":
+        if last in _LANGUAGES:
+            return "translation"
+        return "basis" if last == "basis" else "other"
+    if code == "too-short":
+        if check.startswith("string_"):
+            return "text"
+        return {"sources": "citations", "cases": "cases"}.get(str(last), "list")
+    if code == "invalid-value":
+        if check.endswith(_TYPE_ERRORS):
+            return "type"
+        if check == "string_pattern_mismatch":
+            return "pattern"
+        if check in ("value_error", "assertion_error"):
+            return "rule"  # a model's own check, which its message states
+        return check
+    if code in ("missing-question", "unknown-question"):
+        return "group" if field[:1] == ("groups",) else ""
+    return check
+
+
+def hint_for(
+    code: RuleFileCode | LintCode, field: tuple[str | int, ...] = (), check: str = ""
+) -> str:
+    """How to fix a finding of `code` at `field` of its file, found by `check` (see `FieldError`).
+
+    The registry's hint, unless the code is reported for several fields or checks and that hint
+    is about others: `too-short` on a case's name is no missing citation.
+    """
+    return FIELD_HINTS.get((code, _about(code, field, check)), HINTS[code])
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +304,12 @@ def _notes(ruleset: Ruleset) -> list[LintFinding]:
 
 def _from_loader(exc: InvalidRulesetError) -> tuple[LintFinding, ...]:
     return tuple(
-        LintFinding(e.file, e.line, e.column, e.code, "error", e.message, HINTS[e.code])
+        LintFinding(e.file, e.line, e.column, e.code, "error", e.message, _hint(e))
         for e in exc.errors
     )
+
+
+def _hint(error: RuleFileError) -> str:
+    if isinstance(error, FieldError):
+        return hint_for(error.code, error.field, error.check)
+    return hint_for(error.code)

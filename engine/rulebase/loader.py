@@ -7,6 +7,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -42,7 +43,7 @@ from schemas.codes import RuleFileCode
 from schemas.scales import AGREEMENT, UNKNOWN
 from schemas.vocabulary import SEVERITIES, Severity
 
-__all__ = ["default_rules_dir", "load_ruleset", "ruleset_digest"]
+__all__ = ["FieldError", "default_rules_dir", "load_ruleset", "ruleset_digest"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -65,15 +66,49 @@ _PYDANTIC_CODES: dict[str, RuleFileCode] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class FieldError(RuleFileError):
+    """A `RuleFileError` that also says where in the file and by which check it was found.
+
+    `rules lint` picks its hint by them: a code such as `missing-field` is reported for any
+    field, and the fix for a missing translation is not the fix for a missing `basis`.
+
+    Attributes:
+        field: The path of the offending node inside the file, e.g. `("cases", 0, "name")`;
+            empty when the error is about the file as a whole.
+        check: What found it: pydantic's error type for a validation error (`string_too_short`,
+            `value_error`), or the loader's name for a check that shares its code with others
+            (`encoding`, `extension`, `manifest`, `family-twice`, ...); empty otherwise.
+    """
+
+    field: tuple[str | int, ...] = ()
+    check: str = ""
+
+
 def default_rules_dir() -> Path:
     """Return the shipped rule base (`rules/`; see `engine.shipped` for where it lies)."""
     return shipped_dir("rules")
 
 
+def yaml_files(root: Path) -> list[Path]:
+    """Every YAML file under `root`, in path order.
+
+    `.yaml`, and `.yml` or `.YAML`, which the loader refuses (`unexpected-file`) rather than
+    skips, so that a change to one is noticed.
+    """
+    return sorted(
+        p for p in root.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+    )
+
+
 def ruleset_digest(root: Path) -> str:
-    """Return `sha256:<hex>` over the relative path and bytes of every YAML file under `root`."""
+    """Return `sha256:<hex>` over the relative path and bytes of every YAML file under `root`.
+
+    A set of `.yaml` files only has the digest it always had; a `.yml` file changes it, so a
+    reload is tried and says why it fails.
+    """
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.yaml")):
+    for path in yaml_files(root):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -135,16 +170,31 @@ class _Loader:
         except ValueError:
             return path.as_posix()
 
-    def error(self, path: Path, line: int, code: RuleFileCode, message: str) -> None:
+    def error(
+        self,
+        path: Path,
+        line: int,
+        code: RuleFileCode,
+        message: str,
+        *,
+        field: tuple[str | int, ...] = (),
+        check: str = "",
+    ) -> None:
+        """Record an error at `line` (a `Position` carries its column) of `path`.
+
+        `field` and `check` say what the error is about where its code alone does not (see
+        `FieldError`); `rules lint` fits its hint to them.
+        """
         column = getattr(line, "column", 1)
-        self.errors.append(RuleFileError(self.rel(path), int(line), code, message, column))
+        rel = self.rel(path)
+        self.errors.append(FieldError(rel, int(line), code, message, column, field, check))
 
     def text(self, path: Path) -> str | None:
         """The file's text, or None (reported) when it is not UTF-8."""
         try:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}")
+            self.error(path, 1, "yaml-syntax", f"not UTF-8: {exc.reason}", check="encoding")
             return None
 
     def read(self, path: Path, text: str) -> Any:
@@ -188,7 +238,8 @@ class _Loader:
                     continue
                 reported.add((loc, code))
                 where = ".".join(str(p) for p in loc) or "(file)"
-                self.error(path, _line_of(raw, loc), code, f"{what}: {where}: {err['msg']}")
+                message = f"{what}: {where}: {err['msg']}"
+                self.error(path, _line_of(raw, loc), code, message, field=loc, check=err["type"])
             return None, raw
         _PARSED.put(key, parsed)
         return parsed, raw
@@ -214,9 +265,8 @@ def load_ruleset(
     root = (root or default_rules_dir()).resolve()
     loader = _Loader(root)
     if not (root / "index.yaml").is_file():
-        raise InvalidRulesetError(
-            [RuleFileError(loader.rel(root / "index.yaml"), 1, "missing-index", "no manifest")]
-        )
+        loader.error(root / "index.yaml", 1, "missing-index", "no manifest", check="manifest")
+        raise InvalidRulesetError(loader.errors)
     manifest, _ = loader.model(root / "index.yaml", ManifestFile, "ruleset manifest")
     _check_folders(loader, root)
     found = _Found()
@@ -307,7 +357,11 @@ def _load_questionnaire(loader: _Loader, path: Path) -> QuestionnaireFile | None
     ):
         for missing in [p for p in expected if p not in given]:
             loader.error(
-                path, _line_of(raw, (kind,)), "missing-question", f"{kind}: no {missing!r}"
+                path,
+                _line_of(raw, (kind,)),
+                "missing-question",
+                f"{kind}: no {missing!r}",
+                field=(kind,),
             )
             ok = False
         for extra in [p for p in given if p not in expected]:
@@ -316,6 +370,7 @@ def _load_questionnaire(loader: _Loader, path: Path) -> QuestionnaireFile | None
                 _line_of(raw, (kind, extra)),
                 "unknown-question",
                 f"{kind}: no field {extra!r}",
+                field=(kind, extra),
             )
             ok = False
     for indicator in INDICATORS:
@@ -391,11 +446,18 @@ class _RuleContext:
                 # The line only when there is an error: finding it parses the file again.
                 at: tuple[str | int, ...] = ("families", family, i)
                 if INDICATORS.get(indicator) is None:
-                    message = f"families: no {indicator!r}"
-                    loader.error(path, _line_of(raw, at), "unknown-indicator", message)
+                    message = f"families: no {indicator!r}{_indicator_hint(indicator)}"
+                    loader.error(path, _line_of(raw, at), "unknown-indicator", message, field=at)
                 elif indicator in family_of:
                     message = f"families: {indicator!r} is in {family_of[indicator]!r} already"
-                    loader.error(path, _line_of(raw, at), "invalid-value", message)
+                    loader.error(
+                        path,
+                        _line_of(raw, at),
+                        "invalid-value",
+                        message,
+                        field=at,
+                        check="family-twice",
+                    )
                 else:
                     family_of[indicator] = family
         for indicator, applies in manifest.scope.items():
@@ -403,13 +465,13 @@ class _RuleContext:
             found = INDICATORS.get(indicator)
             if found is None or not found.scale.scored or len(applies) != 1:
                 message = f"scope: {indicator!r} must be a scored indicator with one context test"
-                loader.error(path, _line_of(raw, at), "invalid-value", message)
+                loader.error(path, _line_of(raw, at), "invalid-value", message, check="scope")
                 continue
             ((on, values),) = applies.items()
             context = INDICATORS.get(on)
             if context is None or context.scale.scored:
                 message = f"scope of {indicator!r}: {on!r} is not a categorical indicator"
-                loader.error(path, _line_of(raw, at), "invalid-value", message)
+                loader.error(path, _line_of(raw, at), "invalid-value", message, check="scope")
             elif not values or not set(values) <= set(context.scale.values):
                 message = f"scope of {indicator!r}: values must be on the {on} scale"
                 loader.error(path, _line_of(raw, at), "value-not-in-scale", message)
@@ -521,6 +583,15 @@ def _check_folders(loader: _Loader, root: Path) -> None:
         if path.name not in ("index.yaml", "questionnaire.yaml", "rounds.yaml", "spelling.yaml"):
             message = "rule files go under logic/, catalog/ or sources/"
             loader.error(path, 1, "unexpected-file", message)
+    # Only `*.yaml` is read: a rule, entry, source or index saved as `.yml` (or `.YAML`) would
+    # be left out without a word.
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml" and path.is_file():
+            # The message ends with the fix (`rules lint`'s hint), so `rules check` says it too.
+            message = (
+                "only .yaml files are read, so this one is ignored; rename the file to end in .yaml"
+            )
+            loader.error(path, 1, "unexpected-file", message, check="extension")
 
 
 def _check_round_file(loader: _Loader, root: Path, sources: Mapping[str, Any]) -> None:
@@ -550,7 +621,7 @@ def _compile_rule(
         condition = positive(parse(spec.when))
         alts = tuple(alternatives(condition))
     except ConditionError as exc:
-        loader.error(path, _line_of(raw, exc.loc), exc.code, f"{what}: {exc.message}")
+        _condition_error(loader, path, raw, what, exc)
         return None
     ok = True
     asserts = spec.asserts
@@ -593,7 +664,14 @@ def _compile_rule(
         message = (
             f"{what}: middle_sufficient is for gap rules of kind missing, at_risk or disagreement"
         )
-        loader.error(path, _line_of(raw, ("middle_sufficient",)), "invalid-value", message)
+        loader.error(
+            path,
+            _line_of(raw, ("middle_sufficient",)),
+            "invalid-value",
+            message,
+            field=("middle_sufficient",),
+            check="middle-not-gap",
+        )
         ok = False
     if kind == "gap" and gap_kind != "unknown":
         ok = _check_scope(loader, path, raw, spec, alts, context) and ok
@@ -632,6 +710,47 @@ def _compile_rule(
         middle_sufficient=MappingProxyType(dict(spec.middle_sufficient)),
         families=families,
     )
+
+
+def _condition_error(
+    loader: _Loader, path: Path, raw: Located, what: str, exc: ConditionError
+) -> None:
+    """Report a condition that does not parse; an unknown indicator with the closest ones."""
+    message = f"{what}: {exc.message}"
+    if exc.code == "unknown-indicator" and exc.loc:
+        message += _indicator_hint(str(exc.loc[-1]))  # the key of the entry: the path
+    loader.error(path, _line_of(raw, exc.loc), exc.code, message, field=exc.loc)
+
+
+def _indicator_hint(path: str) -> str:
+    """What to add to a message that `path` is no indicator: the closest paths, and where to look.
+
+    Like an unknown locator's message, it names where the valid ones are listed: every indicator
+    is a field under `questions` in rules/questionnaire.yaml (which also lists the sections and
+    groups under `groups`, and a few descriptive fields, such as names and ids, no rule tests).
+    """
+    listed = "rules/questionnaire.yaml lists the indicators under questions"
+    paths = [i.path for i in INDICATORS]
+    leaves, groups = field_paths()
+    if path in groups:
+        inside = [p for p in paths if p.startswith(f"{path}.")]
+        shown = ", ".join(repr(p) for p in inside[:_SHOWN]) + (", ..." if inside[_SHOWN:] else "")
+        return f"; {path!r} is a group of questions: test one of its indicators ({shown})"
+    if path in leaves:
+        return f"; {path!r} is a descriptive field, not an answer a rule can test; {listed}"
+    # The closest, and any nearly as close (a typo in `tactical` also resembles `strategic`).
+    close = difflib.get_close_matches(path, paths, n=_SHOWN)
+    ratios = [difflib.SequenceMatcher(None, path, c).ratio() for c in close]
+    near = [c for c, r in zip(close, ratios, strict=True) if r >= ratios[0] - _NEARLY]
+    if not near:
+        return f"; {listed}"
+    return f"; did you mean {' or '.join(repr(c) for c in near)}? {listed}"
+
+
+_SHOWN = 5
+"""At most this many indicators named in a message that suggests some."""
+_NEARLY = 0.05
+"""How much less alike than the closest match another may be and still be suggested."""
 
 
 def _compares(indicator: str) -> bool:
@@ -772,6 +891,8 @@ def _check_middle(
             "invalid-value",
             f"{what}: middle_sufficient names {indicator!r}, which the rule does not test at its "
             "worst answer alone",
+            field=("middle_sufficient", indicator),
+            check="middle-not-worst",
         )
         ok = False
     return ok
@@ -864,7 +985,7 @@ def _severities(
             when = positive(parse(item.when, (*loc, "when")))
             derived = any(m.ref for alt in alternatives(when) for m in alt.matchers)
         except ConditionError as exc:
-            loader.error(path, _line_of(raw, exc.loc), exc.code, f"{what}: {exc.message}")
+            _condition_error(loader, path, raw, what, exc)
             return None, None, (), False
         scored = [t.path for t in tests_in(when) if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
         if scored or derived:
@@ -874,6 +995,8 @@ def _severities(
                 "invalid-condition",
                 f"{what}: a context tests categorical indicators only (model, kind, country, "
                 f"size), not {scored or 'derived facts'}",
+                field=(*loc, "when"),
+                check="context",
             )
             return None, None, (), False
         graded = _grade(loader, path, raw, what, item.severity, tests, (*loc, "severity"))
@@ -993,6 +1116,8 @@ def _check_order(loader: _Loader, root: Path, found: _Found) -> None:
                     "unknown-reference",
                     f"recommendation {rid!r}: after names {before!r}, which is no other "
                     "recommendation",
+                    field=("after", i),
+                    check="after",
                 )
     graph = {rid: entry.after for rid, entry in recommendations.items()}
     for rid, cycle in _cycles(graph):

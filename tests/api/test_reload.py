@@ -195,3 +195,17 @@ def test_a_reload_logs_the_version_it_switched_to_and_every_reason_it_failed(
         assert "error_code" not in line
     finally:
         logger.removeHandler(kept)
+
+
+def test_a_rule_saved_as_yml_while_serving_is_reported_not_ignored(
+    reloading: tuple[httpx.Client, Path],
+) -> None:
+    # The loader refuses `.yml` files; the watcher must notice one, so that /ready says why the
+    # new rule is not served instead of the server going on as if nothing was there.
+    client, rules = reloading
+    old = client.get("/ready").json()["ruleset"]["digest"]
+    source = rules / "logic" / "leadership" / "tactical-support.yaml"
+    (rules / "logic" / "leadership" / "copied.yml").write_bytes(source.read_bytes())
+    ready = wait_for(client, lambda r: r["reload"] and r["reload"]["ok"] is False)
+    assert ready["ruleset"]["digest"] == old
+    assert any("copied.yml" in e and "unexpected-file" in e for e in ready["reload"]["errors"])

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.authoring.lint import LintFinding, lint
+import pytest
+
+from engine.authoring.lint import FIELD_HINTS, HINTS, LintFinding, hint_for, lint
+from schemas.codes import RuleFileCode
 from tests.conftest import RulesFolder
-from tests.engine.test_loader import rule_text
+from tests.engine.test_loader import JUDGEMENT, rule_text
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 
@@ -182,3 +185,151 @@ def test_a_finding_whose_message_says_the_fix_does_not_repeat_it(rules_copy: Rul
     (stale,) = [line for line in said if ": coverage-stale: " in line]
     assert stale.count("rules coverage --write") == 1, stale
     assert not stale.endswith(")"), stale
+
+
+# Hints fit the field: a code reported for several fields gets the hint for the one at fault.
+
+
+def only_finding(folder: RulesFolder) -> LintFinding:
+    (finding,) = findings(folder)
+    return finding
+
+
+def test_a_short_case_name_is_not_told_to_add_a_citation(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace("name: the test rule fires for a clear no", "name: fires")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    finding = only_finding(rules_copy)
+    assert (finding.code, finding.line) == ("too-short", 20)
+    assert "cases.0.name" in finding.message
+    assert "citation" not in finding.hint
+    assert finding.hint == "write a longer text; the message says how long it must be"
+
+
+def test_a_missing_citation_is_still_told_to_add_one(rules_copy: RulesFolder) -> None:
+    text = rule_text()
+    text = text[: text.index("sources:")] + "sources: []\n" + text[text.index("cases:") :]
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    finding = only_finding(rules_copy)
+    assert finding.code == "too-short"
+    assert finding.hint == "add an item; every rule and entry needs at least one citation"
+
+
+def test_a_rule_with_one_case_is_told_to_add_a_case(rules_copy: RulesFolder) -> None:
+    text = rule_text()
+    text = text[: text.index("  - name: the test rule does not fire")]
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    found = [f for f in findings(rules_copy) if f.code == "too-short"]
+    assert [f.hint for f in found] == [
+        "add a case; a rule needs at least two, one where it fires and one where it does not"
+    ]
+
+
+def test_a_missing_basis_is_not_told_about_translations(rules_copy: RulesFolder) -> None:
+    text = rule_text().replace(f"    basis: {JUDGEMENT}\n", "")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    finding = only_finding(rules_copy)
+    assert finding.code == "missing-field"
+    assert "asserts.gap.basis" in finding.message
+    assert "sv, da and en" not in finding.hint.split("judgement")[0]
+    assert finding.hint.startswith("state why the severity is what it is: source and locator")
+
+
+def test_a_missing_translation_is_told_every_text_needs_three(rules_copy: RulesFolder) -> None:
+    rules_copy.write(
+        "logic/leadership/test-rule.yaml", rule_text().replace("  da: Testregel\n", "")
+    )
+    finding = only_finding(rules_copy)
+    assert (finding.code, finding.hint) == (
+        "missing-field",
+        "add the missing language; every text needs sv, da and en",
+    )
+
+
+def test_another_missing_field_gets_a_neutral_hint(rules_copy: RulesFolder) -> None:
+    rules_copy.write(
+        "logic/leadership/test-rule.yaml", rule_text().replace("dimension: leadership\n", "")
+    )
+    finding = only_finding(rules_copy)
+    assert (finding.code, finding.hint) == ("missing-field", "add the field")
+
+
+def test_a_model_check_is_not_told_to_pick_an_allowed_value(rules_copy: RulesFolder) -> None:
+    text = rule_text(asserts="  gap:\n    severity: high\n  escalation:\n    severity: high")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    finding = only_finding(rules_copy)
+    assert finding.code == "invalid-value"
+    assert "exactly one of gap, escalation, strength" in finding.message
+    assert finding.hint == "correct the entry as the message says"
+
+
+def test_a_yml_file_is_told_to_be_renamed(rules_copy: RulesFolder) -> None:
+    rules_copy.write("logic/leadership/test-rule.yml", rule_text())
+    finding = only_finding(rules_copy)
+    assert (finding.file, finding.code) == (
+        "rules/logic/leadership/test-rule.yml",
+        "unexpected-file",
+    )
+    assert finding.hint == "rename the file to end in .yaml"
+    assert "move the file" not in str(finding)
+    assert str(finding).count("rename the file") == 1  # the message says it already
+
+
+def test_an_indicator_in_two_families_is_told_to_keep_one(rules_copy: RulesFolder) -> None:
+    manifest = (rules_copy.root / "index.yaml").read_text(encoding="utf-8")
+    rules_copy.write(
+        "index.yaml", manifest.replace("process.step_3,", "process.step_3, process.step_9,", 1)
+    )
+    finding = only_finding(rules_copy)
+    assert (finding.file, finding.code) == ("rules/index.yaml", "invalid-value")
+    assert finding.hint == "list each indicator in one family only"
+
+
+def test_a_group_heading_is_not_called_a_question(rules_copy: RulesFolder) -> None:
+    data = rules_copy.read("questionnaire.yaml")
+    del data["groups"]["leadership.support"]
+    rules_copy.dump("questionnaire.yaml", data)
+    finding = only_finding(rules_copy)
+    assert finding.code == "missing-question"
+    assert finding.hint == "add the group's heading with sv, da and en texts"
+
+
+def test_every_field_hint_replaces_a_registry_hint_of_its_code() -> None:
+    for (code, about), hint in FIELD_HINTS.items():
+        assert code in HINTS, code
+        assert about and hint and "\n" not in hint, (code, about)
+    # A finding the table has nothing particular for keeps the registry's hint.
+    assert hint_for("too-long", ("title", "sv"), "string_too_long") == HINTS["too-long"]
+    assert hint_for("unknown-field", ("prio",), "extra_forbidden") == HINTS["unknown-field"]
+    assert hint_for("invalid-value", ("dimension",), "literal_error") == HINTS["invalid-value"]
+    assert hint_for("duplicate-rule") == HINTS["duplicate-rule"]
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "check", "wrong"),
+    [
+        # Each registry hint that speaks of one field, given for another: never the wrong one.
+        ("too-short", ("cases", 0, "name"), "string_too_short", "citation"),
+        ("too-short", ("elements",), "too_short", "citation"),
+        ("too-short", ("families", "venue"), "too_short", "citation"),
+        ("missing-field", ("asserts", "gap", "basis"), "missing", "every text needs"),
+        ("missing-field", ("cases", 0, "fires"), "missing", "every text needs"),
+        ("invalid-value", ("asserts",), "value_error", "one of the values"),
+        ("invalid-value", ("when",), "dict_type", "one of the values"),
+        ("invalid-value", ("version",), "string_pattern_mismatch", "one of the values"),
+        ("invalid-value", ("middle_sufficient", "x"), "middle-not-worst", "one of the values"),
+        ("invalid-value", ("middle_sufficient",), "middle-not-gap", "one of the values"),
+        ("invalid-value", ("scope", "x"), "scope", "one of the values"),
+        ("yaml-syntax", (), "encoding", "indentation"),
+        ("invalid-condition", ("asserts", "gap", "in_context", 0, "when"), "context", "mapping"),
+        ("missing-index", (), "manifest", "with a `title`"),
+        ("unexpected-file", (), "extension", "move the file"),
+        ("unknown-reference", ("after", 0), "after", "create the entry"),
+        ("missing-question", ("groups",), "", "add the question"),
+        ("unknown-question", ("groups", "x"), "", "remove the question"),
+    ],
+)
+def test_a_hint_is_never_about_another_field(
+    code: RuleFileCode, field: tuple[str | int, ...], check: str, wrong: str
+) -> None:
+    assert wrong in HINTS[code]
+    assert wrong not in hint_for(code, field, check)

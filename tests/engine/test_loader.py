@@ -181,6 +181,68 @@ def test_unknown_indicator_names_the_condition_line(rules_copy: RulesFolder) -> 
     assert "leadership.suport.tactical" in error.message
 
 
+def test_unknown_indicator_suggests_the_closest_and_names_the_questionnaire(
+    rules_copy: RulesFolder,
+) -> None:
+    rules_copy.write(
+        "logic/leadership/test-rule.yaml",
+        rule_text(when='  leadership.suport.strategic: ["no", partly]'),
+    )
+    error = only_error(rules_copy)
+    assert (error.code, error.line) == ("unknown-indicator", 8)
+    # Only the closest: `tactical` and `operational` are less alike than `strategic`.
+    assert error.message.endswith(
+        "no indicator 'leadership.suport.strategic' in the assessment; did you mean "
+        "'leadership.support.strategic'? rules/questionnaire.yaml lists the indicators under "
+        "questions"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        (
+            "leadership.support",
+            "'leadership.support' is a group of questions: test one of its indicators "
+            "('leadership.support.strategic', 'leadership.support.tactical', "
+            "'leadership.support.operational')",
+        ),
+        ("organisation.name", "'organisation.name' is a descriptive field"),
+        ("nothing.like.it", "in the assessment; rules/questionnaire.yaml lists the indicators"),
+    ],
+)
+def test_unknown_indicator_says_what_the_path_is_when_it_is_no_typo(
+    rules_copy: RulesFolder, path: str, said: str
+) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(when=f'  {path}: "no"'))
+    error = only_error(rules_copy)
+    assert error.code == "unknown-indicator"
+    assert said in error.message
+    assert "did you mean" not in error.message
+
+
+def test_unknown_indicator_in_a_context_and_in_a_family_suggests_too(
+    rules_copy: RulesFolder,
+) -> None:
+    asserts = (
+        "  gap:\n    severity: high\n    in_context:\n"
+        "      - when: {intervention.kind: law}\n        severity: medium\n"
+        f"        basis: {JUDGEMENT}\n"
+    )
+    text = rule_text(asserts=asserts).replace("when: {intervention.kind", "when: {intervention.knd")
+    rules_copy.write("logic/leadership/test-rule.yaml", text)
+    error = only_error(rules_copy)
+    assert error.code == "unknown-indicator"
+    assert "did you mean 'intervention.kind'?" in error.message
+    rules_copy.write("logic/leadership/test-rule.yaml", rule_text())
+    manifest = (rules_copy.root / "index.yaml").read_text(encoding="utf-8")
+    rules_copy.write("index.yaml", manifest.replace("process.step_3,", "process.stepp_3,", 1))
+    error = only_error(rules_copy)
+    assert (error.file, error.code) == ("rules/index.yaml", "unknown-indicator")
+    assert error.message.startswith("families: no 'process.stepp_3'; did you mean 'process.step_3'")
+    assert error.message.endswith("rules/questionnaire.yaml lists the indicators under questions")
+
+
 def test_value_not_in_scale_lists_the_allowed_values(rules_copy: RulesFolder) -> None:
     rules_copy.write(
         "logic/leadership/test-rule.yaml", rule_text(when="  leadership.support.strategic: high")
@@ -374,6 +436,29 @@ def test_unexpected_files_and_folders(rules_copy: RulesFolder) -> None:
     rules_copy.write("stray.yaml", "a: 1\n")
     rules_copy.write("other/index.yaml", "title: Other\n")
     assert {e.code for e in errors_for(rules_copy)} == {"unexpected-file", "unexpected-folder"}
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "logic/leadership/test-rule.yml",
+        "catalog/obstacles/new-obstacle.yml",
+        "sources/new-source.yml",
+        "logic/leadership/index.yml",
+        "questionnaire.yml",
+        "logic/leadership/test-rule.YAML",
+    ],
+)
+def test_a_file_saved_as_yml_is_not_silently_ignored(
+    rules_copy: RulesFolder, relative: str
+) -> None:
+    # Only *.yaml is read: a .yml file would otherwise be left out of load and lint unnoticed.
+    rules_copy.write(relative, rule_text())
+    error = only_error(rules_copy)
+    assert (error.file, error.line, error.code) == (f"rules/{relative}", 1, "unexpected-file")
+    assert error.message == (
+        "only .yaml files are read, so this one is ignored; rename the file to end in .yaml"
+    )
 
 
 def test_a_spelling_list_is_checked_like_any_rule_file(rules_copy: RulesFolder) -> None:
