@@ -38,8 +38,8 @@ lock: ## update the lock files to pyproject.toml, keeping other pins (LOCK_ARGS=
 	$(UV) pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements-dev.lock
 	$(UV) pip compile pyproject.toml -c requirements-dev.lock $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements.lock
 
-run: install ## assess the shipped example with the shipped rules and print the result
-	$(READINESS) assess $(EXAMPLE) --explain
+run: install ## assess the shipped example with the shipped rules and print a summary of the result
+	$(READINESS) assess $(EXAMPLE) --format text
 
 serve: install ## serve the API with uvicorn (READINESS_* variables; default http://127.0.0.1:8000)
 	$(READINESS) serve

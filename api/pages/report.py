@@ -39,8 +39,7 @@ from api.pages.report_texts import (
 )
 from api.runtime import Runtime
 from engine import Ruleset, values_of, variant_text
-from engine.ruleset import phase_of_step
-from engine.runtime.ranking import step_at
+from engine.runtime.ranking import due_runs
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.questionnaire import Questionnaire
@@ -359,34 +358,16 @@ def _steps(
 def _when_due(
     recommendations: Sequence[Recommendation], stage: int, language: Language
 ) -> list[str]:
-    """When each recommendation is due, in words, as the ranking orders them.
-
-    The ranking puts first what is due now (`score.stage` 0), then what waits for each phase
-    ahead (`score.stage` is that phase), then the small findings about finished phases (due
-    now, yet after the work ahead), and last what is only to be found out (`score.finds_out`).
-    A reader scanning the list sees why a high recommendation of a later phase comes after a
-    low one of the phase the organisation is in.
-    """
-    out = []
-    waited = False
-    for recommendation in recommendations:
-        score = recommendation.score
-        if score.finds_out:
-            out.append(_text("due_find_out", language))
-        elif score.stage:
-            waited = True
-            out.append(
-                _text("due_phase", language, phase=score.stage, name=PHASES[score.stage][language])
-            )
-        elif waited or (
-            score.urgency == 1
-            and phase_of_step(step_at(recommendation.step, recommendation.also_steps, stage))
-            < stage
-        ):
-            out.append(_text("due_looking_back", language))
+    """When each recommendation is due, in words (`engine.runtime.ranking.due_runs`)."""
+    words = []
+    for kind, phase in due_runs(recommendations, stage):
+        if kind == "phase":
+            words.append(_text("due_phase", language, phase=phase, name=PHASES[phase][language]))
+        elif kind == "now":
+            words.append(_text("due_now", language, phase=phase, name=PHASES[phase][language]))
         else:
-            out.append(_text("due_now", language, phase=stage, name=PHASES[stage][language]))
-    return out
+            words.append(_text(f"due_{kind}", language))
+    return words
 
 
 def recommendation_groups(steps: Sequence[Step]) -> list[StepGroup]:

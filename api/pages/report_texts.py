@@ -8,6 +8,7 @@ förbättra").
 
 from __future__ import annotations
 
+from engine.ruleset import PHASE_NAMES
 from schemas.vocabulary import Language
 
 __all__ = ["KINDS", "LEVELS", "MONTHS", "OWNERS", "PHASES", "PRIORITIES", "SEVERITIES", "TEXTS"]
@@ -75,16 +76,7 @@ KINDS: Words = {
 }
 """Kinds of gaps."""
 
-PHASES: dict[int, dict[Language, str]] = {
-    1: {"sv": "Initial bedömning", "da": "Indledende vurdering", "en": "Initial assessment"},
-    2: {
-        "sv": "Struktur för implementering",
-        "da": "Struktur for implementering",
-        "en": "Structure for implementation",
-    },
-    3: {"sv": "Genomförande", "da": "Gennemførelse", "en": "Carrying it out"},
-    4: {"sv": "Lära och förbättra", "da": "Lære og forbedre", "en": "Learn and improve"},
-}
+PHASES = PHASE_NAMES
 """The four implementation phases."""
 
 MONTHS: dict[Language, tuple[str, ...]] = {

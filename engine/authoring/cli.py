@@ -25,6 +25,7 @@ from engine.authoring.lint import lint
 from engine.authoring.outcome_diff import diff_outcomes, load_corpus
 from engine.authoring.ruletests import run_cases
 from engine.authoring.spelling import DICTIONARIES, WORDS_FILE, find_misspellings, missing_tools
+from engine.authoring.summary import summary_text
 from engine.conditions import tests_in
 from engine.errors import EvaluationError, InvalidRulesetError
 from engine.rulebase.coverage import citers_of, encoders_by_element
@@ -130,8 +131,18 @@ _FORMAT = click.option(
 
 @click.command()
 @click.argument("file", metavar="FILE")
-@click.option("--lang", type=_LANGUAGE, default="en", show_default=True)
-@click.option("--explain", is_flag=True, help="Include the rule trace.")
+@click.option(
+    "--lang", type=_LANGUAGE, default="en", show_default=True, help="Language of the texts."
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: the whole result, as the API sends it; text: a summary to read.",
+)
+@click.option("--explain", is_flag=True, help="Include the rule trace (json).")
 @click.option(
     "--backend",
     "--engine",
@@ -142,7 +153,9 @@ _FORMAT = click.option(
     help="Rule-evaluation backend.",
 )
 @click.pass_obj
-def assess(rules: Path | None, file: str, lang: Language, explain: bool, backend: str) -> int:
+def assess(
+    rules: Path | None, file: str, lang: Language, output: str, explain: bool, backend: str
+) -> int:
     """Assess the request in a JSON file; print the result.
 
     FILE holds an AssessmentRequest; '-' reads it from standard input.
@@ -157,7 +170,10 @@ def assess(rules: Path | None, file: str, lang: Language, explain: bool, backend
         return ExitCode.INPUT
     engine = Engine(load_ruleset(rules), backend)
     result = engine.assess(request, language=lang, explain=explain)
-    click.echo(result.model_dump_json(indent=2, exclude_none=True))
+    if output == "text":
+        click.echo(summary_text(result), nl=False)
+    else:
+        click.echo(result.model_dump_json(indent=2, exclude_none=True))
     return ExitCode.OK
 
 
@@ -167,7 +183,7 @@ def rules_group() -> None:
 
 
 @rules_group.command()
-@click.option("--no-coverage", is_flag=True, help="Skip the coverage map (work in progress).")
+@click.option("--no-coverage", is_flag=True, help="Skip the checks of the coverage maps.")
 @click.pass_obj
 def check(rules: Path | None, no_coverage: bool) -> int:
     """Validate the rule files and print counts."""

@@ -30,17 +30,21 @@ import bisect
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from engine.ruleset import phase_of_step
+from schemas.result import Recommendation
 from schemas.vocabulary import Priority, Severity
 
 __all__ = [
     "LOOKING_BACK",
     "PHASE_STEPS",
     "URGENCY",
+    "Due",
     "Key",
     "RankItem",
     "Ranked",
+    "due_runs",
     "order",
     "priority_of",
     "rank",
@@ -103,6 +107,41 @@ def when_due(phase: int, stage: int, blocking: bool, urgency: int) -> int:
     if waiting:
         return waiting
     return LOOKING_BACK if urgency == 1 and phase < stage else 0
+
+
+Due = tuple[Literal["now", "phase", "looking_back", "find_out"], int]
+"""When a recommendation is due, as a reader is told: now (in the organisation's phase), when the
+organisation reaches a phase (that phase), a smaller gap from a phase it has left, or to find
+out; with the phase it concerns (the organisation's, or the one waited for; 0 for the others)."""
+
+
+def due_runs(recommendations: Iterable[Recommendation], stage: int) -> list[Due]:
+    """When each ranked recommendation is due, in rank order (see `Due`).
+
+    The ranking puts first what is due now (`score.stage` 0), then what waits for each phase
+    ahead (`score.stage` is that phase), then the small findings about finished phases (due now,
+    yet after the work ahead: `LOOKING_BACK`), and last what only finds out (`score.finds_out`).
+    So the list falls into runs a reader can be told apart, and a high recommendation of a later
+    phase below a low one of the current phase has its reason in words.
+    """
+    out: list[Due] = []
+    waited = False
+    for recommendation in recommendations:
+        score = recommendation.score
+        if score.finds_out:
+            out.append(("find_out", 0))
+        elif score.stage:
+            waited = True
+            out.append(("phase", score.stage))
+        elif waited or (
+            score.urgency == 1
+            and phase_of_step(step_at(recommendation.step, recommendation.also_steps, stage))
+            < stage
+        ):
+            out.append(("looking_back", 0))
+        else:
+            out.append(("now", stage))
+    return out
 
 
 def step_at(step: int, also_steps: Sequence[int], stage: int) -> int:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from engine import ExitCode, command_line
+from engine import Engine, ExitCode, command_line
+from engine.authoring.summary import summary_text
+from schemas.assessment import AssessmentRequest
 from tests.conftest import RulesFolder, run_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +39,45 @@ def test_assess_prints_a_result_for_the_shipped_example() -> None:
         "organisation/venue-missing",
     }
     assert result["trace"]
+
+
+def test_assess_prints_a_summary_to_read_with_format_text() -> None:
+    # What `make run` shows a newcomer: the level, the phase, what blocks, and the
+    # recommendations in the order of the work, under when each run of them is due.
+    done = run(
+        "assess", "examples/design-examples.json", "--format", "text", "--engine", "compiled"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Readiness: not ready; score ")
+    assert lines[1] == "Phase 1 of 4: Initial assessment"
+    assert "  - Tactical leadership does not support the intervention fully" in lines[3]
+    assert "(leadership/tactical-support)" in lines[3]
+    whole = json.loads(
+        run("assess", "examples/design-examples.json", "--engine", "compiled").stdout
+    )
+    ranked = [line for line in lines if line[:6].strip().rstrip(".").isdigit()]
+    assert len(ranked) == len(whole["recommendations"]) <= 10
+    for line, recommendation in zip(ranked, whole["recommendations"], strict=True):
+        assert line.lstrip().startswith(
+            f"{recommendation['rank']}. [{recommendation['priority']}] {recommendation['title']} "
+        ), line
+    headings = [line.strip() for line in lines if line.startswith("  ") and line.endswith(":")]
+    assert headings[0] == "Now, in phase 1 (Initial assessment), where the organisation is:"
+    assert "When it reaches phase 2 (Structure for implementation):" in headings
+    assert len(headings) == len(set(headings))
+
+
+def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
+    engine: Engine,
+) -> None:
+    result = engine.assess(AssessmentRequest.model_validate({}))
+    assert result.recommendations  # what to find out, at least
+    assert "Recommendations (" in summary_text(result)
+    empty = result.model_copy(update={"recommendations": []})
+    text = summary_text(empty)
+    assert text.endswith("No recommendations: the answers show no gaps.\n")
+    assert "Recommendations (" not in text
 
 
 def test_assess_on_the_compiled_backend_prints_the_same_result() -> None:
