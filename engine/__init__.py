@@ -40,15 +40,17 @@ from engine.rulebase.rulefile import (
     RecommendationFile,
     SuccessFactorFile,
 )
-from engine.ruleset import Rule, Ruleset, phase_of_step
+from engine.ruleset import PHASE_NAMES, Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
 from engine.runtime.outcome import Outcome
+from engine.runtime.ranking import due_runs
 from engine.runtime.render import variant_text
 from engine.shipped import default_examples_dir
 
 __all__ = [
     "BACKENDS",
     "INDICATORS",
+    "PHASE_NAMES",
     "ROLES",
     "CaseReport",
     "CatalogEntryFile",
@@ -79,6 +81,7 @@ __all__ = [
     "condition_text",
     "default_examples_dir",
     "default_rules_dir",
+    "due_runs",
     "field_paths",
     "form_answers",
     "lint",

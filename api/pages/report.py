@@ -38,8 +38,7 @@ from api.pages.report_texts import (
     TEXTS,
 )
 from api.runtime import Runtime
-from engine import Ruleset, values_of, variant_text
-from engine.runtime.ranking import due_runs
+from engine import Ruleset, due_runs, values_of, variant_text
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.questionnaire import Questionnaire

@@ -8,7 +8,7 @@ förbättra").
 
 from __future__ import annotations
 
-from engine.ruleset import PHASE_NAMES
+from engine import PHASE_NAMES
 from schemas.vocabulary import Language
 
 __all__ = ["KINDS", "LEVELS", "MONTHS", "OWNERS", "PHASES", "PRIORITIES", "SEVERITIES", "TEXTS"]
