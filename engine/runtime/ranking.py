@@ -118,30 +118,36 @@ out; with the phase it concerns (the organisation's, or the one waited for; 0 fo
 def due_runs(recommendations: Iterable[Recommendation], stage: int) -> list[Due]:
     """When each ranked recommendation is due, in rank order (see `Due`).
 
-    The ranking puts first what is due now (`score.stage` 0), then what waits for each phase
-    ahead (`score.stage` is that phase), then the small findings about finished phases (due now,
-    yet after the work ahead: `LOOKING_BACK`), and last what only finds out (`score.finds_out`).
-    So the list falls into runs a reader can be told apart, and a high recommendation of a later
-    phase below a low one of the current phase has its reason in words.
+    Each is due as its key places it: now (`score.stage` 0), when the organisation reaches the
+    phase it waits for (`score.stage`), among the small findings about a finished phase (due now,
+    yet after the work ahead: `LOOKING_BACK`), or last, only finding out (`score.finds_out`). A
+    prerequisite lifted by others (`score.lifted_by`) takes the place of what lifted it, so it
+    is due with what follows it: a phase-2 step that something due now needs first is due now.
+    The ranked list so falls into runs, one per kind of due, in that order, and a reader can be
+    told why a high recommendation of a later phase comes after a low one of the phase the
+    organisation is in.
     """
-    out: list[Due] = []
-    waited = False
-    for recommendation in recommendations:
-        score = recommendation.score
-        if score.finds_out:
-            out.append(("find_out", 0))
-        elif score.stage:
-            waited = True
-            out.append(("phase", score.stage))
-        elif waited or (
-            score.urgency == 1
-            and phase_of_step(step_at(recommendation.step, recommendation.also_steps, stage))
-            < stage
-        ):
-            out.append(("looking_back", 0))
-        else:
-            out.append(("now", stage))
+    placed = list(recommendations)
+    out: list[Due] = [_own_due(recommendation, stage) for recommendation in placed]
+    # From the end: a lifted prerequisite sits where what lifted it would have been (that one
+    # may since have become its sub-point), so it is due with whatever follows it.
+    for n in range(len(placed) - 2, -1, -1):
+        if placed[n].score.lifted_by:
+            out[n] = out[n + 1]
     return out
+
+
+def _own_due(recommendation: Recommendation, stage: int) -> Due:
+    """When `recommendation` is due by its own key (`when_due`), not lifted by another."""
+    score = recommendation.score
+    if score.finds_out:
+        return ("find_out", 0)
+    if score.stage:
+        return ("phase", score.stage)
+    phase = phase_of_step(step_at(recommendation.step, recommendation.also_steps, stage))
+    if when_due(phase, stage, score.severity == "blocking", score.urgency) == LOOKING_BACK:
+        return ("looking_back", 0)
+    return ("now", stage)
 
 
 def step_at(step: int, also_steps: Sequence[int], stage: int) -> int:

@@ -13,6 +13,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult, Escalation, Gap, Recommendation
 from schemas.scales import AGREEMENT
 from schemas.vocabulary import SEVERITIES
+from tests.dues import runs_problems
 from tests.families import families_answered, shared_in_first_five
 
 # As many examples as the hypothesis profile says (tests/conftest.py).
@@ -86,6 +87,17 @@ def _key(rec: Recommendation, stage: int) -> tuple[int, int, int, int, int, int,
         step,
         rec.id,
     )
+
+
+@_SETTINGS
+@given(values=answers)
+def test_the_ranked_list_falls_into_runs_a_reader_is_told_apart(
+    engine: Engine, values: dict[str, str]
+) -> None:
+    # The report page and the text summary put a heading over each run of `due_runs`
+    # (tests/dues.py); the scenarios hold the prerequisites lifted across runs
+    # (tests/rules/test_scenarios.py), which random answers rarely reach.
+    assert runs_problems(_assessed(engine, values)) == []
 
 
 @_SETTINGS
