@@ -99,7 +99,7 @@ def _not_earlier(current: StoredAssessment, other: StoredAssessment) -> str:
     elif other.intervention != current.intervention:
         why = f"it is of intervention {other.intervention!r}, not {current.intervention!r}"
     else:
-        why = "it was made after this one"
+        why = "it was made after this one (or at the same moment, and stored after it)"
     return (
         f"against={other.id!r} cannot be compared with: {why}; `against` must be an earlier "
         "assessment of the same organisation and intervention (or left out for the previous one)"
@@ -362,15 +362,16 @@ def list_assessments(
         str | None,
         QueryParameter(
             description="has this gap (the id of a gap rule, `GET /v1/rules?kind=gap`); an id "
-            "that neither the served ruleset nor a stored assessment has is 400 "
-            "`invalid-parameter`"
+            "that neither the served ruleset nor a stored assessment the key may read has is "
+            "400 `invalid-parameter`"
         ),
     ] = None,
     obstacle: Annotated[
         str | None,
         QueryParameter(
             description="has this obstacle (its id, `GET /v1/catalog/obstacles`); an id that "
-            "neither the served ruleset nor a stored assessment has is 400 `invalid-parameter`"
+            "neither the served ruleset nor a stored assessment the key may read has is 400 "
+            "`invalid-parameter`"
         ),
     ] = None,
     cursor: CursorQuery = None,
@@ -401,7 +402,7 @@ def list_assessments(
         only = (
             AssessmentFilter(gap=found) if parameter == "gap" else AssessmentFilter(obstacle=found)
         )
-        return bool(runtime.repository.page(only, key.binding, None, 1)[0])
+        return bool(runtime.repository.page(only, key.binding, None, 1, with_results=False)[0])
 
     _known_findings(runtime.engine_for(request).ruleset, gap, obstacle, stored)
     filters = AssessmentFilter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ class ReloadStatus:
     ok: bool = True
     digest: str | None = None
     errors: list[str] | None = None
+    serving: str | None = field(default=None, compare=False)
+    """The digest served when the attempt ended (not part of `to_json`: `/ready` has its own)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -102,42 +104,51 @@ class Reloader:
                 self.reload()
 
     def reload(self) -> ReloadStatus:
-        """Load, validate and test the folder now; switch only if all of it passes."""
+        """Load, validate and test the folder now; switch only if all of it passes.
+
+        The status says, in `serving`, the digest of the set served when the attempt ended
+        (read before another reload can switch again).
+        """
         with self._lock:
-            digest = ruleset_digest(self.root)
-            self._seen = digest
-            now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            current = self.runtime.engine
-            if digest == current.ruleset.digest:
-                self.status = ReloadStatus(now, True, digest, None)
-                return self.status
-            try:
-                candidate = Engine(load_ruleset(self.root), self.runtime.settings.engine)
-            except InvalidRulesetError as exc:
-                return self._failed(now, digest, [str(e) for e in exc.errors])
-            try:
-                round_spec = load_round_spec(self.root)
-            except RoundFileError as exc:
-                candidate.close()
-                return self._failed(now, digest, [str(exc)])
-            report = run_cases(candidate)
-            if report.failed:
-                candidate.close()
-                problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
-                return self._failed(now, digest, problems)
-            questionnaires = build_questionnaires(candidate.ruleset, round_spec)
-            # One assignment: a request sees the old folder's three or the new one's, never a mix.
-            self.runtime.served = Served(candidate, questionnaires, round_spec)
-            self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
-            _log.info(
-                "ruleset switched",
-                extra={
-                    "ruleset_digest": candidate.ruleset.digest,
-                    "ruleset_version": candidate.ruleset.version,
-                },
-            )
-            threading.Timer(_RETIRE_AFTER, _retire, (current,)).start()
+            status = self._attempt()
+            return replace(status, serving=self.runtime.engine.ruleset.digest)
+
+    def _attempt(self) -> ReloadStatus:
+        """`reload`, under its lock."""
+        digest = ruleset_digest(self.root)
+        self._seen = digest
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        current = self.runtime.engine
+        if digest == current.ruleset.digest:
+            self.status = ReloadStatus(now, True, digest, None)
             return self.status
+        try:
+            candidate = Engine(load_ruleset(self.root), self.runtime.settings.engine)
+        except InvalidRulesetError as exc:
+            return self._failed(now, digest, [str(e) for e in exc.errors])
+        try:
+            round_spec = load_round_spec(self.root)
+        except RoundFileError as exc:
+            candidate.close()
+            return self._failed(now, digest, [str(exc)])
+        report = run_cases(candidate)
+        if report.failed:
+            candidate.close()
+            problems = [f"{o.rule}: {o.name}: {'; '.join(o.problems)}" for o in report.failed]
+            return self._failed(now, digest, problems)
+        questionnaires = build_questionnaires(candidate.ruleset, round_spec)
+        # One assignment: a request sees the old folder's three or the new one's, never a mix.
+        self.runtime.served = Served(candidate, questionnaires, round_spec)
+        self.status = ReloadStatus(now, True, candidate.ruleset.digest, None)
+        _log.info(
+            "ruleset switched",
+            extra={
+                "ruleset_digest": candidate.ruleset.digest,
+                "ruleset_version": candidate.ruleset.version,
+            },
+        )
+        threading.Timer(_RETIRE_AFTER, _retire, (current,)).start()
+        return self.status
 
     def _failed(self, now: str, digest: str, errors: list[str]) -> ReloadStatus:
         self.status = ReloadStatus(now, False, digest, errors[:50])

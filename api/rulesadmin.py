@@ -165,9 +165,7 @@ def reload_rules(
 ) -> Response[ReloadReport]:
     require_key(request, runtime.repository, "admin")
     status = runtime.reloader.reload()
-    body = ReloadReport.model_validate(
-        {**status.to_json(), "serving": runtime.engine.ruleset.digest}
-    )
+    body = ReloadReport.model_validate({**status.to_json(), "serving": status.serving})
     return Response(content=body, status_code=200 if status.ok else 422)
 
 

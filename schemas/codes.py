@@ -464,8 +464,9 @@ _DOCS = (
     _problem(
         400,
         "invalid-parameter",
-        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`, or "
-        "`rows=gap` or `dialect` with a format they do not shape)",
+        "a query parameter or header is invalid (e.g. `lang=fr`, `explain=perhaps`, "
+        "`rows=gap` or `dialect` with a format they do not shape, or a `gap` or `obstacle` id "
+        "that neither the rules nor a readable stored assessment has)",
         "correct the parameters named in `errors`",
     ),
     _problem(

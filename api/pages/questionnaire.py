@@ -600,7 +600,7 @@ class _Questionnaire:
         answered, total = counts([part], self.draft)[part.slug]
         number = [p.slug for p in self.parts].index(slug) + 1
         language = self.language
-        source = self.page.runtime.engine_for(self.page.request).ruleset.sources.get(PHASE_SOURCE)
+        source = self.page.served.engine.ruleset.sources.get(PHASE_SOURCE)
         return self.page.render(
             "questionnaire.html",
             status=status,

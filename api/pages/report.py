@@ -712,7 +712,7 @@ def session_report(
             target_text=TEXTS["to_questionnaire"][language],
         )
     result, answers = held
-    served = runtime.served_for(request)
+    served = page.served
     view = build_report(
         result,
         served.engine.ruleset,

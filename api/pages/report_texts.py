@@ -226,7 +226,7 @@ TEXTS: Words = {
     },
     "due_find_out": {
         "sv": "Att ta reda på",
-        "da": "Det skal I finde ud af",
+        "da": "Skal afklares",
         "en": "To find out",
     },
     "no_recommendations": {

@@ -169,7 +169,8 @@ def assess(
             click.echo(f"{file}: {err['type']}: {where}: {err['msg']}", err=True)
         return ExitCode.INPUT
     engine = Engine(load_ruleset(rules), backend)
-    result = engine.assess(request, language=lang, explain=explain)
+    # The trace is part of the JSON; the summary has no place for it.
+    result = engine.assess(request, language=lang, explain=explain and output == "json")
     if output == "text":
         click.echo(summary_text(result), nl=False)
     else:

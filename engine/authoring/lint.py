@@ -34,8 +34,7 @@ FIELD_HINTS: Mapping[tuple[Code, str], str] = MappingProxyType(
             "judgement with a reason in sv, da and en"
         ),
         ("missing-field", "other"): "add the field",
-        # too-short: the registry's hint speaks of citations, true of a `sources` list.
-        ("too-short", "citations"): HINTS["too-short"],
+        # too-short: the registry's hint speaks of citations, true of a `sources` list only.
         ("too-short", "cases"): (
             "add a case; a rule needs at least two, one where it fires and one where it does not"
         ),

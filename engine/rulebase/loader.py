@@ -446,7 +446,8 @@ class _RuleContext:
                 # The line only when there is an error: finding it parses the file again.
                 at: tuple[str | int, ...] = ("families", family, i)
                 if INDICATORS.get(indicator) is None:
-                    message = f"families: no {indicator!r}{_indicator_hint(indicator)}"
+                    hint = _indicator_hint(indicator, "list", "a family can hold")
+                    message = f"families: no {indicator!r}{hint}"
                     loader.error(path, _line_of(raw, at), "unknown-indicator", message, field=at)
                 elif indicator in family_of:
                     message = f"families: {indicator!r} is in {family_of[indicator]!r} already"
@@ -585,8 +586,8 @@ def _check_folders(loader: _Loader, root: Path) -> None:
             loader.error(path, 1, "unexpected-file", message)
     # Only `*.yaml` is read: a rule, entry, source or index saved as `.yml` (or `.YAML`) would
     # be left out without a word.
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml" and path.is_file():
+    for path in yaml_files(root):
+        if path.suffix != ".yaml":
             # The message ends with the fix (`rules lint`'s hint), so `rules check` says it too.
             message = (
                 "only .yaml files are read, so this one is ignored; rename the file to end in .yaml"
@@ -722,7 +723,7 @@ def _condition_error(
     loader.error(path, _line_of(raw, exc.loc), exc.code, message, field=exc.loc)
 
 
-def _indicator_hint(path: str) -> str:
+def _indicator_hint(path: str, verb: str = "test", user: str = "a rule can test") -> str:
     """What to add to a message that `path` is no indicator: the closest paths, and where to look.
 
     Like an unknown locator's message, it names where the valid ones are listed: every indicator
@@ -735,9 +736,9 @@ def _indicator_hint(path: str) -> str:
     if path in groups:
         inside = [p for p in paths if p.startswith(f"{path}.")]
         shown = ", ".join(repr(p) for p in inside[:_SHOWN]) + (", ..." if inside[_SHOWN:] else "")
-        return f"; {path!r} is a group of questions: test one of its indicators ({shown})"
+        return f"; {path!r} is a group of questions: {verb} one of its indicators ({shown})"
     if path in leaves:
-        return f"; {path!r} is a descriptive field, not an answer a rule can test; {listed}"
+        return f"; {path!r} is a descriptive field, not an answer {user}; {listed}"
     # The closest, and any nearly as close (a typo in `tactical` also resembles `strategic`).
     close = difflib.get_close_matches(path, paths, n=_SHOWN)
     ratios = [difflib.SequenceMatcher(None, path, c).ratio() for c in close]

@@ -297,6 +297,7 @@ def test_every_field_hint_replaces_a_registry_hint_of_its_code() -> None:
     for (code, about), hint in FIELD_HINTS.items():
         assert code in HINTS, code
         assert about and hint and "\n" not in hint, (code, about)
+        assert hint != HINTS[code], (code, about)  # else the entry changes nothing
     # A finding the table has nothing particular for keeps the registry's hint.
     assert hint_for("too-long", ("title", "sv"), "string_too_long") == HINTS["too-long"]
     assert hint_for("unknown-field", ("prio",), "extra_forbidden") == HINTS["unknown-field"]
