@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from store.database import Database
 from store.models import Base
+from store.repository import Repository
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -65,3 +67,17 @@ def fresh(url: str) -> Database:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     database.migrate()
     return database
+
+
+def fresh_with_keys(url: str, **keys: dict[str, Any]) -> dict[str, str]:
+    """Make `url` a migrated, empty database with API keys in it; each key in full, by name.
+
+    Each keyword names a key and gives `Repository.create_key`'s arguments, e.g.
+    `reader={"scopes": ["read"], "region": "Kronoberg"}`.
+    """
+    database = fresh(url)
+    try:
+        repository = Repository(database)
+        return {name: repository.create_key(**made) for name, made in keys.items()}
+    finally:
+        database.close()

@@ -15,7 +15,7 @@ it came from); otherwise it is shown as stored, marked with its own language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -345,12 +345,10 @@ def _steps(
             )
             said[f"{recommendation.id}/{point.id}"] = point_texts
             anchors.setdefault(point.id, (anchor, point_texts["title"]))
-    steps = [_step(r, said, anchors, ruleset, language) for r in result.recommendations]
+    dues = _when_due(result.recommendations, stage, language)
     return [
-        replace(step, when=when)
-        for step, when in zip(
-            steps, _when_due(result.recommendations, stage, language), strict=True
-        )
+        _step(r, said, anchors, ruleset, language, when)
+        for r, when in zip(result.recommendations, dues, strict=True)
     ]
 
 
@@ -360,12 +358,12 @@ def _when_due(
     """When each recommendation is due, in words (`engine.runtime.ranking.due_runs`)."""
     words = []
     for kind, phase in due_runs(recommendations, stage):
-        if kind == "phase":
-            words.append(_text("due_phase", language, phase=phase, name=PHASES[phase][language]))
-        elif kind == "now":
-            words.append(_text("due_now", language, phase=phase, name=PHASES[phase][language]))
-        else:
-            words.append(_text(f"due_{kind}", language))
+        # The phase's number and name fill in the texts that name one (now, a later phase).
+        words.append(
+            _text(
+                f"due_{kind}", language, phase=phase, name=PHASES[phase][language] if phase else ""
+            )
+        )
     return words
 
 
@@ -386,6 +384,7 @@ def _step(
     anchors: Mapping[str, tuple[str, Said]],
     ruleset: Ruleset,
     language: Language,
+    when: str,
 ) -> Step:
     texts = said[recommendation.id]
     anchor = anchors[recommendation.id][0]
@@ -419,6 +418,7 @@ def _step(
             for point in recommendation.sub_points
         ],
         sources=_citations(ruleset, recommendation.sources),
+        when=when,
     )
 
 

@@ -329,7 +329,7 @@ class _Found:
 def _load_sources(loader: _Loader, root: Path, found: _Found) -> dict[str, SourceDocument]:
     sources: dict[str, SourceDocument] = {}
     folder = root / "sources"
-    for path in _yaml_files(folder):
+    for path in _entry_files(folder):
         source_id = path.relative_to(folder).with_suffix("").as_posix()
         document, raw = loader.model(path, SourceDocument, f"source {source_id!r}")
         if document is None:
@@ -414,7 +414,7 @@ def _check_coverage(loader: _Loader, sources: dict[str, SourceDocument], found: 
 def _load_catalog(loader: _Loader, root: Path, found: _Found) -> None:
     for kind, model in CATALOG_KINDS.items():
         folder = root / "catalog" / kind
-        for path in _yaml_files(folder):
+        for path in _entry_files(folder):
             entry_id = path.relative_to(folder).with_suffix("").as_posix()
             entry, raw = loader.model(path, model, f"{kind[:-1]} {entry_id!r}")
             if entry is None:
@@ -483,7 +483,7 @@ class _RuleContext:
 
 def _load_rules(loader: _Loader, root: Path, found: _Found, context: _RuleContext) -> None:
     logic = root / "logic"
-    for path in _yaml_files(logic):
+    for path in _entry_files(logic):
         rule_id = path.relative_to(logic).with_suffix("").as_posix()
         spec, raw = loader.model(path, RuleFile, f"rule {rule_id!r}")
         rule = None
@@ -555,7 +555,8 @@ def _check_sources(loader: _Loader, sources: dict[str, SourceDocument], found: _
             )
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _entry_files(folder: Path) -> list[Path]:
+    """The rule, entry or source files under `folder`: its `.yaml` files but the folder indexes."""
     return sorted(p for p in folder.rglob("*.yaml") if p.name != "index.yaml")
 
 

@@ -23,9 +23,8 @@ from api.cli import readiness
 from engine import default_rules_dir, load_ruleset
 from store.database import Database
 from store.models import StoredFinding
-from store.repository import Repository
 from tests.api.conftest import in_process
-from tests.databases import BACKENDS, database_url, fresh
+from tests.databases import BACKENDS, database_url, fresh_with_keys
 
 REGION = "Region Kronoberg"
 ORG = "se-0780-ifo"
@@ -60,14 +59,11 @@ class App:
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp(f"refusals-{request.param}")
     url = database_url(request.param, tmp)
-    fresh(url).close()
-    database = Database(url)
-    repository = Repository(database)
-    keys = {
-        "reader": repository.create_key(["assess", "read"], region=REGION),
-        "elsewhere": repository.create_key(["assess", "read"], region="Skåne"),
-    }
-    database.close()
+    keys = fresh_with_keys(
+        url,
+        reader={"scopes": ["assess", "read"], "region": REGION},
+        elsewhere={"scopes": ["assess", "read"], "region": "Skåne"},
+    )
     with in_process(tmp, database_url=url, min_group_size="1") as client:
         yield App(client, keys, url)
 

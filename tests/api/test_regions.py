@@ -14,10 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from store.database import Database
-from store.repository import Repository
 from tests.api.conftest import in_process
-from tests.databases import BACKENDS, database_url, fresh
+from tests.databases import BACKENDS, database_url, fresh_with_keys
 
 KRONOBERG = "Region Kronoberg"
 SKANE = "Skåne"
@@ -49,19 +47,16 @@ class App:
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp(f"regions-{request.param}")
     url = database_url(request.param, tmp)
-    fresh(url).close()
-    database = Database(url)
-    repository = Repository(database)
-    keys = {
-        "admin": repository.create_key(["admin"]),
-        "kronoberg": repository.create_key(["assess", "read"], region=KRONOBERG),
-        "skane": repository.create_key(["assess", "read"], region=SKANE),
-        "blekinge": repository.create_key(["read"], region="Blekinge"),
-        "org": repository.create_key(["read"], organisation_id="se-0780-ifo"),
-        "reader": repository.create_key(["read"]),
-        "bound_admin": repository.create_key(["admin"], region=SKANE),
-    }
-    database.close()
+    keys = fresh_with_keys(
+        url,
+        admin={"scopes": ["admin"]},
+        kronoberg={"scopes": ["assess", "read"], "region": KRONOBERG},
+        skane={"scopes": ["assess", "read"], "region": SKANE},
+        blekinge={"scopes": ["read"], "region": "Blekinge"},
+        org={"scopes": ["read"], "organisation_id": "se-0780-ifo"},
+        reader={"scopes": ["read"]},
+        bound_admin={"scopes": ["admin"], "region": SKANE},
+    )
     with in_process(tmp, database_url=url, min_group_size="1") as client:
         yield App(client, keys)
 

@@ -16,8 +16,7 @@ from api.language import negotiate
 from api.reload import Reloader
 from engine import lint
 from tests.api.conftest import ROOT, in_process
-from tests.api.test_storage import create_key
-from tests.databases import database_url, fresh
+from tests.databases import database_url, fresh_with_keys
 
 _PATIENCE = 10.0
 """Seconds the held work waits for the other request before it gives up."""
@@ -26,8 +25,7 @@ _PATIENCE = 10.0
 @pytest.fixture
 def admin(tmp_path: Path) -> Iterator[TestClient[Any]]:
     url = database_url("sqlite", tmp_path)
-    fresh(url).close()
-    key = create_key(url, "--scopes", "admin")
+    key = fresh_with_keys(url, admin={"scopes": ["admin"]})["admin"]
     with in_process(tmp_path, database_url=url) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         yield client
