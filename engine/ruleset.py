@@ -23,7 +23,8 @@ from engine.rulebase.rulefile import (
 )
 from schemas.citation import Citation
 from schemas.result import RulesetInfo
-from schemas.vocabulary import Dimension, GapKind, Language, Severity
+from schemas.vocabulary import Dimension, GapKind, Severity
+from schemas.words import PHASE_NAMES
 
 __all__ = [
     "PHASE_NAMES",
@@ -36,21 +37,6 @@ __all__ = [
 ]
 
 RuleKind = Literal["gap", "escalation", "strength"]
-
-
-PHASE_NAMES: Mapping[int, Mapping[Language, str]] = MappingProxyType(
-    {
-        1: {"sv": "Initial bedömning", "da": "Indledende vurdering", "en": "Initial assessment"},
-        2: {
-            "sv": "Struktur för implementering",
-            "da": "Struktur for implementering",
-            "en": "Structure for implementation",
-        },
-        3: {"sv": "Genomförande", "da": "Gennemførelse", "en": "Carrying it out"},
-        4: {"sv": "Lära och förbättra", "da": "Lære og forbedre", "en": "Learn and improve"},
-    }
-)
-"""The four implementation phases of kunskapsguiden-implementering, by number, in each language."""
 
 
 def phase_of_step(step: int) -> int:

@@ -27,6 +27,8 @@ from api.pages.common import Page, PageError, texts_in
 from api.paging import after_cursor
 from api.runtime import Runtime
 from schemas.vocabulary import Language, ReadinessLevel
+from schemas.words import LEVELS as LEVEL_NAMES
+from schemas.words import percent
 from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, RegionInfo
 from store.summary import summary
@@ -35,13 +37,6 @@ __all__ = ["LEVELS", "dashboard_handlers"]
 
 LEVELS: tuple[ReadinessLevel, ...] = ("ready", "partly_ready", "not_ready", "unknown")
 """The readiness levels in the order the dashboard lists them."""
-
-LEVEL_NAMES: dict[str, dict[Language, str]] = {
-    "ready": {"sv": "Redo", "da": "Parat", "en": "Ready"},
-    "partly_ready": {"sv": "Delvis redo", "da": "Delvist parat", "en": "Partly ready"},
-    "not_ready": {"sv": "Inte redo", "da": "Ikke parat", "en": "Not ready"},
-    "unknown": {"sv": "Oklart", "da": "Uafklaret", "en": "Unclear"},
-}
 
 TEXTS: dict[str, dict[Language, str]] = {
     "heading": {
@@ -284,12 +279,6 @@ def number(value: float, language: Language, digits: int = 1) -> str:
     """`value` as the language writes it: a decimal comma in Swedish and Danish."""
     written = f"{value:.{digits}f}"
     return written.replace(".", ",") if language in ("sv", "da") else written
-
-
-def percent(share: float, language: Language) -> str:
-    """A share (0-1) as a whole percentage: `50 %` in Swedish and Danish, `50%` in English."""
-    whole = f"{round(share * 100)}"
-    return f"{whole}\u00a0%" if language in ("sv", "da") else f"{whole}%"
 
 
 def quarter_name(quarter: str, language: Language, between: str = " ") -> str:

@@ -27,7 +27,14 @@ from pydantic import ValidationError
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
 from api.pages.common import Page, PageError, span_of_days
-from api.pages.report_texts import (
+from api.runtime import Runtime
+from engine import Ruleset, due_runs, values_of, variant_text
+from schemas.assessment import AssessmentRequest
+from schemas.citation import Citation
+from schemas.questionnaire import Questionnaire
+from schemas.result import AssessmentResult, Recommendation
+from schemas.vocabulary import Language
+from schemas.words import (
     KINDS,
     LEVELS,
     MONTHS,
@@ -36,14 +43,9 @@ from api.pages.report_texts import (
     PRIORITIES,
     SEVERITIES,
     TEXTS,
+    number,
+    percent,
 )
-from api.runtime import Runtime
-from engine import Ruleset, due_runs, values_of, variant_text
-from schemas.assessment import AssessmentRequest
-from schemas.citation import Citation
-from schemas.questionnaire import Questionnaire
-from schemas.result import AssessmentResult, Recommendation
-from schemas.vocabulary import Language
 from store.delta import delta
 from store.keys import Binding
 from store.repository import HistoryEntry, StoredAssessment
@@ -188,20 +190,6 @@ class ReportView:
     def recommendation_groups(self) -> list[StepGroup]:
         """The recommendations under headings that say when each run of them is due."""
         return recommendation_groups(self.recommendations)
-
-
-def number(value: float | None, language: Language) -> str:
-    """A score as the language writes it (decimal comma in Swedish and Danish); `–` for none."""
-    if value is None:
-        return "–"
-    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return shown.replace(".", ",") if language in ("sv", "da") else shown
-
-
-def percent(share: float, language: Language) -> str:
-    """A share 0-1 as a whole percentage."""
-    value = round(share * 100)
-    return f"{value}\u00a0%" if language in ("sv", "da") else f"{value}%"
 
 
 def long_date(moment: datetime, language: Language) -> str:
@@ -370,10 +358,10 @@ def _when_due(
 def recommendation_groups(steps: Sequence[Step]) -> list[StepGroup]:
     """The recommendations in runs due at the same time, each under its heading, in rank order."""
     groups: list[StepGroup] = []
-    for number, step in enumerate(steps, start=1):
+    for place, step in enumerate(steps, start=1):
         heading = step.when or ""
         if not groups or groups[-1].heading != heading:
-            groups.append(StepGroup(heading, step.rank or number, []))
+            groups.append(StepGroup(heading, step.rank or place, []))
         groups[-1].steps.append(step)
     return groups
 

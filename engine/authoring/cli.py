@@ -140,7 +140,7 @@ _FORMAT = click.option(
     type=click.Choice(["json", "text"]),
     default="json",
     show_default=True,
-    help="json: the whole result, as the API sends it; text: a summary to read.",
+    help="json: the whole result, as the API sends it; text: a summary to read, in the language of --lang.",
 )
 @click.option("--explain", is_flag=True, help="Include the rule trace (json).")
 @click.option(

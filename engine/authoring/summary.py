@@ -1,90 +1,107 @@
 """A result as a few lines to read in a terminal: `readiness assess FILE --format text`.
 
 The level and how firm it is, the phase, what blocks, and the first recommendations under the
-runs of the ranking (`engine.runtime.ranking.due_runs`), each with its priority and who acts.
-The headings are English, as the command line is; the texts of the rules are in the language
-the result was made in. `--format json` gives the whole result.
+runs of the ranking (`engine.runtime.ranking.due_runs`), each with its priority, who acts and its
+step. Everything is in the language the result was made in (`--lang`), in the words of the
+report pages (`schemas.words`), so a Swedish or Danish reader meets no English frame around the
+rules' texts. `--format json` gives the whole result.
 """
 
 from __future__ import annotations
 
-from engine.ruleset import PHASE_NAMES
 from engine.runtime.ranking import Due, due_runs
 from schemas.result import AssessmentResult
+from schemas.vocabulary import Language, Severity
+from schemas.words import (
+    LEVELS,
+    OWNERS,
+    PHASE_NAMES,
+    PRIORITIES,
+    SEVERITIES,
+    TEXTS,
+    number,
+    percent,
+)
 
 __all__ = ["summary_text"]
 
-_LEVELS = {
-    "ready": "ready",
-    "partly_ready": "partly ready",
-    "not_ready": "not ready",
-    "unknown": "unknown (too little answered to tell)",
-}
+_ORDER: tuple[Severity, ...] = ("blocking", "high", "medium", "low")
 
 
-def _heading(due: Due) -> str:
+def _text(key: str, language: Language, /, **values: object) -> str:
+    return TEXTS[key][language].format(**values)
+
+
+def _heading(due: Due, language: Language) -> str:
     kind, phase = due
-    if kind == "now":
-        return f"Now, in phase {phase} ({_phase(phase)}), where the organisation is"
-    if kind == "phase":
-        return f"When it reaches phase {phase} ({_phase(phase)})"
-    if kind == "looking_back":
-        return "Smaller gaps from phases it has left"
-    return "To find out"
-
-
-def _phase(number: int) -> str:
-    return PHASE_NAMES[number]["en"]
-
-
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    name = PHASE_NAMES[phase][language] if phase else ""
+    return _text(f"due_{kind}", language, phase=phase, name=name)
 
 
 def summary_text(result: AssessmentResult, first: int = 10) -> str:
     """The result in a few lines: readiness, what blocks, the `first` recommendations."""
+    language = result.language
     readiness = result.readiness
     span = readiness.score_range
+    firmness = (
+        _text("range_firm", language)
+        if span.worst == span.best
+        else _text(
+            "range", language, worst=number(span.worst, language), best=number(span.best, language)
+        )
+    )
     lines = [
-        f"Readiness: {_LEVELS[readiness.level]}; score {_figure(readiness.score)} of 100 "
-        f"(between {_figure(span.worst)} and {_figure(span.best)} whatever the unanswered "
-        f"questions turn out to be; {round(readiness.completeness * 100)} % answered)",
-        f"Phase {readiness.stage} of 4: {_phase(readiness.stage)}",
+        f"{_text('level', language)}: {LEVELS[readiness.level][language]}; "
+        f"{_text('score', language)}: {number(readiness.score, language)}",
+        f"  {firmness} {_text('answered_share', language, share=percent(readiness.completeness, language))}",
     ]
+    if readiness.level == "unknown":
+        lines.append(f"  {_text('unknown_level', language)}")
+    lines.append(
+        _text(
+            "stage_text",
+            language,
+            stage=readiness.stage,
+            name=PHASE_NAMES[readiness.stage][language],
+        )
+    )
     titles = {gap.id: gap.title for gap in result.gaps}
     titles.update({escalation.id: escalation.title for escalation in result.escalations})
     if readiness.capped_by:
-        lines.append("Not ready while these remain:")
+        lines.append(_text("capped", language))
         lines += [f"  - {titles.get(i, i)} ({i})" for i in readiness.capped_by]
     severities = [gap.severity for gap in result.gaps if gap.kind != "unknown"]
     counted = ", ".join(
-        f"{severities.count(s)} {s}"
-        for s in ("blocking", "high", "medium", "low")
-        if s in severities
+        f"{SEVERITIES[s][language]} {severities.count(s)}" for s in _ORDER if s in severities
     )
+    present = sum(f.status == "present" for f in result.success_factors)
     lines.append(
-        f"Gaps: {len(severities)}{f' ({counted})' if counted else ''}; "
-        f"escalations: {len(result.escalations)}; success factors present: "
-        f"{sum(f.status == 'present' for f in result.success_factors)}"
+        f"{_text('findings', language)}: {len(severities)}{f' ({counted})' if counted else ''}; "
+        f"{_text('escalations', language)}: {len(result.escalations)}; "
+        f"{_text('strengths', language)}: {present}"
     )
     recommendations = result.recommendations
     if not recommendations:
-        lines.append("No recommendations: the answers show no gaps.")
+        lines.append(_text("no_recommendations", language))
         return "\n".join(lines) + "\n"
-    lines += ["", f"Recommendations ({len(recommendations)}), in the order the work is done:"]
+    lines += ["", f"{_text('recommendations', language)} ({len(recommendations)}):"]
     shown = None
     for recommendation, due in zip(
         recommendations[:first], due_runs(recommendations, readiness.stage), strict=False
     ):
         if due != shown:
-            lines.append(f"  {_heading(due)}:")
+            lines.append(f"  {_heading(due, language)}:")
             shown = due
+        step = _text("step", language, step=recommendation.step, phase=recommendation.phase)
         lines.append(
-            f"  {recommendation.rank:>3}. [{recommendation.priority}] {recommendation.title} "
-            f"(who acts: {recommendation.owner.replace('_', ' ')}; step {recommendation.step})"
+            f"  {recommendation.rank:>3}. [{PRIORITIES[recommendation.priority][language]}] "
+            f"{recommendation.title} ({_text('owner', language)}: "
+            f"{OWNERS[recommendation.owner][language]}; {step})"
         )
         for point in recommendation.sub_points:
-            lines.append(f"         also: {point.title}")
+            lines.append(f"         {_text('sub_points', language)}: {point.title}")
     if len(recommendations) > first:
-        lines.append(f"  ... and {len(recommendations) - first} more (--format json shows all)")
+        # The command that shows them all, the same in every language.
+        more = _text("more", language, count=len(recommendations) - first)
+        lines.append(f"  {more}: --format json")
     return "\n".join(lines) + "\n"

@@ -18,13 +18,14 @@ import pytest
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
 from api.pages.common import span_of_days
-from api.pages.report import build_report, long_date, number, percent
+from api.pages.report import build_report, long_date
 from api.questionnaire import build_questionnaires
 from api.runtime import Questionnaires
 from engine import Engine, Ruleset, default_rules_dir, load_round_spec
 from schemas.assessment import AssessmentRequest
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
+from schemas.words import number, percent
 from store.database import Database
 from store.models import AssessmentRecord
 from store.pages import PageSessions

@@ -8,6 +8,7 @@ console script and what needs a process of its own (a closed pipe, Ctrl-C) are i
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from click.testing import CliRunner, Result
 from engine import Engine, ExitCode, command_line
 from engine.authoring.summary import summary_text
 from schemas.assessment import AssessmentRequest
+from schemas.vocabulary import Language
 from tests.conftest import RulesFolder, run_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,23 +51,67 @@ def test_assess_prints_a_summary_to_read_with_format_text() -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("Readiness: not ready; score ")
-    assert lines[1] == "Phase 1 of 4: Initial assessment"
-    assert "  - Tactical leadership does not support the intervention fully" in lines[3]
-    assert "(leadership/tactical-support)" in lines[3]
+    assert lines[0].startswith("Readiness: Not ready; Score (0–100): ")
+    assert "% of the questions that count are answered." in lines[1]
+    assert lines[2] == "The organisation is in phase 1 of 4: Initial assessment."
+    assert lines[3] == "Readiness stays “not ready” while a blocking gap remains:"
+    assert "  - Tactical leadership does not support the intervention fully" in lines[4]
+    assert "(leadership/tactical-support)" in lines[4]
     whole = json.loads(
         run("assess", "examples/design-examples.json", "--engine", "compiled").stdout
     )
     ranked = [line for line in lines if line[:6].strip().rstrip(".").isdigit()]
     assert len(ranked) == len(whole["recommendations"]) <= 10
     for line, recommendation in zip(ranked, whole["recommendations"], strict=True):
+        priority = recommendation["priority"].capitalize()
         assert line.lstrip().startswith(
-            f"{recommendation['rank']}. [{recommendation['priority']}] {recommendation['title']} "
+            f"{recommendation['rank']}. [{priority}] {recommendation['title']} "
         ), line
     headings = [line.strip() for line in lines if line.startswith("  ") and line.endswith(":")]
-    assert headings[0] == "Now, in phase 1 (Initial assessment), where the organisation is:"
-    assert "When it reaches phase 2 (Structure for implementation):" in headings
+    assert headings[0] == "Now, in phase 1 (Initial assessment), where you are:"
+    assert "When you reach phase 2 (Structure for implementation):" in headings
     assert len(headings) == len(set(headings))
+
+
+SWEDISH_AND_DANISH = {
+    "sv": (
+        "Beredskap: Inte redo; Poäng (0–100): ",
+        "Organisationen är i fas 1 av 4: Initial bedömning.",
+        "Nu, i fas 1 (Initial bedömning), där ni befinner er:",
+        "Ansvarig: ",
+    ),
+    "da": (
+        "Parathed: Ikke parat; Point (0–100): ",
+        "Organisationen er i fase 1 af 4: Indledende vurdering.",
+        "Nu, i fase 1 (Indledende vurdering), hvor I befinder jer:",
+        "Ansvarlig: ",
+    ),
+}
+
+ENGLISH_FRAME = re.compile(
+    r"Readiness|Score|phase \d|Who acts|Step \d|Recommendations|Gaps and risks|more \("
+)
+
+
+@pytest.mark.parametrize("language", sorted(SWEDISH_AND_DANISH))
+def test_a_summary_in_swedish_or_danish_has_no_english_frame(
+    engine: Engine, language: Language
+) -> None:
+    # A head of service reads the rules' texts in their language; the words around them (level,
+    # phase, when due, who acts, the step) are the report pages' words in that language.
+    request = AssessmentRequest.model_validate_json(
+        (ROOT / "examples" / "design-examples.json").read_text(encoding="utf-8")
+    )
+    result = engine.assess(request, language=language)
+    text = summary_text(result, first=100)
+    level, stage, now, owner = SWEDISH_AND_DANISH[language]
+    lines = text.splitlines()
+    assert lines[0].startswith(level)
+    assert stage in lines
+    assert f"  {now}" in lines
+    assert text.count(owner) == len(result.recommendations)
+    assert ",".join(str(result.readiness.score).split(".")) in lines[0]  # a decimal comma
+    assert not ENGLISH_FRAME.search(text), ENGLISH_FRAME.findall(text)
 
 
 def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
@@ -73,11 +119,12 @@ def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
 ) -> None:
     result = engine.assess(AssessmentRequest.model_validate({}))
     assert result.recommendations  # what to find out, at least
-    assert "Recommendations (" in summary_text(result)
+    assert "Recommendations, in the order the work is done (" in summary_text(result)
+    assert "Too little is answered to judge readiness" in summary_text(result)
     empty = result.model_copy(update={"recommendations": []})
     text = summary_text(empty)
     assert text.endswith("No recommendations: the answers show no gaps.\n")
-    assert "Recommendations (" not in text
+    assert "Recommendations, in" not in text
 
 
 def test_assess_on_the_compiled_backend_prints_the_same_result() -> None:

@@ -1,17 +1,32 @@
-"""The report pages' words in Swedish, Danish and English: labels, and the names of enum values.
+"""A result's words in Swedish, Danish and English: the names of its codes, and report labels.
 
-A result names its levels, severities, owners and kinds by code (`not_ready`, `tactical_leadership`);
-a head of service reads them here in words. The names of the phases follow the Swedish guide's
-four phases (`kunskapsguiden-implementering`, "Fas 1. Initial bedömning" … "Fas 4. Lära och
+A result names its levels, severities, owners, kinds and phases by code (`not_ready`,
+`tactical_leadership`, 1); a head of service reads them here in words, on the report pages and
+in `readiness assess --format text`. The names of the phases follow the Swedish guide's four
+phases (`kunskapsguiden-implementering`, "Fas 1. Initial bedömning" … "Fas 4. Lära och
 förbättra").
 """
 
 from __future__ import annotations
 
-from engine import PHASE_NAMES
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from schemas.vocabulary import Language
 
-__all__ = ["KINDS", "LEVELS", "MONTHS", "OWNERS", "PHASES", "PRIORITIES", "SEVERITIES", "TEXTS"]
+__all__ = [
+    "KINDS",
+    "LEVELS",
+    "MONTHS",
+    "OWNERS",
+    "PHASES",
+    "PHASE_NAMES",
+    "PRIORITIES",
+    "SEVERITIES",
+    "TEXTS",
+    "number",
+    "percent",
+]
 
 Words = dict[str, dict[Language, str]]
 
@@ -75,6 +90,20 @@ KINDS: Words = {
     },
 }
 """Kinds of gaps."""
+
+PHASE_NAMES: Mapping[int, Mapping[Language, str]] = MappingProxyType(
+    {
+        1: {"sv": "Initial bedömning", "da": "Indledende vurdering", "en": "Initial assessment"},
+        2: {
+            "sv": "Struktur för implementering",
+            "da": "Struktur for implementering",
+            "en": "Structure for implementation",
+        },
+        3: {"sv": "Genomförande", "da": "Gennemførelse", "en": "Carrying it out"},
+        4: {"sv": "Lära och förbättra", "da": "Lære og forbedre", "en": "Learn and improve"},
+    }
+)
+"""The four implementation phases of kunskapsguiden-implementering, by number, in each language."""
 
 PHASES = PHASE_NAMES
 """The four implementation phases."""
@@ -229,6 +258,7 @@ TEXTS: Words = {
         "da": "Skal afklares",
         "en": "To find out",
     },
+    "more": {"sv": "… och {count} till", "da": "… og {count} flere", "en": "… and {count} more"},
     "no_recommendations": {
         "sv": "Inga rekommendationer: svaren visar inga brister.",
         "da": "Ingen anbefalinger: svarene viser ingen mangler.",
@@ -371,3 +401,17 @@ TEXTS: Words = {
     },
 }  # fmt: skip
 """The labels and sentences of the report pages."""
+
+
+def number(value: float | None, language: Language) -> str:
+    """A score as the language writes it (decimal comma in Swedish and Danish); `–` for none."""
+    if value is None:
+        return "–"
+    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return shown.replace(".", ",") if language in ("sv", "da") else shown
+
+
+def percent(share: float, language: Language) -> str:
+    """A share (0-1) as a whole percentage: `50 %` in Swedish and Danish, `50%` in English."""
+    whole = f"{round(share * 100)}"
+    return f"{whole}\u00a0%" if language in ("sv", "da") else f"{whole}%"
