@@ -41,6 +41,8 @@ from schemas.assessment import AssessmentRequest
 from schemas.problem import FieldError
 from schemas.questionnaire import Question, Questionnaire
 from schemas.vocabulary import Language
+from schemas.words import PHASE_NAMES
+from schemas.words import TEXTS as WORDS
 
 __all__ = [
     "PARTS",
@@ -281,24 +283,12 @@ TEXTS: dict[str, dict[Language, str]] = {
 """The questionnaire pages' texts, in each language."""
 
 PHASES: dict[int, dict[Language, str]] = {
-    1: {
-        "sv": "Fas 1. Initial bedömning",
-        "da": "Fase 1. Indledende vurdering",
-        "en": "Phase 1. Initial assessment",
-    },
-    2: {
-        "sv": "Fas 2. Struktur för implementering",
-        "da": "Fase 2. Struktur for implementering",
-        "en": "Phase 2. Structure for implementation",
-    },
-    3: {"sv": "Fas 3. Genomförande", "da": "Fase 3. Gennemførelse", "en": "Phase 3. Carrying out"},
-    4: {
-        "sv": "Fas 4. Lära och förbättra",
-        "da": "Fase 4. Lære og forbedre",
-        "en": "Phase 4. Learning and improving",
-    },
+    phase: {
+        language: f"{WORDS['stage'][language]} {phase}. {name}" for language, name in names.items()
+    }
+    for phase, names in PHASE_NAMES.items()
 }
-"""The four phases of the fourteen steps, named after their source."""
+"""The four phases of the fourteen steps as the report names them: "Fas 1. Initial bedömning"."""
 
 PHASE_SOURCE = "kunskapsguiden-implementering"
 """The source of the phases and steps; its locators are `Fas N. <name>`."""
