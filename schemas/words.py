@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from schemas.result import Readiness, Recommendation
 from schemas.vocabulary import Language
 
 __all__ = [
@@ -24,8 +25,12 @@ __all__ = [
     "PRIORITIES",
     "SEVERITIES",
     "TEXTS",
+    "due_heading",
+    "firmness",
     "number",
     "percent",
+    "say",
+    "step_words",
 ]
 
 Words = dict[str, dict[Language, str]]
@@ -258,7 +263,11 @@ TEXTS: Words = {
         "da": "Skal afklares",
         "en": "To find out",
     },
-    "more": {"sv": "… och {count} till", "da": "… og {count} flere", "en": "… and {count} more"},
+    "more": {
+        "sv": "… och {count} till, alla med {command}",
+        "da": "… og {count} flere, alle med {command}",
+        "en": "… and {count} more, all with {command}",
+    },
     "no_recommendations": {
         "sv": "Inga rekommendationer: svaren visar inga brister.",
         "da": "Ingen anbefalinger: svarene viser ingen mangler.",
@@ -415,3 +424,41 @@ def percent(share: float, language: Language) -> str:
     """A share (0-1) as a whole percentage: `50 %` in Swedish and Danish, `50%` in English."""
     whole = f"{round(share * 100)}"
     return f"{whole}\u00a0%" if language in ("sv", "da") else f"{whole}%"
+
+
+def say(key: str, language: Language, /, **values: object) -> str:
+    """`TEXTS[key]` in `language`, its `{names}` filled in from `values`."""
+    return TEXTS[key][language].format(**values)
+
+
+def firmness(readiness: Readiness, language: Language) -> list[str]:
+    """How firm the score is: the share answered, the range still open, and an unclear level."""
+    lines = [say("answered_share", language, share=percent(readiness.completeness, language))]
+    worst, best = readiness.score_range.worst, readiness.score_range.best
+    if worst is not None and best is not None and worst != best:
+        lines.append(
+            say("range", language, worst=number(worst, language), best=number(best, language))
+        )
+    elif worst is not None and worst == best:
+        lines.append(say("range_firm", language))
+    if readiness.level == "unknown":
+        lines.append(say("unknown_level", language))
+    return lines
+
+
+def step_words(recommendation: Recommendation, language: Language) -> str:
+    """A recommendation's step and phase, with the later steps it is also work of."""
+    return say(
+        "step_also" if recommendation.also_steps else "step",
+        language,
+        step=recommendation.step,
+        phase=recommendation.phase,
+        also=", ".join(str(s) for s in recommendation.also_steps),
+    )
+
+
+def due_heading(kind: str, phase: int, language: Language) -> str:
+    """The heading over a run of recommendations due at one time (`engine.due_runs`)."""
+    return say(
+        f"due_{kind}", language, phase=phase, name=PHASE_NAMES[phase][language] if phase else ""
+    )

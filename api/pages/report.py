@@ -43,8 +43,10 @@ from schemas.words import (
     PRIORITIES,
     SEVERITIES,
     TEXTS,
+    due_heading,
+    firmness,
     number,
-    percent,
+    step_words,
 )
 from store.delta import delta
 from store.keys import Binding
@@ -290,21 +292,6 @@ def _area_names(questionnaire: Questionnaire) -> dict[str, str]:
     return {section.path: section.title for section in questionnaire.sections}
 
 
-def _firmness(result: AssessmentResult, language: Language) -> list[str]:
-    readiness = result.readiness
-    lines = [_text("answered_share", language, share=percent(readiness.completeness, language))]
-    worst, best = readiness.score_range.worst, readiness.score_range.best
-    if worst is not None and best is not None and worst != best:
-        lines.append(
-            _text("range", language, worst=number(worst, language), best=number(best, language))
-        )
-    elif worst is not None and worst == best:
-        lines.append(_text("range_firm", language))
-    if readiness.level == "unknown":
-        lines.append(_text("unknown_level", language))
-    return lines
-
-
 def _steps(
     result: AssessmentResult,
     ruleset: Ruleset,
@@ -344,15 +331,7 @@ def _when_due(
     recommendations: Sequence[Recommendation], stage: int, language: Language
 ) -> list[str]:
     """When each recommendation is due, in words (`engine.runtime.ranking.due_runs`)."""
-    words = []
-    for kind, phase in due_runs(recommendations, stage):
-        # The phase's number and name fill in the texts that name one (now, a later phase).
-        words.append(
-            _text(
-                f"due_{kind}", language, phase=phase, name=PHASES[phase][language] if phase else ""
-            )
-        )
-    return words
+    return [due_heading(kind, phase, language) for kind, phase in due_runs(recommendations, stage)]
 
 
 def recommendation_groups(steps: Sequence[Step]) -> list[StepGroup]:
@@ -386,13 +365,7 @@ def _step(
         rank=recommendation.rank,
         priority=recommendation.priority,
         priority_name=_word(PRIORITIES, recommendation.priority, language),
-        phase_step=_text(
-            "step_also" if recommendation.also_steps else "step",
-            language,
-            step=recommendation.step,
-            phase=recommendation.phase,
-            also=", ".join(str(s) for s in recommendation.also_steps),
-        ),
+        phase_step=step_words(recommendation, language),
         after=[anchors[a] for a in recommendation.after if a in anchors],
         sub_points=[
             Step(
@@ -540,7 +513,7 @@ def build_report(
         level=readiness.level,
         level_name=_word(LEVELS, readiness.level, language),
         score=number(readiness.score, language),
-        firmness=_firmness(result, language),
+        firmness=firmness(result.readiness, language),
         capped_by=[
             gap_titles.get(gap_id) or Said(gap_id, language) for gap_id in readiness.capped_by
         ],

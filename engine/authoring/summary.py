@@ -9,99 +9,82 @@ rules' texts. `--format json` gives the whole result.
 
 from __future__ import annotations
 
-from engine.runtime.ranking import Due, due_runs
+from engine.runtime.ranking import due_runs
 from schemas.result import AssessmentResult
-from schemas.vocabulary import Language, Severity
 from schemas.words import (
     LEVELS,
     OWNERS,
     PHASE_NAMES,
     PRIORITIES,
     SEVERITIES,
-    TEXTS,
+    due_heading,
+    firmness,
     number,
-    percent,
+    say,
+    step_words,
 )
 
 __all__ = ["summary_text"]
 
-_ORDER: tuple[Severity, ...] = ("blocking", "high", "medium", "low")
 
-
-def _text(key: str, language: Language, /, **values: object) -> str:
-    return TEXTS[key][language].format(**values)
-
-
-def _heading(due: Due, language: Language) -> str:
-    kind, phase = due
-    name = PHASE_NAMES[phase][language] if phase else ""
-    return _text(f"due_{kind}", language, phase=phase, name=name)
+def _in_brackets(words: str) -> str:
+    """`words` after a semicolon or an opening bracket: lower case, as Swedish and Danish write it."""
+    return words[:1].lower() + words[1:]
 
 
 def summary_text(result: AssessmentResult, first: int = 10) -> str:
     """The result in a few lines: readiness, what blocks, the `first` recommendations."""
     language = result.language
     readiness = result.readiness
-    span = readiness.score_range
-    firmness = (
-        _text("range_firm", language)
-        if span.worst == span.best
-        else _text(
-            "range", language, worst=number(span.worst, language), best=number(span.best, language)
-        )
-    )
     lines = [
-        f"{_text('level', language)}: {LEVELS[readiness.level][language]}; "
-        f"{_text('score', language)}: {number(readiness.score, language)}",
-        f"  {firmness} {_text('answered_share', language, share=percent(readiness.completeness, language))}",
-    ]
-    if readiness.level == "unknown":
-        lines.append(f"  {_text('unknown_level', language)}")
-    lines.append(
-        _text(
+        f"{say('level', language)}: {LEVELS[readiness.level][language]}; "
+        f"{say('score', language)}: {number(readiness.score, language)}",
+        *(f"  {line}" for line in firmness(readiness, language)),
+        say(
             "stage_text",
             language,
             stage=readiness.stage,
             name=PHASE_NAMES[readiness.stage][language],
-        )
-    )
+        ),
+    ]
     titles = {gap.id: gap.title for gap in result.gaps}
     titles.update({escalation.id: escalation.title for escalation in result.escalations})
     if readiness.capped_by:
-        lines.append(_text("capped", language))
+        lines.append(say("capped", language))
         lines += [f"  - {titles.get(i, i)} ({i})" for i in readiness.capped_by]
     severities = [gap.severity for gap in result.gaps if gap.kind != "unknown"]
     counted = ", ".join(
-        f"{SEVERITIES[s][language]} {severities.count(s)}" for s in _ORDER if s in severities
+        f"{_in_brackets(words[language])}: {severities.count(s)}"
+        for s, words in SEVERITIES.items()
+        if s in severities
     )
     present = sum(f.status == "present" for f in result.success_factors)
     lines.append(
-        f"{_text('findings', language)}: {len(severities)}{f' ({counted})' if counted else ''}; "
-        f"{_text('escalations', language)}: {len(result.escalations)}; "
-        f"{_text('strengths', language)}: {present}"
+        f"{say('findings', language)}: {len(severities)}{f' ({counted})' if counted else ''}; "
+        f"{_in_brackets(say('escalations', language))}: {len(result.escalations)}; "
+        f"{_in_brackets(say('strengths', language))}: {present}"
     )
     recommendations = result.recommendations
     if not recommendations:
-        lines.append(_text("no_recommendations", language))
+        lines.append(say("no_recommendations", language))
         return "\n".join(lines) + "\n"
-    lines += ["", f"{_text('recommendations', language)} ({len(recommendations)}):"]
+    lines += ["", f"{say('recommendations', language)} ({len(recommendations)}):"]
     shown = None
     for recommendation, due in zip(
         recommendations[:first], due_runs(recommendations, readiness.stage), strict=False
     ):
         if due != shown:
-            lines.append(f"  {_heading(due, language)}:")
+            lines.append(f"  {due_heading(*due, language)}:")
             shown = due
-        step = _text("step", language, step=recommendation.step, phase=recommendation.phase)
         lines.append(
             f"  {recommendation.rank:>3}. [{PRIORITIES[recommendation.priority][language]}] "
-            f"{recommendation.title} ({_text('owner', language)}: "
-            f"{OWNERS[recommendation.owner][language]}; {step})"
+            f"{recommendation.title} ({say('owner', language)}: "
+            f"{_in_brackets(OWNERS[recommendation.owner][language])}; "
+            f"{_in_brackets(step_words(recommendation, language))})"
         )
         for point in recommendation.sub_points:
-            lines.append(f"         {_text('sub_points', language)}: {point.title}")
+            lines.append(f"         {say('sub_points', language)}: {point.title}")
     if len(recommendations) > first:
-        # The command that shows them all, the same in every language.
-        more = _text("more", language, count=len(recommendations) - first)
-        lines.append(f"  {more}: --format json")
+        more = len(recommendations) - first
+        lines.append(f"  {say('more', language, count=more, command='--format json')}")
     return "\n".join(lines) + "\n"

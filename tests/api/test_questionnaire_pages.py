@@ -124,6 +124,14 @@ def test_the_process_part_has_the_fourteen_steps_in_order_by_phase(open_site: Si
         "Fas 3. Genomförande",
         "Fas 4. Lära och förbättra",
     ]
+    # In every language the phases are named as the report names them.
+    english = open_site.fresh().get("/questionnaire/process?lang=en").text
+    assert re.findall(r"<h2>(Phase \d\.[^<]*)</h2>", english) == [
+        "Phase 1. Initial assessment",
+        "Phase 2. Structure for implementation",
+        "Phase 3. Carrying it out",
+        "Phase 4. Learn and improve",
+    ]
     # Each phase's steps come after its heading and before the next one's.
     body = page.text
     starts = [body.index(h) for h in headings]
