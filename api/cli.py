@@ -172,6 +172,7 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     from pydantic import ValidationError
 
     from api.rounds import round_context
+    from schemas.field_errors import field_errors
     from schemas.rounds import RoundRequest
     from store.repository import OrganisationRegionConflictError
     from store.rounds import Rounds
@@ -180,9 +181,8 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     try:
         asked = RoundRequest.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(body)"
-        raise CommandError(f"{file}: {where}: {first['msg']}") from None
+        first = field_errors(exc, model=RoundRequest)[0]
+        raise CommandError(f"{file}: {first.path}: {first.type}: {first.message}") from None
     if not asked.codes and not asked.shared_roles:
         raise CommandError(f"{file}: give personal codes by role (codes) or shared_roles")
     organisation_id = asked.organisation.id

@@ -32,6 +32,7 @@ from engine.rulebase.coverage import citers_of, encoders_by_element
 from engine.rulebase.loader import default_rules_dir, load_ruleset
 from engine.runtime.assess import BACKENDS, Engine
 from schemas.assessment import AssessmentRequest
+from schemas.field_errors import field_errors
 from schemas.vocabulary import Language
 
 __all__ = ["CommandError", "CommandGroup", "ExitCode", "command_line"]
@@ -164,9 +165,9 @@ def assess(
     try:
         request = AssessmentRequest.model_validate_json(text)
     except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "(body)"
-            click.echo(f"{file}: {err['type']}: {where}: {err['msg']}", err=True)
+        # The API's field errors: a JSON path, a stable reason and what to send instead.
+        for error in field_errors(exc, model=AssessmentRequest):
+            click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)
         return ExitCode.INPUT
     engine = Engine(load_ruleset(rules), backend)
     # The trace is part of the JSON; the summary has no place for it.

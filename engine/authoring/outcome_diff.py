@@ -13,6 +13,7 @@ from engine.ruleset import Ruleset
 from engine.runtime.assess import Engine
 from engine.shipped import default_examples_dir
 from schemas.assessment import AssessmentRequest
+from schemas.field_errors import field_errors
 from schemas.result import AssessmentResult
 from schemas.vocabulary import Dimension, Language, ReadinessLevel, Severity
 
@@ -214,11 +215,9 @@ def _score(value: float | None) -> str:
 
 
 def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:3]:
-        where = ".".join(str(p) for p in err["loc"]) or "(assessment)"
-        parts.append(f"{where}: {err['msg']}")
-    more = len(exc.errors()) - 3
+    errors = field_errors(exc, model=AssessmentRequest)
+    parts = [f"{error.path}: {error.type}: {error.message}" for error in errors[:3]]
+    more = len(errors) - 3
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import cast
 
 import httpx
 import pytest
+from click.testing import CliRunner
+
+from engine import ExitCode, command_line
 
 JSON = {"content-type": "application/json"}
 
@@ -142,3 +147,25 @@ def test_the_server_keeps_serving_after_errors(client: httpx.Client) -> None:
     for _ in range(20):
         client.post("/v1/assessments", content=b"{", headers=JSON)
     assert client.post("/v1/assessments", json={}).status_code == 200
+
+
+def test_the_command_line_reports_an_invalid_assessment_as_the_api_does(
+    client: httpx.Client, tmp_path: Path
+) -> None:
+    # One body, two ways in: `readiness assess` prints, one line each, the path, the stable
+    # reason and the message the API sends in `errors`, did-you-mean and allowed values included.
+    body = {
+        "organisation": {"country": "NO"},
+        "leadersihp": {},
+        "competence": {"tovholder": {"apointed": "yes"}},
+        "risks": {"staff_turnover": 3},
+    }
+    sent = errors_of(problem(client.post("/v1/assessments", json=body), 422, "validation-failed"))
+    path = tmp_path / "assessment.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    printed = CliRunner().invoke(command_line(), ["assess", str(path)])
+    assert printed.exit_code == ExitCode.INPUT
+    assert sorted(printed.stderr.splitlines()) == sorted(
+        f"{path}: {e['path']}: {e['type']}: {e['message']}" for e in sent
+    )
+    assert len(sent) == 4

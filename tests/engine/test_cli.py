@@ -243,8 +243,12 @@ def one_error(result: Result, code: ExitCode) -> str:
     [
         (None, "no such file"),
         (b"{\xff}", "not UTF-8 text (byte 0xff at offset 1)"),
-        (b"{", "json_invalid: (body): Invalid JSON"),
-        (b'{"risks": {"staff_turnover": "sometimes"}}', "literal_error: risks.staff_turnover"),
+        (b"{", ": $: invalid: Invalid JSON"),
+        (
+            b'{"risks": {"staff_turnover": "sometimes"}}',
+            ': $.risks.staff_turnover: value-not-allowed: "sometimes" is not allowed; use one of '
+            "low, medium, high, unknown",
+        ),
     ],
     ids=["missing", "not-utf-8", "invalid-json", "invalid-assessment"],
 )
