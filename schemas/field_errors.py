@@ -3,7 +3,8 @@
 Each invalid field becomes a `FieldError`: its JSON path, a stable reason (`value-not-allowed`,
 `unknown-field`, `wrong-type`, …, listed on `FieldError.type`) and a message for a person, with
 the values allowed and a did-you-mean for a near miss. The API sends them in a problem's
-`errors`; `readiness assess` prints one line each.
+`errors`; `readiness assess` prints one line each, and `readiness rules diff` and `readiness
+rounds open` name them when a file they read holds an invalid assessment or round.
 """
 
 from __future__ import annotations

@@ -128,3 +128,23 @@ def test_each_readme_heading_is_there_once(name: str) -> None:
             headings.append(line)
     repeated = sorted({h for h in headings if headings.count(h) > 1})
     assert not repeated, repeated
+
+
+def test_the_schemas_import_nothing_of_the_engine_the_api_or_the_store() -> None:
+    # The public contract sits below everything that uses it: the engine's command line and the
+    # API both read it, so it may not reach back into either.
+    wrong = []
+    for path in sorted((ROOT / "schemas").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            wrong += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in ("api", "engine", "store")
+            ]
+    assert not wrong

@@ -162,9 +162,15 @@ def assess(
     FILE holds an AssessmentRequest; '-' reads it from standard input.
     """
     text = _read_text(file)
+    if not text.strip():
+        raise CommandError(f"{file}: empty-body: the file is empty; give one JSON object")
     try:
         request = AssessmentRequest.model_validate_json(text)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if errors[0]["type"] == "json_invalid":  # not JSON at all: the API's invalid-json
+            reason = (errors[0].get("ctx") or {}).get("error", errors[0]["msg"])
+            raise CommandError(f"{file}: invalid-json: {reason}") from None
         # The API's field errors: a JSON path, a stable reason and what to send instead.
         for error in field_errors(exc, model=AssessmentRequest):
             click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)

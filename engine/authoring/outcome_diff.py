@@ -214,18 +214,20 @@ def _score(value: float | None) -> str:
     return "none" if value is None else f"{value:g}"
 
 
-def _validation_message(exc: ValidationError) -> str:
-    errors = field_errors(exc, model=AssessmentRequest)
+def _validation_message(exc: ValidationError, prefix: Sequence[str]) -> str:
+    errors = field_errors(exc, prefix, model=AssessmentRequest)
     parts = [f"{error.path}: {error.type}: {error.message}" for error in errors[:3]]
     more = len(errors) - 3
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+    return " | ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _request(data: Any, where: str) -> AssessmentRequest:
+def _request(data: Any, where: str, prefix: Sequence[str] = ()) -> AssessmentRequest:
+    """`data` as an assessment; `prefix` is where it sits in the file, for the paths of errors."""
     try:
         return AssessmentRequest.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"{where}: invalid assessment: {_validation_message(exc)}") from exc
+        message = _validation_message(exc, prefix)
+        raise ValueError(f"{where}: invalid assessment: {message}") from exc
 
 
 def _read_json(path: Path) -> Any:
@@ -241,7 +243,7 @@ def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
     """Read one JSON file: a request, named by stem, or a scenario, named `scenario:<stem>`."""
     data = _read_json(path)
     if isinstance(data, dict) and "assessment" in data:
-        return f"scenario:{path.stem}", _request(data["assessment"], f"{path}:1")
+        return f"scenario:{path.stem}", _request(data["assessment"], f"{path}:1", ["assessment"])
     return path.stem, _request(data, f"{path}:1")
 
 
@@ -260,8 +262,9 @@ def _ndjson(path: Path) -> Corpus:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{where}: invalid JSON: {exc.msg}") from exc
         if isinstance(data, dict) and "request" in data:
-            data = data["request"]
-        corpus.append((f"line {number}", _request(data, where)))
+            corpus.append((f"line {number}", _request(data["request"], where, ["request"])))
+        else:
+            corpus.append((f"line {number}", _request(data, where)))
     return corpus
 
 

@@ -165,7 +165,16 @@ def test_the_command_line_reports_an_invalid_assessment_as_the_api_does(
     path.write_text(json.dumps(body), encoding="utf-8")
     printed = CliRunner().invoke(command_line(), ["assess", str(path)])
     assert printed.exit_code == ExitCode.INPUT
+    assert len(sent) == 4
     assert sorted(printed.stderr.splitlines()) == sorted(
         f"{path}: {e['path']}: {e['type']}: {e['message']}" for e in sent
     )
-    assert len(sent) == 4
+    # And what the lines say, so that neither side can lose it unnoticed.
+    assert (
+        f"{path}: $.leadersihp: unknown-field: unknown field 'leadersihp' "
+        "(did you mean 'leadership'?)" in printed.stderr.splitlines()
+    )
+    assert (
+        f'{path}: $.organisation.country: value-not-allowed: "NO" is not allowed; use one of '
+        "SE, DK, unknown" in printed.stderr.splitlines()
+    )

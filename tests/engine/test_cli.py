@@ -243,14 +243,15 @@ def one_error(result: Result, code: ExitCode) -> str:
     [
         (None, "no such file"),
         (b"{\xff}", "not UTF-8 text (byte 0xff at offset 1)"),
-        (b"{", ": $: invalid: Invalid JSON"),
+        (b"{", ": invalid-json: EOF while parsing an object at line 1 column 1"),
+        (b" \n", ": empty-body: the file is empty; give one JSON object"),
         (
             b'{"risks": {"staff_turnover": "sometimes"}}',
             ': $.risks.staff_turnover: value-not-allowed: "sometimes" is not allowed; use one of '
             "low, medium, high, unknown",
         ),
     ],
-    ids=["missing", "not-utf-8", "invalid-json", "invalid-assessment"],
+    ids=["missing", "not-utf-8", "invalid-json", "empty", "invalid-assessment"],
 )
 def test_assess_answers_a_bad_file_with_one_line_and_exit_2(
     tmp_path: Path, content: bytes | None, expected: str

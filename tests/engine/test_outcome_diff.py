@@ -297,7 +297,10 @@ def test_an_ndjson_corpus(tmp_path: Path) -> None:
     [
         ("{not json", "invalid JSON"),
         (json.dumps({"leadership": {"support": {"tactical": "maybe"}}}), "invalid assessment"),
-        (json.dumps({"request": {"no_such_section": {}}}), "no_such_section"),
+        (
+            json.dumps({"request": {"no_such_section": {}}}),
+            r"\$\.request\.no_such_section: unknown-field: unknown field 'no_such_section'",
+        ),
     ],
 )
 def test_a_bad_ndjson_line_names_file_and_line(tmp_path: Path, bad_line: str, message: str) -> None:
@@ -306,6 +309,15 @@ def test_a_bad_ndjson_line_names_file_and_line(tmp_path: Path, bad_line: str, me
     with pytest.raises(ValueError, match=message) as caught:
         load_corpus([str(path)])
     assert str(caught.value).startswith(f"{path}:2: ")
+
+
+def test_an_invalid_scenario_names_the_path_in_its_file(tmp_path: Path) -> None:
+    # The assessment of a scenario sits under `assessment`: that is where the field is.
+    scenario = {"assessment": {"risks": {"staff_turnover": "huge"}}}
+    (tmp_path / "s.json").write_text(json.dumps(scenario), "utf-8")
+    with pytest.raises(ValueError, match="invalid assessment") as caught:
+        load_corpus([str(tmp_path / "s.json")])
+    assert '$.assessment.risks.staff_turnover: value-not-allowed: "huge"' in str(caught.value)
 
 
 def test_a_json_file_and_a_folder(tmp_path: Path) -> None:
