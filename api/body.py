@@ -3,49 +3,27 @@
 Hostile bodies are refused before they cost much: the body must arrive within a deadline (a
 client trickling it byte by byte gets 408), its charset must be UTF-8, and the number of JSON
 values is bounded before parsing, because Python objects are 10-30 times larger than the JSON that
-describes them (8 MiB of `{},` would become 2.8 million dictionaries). Strict JSON only:
-NaN, Infinity, numbers that overflow to infinity, integers over Python's digit limit and duplicate
-keys are all 400 `invalid-json`; a later duplicate silently replacing an earlier value could hide
-an answer, so the whole body is refused instead.
+describes them (8 MiB of `{},` would become 2.8 million dictionaries). Strict JSON only
+(`schemas.strict_json`): NaN, Infinity, numbers that overflow to infinity, integers over Python's
+digit limit and duplicate keys are all 400 `invalid-json`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import math
 import re
 from typing import Any
 
 from litestar import Request
 
 from api.problems import ProblemError
+from schemas import strict_json
 
 __all__ = ["read_json"]
 
 # A JSON string, escapes included; used only to blank strings out before counting structure.
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:20]}... is too large")
-    return value
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
 
 
 def _deeper_than(value: Any, max_depth: int) -> bool:
@@ -173,19 +151,11 @@ async def read_json(
     except UnicodeDecodeError as exc:
         raise ProblemError(400, "invalid-json", f"the body is not UTF-8: {exc.reason}") from None
     try:
-        value = json.loads(
-            text,
-            parse_constant=_no_constants,
-            parse_float=_finite,
-            object_pairs_hook=_no_duplicates,
-        )
+        value = strict_json.loads(text)
     except RecursionError:
         raise ProblemError(400, "too-deep", f"JSON nested deeper than {max_depth}") from None
     except ValueError as exc:
-        reason = str(exc)
-        if "integer string conversion" in reason:  # Python converts at most 4,300 digits
-            reason = "an integer has too many digits"
-        raise ProblemError(400, "invalid-json", f"the body is not valid JSON: {reason}") from None
+        raise ProblemError(400, "invalid-json", f"the body is not valid JSON: {exc}") from None
     # Each level of nesting needs an opening bracket, so a body with few brackets (counted in
     # strings too, which only overestimates) cannot be too deep and needs no walk.
     if raw.count(b"{") + raw.count(b"[") + 1 > max_depth and _deeper_than(value, max_depth):

@@ -172,6 +172,7 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     from pydantic import ValidationError
 
     from api.rounds import round_context
+    from schemas import strict_json
     from schemas.field_errors import field_errors
     from schemas.rounds import RoundRequest
     from store.repository import OrganisationRegionConflictError
@@ -179,7 +180,11 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
 
     text = sys.stdin.read() if file == "-" else _read(file)
     try:
-        asked = RoundRequest.model_validate_json(text)
+        data = strict_json.loads(text)  # as the API reads a body: a duplicate key is refused
+    except (ValueError, RecursionError) as exc:
+        raise CommandError(f"{file}: invalid-json: {exc or 'nested too deep'}") from None
+    try:
+        asked = RoundRequest.model_validate(data)
     except ValidationError as exc:
         first = field_errors(exc, model=RoundRequest)[0]
         raise CommandError(f"{file}: {first.path}: {first.type}: {first.message}") from None

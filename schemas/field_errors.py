@@ -171,7 +171,9 @@ def _field_error(
         loc = loc[:-1]
     mapped = _FIELD_TYPES.get(kind)
     if mapped is None:
-        mapped = "wrong-type" if kind.endswith("_type") or kind.endswith("_parsing") else "invalid"
+        # A value of another JSON kind, `2.5` for an integer among them, is the wrong type.
+        wrong = kind in _EXPECTED or kind.endswith(("_type", "_parsing"))
+        mapped = "wrong-type" if wrong else "invalid"
     allowed = None
     message = err["msg"]
     if mapped == "value-not-allowed":

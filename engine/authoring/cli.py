@@ -31,6 +31,7 @@ from engine.errors import EvaluationError, InvalidRulesetError
 from engine.rulebase.coverage import citers_of, encoders_by_element
 from engine.rulebase.loader import default_rules_dir, load_ruleset
 from engine.runtime.assess import BACKENDS, Engine
+from schemas import strict_json
 from schemas.assessment import AssessmentRequest
 from schemas.field_errors import field_errors
 from schemas.vocabulary import Language
@@ -165,12 +166,13 @@ def assess(
     if not text.strip():
         raise CommandError(f"{file}: empty-body: the file is empty; give one JSON object")
     try:
-        request = AssessmentRequest.model_validate_json(text)
+        # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
+        data = strict_json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CommandError(f"{file}: invalid-json: {exc or 'nested too deep'}") from None
+    try:
+        request = AssessmentRequest.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        if errors[0]["type"] == "json_invalid":  # not JSON at all: the API's invalid-json
-            reason = (errors[0].get("ctx") or {}).get("error", errors[0]["msg"])
-            raise CommandError(f"{file}: invalid-json: {reason}") from None
         # The API's field errors: a JSON path, a stable reason and what to send instead.
         for error in field_errors(exc, model=AssessmentRequest):
             click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)

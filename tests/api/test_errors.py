@@ -76,6 +76,11 @@ def test_value_not_allowed_lists_the_allowed_values(client: httpx.Client) -> Non
             "wrong-type",
         ),
         (
+            {"organisation": {"units_involved": 2.5}},  # a number, but not a whole one
+            "$.organisation.units_involved",
+            "wrong-type",
+        ),
+        (
             {"organisation": {"units_involved": 5000}},
             "$.organisation.units_involved",
             "out-of-range",

@@ -186,3 +186,19 @@ def test_rounds_open_refuses_an_incomplete_round(
     )
     assert result.exit_code == ExitCode.INPUT
     assert says in result.stderr
+
+
+def test_rounds_open_refuses_a_duplicate_key_as_the_api_does(tmp_path: Path) -> None:
+    # The later `codes` would silently replace the earlier one; the API refuses such a body.
+    path = tmp_path / "open.json"
+    path.write_text(
+        '{"organisation": {"id": "x"}, "codes": {"staff": 2}, "codes": {"staff": 1}}',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", str(path)],
+        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    )
+    assert result.exit_code == ExitCode.INPUT
+    assert "invalid-json: duplicate key 'codes'" in result.stderr

@@ -243,7 +243,11 @@ def one_error(result: Result, code: ExitCode) -> str:
     [
         (None, "no such file"),
         (b"{\xff}", "not UTF-8 text (byte 0xff at offset 1)"),
-        (b"{", ": invalid-json: EOF while parsing an object at line 1 column 1"),
+        (b"{", ": invalid-json: Expecting property name enclosed in double quotes"),
+        (
+            b'{"risks": {"staff_turnover": "high", "staff_turnover": "low"}}',
+            ": invalid-json: duplicate key 'staff_turnover'",
+        ),
         (b" \n", ": empty-body: the file is empty; give one JSON object"),
         (
             b'{"risks": {"staff_turnover": "sometimes"}}',
@@ -251,7 +255,7 @@ def one_error(result: Result, code: ExitCode) -> str:
             "low, medium, high, unknown",
         ),
     ],
-    ids=["missing", "not-utf-8", "invalid-json", "empty", "invalid-assessment"],
+    ids=["missing", "not-utf-8", "invalid-json", "duplicate-key", "empty", "invalid-assessment"],
 )
 def test_assess_answers_a_bad_file_with_one_line_and_exit_2(
     tmp_path: Path, content: bytes | None, expected: str

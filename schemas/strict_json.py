@@ -1,0 +1,56 @@
+"""Strict JSON: what every reader of an assessment accepts, the API and the command line alike.
+
+NaN, Infinity, numbers that overflow to infinity, integers over Python's digit limit and
+duplicate keys are refused: a later duplicate silently replacing an earlier value could hide an
+answer, so the whole document is refused instead. The API answers a refusal with 400
+`invalid-json`; `readiness assess` prints it as one line with the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["loads"]
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]}... is too large")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def loads(text: str) -> Any:
+    """Parse `text` as strict JSON.
+
+    Raises:
+        ValueError: Not valid JSON, or refused as above; the message says why, in words.
+        RecursionError: Nested deeper than Python's recursion limit.
+    """
+    try:
+        return json.loads(
+            text,
+            parse_constant=_no_constants,
+            parse_float=_finite,
+            object_pairs_hook=_no_duplicates,
+        )
+    except ValueError as exc:
+        reason = str(exc)
+        if "integer string conversion" in reason:  # Python converts at most 4,300 digits
+            reason = "an integer has too many digits"
+        raise ValueError(reason) from None
