@@ -181,8 +181,10 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     text = sys.stdin.read() if file == "-" else _read(file)
     try:
         data = strict_json.loads(text)  # as the API reads a body: a duplicate key is refused
-    except (ValueError, RecursionError) as exc:
-        raise CommandError(f"{file}: invalid-json: {exc or 'nested too deep'}") from None
+    except RecursionError:
+        raise CommandError(f"{file}: too-deep: the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise CommandError(f"{file}: invalid-json: {exc}") from None
     try:
         asked = RoundRequest.model_validate(data)
     except ValidationError as exc:

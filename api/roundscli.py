@@ -28,6 +28,7 @@ from engine import (
     load_round_spec,
     load_ruleset,
 )
+from schemas import strict_json
 from schemas.vocabulary import Language
 
 __all__ = ["ROUND_FILE", "rounds"]
@@ -66,11 +67,16 @@ def check(rules: Path | None) -> int:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
+        return strict_json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{path}: cannot be read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CommandError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise CommandError(f"{path}: the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise CommandError(f"{path}: not valid JSON: {exc}") from None
 
 
 def read_folder(spec: RoundSpec, folder: Path) -> tuple[dict[str, Any], list[Response]]:

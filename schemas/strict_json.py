@@ -3,7 +3,8 @@
 NaN, Infinity, numbers that overflow to infinity, integers over Python's digit limit and
 duplicate keys are refused: a later duplicate silently replacing an earlier value could hide an
 answer, so the whole document is refused instead. The API answers a refusal with 400
-`invalid-json`; `readiness assess` prints it as one line with the same reason.
+`invalid-json`; the command line (`readiness assess`, `rules diff`, `rounds open` and `rounds
+combine`) prints it as one line with the same reason.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def loads(text: str) -> Any:
     """Parse `text` as strict JSON.
 
     Raises:
-        ValueError: Not valid JSON, or refused as above; the message says why, in words.
+        json.JSONDecodeError: Not JSON (a `ValueError`, with the line and column).
+        ValueError: Refused as above; the message says why, in words.
         RecursionError: Nested deeper than Python's recursion limit.
     """
     try:
@@ -49,8 +51,9 @@ def loads(text: str) -> Any:
             parse_float=_finite,
             object_pairs_hook=_no_duplicates,
         )
+    except json.JSONDecodeError:
+        raise  # a syntax error, with its line and column
     except ValueError as exc:
-        reason = str(exc)
-        if "integer string conversion" in reason:  # Python converts at most 4,300 digits
-            reason = "an integer has too many digits"
-        raise ValueError(reason) from None
+        if "integer string conversion" in str(exc):  # Python converts at most 4,300 digits
+            raise ValueError("an integer has too many digits") from None
+        raise

@@ -168,8 +168,10 @@ def assess(
     try:
         # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
         data = strict_json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise CommandError(f"{file}: invalid-json: {exc or 'nested too deep'}") from None
+    except RecursionError:
+        raise CommandError(f"{file}: too-deep: the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise CommandError(f"{file}: invalid-json: {exc}") from None
     try:
         request = AssessmentRequest.model_validate(data)
     except ValidationError as exc:

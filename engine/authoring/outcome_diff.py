@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from engine.ruleset import Ruleset
 from engine.runtime.assess import Engine
 from engine.shipped import default_examples_dir
+from schemas import strict_json
 from schemas.assessment import AssessmentRequest
 from schemas.field_errors import field_errors
 from schemas.result import AssessmentResult
@@ -232,11 +233,15 @@ def _request(data: Any, where: str, prefix: Sequence[str] = ()) -> AssessmentReq
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return strict_json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise ValueError(f"{path}: invalid JSON: nested too deeply") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read: {exc}") from exc
+    except ValueError as exc:  # refused by strict JSON: a duplicate key, NaN, an overflow
+        raise ValueError(f"{path}: invalid JSON: {exc}") from exc
 
 
 def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
@@ -258,9 +263,13 @@ def _ndjson(path: Path) -> Corpus:
             continue
         where = f"{path}:{number}"
         try:
-            data = json.loads(line)
+            data = strict_json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{where}: invalid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise ValueError(f"{where}: invalid JSON: nested too deeply") from exc
+        except ValueError as exc:  # refused by strict JSON: a duplicate key, NaN, an overflow
+            raise ValueError(f"{where}: invalid JSON: {exc}") from exc
         if isinstance(data, dict) and "request" in data:
             corpus.append((f"line {number}", _request(data["request"], where, ["request"])))
         else:

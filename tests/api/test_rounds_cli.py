@@ -112,6 +112,16 @@ def test_rounds_combine_names_the_file_that_is_wrong(
     assert name in result.stderr and says in result.stderr
 
 
+def test_rounds_combine_refuses_an_answer_given_twice_in_one_file(answers: Path) -> None:
+    # The later role would silently win: a staff member's answers counted as a leader's.
+    (answers / "staff-0.json").write_text(
+        '{"role": "staff", "role": "operational_leader", "answers": {}}', encoding="utf-8"
+    )
+    result = invoke("rounds", "combine", str(answers))
+    assert result.exit_code == ExitCode.INPUT
+    assert "staff-0.json: not valid JSON: duplicate key 'role'" in result.stderr
+
+
 def test_rounds_combine_needs_the_round_file(tmp_path: Path) -> None:
     result = invoke("rounds", "combine", str(tmp_path))
     assert result.exit_code == ExitCode.INPUT

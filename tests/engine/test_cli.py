@@ -249,13 +249,26 @@ def one_error(result: Result, code: ExitCode) -> str:
             ": invalid-json: duplicate key 'staff_turnover'",
         ),
         (b" \n", ": empty-body: the file is empty; give one JSON object"),
+        (b'{"a": NaN}', ": invalid-json: NaN is not valid JSON"),
+        (b'{"a": 1e999}', ": invalid-json: the number 1e999... is too large"),
+        (b"[" * 100_000, ": too-deep: the JSON is nested too deeply"),
         (
             b'{"risks": {"staff_turnover": "sometimes"}}',
             ': $.risks.staff_turnover: value-not-allowed: "sometimes" is not allowed; use one of '
             "low, medium, high, unknown",
         ),
     ],
-    ids=["missing", "not-utf-8", "invalid-json", "duplicate-key", "empty", "invalid-assessment"],
+    ids=[
+        "missing",
+        "not-utf-8",
+        "invalid-json",
+        "duplicate-key",
+        "empty",
+        "nan",
+        "overflow",
+        "too-deep",
+        "invalid-assessment",
+    ],
 )
 def test_assess_answers_a_bad_file_with_one_line_and_exit_2(
     tmp_path: Path, content: bytes | None, expected: str

@@ -311,6 +311,17 @@ def test_a_bad_ndjson_line_names_file_and_line(tmp_path: Path, bad_line: str, me
     assert str(caught.value).startswith(f"{path}:2: ")
 
 
+def test_a_file_with_a_key_twice_is_refused_not_read_as_its_last_value(tmp_path: Path) -> None:
+    (tmp_path / "twice.json").write_text(
+        '{"risks": {"staff_turnover": "high", "staff_turnover": "low"}}', "utf-8"
+    )
+    (tmp_path / "twice.ndjson").write_text('{"risks": {}, "risks": {}}\n', "utf-8")
+    with pytest.raises(ValueError, match="invalid JSON: duplicate key 'staff_turnover'"):
+        load_corpus([str(tmp_path / "twice.json")])
+    with pytest.raises(ValueError, match=r"twice\.ndjson:1: invalid JSON: duplicate key 'risks'"):
+        load_corpus([str(tmp_path / "twice.ndjson")])
+
+
 def test_an_invalid_scenario_names_the_path_in_its_file(tmp_path: Path) -> None:
     # The assessment of a scenario sits under `assessment`: that is where the field is.
     scenario = {"assessment": {"risks": {"staff_turnover": "huge"}}}
