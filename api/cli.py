@@ -180,11 +180,9 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
 
     text = sys.stdin.read() if file == "-" else _read(file)
     try:
-        data = strict_json.loads(text)  # as the API reads a body: a duplicate key is refused
-    except RecursionError:
-        raise CommandError(f"{file}: too-deep: the JSON is nested too deeply") from None
-    except ValueError as exc:
-        raise CommandError(f"{file}: invalid-json: {exc}") from None
+        data = strict_json.parse(text)  # as the API reads a body: a duplicate key is refused
+    except strict_json.RefusedError as exc:
+        raise CommandError(f"{file}: {exc.code}: {exc}") from None
     try:
         asked = RoundRequest.model_validate(data)
     except ValidationError as exc:

@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["loads"]
+__all__ = ["RefusedError", "loads", "parse"]
 
 
 def _no_constants(name: str) -> Any:
@@ -57,3 +57,21 @@ def loads(text: str) -> Any:
         if "integer string conversion" in str(exc):  # Python converts at most 4,300 digits
             raise ValueError("an integer has too many digits") from None
         raise
+
+
+class RefusedError(ValueError):
+    """Why a text is refused, under the code the API answers such a body with (`code`)."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+def parse(text: str) -> Any:
+    """`loads`, every refusal a `RefusedError`: `too-deep` for nesting, else `invalid-json`."""
+    try:
+        return loads(text)
+    except RecursionError:
+        raise RefusedError("too-deep", "the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise RefusedError("invalid-json", str(exc)) from None

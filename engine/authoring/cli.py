@@ -167,11 +167,9 @@ def assess(
         raise CommandError(f"{file}: empty-body: the file is empty; give one JSON object")
     try:
         # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
-        data = strict_json.loads(text)
-    except RecursionError:
-        raise CommandError(f"{file}: too-deep: the JSON is nested too deeply") from None
-    except ValueError as exc:
-        raise CommandError(f"{file}: invalid-json: {exc}") from None
+        data = strict_json.parse(text)
+    except strict_json.RefusedError as exc:
+        raise CommandError(f"{file}: {exc.code}: {exc}") from None
     try:
         request = AssessmentRequest.model_validate(data)
     except ValidationError as exc:

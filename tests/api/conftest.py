@@ -183,3 +183,23 @@ def stop(server: Server) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real server, keyless assessing, batches of at most 20 (as `client`)."""
     yield from serving(tmp_path_factory, "server", max_batch_items="20")
+
+
+@dataclass
+class Keyed:
+    """An in-process API with API keys made for it, each called by its name."""
+
+    http: httpx.Client
+    keys: dict[str, str]
+
+    def call(
+        self,
+        key: str | None,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send a request with the key named `key` (None: without a key)."""
+        sent = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
+        return self.http.request(method, url, headers={**sent, **(headers or {})}, **kwargs)

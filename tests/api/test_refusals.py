@@ -23,7 +23,7 @@ from api.cli import readiness
 from engine import default_rules_dir, load_ruleset
 from store.database import Database
 from store.models import StoredFinding
-from tests.api.conftest import in_process
+from tests.api.conftest import Keyed, in_process
 from tests.databases import BACKENDS, database_url, fresh_with_keys
 
 REGION = "Region Kronoberg"
@@ -33,14 +33,8 @@ EARLIER_IS = "an earlier assessment of the same organisation and intervention"
 
 
 @dataclass
-class App:
-    http: httpx.Client
-    keys: dict[str, str]
+class App(Keyed):
     url: str
-
-    def call(self, key: str | None, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
-        return self.http.request(method, url, headers=headers, **kwargs)
 
     def store(self, body: dict[str, Any], key: str = "reader", **params: str) -> str:
         answer = self.call(

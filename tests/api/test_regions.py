@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import in_process
+from tests.api.conftest import Keyed, in_process
 from tests.databases import BACKENDS, database_url, fresh_with_keys
 
 KRONOBERG = "Region Kronoberg"
@@ -22,21 +22,7 @@ SKANE = "Skåne"
 
 
 @dataclass
-class App:
-    http: httpx.Client
-    keys: dict[str, str]
-
-    def call(
-        self,
-        key: str | None,
-        method: str,
-        url: str,
-        headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        sent = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
-        return self.http.request(method, url, headers={**sent, **(headers or {})}, **kwargs)
-
+class App(Keyed):
     def store(self, key: str, body: dict[str, Any], **params: str) -> httpx.Response:
         return self.call(
             key, "POST", "/v1/assessments", params={"store": "true", **params}, json=body

@@ -41,7 +41,7 @@ from schemas.vocabulary import RoundRole
 from store.database import Database
 from store.models import RoundRecord
 from store.repository import Repository
-from tests.api.conftest import in_process
+from tests.api.conftest import Keyed, in_process
 from tests.databases import BACKENDS, database_url, fresh
 
 KRONOBERG = "Region Kronoberg"
@@ -51,24 +51,11 @@ SPEC = load_round_spec()
 
 
 @dataclass
-class App:
+class App(Keyed):
     """The app in process on one database, keys made in it by name, and the database's URL."""
 
-    http: httpx.Client
     url: str
-    keys: dict[str, str]
     orgs: list[int] = field(default_factory=lambda: [0])
-
-    def call(
-        self,
-        key: str | None,
-        method: str,
-        url: str,
-        headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        sent = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
-        return self.http.request(method, url, headers={**sent, **(headers or {})}, **kwargs)
 
     def organisation(self) -> str:
         """A new organisation id, so that the tests of one module share no history."""
@@ -133,7 +120,7 @@ def _app(tmp: Path, url: str, **settings: str) -> Iterator[App]:
     }
     database.close()
     with in_process(tmp, database_url=url, **settings) as client:
-        yield App(client, url, keys)
+        yield App(client, keys, url)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
