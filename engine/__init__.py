@@ -40,7 +40,7 @@ from engine.rulebase.rulefile import (
     RecommendationFile,
     SuccessFactorFile,
 )
-from engine.ruleset import PHASE_NAMES, Rule, Ruleset, phase_of_step
+from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
 from engine.runtime.outcome import Outcome
 from engine.runtime.ranking import due_runs
@@ -50,7 +50,6 @@ from engine.shipped import default_examples_dir
 __all__ = [
     "BACKENDS",
     "INDICATORS",
-    "PHASE_NAMES",
     "ROLES",
     "CaseReport",
     "CatalogEntryFile",

@@ -24,10 +24,8 @@ from engine.rulebase.rulefile import (
 from schemas.citation import Citation
 from schemas.result import RulesetInfo
 from schemas.vocabulary import Dimension, GapKind, Severity
-from schemas.words import PHASE_NAMES
 
 __all__ = [
-    "PHASE_NAMES",
     "ContextSeverity",
     "Rule",
     "RuleKind",

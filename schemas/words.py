@@ -20,7 +20,6 @@ __all__ = [
     "LEVELS",
     "MONTHS",
     "OWNERS",
-    "PHASES",
     "PHASE_NAMES",
     "PRIORITIES",
     "SEVERITIES",
@@ -109,9 +108,6 @@ PHASE_NAMES: Mapping[int, Mapping[Language, str]] = MappingProxyType(
     }
 )
 """The four implementation phases of kunskapsguiden-implementering, by number, in each language."""
-
-PHASES = PHASE_NAMES
-"""The four implementation phases."""
 
 MONTHS: dict[Language, tuple[str, ...]] = {
     "sv": (

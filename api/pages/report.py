@@ -39,7 +39,7 @@ from schemas.words import (
     LEVELS,
     MONTHS,
     OWNERS,
-    PHASES,
+    PHASE_NAMES,
     PRIORITIES,
     SEVERITIES,
     TEXTS,
@@ -518,7 +518,7 @@ def build_report(
             gap_titles.get(gap_id) or Said(gap_id, language) for gap_id in readiness.capped_by
         ],
         stage=stage,
-        stage_text=_text("stage_text", language, stage=stage, name=PHASES[stage][language]),
+        stage_text=_text("stage_text", language, stage=stage, name=PHASE_NAMES[stage][language]),
         implemented=implemented,
         areas=areas,
         chart=chart,
