@@ -89,6 +89,29 @@ def _open_for_writing(fifo: Path, process: subprocess.Popen[bytes]) -> int:
     raise AssertionError(f"the command never opened {fifo} (exit {process.poll()})")
 
 
+def _wait_until_blocked_reading(process: subprocess.Popen[bytes]) -> None:
+    """Return once `process` sleeps in its read of a pipe (Linux), not merely has it open.
+
+    A Ctrl-C that lands between the open and the read is noted by Python's handler but interrupts
+    no system call, so the read that follows waits on: the command would be stopped by a second
+    Ctrl-C, and the test, sending one, would hang. Where /proc tells nothing, a pause stands in.
+    """
+    proc = Path("/proc") / str(process.pid)
+    if not proc.is_dir():
+        time.sleep(1)
+        return
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            where = (proc / "wchan").read_text().strip()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            break  # gone, or not ours to read: the exit status below tells
+        if where.endswith("pipe_read") or (where in {"", "0"} and state == "S"):
+            return
+        time.sleep(0.02)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
 def test_ctrl_c_ends_the_command_with_one_line_and_exit_130(tmp_path: Path) -> None:
     fifo = tmp_path / "request.json"
@@ -108,6 +131,7 @@ def test_ctrl_c_ends_the_command_with_one_line_and_exit_130(tmp_path: Path) -> N
     try:
         # Once the command reads the file, it waits for a request that never comes.
         writer = _open_for_writing(fifo, process)
+        _wait_until_blocked_reading(process)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
         os.close(writer)
