@@ -6,7 +6,6 @@ Settings come from READINESS_* environment variables (see the README).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ import click
 
 from api.roundscli import rounds
 from api.settings import Settings, SettingsError
-from engine import CommandError, ExitCode, command_line
+from engine import CommandError, ExitCode, command_line, read_json
 from store.keys import SCOPES
 
 if TYPE_CHECKING:
@@ -172,22 +171,19 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     from pydantic import ValidationError
 
     from api.rounds import round_context
-    from schemas import strict_json
     from schemas.field_errors import field_errors
     from schemas.rounds import RoundRequest
     from store.repository import OrganisationRegionConflictError
     from store.rounds import Rounds
 
-    text = sys.stdin.read() if file == "-" else _read(file)
-    try:
-        data = strict_json.parse(text)  # as the API reads a body: a duplicate key is refused
-    except strict_json.RefusedError as exc:
-        raise CommandError(f"{file}: {exc.code}: {exc}") from None
+    data = read_json(file)  # as the API reads a body: a duplicate key is refused
     try:
         asked = RoundRequest.model_validate(data)
     except ValidationError as exc:
-        first = field_errors(exc, model=RoundRequest)[0]
-        raise CommandError(f"{file}: {first.path}: {first.type}: {first.message}") from None
+        # Every invalid field, as `readiness assess` and the API name them.
+        for error in field_errors(exc, model=RoundRequest):
+            click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)
+        return ExitCode.INPUT
     if not asked.codes and not asked.shared_roles:
         raise CommandError(f"{file}: give personal codes by role (codes) or shared_roles")
     organisation_id = asked.organisation.id
@@ -226,13 +222,6 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     for code in codes:
         click.echo(f"{code.role:<20} {code.kind:<9} {code.code}")
     return ExitCode.OK
-
-
-def _read(file: str) -> str:
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{file}: cannot be read: {exc}") from None
 
 
 readiness = command_line(

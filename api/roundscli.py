@@ -27,8 +27,8 @@ from engine import (
     form_answers,
     load_round_spec,
     load_ruleset,
+    read_json,
 )
-from schemas import strict_json
 from schemas.vocabulary import Language
 
 __all__ = ["ROUND_FILE", "rounds"]
@@ -65,20 +65,6 @@ def check(rules: Path | None) -> int:
     return ExitCode.OK
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
-        return strict_json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise CommandError(f"{path}: the JSON is nested too deeply") from None
-    except ValueError as exc:
-        raise CommandError(f"{path}: not valid JSON: {exc}") from None
-
-
 def read_folder(spec: RoundSpec, folder: Path) -> tuple[dict[str, Any], list[Response]]:
     """The round described in `folder/round.json` and every other JSON file's response.
 
@@ -92,14 +78,14 @@ def read_folder(spec: RoundSpec, folder: Path) -> tuple[dict[str, Any], list[Res
         raise CommandError(
             f"{folder}: no {ROUND_FILE} (the organisation and intervention of the round)"
         )
-    base = _read_json(described)
+    base = read_json(str(described))
     if not isinstance(base, dict) or not set(base) <= {"organisation", "intervention"}:
         raise CommandError(f"{described}: give an object with organisation and intervention")
     responses: list[Response] = []
     for path in sorted(folder.glob("*.json")):
         if path.name == ROUND_FILE:
             continue
-        raw = _read_json(path)
+        raw = read_json(str(path))
         if not isinstance(raw, dict) or set(raw) != {"role", "answers"}:
             raise CommandError(f"{path}: give an object with role and answers")
         role = raw["role"]

@@ -12,7 +12,7 @@ The package has three parts:
 Other packages import the names below and nothing deeper (a test holds `api/` to it).
 """
 
-from engine.authoring.cli import CommandError, ExitCode, command_line
+from engine.authoring.cli import CommandError, ExitCode, command_line, read_json
 from engine.authoring.lint import LintReport, lint
 from engine.authoring.ruletests import CaseReport, run_cases
 from engine.conditions import condition_text, tests_in
@@ -88,6 +88,7 @@ __all__ = [
     "load_ruleset",
     "phase_of_step",
     "privacy_groups",
+    "read_json",
     "ruleset_digest",
     "run_cases",
     "tests_in",

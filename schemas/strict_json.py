@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["RefusedError", "loads", "parse"]
+__all__ = ["RefusedError", "decode", "loads", "parse"]
 
 
 def _no_constants(name: str) -> Any:
@@ -22,8 +22,9 @@ def _no_constants(name: str) -> Any:
 
 def _finite(text: str) -> float:
     value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:20]}... is too large")
+    if not math.isfinite(value):  # too large in magnitude, either sign, for a double
+        shown = text if len(text) <= 20 else text[:20] + "..."
+        raise ValueError(f"the number {shown} is out of range")
     return value
 
 
@@ -75,3 +76,21 @@ def parse(text: str) -> Any:
         raise RefusedError("too-deep", "the JSON is nested too deeply") from None
     except ValueError as exc:
         raise RefusedError("invalid-json", str(exc)) from None
+
+
+def decode(data: bytes) -> str:
+    """`data` as UTF-8 text; a leading byte-order mark is dropped.
+
+    Files, not request bodies: Windows editors write a mark, and since it cannot begin valid
+    JSON, dropping it changes no document's meaning.
+
+    Raises:
+        RefusedError: `invalid-json`, naming the first byte that is not UTF-8 and its offset.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RefusedError(
+            "invalid-json",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+        ) from None

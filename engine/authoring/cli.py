@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import NoReturn, get_args
+from typing import Any, NoReturn, get_args
 
 import click
 from pydantic import ValidationError
@@ -36,7 +36,7 @@ from schemas.assessment import AssessmentRequest
 from schemas.field_errors import field_errors
 from schemas.vocabulary import Language
 
-__all__ = ["CommandError", "CommandGroup", "ExitCode", "command_line"]
+__all__ = ["CommandError", "CommandGroup", "ExitCode", "command_line", "read_json"]
 
 
 class ExitCode(IntEnum):
@@ -103,11 +103,15 @@ def _folder(_ctx: click.Context, param: click.Parameter, value: Path | None) -> 
     return value
 
 
-def _read_text(name: str) -> str:
-    """The text of a file (`-`: standard input), UTF-8, with or without a byte-order mark.
+def read_json(name: str) -> Any:
+    """The JSON in a file (`-`: standard input), read as strictly as the API reads a body.
 
-    A mark is accepted because Windows editors write one: it cannot begin valid JSON, so dropping it
-    changes no document's meaning.
+    UTF-8, with or without a byte-order mark (`schemas.strict_json.decode`); a duplicate key,
+    NaN or a number out of range is refused (`schemas.strict_json.parse`).
+
+    Raises:
+        CommandError: One line: the file, then why it cannot be read, or the API's code for the
+            refusal (`empty-body`, `invalid-json`, `too-deep`) and the reason.
     """
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
@@ -118,11 +122,12 @@ def _read_text(name: str) -> str:
     except OSError as exc:
         raise CommandError(f"{name}: cannot read it: {exc.strerror or exc}") from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CommandError(
-            f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
+        text = strict_json.decode(data)
+        if not text.strip():
+            raise strict_json.RefusedError("empty-body", "the file is empty; give one JSON object")
+        return strict_json.parse(text)
+    except strict_json.RefusedError as exc:
+        raise CommandError(f"{name}: {exc.code}: {exc}") from None
 
 
 _LANGUAGE = click.Choice(get_args(Language))
@@ -162,14 +167,7 @@ def assess(
 
     FILE holds an AssessmentRequest; '-' reads it from standard input.
     """
-    text = _read_text(file)
-    if not text.strip():
-        raise CommandError(f"{file}: empty-body: the file is empty; give one JSON object")
-    try:
-        # Strict, as the API reads a body: a duplicate key is refused, not silently the last.
-        data = strict_json.parse(text)
-    except strict_json.RefusedError as exc:
-        raise CommandError(f"{file}: {exc.code}: {exc}") from None
+    data = read_json(file)
     try:
         request = AssessmentRequest.model_validate(data)
     except ValidationError as exc:

@@ -231,15 +231,24 @@ def _request(data: Any, where: str, prefix: Sequence[str] = ()) -> AssessmentReq
         raise ValueError(f"{where}: invalid assessment: {message}") from exc
 
 
-def _read_json(path: Path) -> Any:
+def _text(path: Path) -> str:
+    """The text of `path`: UTF-8, a byte-order mark dropped, as `readiness assess` reads it."""
     try:
-        return strict_json.loads(path.read_text(encoding="utf-8"))
+        return strict_json.decode(path.read_bytes())
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except strict_json.RefusedError as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from exc
+
+
+def _read_json(path: Path) -> Any:
+    text = _text(path)
+    try:
+        return strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
     except RecursionError as exc:
         raise ValueError(f"{path}: invalid JSON: nested too deeply") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from exc
     except ValueError as exc:  # refused by strict JSON: a duplicate key, NaN, an overflow
         raise ValueError(f"{path}: invalid JSON: {exc}") from exc
 
@@ -253,10 +262,7 @@ def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
 
 
 def _ndjson(path: Path) -> Corpus:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from exc
+    text = _text(path)
     corpus: Corpus = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

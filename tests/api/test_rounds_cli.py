@@ -119,7 +119,7 @@ def test_rounds_combine_refuses_an_answer_given_twice_in_one_file(answers: Path)
     )
     result = invoke("rounds", "combine", str(answers))
     assert result.exit_code == ExitCode.INPUT
-    assert "staff-0.json: not valid JSON: duplicate key 'role'" in result.stderr
+    assert "staff-0.json: invalid-json: duplicate key 'role'" in result.stderr
 
 
 def test_rounds_combine_needs_the_round_file(tmp_path: Path) -> None:
@@ -212,3 +212,34 @@ def test_rounds_open_refuses_a_duplicate_key_as_the_api_does(tmp_path: Path) -> 
     )
     assert result.exit_code == ExitCode.INPUT
     assert "invalid-json: duplicate key 'codes'" in result.stderr
+
+
+def test_rounds_open_names_every_invalid_field_as_assess_does(tmp_path: Path) -> None:
+    path = tmp_path / "open.json"
+    body = {"organisation": {"id": "x", "country": "NO"}, "codes": {"mayor": 1}}
+    path.write_text(json.dumps(body), encoding="utf-8")
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", str(path)],
+        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    )
+    assert result.exit_code == ExitCode.INPUT
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[1] for line in lines] == ["$.organisation.country", "$.codes.mayor"]
+    assert all(line.startswith(f"{path}: ") for line in lines)
+
+
+def test_the_round_files_may_begin_with_a_byte_order_mark(tmp_path: Path, answers: Path) -> None:
+    # Windows editors write one, as `readiness assess` accepts it.
+    for file in answers.glob("*.json"):
+        file.write_text("\ufeff" + file.read_text(encoding="utf-8"), encoding="utf-8")
+    assert invoke("rounds", "combine", str(answers), "--no-evaluate").exit_code == ExitCode.OK
+    path = tmp_path / "open.json"
+    body = {"organisation": {"id": "0380-ifo", "country": "SE"}, "codes": {"staff": 1}}
+    path.write_text("\ufeff" + json.dumps(body), encoding="utf-8")
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", str(path)],
+        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr

@@ -242,7 +242,7 @@ def one_error(result: Result, code: ExitCode) -> str:
     ("content", "expected"),
     [
         (None, "no such file"),
-        (b"{\xff}", "not UTF-8 text (byte 0xff at offset 1)"),
+        (b"{\xff}", ": invalid-json: not UTF-8 text (byte 0xff at offset 1)"),
         (b"{", ": invalid-json: Expecting property name enclosed in double quotes"),
         (
             b'{"risks": {"staff_turnover": "high", "staff_turnover": "low"}}',
@@ -250,7 +250,8 @@ def one_error(result: Result, code: ExitCode) -> str:
         ),
         (b" \n", ": empty-body: the file is empty; give one JSON object"),
         (b'{"a": NaN}', ": invalid-json: NaN is not valid JSON"),
-        (b'{"a": 1e999}', ": invalid-json: the number 1e999... is too large"),
+        (b'{"a": 1e999}', ": invalid-json: the number 1e999 is out of range"),
+        (b'{"a": -1e999}', ": invalid-json: the number -1e999 is out of range"),
         (b"[" * 100_000, ": too-deep: the JSON is nested too deeply"),
         (
             b'{"risks": {"staff_turnover": "sometimes"}}',
@@ -266,6 +267,7 @@ def one_error(result: Result, code: ExitCode) -> str:
         "empty",
         "nan",
         "overflow",
+        "negative-overflow",
         "too-deep",
         "invalid-assessment",
     ],

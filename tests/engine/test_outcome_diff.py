@@ -322,6 +322,14 @@ def test_a_file_with_a_key_twice_is_refused_not_read_as_its_last_value(tmp_path:
         load_corpus([str(tmp_path / "twice.ndjson")])
 
 
+def test_files_may_begin_with_a_byte_order_mark_as_for_assess(tmp_path: Path) -> None:
+    (tmp_path / "marked.json").write_text('\ufeff{"risks": {"staff_turnover": "high"}}', "utf-8")
+    (tmp_path / "marked.ndjson").write_text("\ufeff{}\n{}\n", "utf-8")
+    corpus = load_corpus([str(tmp_path / "marked.json"), str(tmp_path / "marked.ndjson")])
+    assert [name for name, _ in corpus] == ["marked", "line 1", "line 2"]
+    assert corpus[0][1].risks.staff_turnover == "high"
+
+
 def test_an_invalid_scenario_names_the_path_in_its_file(tmp_path: Path) -> None:
     # The assessment of a scenario sits under `assessment`: that is where the field is.
     scenario = {"assessment": {"risks": {"staff_turnover": "huge"}}}
