@@ -408,11 +408,17 @@ TEXTS: Words = {
 """The labels and sentences of the report pages."""
 
 
-def number(value: float | None, language: Language) -> str:
-    """A score as the language writes it (decimal comma in Swedish and Danish); `–` for none."""
+def number(value: float | None, language: Language, digits: int | None = None) -> str:
+    """A score as the language writes it (decimal comma in Swedish and Danish); `–` for none.
+
+    Whole numbers without decimals, others with one; with `digits`, always that many (a column of
+    means on the dashboard, whose decimals line up).
+    """
     if value is None:
         return "–"
-    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    if digits is None:
+        digits = 0 if float(value).is_integer() else 1
+    shown = f"{value:.{digits}f}"
     return shown.replace(".", ",") if language in ("sv", "da") else shown
 
 

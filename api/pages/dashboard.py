@@ -28,7 +28,7 @@ from api.paging import after_cursor
 from api.runtime import Runtime
 from schemas.vocabulary import Language, ReadinessLevel
 from schemas.words import LEVELS as LEVEL_NAMES
-from schemas.words import percent
+from schemas.words import number, percent
 from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, RegionInfo
 from store.summary import summary
@@ -275,12 +275,6 @@ def _texts(language: Language) -> dict[str, str]:
     return texts_in(TEXTS, language)
 
 
-def number(value: float, language: Language, digits: int = 1) -> str:
-    """`value` as the language writes it: a decimal comma in Swedish and Danish."""
-    written = f"{value:.{digits}f}"
-    return written.replace(".", ",") if language in ("sv", "da") else written
-
-
 def quarter_name(quarter: str, language: Language, between: str = " ") -> str:
     """`2026-Q1` as the language writes it, its year and quarter parted by `between`."""
     year, _, n = quarter.partition("-Q")
@@ -438,7 +432,9 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
             "dimension": row["dimension"],
             "title": sections.get(row["dimension"], row["dimension"]),
             "levels": [row["levels"][level] for level in LEVELS],
-            "mean": None if row["mean_score"] is None else number(row["mean_score"], language),
+            "mean": None
+            if row["mean_score"] is None
+            else number(row["mean_score"], language, digits=1),
             "mean_value": row["mean_score"],
             "answered_by": row["answered_by"],
         }
@@ -466,7 +462,9 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
             "assessments": row["assessments"],
             "suppressed": row["suppressed"],
             "mean_value": row.get("mean_score"),
-            "mean": None if row.get("mean_score") is None else number(row["mean_score"], language),
+            "mean": None
+            if row.get("mean_score") is None
+            else number(row["mean_score"], language, digits=1),
             "levels": [row.get("levels", {}).get(level, 0) for level in LEVELS],
         }
         for row in result["trend"]
@@ -569,7 +567,7 @@ def dashboard(
                 "score": (
                     None
                     if stored.readiness_score is None
-                    else number(stored.readiness_score, language)
+                    else number(stored.readiness_score, language, digits=1)
                 ),
             }
             for stored in latest
