@@ -43,7 +43,7 @@ from engine.rulebase.rulefile import (
 from engine.ruleset import Rule, Ruleset, phase_of_step
 from engine.runtime.assess import BACKENDS, Engine
 from engine.runtime.outcome import Outcome
-from engine.runtime.ranking import due_runs
+from engine.runtime.ranking import due_runs, needed_by
 from engine.runtime.render import variant_text
 from engine.shipped import default_examples_dir
 
@@ -86,6 +86,7 @@ __all__ = [
     "lint",
     "load_round_spec",
     "load_ruleset",
+    "needed_by",
     "phase_of_step",
     "privacy_groups",
     "read_json",

@@ -283,6 +283,7 @@ TEXTS: Words = {
     },
     "why": {"sv": "Varför", "da": "Hvorfor", "en": "Why"},
     "after": {"sv": "Görs efter", "da": "Gøres efter", "en": "Comes after"},
+    "before": {"sv": "Görs före", "da": "Gøres før", "en": "Comes before"},
     "sub_points": {
         "sv": "Görs som en del av detta",
         "da": "Gøres som en del af dette",

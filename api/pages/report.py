@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
 from api.pages.common import Page, PageError, span_of_days
 from api.runtime import Runtime
-from engine import Ruleset, due_runs, values_of, variant_text
+from engine import Ruleset, due_runs, needed_by, values_of, variant_text
 from schemas.assessment import AssessmentRequest
 from schemas.citation import Citation
 from schemas.questionnaire import Questionnaire
@@ -122,6 +122,9 @@ class Step:
     phase_step: str | None = None
     after: list[tuple[str, Said]] = field(default_factory=list)
     """(anchor, title) of each prerequisite."""
+    before: list[tuple[str, Said]] = field(default_factory=list)
+    """(anchor, title) of each place that names it as a prerequisite: why it may come above one
+    of higher priority."""
     sub_points: list[Step] = field(default_factory=list)
     sources: list[Cited] = field(default_factory=list)
     when: str | None = None
@@ -321,8 +324,9 @@ def _steps(
             said[f"{recommendation.id}/{point.id}"] = point_texts
             anchors.setdefault(point.id, (anchor, point_texts["title"]))
     dues = _when_due(result.recommendations, stage, language)
+    dependents = needed_by(result.recommendations)
     return [
-        _step(r, said, anchors, ruleset, language, when)
+        _step(r, said, anchors, ruleset, language, when, dependents.get(r.id, []))
         for r, when in zip(result.recommendations, dues, strict=True)
     ]
 
@@ -352,6 +356,7 @@ def _step(
     ruleset: Ruleset,
     language: Language,
     when: str,
+    dependents: Sequence[Recommendation],
 ) -> Step:
     texts = said[recommendation.id]
     anchor = anchors[recommendation.id][0]
@@ -367,6 +372,7 @@ def _step(
         priority_name=_word(PRIORITIES, recommendation.priority, language),
         phase_step=step_words(recommendation, language),
         after=[anchors[a] for a in recommendation.after if a in anchors],
+        before=[anchors[d.id] for d in dependents],
         sub_points=[
             Step(
                 id=point.id,

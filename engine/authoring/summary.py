@@ -1,15 +1,16 @@
 """A result as a few lines to read in a terminal: `readiness assess FILE --format text`.
 
 The level and how firm it is, the phase, what blocks, and the first recommendations under the
-runs of the ranking (`engine.runtime.ranking.due_runs`), each with its priority, who acts and its
-step. Everything is in the language the result was made in (`--lang`), in the words of the
+runs of the ranking (`engine.runtime.ranking.due_runs`), each with its priority, who acts, its
+step, and what it comes before or after (so that a high one placed above a critical one says
+why). Everything is in the language the result was made in (`--lang`), in the words of the
 report pages (`schemas.words`), so a Swedish or Danish reader meets no English frame around the
 rules' texts. `--format json` gives the whole result.
 """
 
 from __future__ import annotations
 
-from engine.runtime.ranking import due_runs
+from engine.runtime.ranking import due_runs, needed_by
 from schemas.result import AssessmentResult
 from schemas.words import (
     LEVELS,
@@ -70,6 +71,8 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
         return "\n".join(lines) + "\n"
     lines += ["", f"{say('recommendations', language)} ({len(recommendations)}):"]
     shown = None
+    places = {r.id: r for r in recommendations}
+    dependents = needed_by(recommendations)
     for recommendation, due in zip(
         recommendations[:first], due_runs(recommendations, readiness.stage), strict=False
     ):
@@ -84,6 +87,13 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
         )
         for point in recommendation.sub_points:
             lines.append(f"         {say('sub_points', language)}: {point.title}")
+        for key, related in (
+            ("after", [places[a] for a in recommendation.after if a in places]),
+            ("before", dependents.get(recommendation.id, [])),
+        ):
+            if related:
+                named = "; ".join(f"{r.rank}. {r.title}" for r in related)
+                lines.append(f"         {say(key, language)}: {named}")
     if len(recommendations) > first:
         more = len(recommendations) - first
         lines.append(f"  {say('more', language, count=more, command='--format json')}")

@@ -45,6 +45,7 @@ __all__ = [
     "RankItem",
     "Ranked",
     "due_runs",
+    "needed_by",
     "order",
     "priority_of",
     "rank",
@@ -135,6 +136,19 @@ def due_runs(recommendations: Iterable[Recommendation], stage: int) -> list[Due]
         if placed[n].score.lifted_by:
             out[n] = out[n + 1]
     return out
+
+
+def needed_by(recommendations: Iterable[Recommendation]) -> dict[str, list[Recommendation]]:
+    """For each recommendation, the places that name it as a prerequisite (`after`), in rank order.
+
+    The other end of `after`, for a reader told why a recommendation of lower priority comes
+    first: it is what a more urgent one needs done before it (`score.lifted_by`).
+    """
+    found: dict[str, list[Recommendation]] = {}
+    for recommendation in recommendations:
+        for before in recommendation.after:
+            found.setdefault(before, []).append(recommendation)
+    return found
 
 
 def _own_due(recommendation: Recommendation, stage: int) -> Due:

@@ -149,6 +149,34 @@ def test_a_step_that_is_also_work_of_a_later_one_says_so(
     assert steps["step-01-map-local-needs"].phase_step == "Steg 1 i fas 1"
 
 
+VALUES_BEFORE_TRAINING = {
+    "culture": {"values_aligned": "no", "staff_believe": "no"},
+    "competence": {"training_available": "no", "staff_motivation": "low"},
+    "process": {"step_8": "not"},
+}
+"""Values that run against the method, training missing: the dialogue comes before the plan."""
+
+
+def test_a_prerequisite_placed_above_a_more_urgent_one_says_what_it_comes_before(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    # The values dialogue (high) is placed above the training plan (critical) that needs it
+    # first: each end of the link names the other, so the order explains itself.
+    answers = VALUES_BEFORE_TRAINING
+    view = build_report(_result(engine, answers, "da"), ruleset, questionnaires.of("da"), "da")
+    steps = {step.id: step for step in view.recommendations}
+    values, training = steps["align-values-and-norms"], steps["step-08-plan-the-training"]
+    assert values.rank is not None and training.rank is not None
+    assert values.rank < training.rank and values.priority != training.priority
+    assert values.before == [(training.anchor, training.title)]
+    assert training.after == [(values.anchor, values.title)]
+    # Every link is named at both ends.
+    place = {step.anchor: step.id for step in view.recommendations}
+    before = {(step.id, place[a]) for step in view.recommendations for a, _ in step.before}
+    after = {(place[a], step.id) for step in view.recommendations for a, _ in step.after}
+    assert before == after
+
+
 def test_a_text_the_rules_no_longer_hold_is_shown_as_stored_in_its_language(
     engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
 ) -> None:
@@ -454,3 +482,20 @@ def test_the_session_s_unstored_result_has_a_report_and_none_says_so(
 )
 def test_a_span_of_one_day_is_said_in_the_singular(days: int, spans: tuple[str, ...]) -> None:
     assert tuple(span_of_days(days, language) for language in ("sv", "da", "en")) == spans
+
+
+def test_the_page_links_a_prerequisite_and_what_it_comes_before(
+    pages: Pages, engine: Engine
+) -> None:
+    session = pages.sessions.start()
+    result = _result(engine, VALUES_BEFORE_TRAINING, "da")
+    ranks = {r.id: r.rank for r in result.recommendations}
+    values, training = ranks["align-values-and-norms"], ranks["step-08-plan-the-training"]
+    saved = {"request": VALUES_BEFORE_TRAINING, "result": result.model_dump(mode="json")}
+    pages.sessions.save_result(session.token, saved)
+    page = _get(pages, "/report?lang=da", session.token).text
+    item = page[page.index(f'<li id="rec-{values}"') :]
+    item = item[: item.index("</li>")]
+    assert f'<strong>Gøres før:</strong> <a href="#rec-{training}">' in item
+    item = page[page.index(f'<li id="rec-{training}"') :]
+    assert f'<strong>Gøres efter:</strong> <a href="#rec-{values}">' in item[: item.index("</li>")]

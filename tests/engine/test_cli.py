@@ -95,7 +95,7 @@ FRAMES: dict[Language, tuple[str, str, str, str, str]] = {
 ENGLISH_FRAME = re.compile(
     r"readiness|score|phase \d|who acts|step \d|recommendations|gaps and risks|combinations|"
     r"strengths|done as part|now, in|when you reach|smaller gaps|to find out|of the questions|"
-    r"and \d+ more|\[(critical|high|medium|low)\]",
+    r"and \d+ more|comes before|comes after|\[(critical|high|medium|low)\]",
     re.IGNORECASE,
 )
 
@@ -128,6 +128,27 @@ def test_a_summary_in_swedish_or_danish_has_no_english_frame(
     assert text.count(folded) == sum(len(r.sub_points) for r in result.recommendations[:10])
     assert not re.search(r"\d\.\d", "\n".join(lines[:3])), lines[:3]
     assert not ENGLISH_FRAME.search(text), ENGLISH_FRAME.findall(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after"),
+    [("en", "Comes before", "Comes after"), ("da", "Gøres før", "Gøres efter")],
+)
+def test_a_summary_says_why_a_prerequisite_comes_above_a_more_urgent_one(
+    engine: Engine, language: Language, before: str, after: str
+) -> None:
+    # Staff whose values run against the method, training missing and raised by an escalation:
+    # the values dialogue (high) comes above the training plan (critical) that needs it first.
+    path = ROOT / "tests" / "rules" / "scenarios" / "dk-recovery-low-motivation-no-training.json"
+    body = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    result = engine.assess(AssessmentRequest.model_validate(body), language=language)
+    first, second = result.recommendations[:2]
+    assert first.score.lifted_by == [second.id] and second.after == [first.id]
+    assert first.score.urgency < second.score.urgency
+    lines = summary_text(result).splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("    1. "))
+    assert lines[at + 1] == f"         {before}: 2. {second.title}"
+    assert f"         {after}: 1. {first.title}" in lines[at + 2 : at + 6]
 
 
 def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
