@@ -15,7 +15,7 @@ import click
 
 from api.roundscli import rounds
 from api.settings import Settings, SettingsError
-from engine import CommandError, ExitCode, command_line, read_json
+from engine import CommandError, ExitCode, command_line, read_model
 from store.keys import SCOPES
 
 if TYPE_CHECKING:
@@ -168,22 +168,12 @@ def open_round(rules: Path | None, file: str, output: str) -> int:
     """
     from datetime import UTC, datetime
 
-    from pydantic import ValidationError
-
     from api.rounds import round_context
-    from schemas.field_errors import field_errors
     from schemas.rounds import RoundRequest
     from store.repository import OrganisationRegionConflictError
     from store.rounds import Rounds
 
-    data = read_json(file)  # as the API reads a body: a duplicate key is refused
-    try:
-        asked = RoundRequest.model_validate(data)
-    except ValidationError as exc:
-        # Every invalid field, as `readiness assess` and the API name them.
-        for error in field_errors(exc, model=RoundRequest):
-            click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)
-        return ExitCode.INPUT
+    asked = read_model(file, RoundRequest)  # as the API reads a body: a duplicate key is refused
     if not asked.codes and not asked.shared_roles:
         raise CommandError(f"{file}: give personal codes by role (codes) or shared_roles")
     organisation_id = asked.organisation.id

@@ -12,7 +12,14 @@ The package has three parts:
 Other packages import the names below and nothing deeper (a test holds `api/` to it).
 """
 
-from engine.authoring.cli import CommandError, ExitCode, command_line, read_json
+from engine.authoring.cli import (
+    CommandError,
+    ExitCode,
+    InvalidFieldsError,
+    command_line,
+    read_json,
+    read_model,
+)
 from engine.authoring.lint import LintReport, lint
 from engine.authoring.ruletests import CaseReport, run_cases
 from engine.conditions import condition_text, tests_in
@@ -59,6 +66,7 @@ __all__ = [
     "Engine",
     "EvaluationError",
     "ExitCode",
+    "InvalidFieldsError",
     "InvalidRulesetError",
     "LintReport",
     "ObstacleFile",
@@ -90,6 +98,7 @@ __all__ = [
     "phase_of_step",
     "privacy_groups",
     "read_json",
+    "read_model",
     "ruleset_digest",
     "run_cases",
     "tests_in",

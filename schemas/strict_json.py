@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["RefusedError", "decode", "loads", "parse"]
+__all__ = ["RefusedError", "decode", "loads", "parse", "parse_file"]
 
 
 def _no_constants(name: str) -> Any:
@@ -94,3 +94,15 @@ def decode(data: bytes) -> str:
             "invalid-json",
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
         ) from None
+
+
+def parse_file(data: bytes) -> Any:
+    """The JSON document in a file's bytes: `decode`, then `parse`; a blank file is refused.
+
+    Raises:
+        RefusedError: `empty-body`, `invalid-json` (not UTF-8, or as `parse`) or `too-deep`.
+    """
+    text = decode(data)
+    if not text.strip():
+        raise RefusedError("empty-body", "the file is empty; give one JSON object")
+    return parse(text)

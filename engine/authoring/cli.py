@@ -8,10 +8,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn, get_args
+from typing import IO, Any, NoReturn, TypeVar, get_args
 
 import click
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 
 from engine.authoring.copies import MIN_WORDS, find_copies, read_sources, seeds_dir
@@ -36,7 +36,15 @@ from schemas.assessment import AssessmentRequest
 from schemas.field_errors import field_errors
 from schemas.vocabulary import Language
 
-__all__ = ["CommandError", "CommandGroup", "ExitCode", "command_line", "read_json"]
+__all__ = [
+    "CommandError",
+    "CommandGroup",
+    "ExitCode",
+    "InvalidFieldsError",
+    "command_line",
+    "read_json",
+    "read_model",
+]
 
 
 class ExitCode(IntEnum):
@@ -60,6 +68,26 @@ class CommandError(click.ClickException):
     """A user error: printed as one line, `Error: <message>`, ending the command with `exit_code`."""
 
     exit_code = ExitCode.INPUT
+
+
+class InvalidFieldsError(CommandError):
+    """A file that is JSON but not what the command takes: one line per invalid field.
+
+    Each line is `FILE: PATH: REASON: MESSAGE`, with the JSON path, stable reason and message the
+    API's `errors` give for that field.
+    """
+
+    def __init__(self, name: str, exc: ValidationError, model: type[BaseModel]) -> None:
+        self.lines = [
+            f"{name}: {error.path}: {error.type}: {error.message}"
+            for error in field_errors(exc, model=model)
+        ]
+        super().__init__("\n".join(self.lines))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the lines, without the `Error:` of a one-line error."""
+        for line in self.lines:
+            click.echo(line, file=file, err=file is None)
 
 
 class CommandGroup(click.Group):
@@ -106,8 +134,8 @@ def _folder(_ctx: click.Context, param: click.Parameter, value: Path | None) -> 
 def read_json(name: str) -> Any:
     """The JSON in a file (`-`: standard input), read as strictly as the API reads a body.
 
-    UTF-8, with or without a byte-order mark (`schemas.strict_json.decode`); a duplicate key,
-    NaN or a number out of range is refused (`schemas.strict_json.parse`).
+    UTF-8, with or without a byte-order mark; a blank file, a duplicate key, NaN or a number out of
+    range is refused (`schemas.strict_json.parse_file`).
 
     Raises:
         CommandError: One line: the file, then why it cannot be read, or the API's code for the
@@ -122,12 +150,24 @@ def read_json(name: str) -> Any:
     except OSError as exc:
         raise CommandError(f"{name}: cannot read it: {exc.strerror or exc}") from None
     try:
-        text = strict_json.decode(data)
-        if not text.strip():
-            raise strict_json.RefusedError("empty-body", "the file is empty; give one JSON object")
-        return strict_json.parse(text)
+        return strict_json.parse_file(data)
     except strict_json.RefusedError as exc:
         raise CommandError(f"{name}: {exc.code}: {exc}") from None
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def read_model(name: str, model: type[_Model]) -> _Model:
+    """The file `name` (`-`: standard input) as a `model`, read as `read_json` reads it.
+
+    Raises:
+        CommandError: As `read_json`; `InvalidFieldsError` naming every invalid field.
+    """
+    try:
+        return model.model_validate(read_json(name))
+    except ValidationError as exc:
+        raise InvalidFieldsError(name, exc, model) from None
 
 
 _LANGUAGE = click.Choice(get_args(Language))
@@ -167,14 +207,7 @@ def assess(
 
     FILE holds an AssessmentRequest; '-' reads it from standard input.
     """
-    data = read_json(file)
-    try:
-        request = AssessmentRequest.model_validate(data)
-    except ValidationError as exc:
-        # The API's field errors: a JSON path, a stable reason and what to send instead.
-        for error in field_errors(exc, model=AssessmentRequest):
-            click.echo(f"{file}: {error.path}: {error.type}: {error.message}", err=True)
-        return ExitCode.INPUT
+    request = read_model(file, AssessmentRequest)
     engine = Engine(load_ruleset(rules), backend)
     # The trace is part of the JSON; the summary has no place for it.
     result = engine.assess(request, language=lang, explain=explain and output == "json")

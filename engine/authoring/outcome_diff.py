@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -231,26 +230,19 @@ def _request(data: Any, where: str, prefix: Sequence[str] = ()) -> AssessmentReq
         raise ValueError(f"{where}: invalid assessment: {message}") from exc
 
 
-def _text(path: Path) -> str:
-    """The text of `path`: UTF-8, a byte-order mark dropped, as `readiness assess` reads it."""
+def _bytes(path: Path) -> bytes:
     try:
-        return strict_json.decode(path.read_bytes())
+        return path.read_bytes()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except strict_json.RefusedError as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from exc
 
 
 def _read_json(path: Path) -> Any:
-    text = _text(path)
+    """The JSON in `path`, read as `readiness assess` reads a file (`strict_json.parse_file`)."""
     try:
-        return strict_json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise ValueError(f"{path}: invalid JSON: nested too deeply") from exc
-    except ValueError as exc:  # refused by strict JSON: a duplicate key, NaN, an overflow
-        raise ValueError(f"{path}: invalid JSON: {exc}") from exc
+        return strict_json.parse_file(_bytes(path))
+    except strict_json.RefusedError as exc:
+        raise ValueError(f"{path}: {exc.code}: {exc}") from exc
 
 
 def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
@@ -262,20 +254,19 @@ def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
 
 
 def _ndjson(path: Path) -> Corpus:
-    text = _text(path)
     corpus: Corpus = []
+    try:
+        text = strict_json.decode(_bytes(path))
+    except strict_json.RefusedError as exc:
+        raise ValueError(f"{path}: {exc.code}: {exc}") from exc
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         try:
-            data = strict_json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: invalid JSON: {exc.msg}") from exc
-        except RecursionError as exc:
-            raise ValueError(f"{where}: invalid JSON: nested too deeply") from exc
-        except ValueError as exc:  # refused by strict JSON: a duplicate key, NaN, an overflow
-            raise ValueError(f"{where}: invalid JSON: {exc}") from exc
+            data = strict_json.parse(line)
+        except strict_json.RefusedError as exc:
+            raise ValueError(f"{where}: {exc.code}: {exc}") from exc
         if isinstance(data, dict) and "request" in data:
             corpus.append((f"line {number}", _request(data["request"], where, ["request"])))
         else:
@@ -299,7 +290,8 @@ def load_corpus(sources: Sequence[str] = ()) -> list[tuple[str, AssessmentReques
 
     Raises:
         ValueError: When a file cannot be read or holds invalid JSON or an invalid assessment;
-            the message starts with `file:line`.
+            the message starts with the file, and with `file:line` for a line of NDJSON or an
+            invalid assessment; a refused JSON text is named by its API code (`invalid-json`).
     """
     corpus: Corpus = []
     for source in sources or [str(EXAMPLES_DIR)]:

@@ -71,7 +71,9 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
         return "\n".join(lines) + "\n"
     lines += ["", f"{say('recommendations', language)} ({len(recommendations)}):"]
     shown = None
-    places = {r.id: r for r in recommendations}
+    # Where each is done: its own place, or the place it is a sub-point of (its own title).
+    places = {r.id: f"{r.rank}. {r.title}" for r in recommendations}
+    places.update({p.id: f"{r.rank}. {p.title}" for r in recommendations for p in r.sub_points})
     dependents = needed_by(recommendations)
     for recommendation, due in zip(
         recommendations[:first], due_runs(recommendations, readiness.stage), strict=False
@@ -87,13 +89,12 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
         )
         for point in recommendation.sub_points:
             lines.append(f"         {say('sub_points', language)}: {point.title}")
-        for key, related in (
+        for key, named in (
             ("after", [places[a] for a in recommendation.after if a in places]),
-            ("before", dependents.get(recommendation.id, [])),
+            ("before", [places[d.id] for d in dependents.get(recommendation.id, [])]),
         ):
-            if related:
-                named = "; ".join(f"{r.rank}. {r.title}" for r in related)
-                lines.append(f"         {say(key, language)}: {named}")
+            if named:
+                lines.append(f"         {say(key, language)}: {'; '.join(named)}")
     if len(recommendations) > first:
         more = len(recommendations) - first
         lines.append(f"  {say('more', language, count=more, command='--format json')}")

@@ -139,15 +139,20 @@ def due_runs(recommendations: Iterable[Recommendation], stage: int) -> list[Due]
 
 
 def needed_by(recommendations: Iterable[Recommendation]) -> dict[str, list[Recommendation]]:
-    """For each recommendation, the places that name it as a prerequisite (`after`), in rank order.
+    """For each place, the places that name it, or one of its sub-points, as a prerequisite.
 
-    The other end of `after`, for a reader told why a recommendation of lower priority comes
-    first: it is what a more urgent one needs done before it (`score.lifted_by`).
+    The other end of `after`, for a reader told why a recommendation of lower priority may come
+    first: it is what another needs done before it. A prerequisite folded into a place is done
+    with that place, so the link is that place's; a place never comes before itself. In the order
+    given, each dependent once.
     """
+    placed = list(recommendations)
+    holder = {point.id: r.id for r in placed for point in r.sub_points}
     found: dict[str, list[Recommendation]] = {}
-    for recommendation in recommendations:
-        for before in recommendation.after:
-            found.setdefault(before, []).append(recommendation)
+    for recommendation in placed:
+        for before in dict.fromkeys(holder.get(a, a) for a in recommendation.after):
+            if before != recommendation.id:
+                found.setdefault(before, []).append(recommendation)
     return found
 
 

@@ -107,7 +107,8 @@ def _wait_until_blocked_reading(process: subprocess.Popen[bytes]) -> None:
             state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             break  # gone, or not ours to read: the exit status below tells
-        if where.endswith("pipe_read") or (where in {"", "0"} and state == "S"):
+        # Kernels name the wait `pipe_read`, `anon_pipe_read` or (older) `pipe_wait`.
+        if where.endswith(("pipe_read", "pipe_wait")) or (where in {"", "0"} and state == "S"):
             return
         time.sleep(0.02)
 

@@ -6,6 +6,7 @@ axe-core, print and PDF; these run in the fast tier.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import pytest
 
 from api.pages.charts import Bar, PairedBar, paired_bars, score_bars
 from api.pages.common import span_of_days
-from api.pages.report import build_report, long_date
+from api.pages.report import Step, build_report, long_date
 from api.questionnaire import build_questionnaires
 from api.runtime import Questionnaires
 from engine import Engine, Ruleset, default_rules_dir, load_round_spec
@@ -31,6 +32,7 @@ from store.models import AssessmentRecord
 from store.pages import PageSessions
 from store.repository import Repository
 from tests.api.conftest import in_process
+from tests.rules.test_scenarios import SCENARIOS
 
 WEAK: dict[str, dict[str, Any]] = {
     "organisation": {"id": "kr-00", "country": "SE", "region": "Kronoberg", "size": "small"},
@@ -170,11 +172,40 @@ def test_a_prerequisite_placed_above_a_more_urgent_one_says_what_it_comes_before
     assert values.rank < training.rank and values.priority != training.priority
     assert values.before == [(training.anchor, training.title)]
     assert training.after == [(values.anchor, values.title)]
-    # Every link is named at both ends.
-    place = {step.anchor: step.id for step in view.recommendations}
-    before = {(step.id, place[a]) for step in view.recommendations for a, _ in step.before}
-    after = {(place[a], step.id) for step in view.recommendations for a, _ in step.after}
-    assert before == after
+    assert _links_named_at_both_ends(view.recommendations)
+
+
+def _links_named_at_both_ends(steps: list[Step]) -> bool:
+    place = {step.anchor: step.id for step in steps}
+    before = {(step.id, place[a]) for step in steps for a, _ in step.before}
+    after = {(place[a], step.id) for step in steps for a, _ in step.after}
+    return before == after
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_prerequisite_link_is_named_at_both_ends(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires, path: Path
+) -> None:
+    answers = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    view = build_report(_result(engine, answers, "en"), ruleset, questionnaires.of("en"), "en")
+    assert _links_named_at_both_ends(view.recommendations)
+
+
+def test_a_prerequisite_folded_into_a_place_links_that_place(
+    engine: Engine, ruleset: Ruleset, questionnaires: Questionnaires
+) -> None:
+    # The evaluation of Steg 12 is a sub-point of the monitoring; the feedback of Steg 13 needs
+    # it first, so the monitoring's place says what it comes before, and the feedback links the
+    # evaluation where it is done.
+    path = Path(__file__).parents[1] / "rules" / "scenarios" / "nearly-ready-but-no-follow-up.json"
+    answers = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    view = build_report(_result(engine, answers, "sv"), ruleset, questionnaires.of("sv"), "sv")
+    steps = {step.id: step for step in view.recommendations}
+    monitoring = steps["set-up-monitoring"]
+    feedback = steps["step-13-give-feedback-to-everyone-involved"]
+    (evaluation,) = [p for p in monitoring.sub_points if p.id == "step-12-evaluate-the-process"]
+    assert (feedback.anchor, feedback.title) in monitoring.before
+    assert feedback.after == [(monitoring.anchor, evaluation.title)]
 
 
 def test_a_text_the_rules_no_longer_hold_is_shown_as_stored_in_its_language(

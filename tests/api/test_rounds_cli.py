@@ -243,3 +243,15 @@ def test_the_round_files_may_begin_with_a_byte_order_mark(tmp_path: Path, answer
         env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
     )
     assert result.exit_code == ExitCode.OK, result.stderr
+
+
+def test_rounds_open_reads_the_round_from_standard_input(tmp_path: Path) -> None:
+    body = {"organisation": {"id": "0380-ifo", "country": "SE"}, "codes": {"staff": 1}}
+    result = CliRunner().invoke(
+        readiness,
+        ["rounds", "open", "-", "--format", "json"],
+        input=json.dumps(body),
+        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert [code["role"] for code in json.loads(result.stdout)["codes"]] == ["staff"]

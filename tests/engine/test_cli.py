@@ -151,6 +151,23 @@ def test_a_summary_says_why_a_prerequisite_comes_above_a_more_urgent_one(
     assert f"         {after}: 1. {first.title}" in lines[at + 2 : at + 6]
 
 
+def test_a_summary_links_a_prerequisite_folded_into_a_place_to_that_place(engine: Engine) -> None:
+    # Steg 12's evaluation is a sub-point of the monitoring; the feedback of Steg 13 needs it.
+    path = ROOT / "tests" / "rules" / "scenarios" / "nearly-ready-but-no-follow-up.json"
+    body = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    result = engine.assess(AssessmentRequest.model_validate(body))
+    ranked = {r.id: r for r in result.recommendations}
+    monitoring = ranked["set-up-monitoring"]
+    feedback = ranked["step-13-give-feedback-to-everyone-involved"]
+    (evaluation,) = [p for p in monitoring.sub_points if p.id == "step-12-evaluate-the-process"]
+    lines = summary_text(result).splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith(f"  {monitoring.rank:>3}. "))
+    below = lines[at + 1 : at + 1 + len(monitoring.sub_points) + 2]
+    (before,) = [line for line in below if line.startswith("         Comes before: ")]
+    assert f"{feedback.rank}. {feedback.title}" in before.split(": ", 1)[1].split("; ")
+    assert f"         Comes after: {monitoring.rank}. {evaluation.title}" in lines
+
+
 def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
     engine: Engine,
 ) -> None:
