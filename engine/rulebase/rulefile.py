@@ -280,6 +280,12 @@ class RecommendationFile(CatalogEntryFile):
         return self
 
     @model_validator(mode="after")
+    def _each_prerequisite_once(self) -> RecommendationFile:
+        if len(set(self.after)) != len(self.after):
+            raise ValueError(f"after {self.after} names a recommendation twice; name each once")
+        return self
+
+    @model_validator(mode="after")
     def _one_variant_per_text(self) -> RecommendationFile:
         for model, by_model in self.by_model.items():
             for country, by_country in self.by_country.items():

@@ -702,6 +702,14 @@ def test_a_prerequisite_must_exist_and_make_no_cycle(rules_copy: RulesFolder) ->
     assert {e.code for e in errors_for(rules_copy)} == {"order-cycle"}
 
 
+def test_a_prerequisite_is_named_once(rules_copy: RulesFolder) -> None:
+    path = "catalog/recommendations/give-tovholder-time.yaml"
+    data = rules_copy.read(path)
+    data["after"] = ["appoint-tovholder", "appoint-tovholder"]
+    rules_copy.dump(path, data)
+    assert "names a recommendation twice" in only_error(rules_copy).message
+
+
 def test_also_steps_are_later_steps_in_order(rules_copy: RulesFolder) -> None:
     path = "catalog/recommendations/agree-management-reporting.yaml"  # step 10
     data = rules_copy.read(path)
