@@ -19,6 +19,12 @@ def invoke(*args: str) -> Result:
     return result
 
 
+def open_round(database: str, *args: str, stdin: str | None = None) -> Result:
+    """`readiness rounds open ARGS` against the database at the URL `database`."""
+    env = {"READINESS_DATABASE_URL": database}
+    return CliRunner().invoke(readiness, ["rounds", "open", *args], input=stdin, env=env)
+
+
 def _write(folder: Path, name: str, data: Any) -> None:
     (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -145,11 +151,7 @@ def test_rounds_open_prints_codes_that_the_store_knows(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", str(body), "--format", "json"],
-        env={"READINESS_DATABASE_URL": url},
-    )
+    result = open_round(url, str(body), "--format", "json")
     assert result.exit_code == ExitCode.OK, result.stderr
     opened = json.loads(result.stdout)
     assert [(c["role"], c["kind"]) for c in opened["codes"]] == [
@@ -169,9 +171,7 @@ def test_rounds_open_prints_codes_that_the_store_knows(tmp_path: Path) -> None:
         json.dumps({"organisation": {"id": "0380-ifo", "region": "Skåne"}, "codes": {"staff": 1}}),
         encoding="utf-8",
     )
-    refused = CliRunner().invoke(
-        readiness, ["rounds", "open", str(body)], env={"READINESS_DATABASE_URL": url}
-    )
+    refused = open_round(url, str(body))
     assert refused.exit_code == ExitCode.INPUT
     assert "belongs to region 'Uppsala'" in refused.stderr
 
@@ -189,11 +189,7 @@ def test_rounds_open_refuses_an_incomplete_round(
 ) -> None:
     path = tmp_path / "open.json"
     path.write_text(json.dumps(body), encoding="utf-8")
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", str(path)],
-        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
-    )
+    result = open_round(f"sqlite:///{tmp_path / 'r.db'}", str(path))
     assert result.exit_code == ExitCode.INPUT
     assert says in result.stderr
 
@@ -205,11 +201,7 @@ def test_rounds_open_refuses_a_duplicate_key_as_the_api_does(tmp_path: Path) -> 
         '{"organisation": {"id": "x"}, "codes": {"staff": 2}, "codes": {"staff": 1}}',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", str(path)],
-        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
-    )
+    result = open_round(f"sqlite:///{tmp_path / 'r.db'}", str(path))
     assert result.exit_code == ExitCode.INPUT
     assert "invalid-json: duplicate key 'codes'" in result.stderr
 
@@ -218,11 +210,7 @@ def test_rounds_open_names_every_invalid_field_as_assess_does(tmp_path: Path) ->
     path = tmp_path / "open.json"
     body = {"organisation": {"id": "x", "country": "NO"}, "codes": {"mayor": 1}}
     path.write_text(json.dumps(body), encoding="utf-8")
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", str(path)],
-        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
-    )
+    result = open_round(f"sqlite:///{tmp_path / 'r.db'}", str(path))
     assert result.exit_code == ExitCode.INPUT
     lines = result.stderr.splitlines()
     assert [line.split(": ")[1] for line in lines] == ["$.organisation.country", "$.codes.mayor"]
@@ -237,21 +225,14 @@ def test_the_round_files_may_begin_with_a_byte_order_mark(tmp_path: Path, answer
     path = tmp_path / "open.json"
     body = {"organisation": {"id": "0380-ifo", "country": "SE"}, "codes": {"staff": 1}}
     path.write_text("\ufeff" + json.dumps(body), encoding="utf-8")
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", str(path)],
-        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
-    )
+    result = open_round(f"sqlite:///{tmp_path / 'r.db'}", str(path))
     assert result.exit_code == ExitCode.OK, result.stderr
 
 
 def test_rounds_open_reads_the_round_from_standard_input(tmp_path: Path) -> None:
     body = {"organisation": {"id": "0380-ifo", "country": "SE"}, "codes": {"staff": 1}}
-    result = CliRunner().invoke(
-        readiness,
-        ["rounds", "open", "-", "--format", "json"],
-        input=json.dumps(body),
-        env={"READINESS_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"},
+    result = open_round(
+        f"sqlite:///{tmp_path / 'r.db'}", "-", "--format", "json", stdin=json.dumps(body)
     )
     assert result.exit_code == ExitCode.OK, result.stderr
     assert [code["role"] for code in json.loads(result.stdout)["codes"]] == ["staff"]
