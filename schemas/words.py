@@ -89,7 +89,7 @@ KINDS: Words = {
     "unknown": {"sv": "Behöver tas reda på", "da": "Skal afklares", "en": "To find out"},
     "disagreement": {
         "sv": "Rollerna ser olika på saken",
-        "da": "Rollerne ser forskelligt på sagen",
+        "da": "Rollerne ser forskelligt på det",
         "en": "Roles see it differently",
     },
 }
@@ -126,7 +126,7 @@ MONTHS: dict[Language, tuple[str, ...]] = {
 """Month names, for dates written out."""
 
 TEXTS: Words = {
-    "report": {"sv": "Beredskapsrapport", "da": "Parathedsrapport", "en": "Readiness report"},
+    "report": {"sv": "Rapport om implementeringsberedskap", "da": "Parathedsrapport", "en": "Readiness report"},
     "contents": {"sv": "Innehåll", "da": "Indhold", "en": "Contents"},
     "organisation": {"sv": "Organisation", "da": "Organisation", "en": "Organisation"},
     "intervention": {"sv": "Arbetssätt", "da": "Indsats", "en": "Intervention"},
@@ -180,22 +180,22 @@ TEXTS: Words = {
     },
     "range": {
         "sv": "Med svar på resten kan poängen hamna var som helst mellan {worst} och {best}.",
-        "da": "Med svar på resten kan pointene lande hvor som helst mellem {worst} og {best}.",
+        "da": "Når resten er besvaret, kan pointtallet ende hvor som helst mellem {worst} og {best}.",
         "en": "With the rest answered, the score could end anywhere between {worst} and {best}.",
     },
     "range_firm": {
         "sv": "Poängen ligger fast: inga obesvarade frågor kan ändra den.",
-        "da": "Pointene ligger fast: ingen ubesvarede spørgsmål kan ændre dem.",
+        "da": "Pointtallet ligger fast: ingen ubesvarede spørgsmål kan ændre det.",
         "en": "The score is firm: no unanswered question can change it.",
     },
     "unknown_level": {
         "sv": "För lite är besvarat för att bedöma beredskapen: svaren som saknas kan leda till mer än en nivå.",
-        "da": "For lidt er besvaret til at vurdere paratheden: de manglende svar kan føre til mere end ét niveau.",
+        "da": "Der er besvaret for lidt til at vurdere paratheden: de manglende svar kan føre til mere end ét niveau.",
         "en": "Too little is answered to judge readiness: the missing answers could lead to more than one level.",
     },
     "capped": {
         "sv": "Beredskapen är ”inte redo” så länge en blockerande brist finns kvar:",
-        "da": "Paratheden er ”ikke parat”, så længe en blokerende mangel består:",
+        "da": "Paratheden forbliver »ikke parat«, så længe en blokerende mangel består:",
         "en": "Readiness stays “not ready” while a blocking gap remains:",
     },
     "stage": {"sv": "Fas", "da": "Fase", "en": "Phase"},
@@ -251,7 +251,7 @@ TEXTS: Words = {
     },
     "due_looking_back": {
         "sv": "Mindre brister från faser ni har lämnat",
-        "da": "Mindre mangler fra faser, I har forladt",
+        "da": "Mindre mangler fra faser, I er gået videre fra",
         "en": "Smaller gaps from phases you have left",
     },
     "due_find_out": {
@@ -260,7 +260,7 @@ TEXTS: Words = {
         "en": "To find out",
     },
     "more": {
-        "sv": "… och {count} till, alla med {command}",
+        "sv": "… och {count} till; visa alla med {command}",
         "da": "… og {count} flere, alle med {command}",
         "en": "… and {count} more, all with {command}",
     },
@@ -312,7 +312,7 @@ TEXTS: Words = {
     "strengths": {"sv": "Styrkor", "da": "Styrker", "en": "Strengths"},
     "strengths_intro": {
         "sv": "Framgångsfaktorer som svaren visar finns på plats:",
-        "da": "Succesfaktorer, som svarene viser er på plads:",
+        "da": "Succesfaktorer, der ifølge svarene er på plads:",
         "en": "Success factors the answers show to be in place:",
     },
     "no_strengths": {
@@ -373,7 +373,7 @@ TEXTS: Words = {
     "later": {"sv": "Nu", "da": "Nu", "en": "Now"},
     "change": {"sv": "Förändring", "da": "Ændring", "en": "Change"},
     "between": {
-        "sv": "Bedömningen från {later} jämförs med den från {earlier}, {span} tidigare.",
+        "sv": "Bedömningen den {later} jämförs med bedömningen den {earlier}, {span} tidigare.",
         "da": "Vurderingen fra {later} sammenlignes med den fra {earlier}, {span} tidligere.",
         "en": "The assessment of {later} is compared with the one of {earlier}, {span} earlier.",
     },
@@ -402,7 +402,7 @@ TEXTS: Words = {
     "bibliography": {"sv": "Källorna", "da": "Kilderne", "en": "The sources"},
     "bibliography_intro": {
         "sv": "Råden och bristerna ovan hänvisar till de här dokumenten:",
-        "da": "Rådene og manglerne ovenfor henviser til disse dokumenter:",
+        "da": "Anbefalingerne og manglerne ovenfor henviser til disse dokumenter:",
         "en": "The advice and the gaps above refer to these documents:",
     },
 }  # fmt: skip

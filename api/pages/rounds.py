@@ -286,7 +286,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "to_round": {"sv": "Till omgången", "da": "Til runden", "en": "To the round"},
     "differences": {
         "sv": "Där rollerna ser olika på saken",
-        "da": "Hvor rollerne ser forskelligt på sagen",
+        "da": "Hvor rollerne ser forskelligt på tingene",
         "en": "Where the roles see things differently",
     },
     "differences_help": {

@@ -27,7 +27,11 @@ WEAK_EARLIER = 0
 BETTER_LATER = 3
 """kr-01 in September: strong answers after weak ones in March."""
 
-HEADINGS = {"sv": "Beredskapsrapport", "da": "Parathedsrapport", "en": "Readiness report"}
+HEADINGS = {
+    "sv": "Rapport om implementeringsberedskap",
+    "da": "Parathedsrapport",
+    "en": "Readiness report",
+}
 BLOCKING = {"sv": "Blockerande", "da": "Blokerende", "en": "Blocking"}
 STRATEGIC = {"sv": "Strategisk ledning", "da": "Strategisk ledelse", "en": "Strategic leadership"}
 NOW = {"sv": "Nu, i fas", "da": "Nu, i fase", "en": "Now, in phase"}
@@ -214,7 +218,7 @@ def test_the_session_s_unstored_result_has_its_report(
         database.close()
 
     page.goto("/report?lang=sv")
-    assert page.inner_text("h1").startswith("Beredskapsrapport")
+    assert page.inner_text("h1").startswith("Rapport om implementeringsberedskap")
     assert "Ljungby kommun, IFO" in page.inner_text("h1")
     assert "Inte sparad" in page.inner_text("main")
     assert page.locator("#compare-link").count() == 0
