@@ -261,8 +261,8 @@ TEXTS: Words = {
     },
     "more": {
         "sv": "… och {count} till; visa alla med {command}",
-        "da": "… og {count} flere, alle med {command}",
-        "en": "… and {count} more, all with {command}",
+        "da": "… og {count} flere; vis dem alle med {command}",
+        "en": "… and {count} more; show them all with {command}",
     },
     "no_recommendations": {
         "sv": "Inga rekommendationer: svaren visar inga brister.",
