@@ -151,10 +151,10 @@ async def read_json(
     except UnicodeDecodeError as exc:
         raise ProblemError(400, "invalid-json", f"the body is not UTF-8: {exc.reason}") from None
     try:
-        value = strict_json.loads(text)
-    except RecursionError:
-        raise ProblemError(400, "too-deep", f"JSON nested deeper than {max_depth}") from None
-    except ValueError as exc:
+        value = strict_json.parse(text)
+    except strict_json.RefusedError as exc:
+        if exc.code == "too-deep":
+            raise ProblemError(400, "too-deep", f"JSON nested deeper than {max_depth}") from None
         raise ProblemError(400, "invalid-json", f"the body is not valid JSON: {exc}") from None
     # Each level of nesting needs an opening bracket, so a body with few brackets (counted in
     # strings too, which only overestimates) cannot be too deep and needs no walk.

@@ -69,6 +69,10 @@ class RefusedError(ValueError):
         super().__init__(reason)
         self.code = code
 
+    def at(self, where: str) -> str:
+        """The refusal as one line about `where` (a file, or `file:line`): `WHERE: CODE: REASON`."""
+        return f"{where}: {self.code}: {self}"
+
 
 def parse(text: str) -> Any:
     """`loads`, every refusal a `RefusedError`: `too-deep` for nesting, else `invalid-json`."""

@@ -46,6 +46,7 @@ from schemas.words import (
     due_heading,
     firmness,
     number,
+    say,
     step_words,
 )
 from store.delta import delta
@@ -266,10 +267,6 @@ def _word(words: Mapping[str, Mapping[Language, str]], code: str, language: Lang
     return found[language] if found is not None else code
 
 
-def _text(text: str, language: Language, **values: object) -> str:
-    return TEXTS[text][language].format(**values)
-
-
 def _citations(ruleset: Ruleset, sources: Sequence[Citation]) -> list[Cited]:
     cited = []
     for citation in sources:
@@ -421,7 +418,7 @@ def _areas(result: AssessmentResult, names: Mapping[str, str], language: Languag
             score=number(d.score, language),
             answered=d.answered,
             total=d.total,
-            answered_text=_text("of", language, part=d.answered, whole=d.total),
+            answered_text=say("of", language, part=d.answered, whole=d.total),
         )
         for d in result.readiness.dimensions
         if d.total > 0
@@ -433,7 +430,7 @@ def _area_chart(
 ) -> tuple[Markup, str]:
     """The areas' scores as bars, with the levels' thresholds marked; and its caption."""
     scoring = ruleset.scoring
-    caption = _text(
+    caption = say(
         "dimensions_desc",
         language,
         partly=number(scoring.partly_ready_at, language),
@@ -441,13 +438,13 @@ def _area_chart(
     )
     chart = score_bars(
         "areas",
-        _text("dimensions", language),
+        say("dimensions", language),
         caption + " " + "; ".join(f"{a.name}: {a.score} ({a.level_name})" for a in areas),
         [Bar(a.name, a.value, a.score, f"bar-{a.level}") for a in areas],
-        _text("no_score", language),
+        say("no_score", language),
         marks=(
-            (scoring.partly_ready_at, _text("threshold_partly", language)),
-            (scoring.ready_at, _text("threshold_ready", language)),
+            (scoring.partly_ready_at, say("threshold_partly", language)),
+            (scoring.ready_at, say("threshold_ready", language)),
         ),
     )
     return chart, caption
@@ -501,7 +498,7 @@ def build_report(
     stage = max(1, min(readiness.stage, 4))
     implemented = None
     if readiness.implemented is not None:
-        implemented = _text(
+        implemented = say(
             "implemented_yes" if readiness.implemented else "implemented_no", language
         )
 
@@ -524,7 +521,7 @@ def build_report(
             gap_titles.get(gap_id) or Said(gap_id, language) for gap_id in readiness.capped_by
         ],
         stage=stage,
-        stage_text=_text("stage_text", language, stage=stage, name=PHASE_NAMES[stage][language]),
+        stage_text=say("stage_text", language, stage=stage, name=PHASE_NAMES[stage][language]),
         implemented=implemented,
         areas=areas,
         chart=chart,
@@ -583,7 +580,7 @@ def _stored_result(stored: StoredAssessment, language: Language) -> AssessmentRe
     try:
         return AssessmentResult.model_validate_json(stored.result_json)
     except ValidationError as error:
-        message = _text("unreadable", language, path=f"/v1/assessments/{stored.id}")
+        message = say("unreadable", language, path=f"/v1/assessments/{stored.id}")
         raise PageError(500, "unreadable", message) from error
 
 
@@ -805,7 +802,7 @@ def _comparison(
             "region": current.region,
             "intervention": current.intervention,
         },
-        "between": _text(
+        "between": say(
             "between",
             language,
             later=later_day,

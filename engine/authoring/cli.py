@@ -152,7 +152,7 @@ def read_json(name: str) -> Any:
     try:
         return strict_json.parse_file(data)
     except strict_json.RefusedError as exc:
-        raise CommandError(f"{name}: {exc.code}: {exc}") from None
+        raise CommandError(exc.at(name)) from None
 
 
 _Model = TypeVar("_Model", bound=BaseModel)

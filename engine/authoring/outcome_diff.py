@@ -242,7 +242,7 @@ def _read_json(path: Path) -> Any:
     try:
         return strict_json.parse_file(_bytes(path))
     except strict_json.RefusedError as exc:
-        raise ValueError(f"{path}: {exc.code}: {exc}") from exc
+        raise ValueError(exc.at(str(path))) from exc
 
 
 def _json_file(path: Path) -> tuple[str, AssessmentRequest]:
@@ -258,7 +258,7 @@ def _ndjson(path: Path) -> Corpus:
     try:
         text = strict_json.decode(_bytes(path))
     except strict_json.RefusedError as exc:
-        raise ValueError(f"{path}: {exc.code}: {exc}") from exc
+        raise ValueError(exc.at(str(path))) from exc
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -266,7 +266,7 @@ def _ndjson(path: Path) -> Corpus:
         try:
             data = strict_json.parse(line)
         except strict_json.RefusedError as exc:
-            raise ValueError(f"{where}: {exc.code}: {exc}") from exc
+            raise ValueError(exc.at(where)) from exc
         if isinstance(data, dict) and "request" in data:
             corpus.append((f"line {number}", _request(data["request"], where, ["request"])))
         else:
