@@ -27,7 +27,7 @@ from api.openapi import body_operation, problem_responses
 from api.params import REFUSED
 from api.problems import ProblemError, field_errors, problem_of
 from api.runtime import Runtime
-from engine import Engine, EvaluationError, Outcome, Ruleset
+from engine import Engine, EvaluationError, Outcome, Ruleset, variant_text
 from schemas.assessment import AssessmentRequest, Organisation
 from schemas.batch import BatchResult
 from schemas.result import AssessmentResult
@@ -475,6 +475,11 @@ def _outside(bound: str | None, given: str | None, what: str, thing: str) -> str
 def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> ResultSummary:
     """What the store keeps beside the result of `outcome` in `language`, taken from the outcome."""
     readiness = outcome.readiness
+    top = outcome.recommendations[0].id if outcome.recommendations else None
+    title = None  # the first recommendation's, as the result gives it
+    if top is not None:
+        entry = ruleset.recommendations[top]
+        title = variant_text(entry, "title", outcome.country, outcome.model).in_(language)
     findings = [
         *(("gap", g.id) for g in outcome.gaps),
         *(("escalation", e.id) for e in outcome.escalations),
@@ -489,7 +494,8 @@ def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> Re
         readiness_score=readiness.score,
         gap_count=len(outcome.gaps),
         blocking_gap_count=sum(1 for g in outcome.gaps if g.severity == "blocking"),
-        top_recommendation=outcome.recommendations[0].id if outcome.recommendations else None,
+        top_recommendation=top,
+        top_recommendation_title=title,
         dimensions=tuple((d.dimension, d.level, d.score) for d in readiness.dimensions),
         findings=tuple(findings),
     )

@@ -61,14 +61,16 @@ separator still keeps it in one cell, so no part of it starts a cell of its own.
 ASSESSMENT_COLUMNS = [
     "id", "created_at", "organisation_id", "organisation_name", "region", "intervention",
     "language", "readiness_level", "readiness_score", "ruleset_version", "ruleset_digest",
-    "gaps", "blocking_gaps", "top_recommendation", "assessed_at",
+    "gaps", "blocking_gaps", "top_recommendation", "assessed_at", "top_recommendation_title",
 ]  # fmt: skip
 GAP_COLUMNS = [
     "assessment_id", "created_at", "organisation_id", "organisation_name", "region",
     "intervention", "gap_id", "title", "dimension", "severity", "kind", "assessed_at",
 ]  # fmt: skip
-"""In both, `assessed_at` (when the assessment was made, which summaries count by) is last, so
-that a reader of the columns by position finds the others where they always were."""
+"""Columns are only ever added at the end, so that a reader of the columns by position finds the
+others where they always were: `assessed_at` (when the assessment was made, which summaries count
+by), then `top_recommendation_title` (the first recommendation's title, as the result gave it, in
+the assessment's language; empty when nothing is recommended)."""
 
 
 def neutralise(text: str) -> str:
@@ -224,6 +226,7 @@ def assessment_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
             item.blocking_gap_count,
             item.top_recommendation,
             item.made_at,
+            item.top_recommendation_title,
         ]
 
 

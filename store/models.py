@@ -75,6 +75,7 @@ class AssessmentRecord(Base):
     gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     blocking_gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     top_recommendation: Mapped[str | None] = mapped_column(String(120))
+    top_recommendation_title: Mapped[str | None] = mapped_column(String(300))
     findings: Mapped[list[StoredFinding]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -86,6 +86,8 @@ class ResultSummary:
     blocking_gap_count: int
     top_recommendation: str | None
     """The id of the recommendation ranked first."""
+    top_recommendation_title: str | None
+    """Its title, as the result gives it (language, country and model)."""
     dimensions: tuple[tuple[str, str, float | None], ...]
     """(dimension, level, score) of each dimension, in the result's order."""
     findings: tuple[tuple[str, str], ...]
@@ -120,6 +122,8 @@ class StoredAssessment:
     gap_count: int = 0
     blocking_gap_count: int = 0
     top_recommendation: str | None = None
+    top_recommendation_title: str | None = None
+    """The title of the recommendation ranked first, as the result gave it."""
     assessed_at: datetime | None = None
     """When the assessment was made (the storage time unless the caller gave an earlier date)."""
 
@@ -274,6 +278,7 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
         gap_count=record.gap_count,
         blocking_gap_count=record.blocking_gap_count,
         top_recommendation=record.top_recommendation,
+        top_recommendation_title=record.top_recommendation_title,
         assessed_at=as_utc(record.assessed_at) if record.assessed_at is not None else None,
     )
 
@@ -502,6 +507,7 @@ class Repository:
             "gap_count": summary.gap_count,
             "blocking_gap_count": summary.blocking_gap_count,
             "top_recommendation": summary.top_recommendation,
+            "top_recommendation_title": summary.top_recommendation_title,
         }
         assessment_id = values["id"]
         dimensions = [

@@ -202,24 +202,76 @@ def test_an_export_holds_every_row_not_a_page(exports: Exports) -> None:
             assert len(rows) == many, export
 
 
+FIRST_COLUMNS = {
+    "assessment": [
+        "id", "created_at", "organisation_id", "organisation_name", "region", "intervention",
+        "language", "readiness_level", "readiness_score", "ruleset_version", "ruleset_digest",
+        "gaps", "blocking_gaps", "top_recommendation", "assessed_at",
+    ],
+    "gap": [
+        "assessment_id", "created_at", "organisation_id", "organisation_name", "region",
+        "intervention", "gap_id", "title", "dimension", "severity", "kind", "assessed_at",
+    ],
+}  # fmt: skip
+"""The columns of each export as they were first published (with `assessed_at`)."""
+
+
+def test_columns_are_only_ever_added_at_the_end() -> None:
+    # A spreadsheet or a script that reads the columns by position keeps working.
+    for rows, columns in (("assessment", ASSESSMENT_COLUMNS), ("gap", GAP_COLUMNS)):
+        first = FIRST_COLUMNS[rows]
+        assert columns[: len(first)] == first
+        assert len(set(columns)) == len(columns)
+
+
 def test_every_export_says_when_an_assessment_was_made(exports: Exports) -> None:
     # A survey made last year and stored today: `created_at` is today, `assessed_at` the day
-    # it was made, which regional summaries count by; every export carries both, last column.
+    # it was made, which regional summaries count by; every export carries both.
     body = _body("se-7011-then", "Halland", "Falkenbergs kommun")
     stored = exports.http.post("/v1/assessments?store=true&assessed_on=2025-09-15", json=body)
     assert stored.status_code == 201, stored.text
     query = "/v1/assessments?organisation=se-7011-then"
     for rows, columns in (("assessment", ASSESSMENT_COLUMNS), ("gap", GAP_COLUMNS)):
-        assert columns[-1] == "assessed_at"
+        at = columns.index("assessed_at")
         table = _csv(exports.http.get(f"{query}&format=csv&dialect=rfc4180&rows={rows}"))
         assert table[0] == columns and len(table) > 1
         for row in table[1:]:
-            assert row[-1] == "2025-09-15T00:00:00Z"
+            assert row[at] == "2025-09-15T00:00:00Z"
             assert not row[1].startswith("2025-09-15")  # created_at: when it was stored
         sheet = _sheet(exports.http.get(f"{query}&format=xlsx&rows={rows}"))
-        assert [row[-1] for row in sheet[1:]] == [datetime(2025, 9, 15)] * (len(sheet) - 1)
+        assert [row[at] for row in sheet[1:]] == [datetime(2025, 9, 15)] * (len(sheet) - 1)
     (line,) = exports.http.get(f"{query}&format=ndjson").text.splitlines()
     assert json.loads(line)["assessed_at"] == "2025-09-15T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("org", "country", "region", "language"),
+    [
+        ("se-7012-top", "SE", "Jämtland Härjedalen", "sv"),
+        ("dk-7013-top", "DK", "Nordjylland", "da"),
+    ],
+)
+def test_an_assessment_row_names_its_first_recommendation_as_the_result_did(
+    exports: Exports, org: str, country: str, region: str, language: str
+) -> None:
+    # An analyst reads the action, not only its id: the title the stored result gave it, in the
+    # assessment's language and in the words for its country and model.
+    body = _body(org, region, "Kommune")
+    body["organisation"]["country"] = country
+    stored = exports.http.post(f"/v1/assessments?store=true&lang={language}", json=body)
+    assert stored.status_code == 201, stored.text
+    first = stored.json()["recommendations"][0]
+    query = f"/v1/assessments?organisation={org}"
+    table = _csv(exports.http.get(f"{query}&format=csv&dialect=rfc4180"))
+    (row,) = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    assert row["language"] == language
+    assert (row["top_recommendation"], row["top_recommendation_title"]) == (
+        first["id"],
+        first["title"],
+    )
+    sheet = _sheet(exports.http.get(f"{query}&format=xlsx"))
+    column = ASSESSMENT_COLUMNS.index("top_recommendation_title")
+    assert [r[column] for r in sheet[1:]] == [first["title"]]
 
 
 def test_the_nordic_dialect_reads_into_the_right_columns(exports: Exports) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Literal
+
+import pytest
 
 from api.assessments import stored_summary
 from engine import INDICATORS, Engine
@@ -41,3 +44,24 @@ def test_the_stored_columns_are_taken_without_parsing_the_result(
     summary = stored_summary(engine.evaluate(worst_request()), engine.ruleset, "sv")
     assert summary.gap_count > 0 and summary.blocking_gap_count > 0
     assert {kind for kind, _ in summary.findings} >= {"gap", "obstacle", "missing_factor"}
+
+
+@pytest.mark.parametrize("country", ["SE", "DK"])
+def test_the_first_recommendation_is_kept_by_the_title_its_country_reads(
+    engine: Engine, country: Literal["SE", "DK"]
+) -> None:
+    # contact-regional-support has a title of its own in each country (the regional support
+    # structure in Sweden; national support and networks in Denmark, which has none).
+    ready = {i.path: i.scale.best for i in INDICATORS if i.scale.scored}
+    ready |= {"strengths.rss_support": "no", "organisation.country": country}
+    outcome = engine.evaluate(AssessmentRequest.model_validate(nested(ready)))
+    assert [p.id for p in outcome.recommendations] == ["contact-regional-support"]
+    entry = engine.ruleset.recommendations["contact-regional-support"]
+    for language in LANGUAGES:
+        summary = stored_summary(outcome, engine.ruleset, language)
+        title = entry.by_country[country].title
+        assert title is not None and summary.top_recommendation_title == title.in_(language)
+        result = AssessmentResult.model_validate_json(
+            engine.result_json(outcome, language=language)
+        )
+        assert summary == summary_of(result)

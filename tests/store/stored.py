@@ -29,6 +29,9 @@ def summary_of(result: AssessmentResult) -> ResultSummary:
         gap_count=len(result.gaps),
         blocking_gap_count=sum(1 for g in result.gaps if g.severity == "blocking"),
         top_recommendation=result.recommendations[0].id if result.recommendations else None,
+        top_recommendation_title=(
+            result.recommendations[0].title if result.recommendations else None
+        ),
         dimensions=tuple((d.dimension, d.level, d.score) for d in result.readiness.dimensions),
         findings=tuple(kinds),
     )

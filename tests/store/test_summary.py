@@ -215,8 +215,9 @@ def test_a_csv_page_needs_no_results_and_has_the_columns_kept_beside_them(
         assert without.result_json == ""
         assert without.gap_count == len(result.gaps)
         assert without.blocking_gap_count == sum(g.severity == "blocking" for g in result.gaps)
-        top = result.recommendations[0].id if result.recommendations else None
-        assert without.top_recommendation == top
+        top = result.recommendations[0] if result.recommendations else None
+        assert without.top_recommendation == (top.id if top else None)
+        assert without.top_recommendation_title == (top.title if top else None)
     assert any(i.blocking_gap_count for i in light)
     assert len({i.gap_count for i in light}) > 1
 
@@ -237,6 +238,7 @@ def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
                 AssessmentRecord.gap_count,
                 AssessmentRecord.blocking_gap_count,
                 AssessmentRecord.top_recommendation,
+                AssessmentRecord.top_recommendation_title,
             ).order_by(AssessmentRecord.id)
         ).all()
         dimensions = session.execute(
