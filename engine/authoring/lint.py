@@ -12,7 +12,8 @@ from typing import Any
 
 from engine.conditions import Alternative, FactAnd, FactOr, Test, condition_text
 from engine.errors import InvalidRulesetError, RuleFileError
-from engine.rulebase.loader import FieldError, default_rules_dir, load_ruleset
+from engine.rulebase.loader import default_rules_dir, load_ruleset
+from engine.rulebase.reader import FieldError
 from engine.ruleset import Rule, Ruleset
 from schemas.codes import CODES, Code, FindingSeverity, LintCode, RuleFileCode
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine import InvalidRulesetError, RuleFileError, load_ruleset
-from engine.rulebase import loader, yamlfile
+from engine.rulebase import reader, yamlfile
 from engine.rulebase.loader import ruleset_digest
 from tests.conftest import RulesFolder
 
@@ -854,7 +854,7 @@ class _Parses:
             self.texts.append(text)
             return parse(text)
 
-        monkeypatch.setattr(loader, "fast_load", counted)
+        monkeypatch.setattr(reader, "fast_load", counted)
 
 
 def test_a_file_read_before_is_not_parsed_again_and_a_changed_one_is(
@@ -894,9 +894,9 @@ def test_a_file_made_invalid_after_a_valid_load_is_reported(rules_copy: RulesFol
 def test_the_files_kept_are_bounded(
     rules_copy: RulesFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kept = loader._Parsed()  # an empty one, with a small bound
+    kept = reader._Parsed()  # an empty one, with a small bound
     kept.ENTRIES = 3
-    monkeypatch.setattr(loader, "_PARSED", kept)
+    monkeypatch.setattr(reader, "_PARSED", kept)
     parses = _Parses(monkeypatch)
     load_ruleset(rules_copy.root, check_coverage=False)
     files = len(parses.texts)

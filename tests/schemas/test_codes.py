@@ -14,7 +14,7 @@ import pytest
 from api.problems import ProblemError
 from engine.authoring.lint import HINTS, LintFinding
 from engine.errors import ConditionError, EvaluationError, RuleFileError
-from engine.rulebase import loader
+from engine.rulebase import reader
 from schemas import codes
 from schemas.codes import (
     CODES,
@@ -69,7 +69,7 @@ def test_codes_are_typed_where_they_are_passed() -> None:
     assert get_type_hints(RuleFileError)["code"] == RuleFileCode
     assert get_type_hints(ConditionError.__init__)["code"] == RuleFileCode
     assert get_type_hints(EvaluationError.__init__)["code"] == EvaluationCode
-    assert get_type_hints(loader._Loader.error)["code"] == RuleFileCode
+    assert get_type_hints(reader.Reader.error)["code"] == RuleFileCode
     assert get_type_hints(LintFinding)["code"] == RuleFileCode | LintCode
 
 
@@ -316,7 +316,13 @@ def test_the_scan_finds_the_codes_each_module_raises(used: list[Use]) -> None:
     by_file: dict[str, set[str | None]] = {}
     for use in used:
         by_file.setdefault(use.where.split(":")[0], set()).add(use.code)
-    assert {"yaml-syntax", "invalid-value", "missing-field"} <= by_file["engine/rulebase/loader.py"]
+    assert {"yaml-syntax", "invalid-value", "missing-field"} <= by_file["engine/rulebase/reader.py"]
+    assert {"missing-index", "unknown-reference", "order-cycle"} <= by_file[
+        "engine/rulebase/loader.py"
+    ]
+    assert {"unknown-as-no", "middle-ignored", "out-of-scope"} <= by_file[
+        "engine/rulebase/rulecheck.py"
+    ]
     assert "too-many-facts" in by_file["engine/conditions.py"]
     assert {"duplicate-rule", "same-condition", "unlinked-entry"} <= by_file[
         "engine/authoring/lint.py"
