@@ -127,9 +127,23 @@ def create(
         raise CommandError("bind a key to a region or to an organisation, not both")
     if "admin" not in named and region is None and organisation is None:
         raise CommandError("a key without admin scope must be bound: --region or --organisation")
+    if region is not None:
+        _check_region(region)
     with _repository(rules) as repository:
         click.echo(repository.create_key(named, region, organisation, description))
     return ExitCode.OK
+
+
+def _check_region(region: str) -> None:
+    """Refuse a region no assessment could be stored under (`schemas.assessment.RegionName`)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from schemas.assessment import RegionName
+
+    try:
+        TypeAdapter(RegionName).validate_python(region)
+    except ValidationError as exc:
+        raise CommandError(f"--region {region!r}: {exc.errors()[0]['msg']}") from None
 
 
 @keys.command("list")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from schemas.scales import (
     Agreement,
@@ -31,6 +33,7 @@ __all__ = [
     "Organisation",
     "OrganisationSetup",
     "Process",
+    "RegionName",
     "Risks",
     "ShortText",
     "Strengths",
@@ -49,6 +52,32 @@ UNITS_INVOLVED = Category("units_involved", ("one", "several"))
 """How rules read `organisation.units_involved`: one unit or several (0 or none given: unknown)."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _region_name(value: str) -> str:
+    """Refuse a region that would be kept apart from the same region written without extras.
+
+    Key bindings, summaries and exports match a region exactly, so `"Skåne "` would start a
+    region of its own that the dashboard of Skåne never shows.
+    """
+    if not value.strip():
+        raise PydanticCustomError("string_pattern_mismatch", "a region is a name, not blank")
+    if value != value.strip():
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "a region has no spaces or line breaks at its start or end: send it without them",
+        )
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "a region holds no tabs, line breaks or other control characters",
+        )
+    return value
+
+
+RegionName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_region_name)]
+"""A region's name, matched exactly wherever it is used: without spaces at its start or end and
+without control characters."""
 InterventionKind = Annotated[
     Literal["method", "guideline", "law", "programme", "unknown"], INTERVENTION_KIND
 ]
@@ -77,8 +106,10 @@ class Organisation(_Section):
     country: Annotated[Literal["SE", "DK", "unknown"] | None, COUNTRY] = None
     """Country code: Sweden or Denmark. Rules and texts that differ by country (support
     structures, agreements) follow it; left out, only what holds in both countries is said."""
-    region: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    """The region or regional support structure (RSS) the organisation belongs to."""
+    region: RegionName | None = None
+    """The region or regional support structure (RSS) the organisation belongs to, written as
+    every assessment of the region writes it (regions are compared exactly: `Skåne`, not `skåne`
+    or `Skåne `)."""
     size: Annotated[Literal["small", "medium", "large", "unknown"], ORGANISATION_SIZE] = "unknown"
     """Size of the organisation."""
     units_involved: Annotated[Annotated[int, Field(ge=0, le=1000)] | None, UNITS_INVOLVED] = None

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.assessment import RegionName
+
 __all__ = ["OrganisationMoved", "OrganisationRegion", "RegionEntry", "RegionList"]
 
 
@@ -44,8 +46,8 @@ class OrganisationRegion(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    region: str | None = Field(min_length=1, max_length=100, examples=["Region Kronoberg"])
-    """The new region (null: none)."""
+    region: RegionName | None = Field(examples=["Region Kronoberg"])
+    """The new region (null: none), without spaces at its start or end."""
 
 
 class OrganisationMoved(BaseModel):

@@ -195,8 +195,13 @@ def test_the_rules_folder_option_is_not_a_server_setting(tmp_path: Path) -> None
         (("--scopes", "read,fly"), "unknown scopes ['fly']"),
         (("--scopes", "read"), "must be bound"),
         (("--scopes", "read", "--region", "Skåne", "--organisation", "x"), "not both"),
+        (
+            ("--scopes", "read", "--region", "Skåne "),
+            "no spaces or line breaks at its start or end",
+        ),
+        (("--scopes", "read", "--region", " "), "not blank"),
     ],
-    ids=["unknown-scope", "unbound", "bound-twice"],
+    ids=["unknown-scope", "unbound", "bound-twice", "region-with-a-space", "blank-region"],
 )
 def test_keys_create_refuses_a_bad_key_with_exit_2(
     tmp_path: Path, args: tuple[str, ...], expected: str

@@ -58,6 +58,16 @@ def body(org: str, region: str | None = None, **answers: Any) -> dict[str, Any]:
     }
 
 
+def test_a_region_with_a_space_around_it_is_refused_not_stored_apart(app: App) -> None:
+    refused = app.store("admin", body("se-0781-ifo", f" {KRONOBERG}"))
+    assert (refused.status_code, refused.json()["code"]) == (422, "validation-failed")
+    assert [(e["path"], e["type"]) for e in refused.json()["errors"]] == [
+        ("$.organisation.region", "pattern-mismatch")
+    ]
+    listed = app.call("admin", "GET", "/v1/assessments", params={"organisation": "se-0781-ifo"})
+    assert listed.json()["items"] == []
+
+
 def test_an_organisation_stored_under_one_region_is_refused_under_another(app: App) -> None:
     assert app.store("kronoberg", body("se-0780-ifo", KRONOBERG)).status_code == 201
     refused = app.store("skane", body("se-0780-ifo", SKANE))
@@ -88,6 +98,11 @@ def test_an_admin_moves_an_organisation_with_its_history(app: App) -> None:
     assert (unknown.status_code, unknown.json()["code"]) == (404, "organisation-not-found")
     invalid = app.call("admin", "PUT", url, json={"regoin": SKANE})
     assert (invalid.status_code, invalid.json()["code"]) == (422, "validation-failed")
+    spaced = app.call("admin", "PUT", url, json={"region": f"{SKANE} "})
+    assert (spaced.status_code, spaced.json()["code"]) == (422, "validation-failed")
+    assert [(e["path"], e["type"]) for e in spaced.json()["errors"]] == [
+        ("$.region", "pattern-mismatch")
+    ]
     moved = app.call("admin", "PUT", url, json={"region": SKANE})
     assert moved.status_code == 200, moved.text
     assert moved.json() == {"organisation_id": "se-0780-ifo", "region": SKANE, "assessments": 2}

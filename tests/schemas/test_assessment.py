@@ -85,6 +85,36 @@ def test_strings_and_numbers_are_bounded(data: object, error_type: str) -> None:
     assert [e["type"] for e in errors_of(data)] == [error_type]
 
 
+@pytest.mark.parametrize(
+    ("region", "said"),
+    [
+        ("Skåne ", "no spaces or line breaks at its start or end"),
+        (" Region Kronoberg", "no spaces or line breaks at its start or end"),
+        ("Skåne\n", "no spaces or line breaks at its start or end"),
+        ("Region\tKronoberg", "no tabs, line breaks or other control characters"),
+        ("Region\u0000Kronoberg", "no tabs, line breaks or other control characters"),
+        ("   ", "not blank"),
+    ],
+)
+def test_a_region_is_refused_where_it_would_start_a_region_of_its_own(
+    region: str, said: str
+) -> None:
+    # Key bindings, summaries and exports match regions exactly: "Skåne " is not Skåne.
+    errors = errors_of({"organisation": {"region": region}})
+    assert [(e["loc"], e["type"]) for e in errors] == [
+        (("organisation", "region"), "string_pattern_mismatch")
+    ]
+    assert said in str(errors[0]["msg"])
+
+
+@pytest.mark.parametrize(
+    "region", ["Skåne", "Region Kronoberg", "Västra Götalandsregionen", "Syddanmark"]
+)
+def test_a_region_written_plainly_is_taken_as_it_is(region: str) -> None:
+    request = AssessmentRequest.model_validate({"organisation": {"region": region}})
+    assert request.organisation.region == region
+
+
 def test_an_assessment_is_immutable_once_validated() -> None:
     request = AssessmentRequest.model_validate({})
     with pytest.raises(ValidationError):
