@@ -107,6 +107,21 @@ def test_a_region_is_refused_where_it_would_start_a_region_of_its_own(
     assert said in str(errors[0]["msg"])
 
 
+def test_a_round_and_a_move_refuse_such_a_region_too() -> None:
+    from schemas.regions import OrganisationRegion
+    from schemas.rounds import ROUND_EXAMPLE, RoundRequest
+
+    opened = {**ROUND_EXAMPLE, "organisation": {"id": "se-0780-ifo", "region": "Kronoberg "}}
+    with pytest.raises(ValidationError) as round_refused:
+        RoundRequest.model_validate(opened)
+    with pytest.raises(ValidationError) as move_refused:
+        OrganisationRegion.model_validate({"region": "Kronoberg "})
+    for caught, loc in ((round_refused, ("organisation", "region")), (move_refused, ("region",))):
+        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+            (loc, "string_pattern_mismatch")
+        ]
+
+
 @pytest.mark.parametrize(
     "region", ["Skåne", "Region Kronoberg", "Västra Götalandsregionen", "Syddanmark"]
 )
