@@ -20,6 +20,7 @@ from api.body import read_json
 from api.openapi import body_operation, problem_responses
 from api.problems import ProblemError, field_errors
 from api.runtime import Runtime
+from schemas.assessment import REGION_PATTERN
 from schemas.regions import OrganisationMoved, OrganisationRegion, RegionEntry, RegionList
 
 __all__ = ["region_handlers"]
@@ -30,7 +31,9 @@ _MOVE = Schema(
     properties={
         "region": Schema(
             one_of=[
-                Schema(type=OpenAPIType.STRING, min_length=1, max_length=100),
+                Schema(
+                    type=OpenAPIType.STRING, min_length=1, max_length=100, pattern=REGION_PATTERN
+                ),
                 Schema(type=OpenAPIType.NULL),
             ],
             description="The new region (null: none)",
