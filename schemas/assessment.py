@@ -59,6 +59,7 @@ _CONTROL = r"\x00-\x1f\x7f-\x9f"
 REGION_PATTERN = rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?$"
 """What a region may be, as the OpenAPI document states it: no white space at its start or end,
 no control character anywhere (the whole text must match)."""
+_REGION = re.compile(REGION_PATTERN)
 
 
 def _region_name(value: str) -> str:
@@ -68,7 +69,7 @@ def _region_name(value: str) -> str:
     region of its own that the dashboard of Skåne never shows. `REGION_PATTERN` decides; the
     message says which part of it the value missed.
     """
-    if re.fullmatch(REGION_PATTERN, value):
+    if _REGION.fullmatch(value):
         return value
     if not value.strip():
         message = "a region is a name, not blank"
