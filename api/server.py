@@ -58,4 +58,5 @@ def serve(settings: Settings) -> None:
         server_header=False,
         loop=EVENT_LOOP,
         http=HTTP_PROTOCOL,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
