@@ -240,6 +240,9 @@ class SubPoint(_Out):
     """Who acts on it."""
     closes_gaps: list[str]
     """Ids of the gaps it closes."""
+    priority: Priority | None = None
+    """Its own, from its own urgency (see the place's `priority`); every result carries it, but
+    results stored before sub-points had one are kept and read as they were sent, without it."""
 
 
 class Recommendation(_Out):
@@ -254,7 +257,10 @@ class Recommendation(_Out):
     rationale: str
     """Why it helps."""
     priority: Priority
-    """From the urgency: 4 critical, 3 high, 2 medium, 1 low."""
+    """How urgent the work of this place is: 4 critical, 3 high, 2 medium, 1 low, from its
+    `score.urgency`, or from a sub-point's urgency where that is higher (a prerequisite lifted to
+    the place of what needs it, and that took it in: giving the tovholder time inside appointing
+    one)."""
     rank: int
     """1 is the first thing to do."""
     phase: int

@@ -378,6 +378,10 @@ def _step(
                 action=said[f"{recommendation.id}/{point.id}"]["action"],
                 rationale=None,
                 owner=_word(OWNERS, point.owner, language),
+                priority=point.priority,
+                priority_name=_word(PRIORITIES, point.priority, language)
+                if point.priority
+                else None,
             )
             for point in recommendation.sub_points
         ],

@@ -88,7 +88,8 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
             f"{_in_brackets(step_words(recommendation, language))})"
         )
         for point in recommendation.sub_points:
-            lines.append(f"         {say('sub_points', language)}: {point.title}")
+            label = f"[{PRIORITIES[point.priority][language]}] " if point.priority else ""
+            lines.append(f"         {say('sub_points', language)}: {label}{point.title}")
         for key, named in (
             ("after", [places[a] for a in recommendation.after if a in places]),
             ("before", [places[d.id] for d in dependents.get(recommendation.id, [])]),

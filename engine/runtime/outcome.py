@@ -155,7 +155,8 @@ class Grade:
         encoded: Its JSON from `closes_gaps` to the opening of `sub_points`.
         score_due: Its JSON from the end of `sub_points` to the value of `lifted_by`, due now.
         score_later: The same when it waits for its phase.
-        closes_encoded: The JSON of `closes_gaps` and the brace that ends it as a sub-point.
+        closes_encoded: The JSON of `closes_gaps`, its own `priority` and the brace that ends it
+            as a sub-point.
     """
 
     id: str
@@ -206,6 +207,19 @@ class Placed(NamedTuple):
     def stage(self) -> int:
         """Its score's stage component: 0 when due now, else its phase."""
         return 0 if self.due else self.grade.phase
+
+    @property
+    def urgency(self) -> int:
+        """The most urgent work the place holds (its `priority`): its own or a sub-point's.
+
+        A prerequisite lifted to the place of what needs it may have taken that in as a
+        sub-point: giving the tovholder time (high) inside appointing one.
+        """
+        own = self.grade.urgency
+        for point in self.sub_points:
+            if point.urgency > own:
+                own = point.urgency
+        return own
 
 
 class Step(NamedTuple):

@@ -211,12 +211,13 @@ def render(fragments: Fragments, outcome: Outcome) -> bytes:
     parts.append(b'],"recommendations":[')
     texts = fragments.recommendation_for.get(outcome.model, fragments.recommendation)
     comma = b""
-    for grade, rank, due, after, inside, lifted_by in outcome.recommendations:
+    for place in outcome.recommendations:
+        grade, rank, due, after, inside, lifted_by = place
         text = texts[grade.id]
         parts += (
             comma,
             text.head,
-            _PRIORITY_BYTES[grade.urgency],
+            _PRIORITY_BYTES[place.urgency if inside else grade.urgency],
             b'","rank":%d' % rank,
             text.middle,
             _ids(after) if after else b"[]",

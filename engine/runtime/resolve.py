@@ -28,6 +28,7 @@ from engine.runtime.outcome import (
 )
 from engine.runtime.ranking import (
     order,
+    priority_of,
     stage_of,
     stage_order,
     step_at,
@@ -648,5 +649,5 @@ class _Graded:
             draft.encoded,
             score_due,
             score_later,
-            _ids(draft.closes) + b"}",
+            _ids(draft.closes) + b',"priority":"%s"}' % priority_of(urgency).encode(),
         )

@@ -155,7 +155,7 @@ def _recommendation(texts: Texts, place: Placed) -> dict[str, Any]:
         "title": title,
         "action": action,
         "rationale": rationale,
-        "priority": priority_of(grade.urgency),
+        "priority": priority_of(place.urgency),
         "rank": place.rank,
         "phase": grade.phase,
         "step": grade.step,
@@ -173,6 +173,7 @@ def _recommendation(texts: Texts, place: Placed) -> dict[str, Any]:
                 "action": texts.recommendation[sub.id][1],
                 "owner": texts.recommendation[sub.id][3],
                 "closes_gaps": list(sub.closes_gaps),
+                "priority": priority_of(sub.urgency),
             }
             for sub in place.sub_points
         ],

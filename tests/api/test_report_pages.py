@@ -461,6 +461,33 @@ def test_a_stored_result_that_no_longer_reads_gets_a_page_saying_where_it_is(
             record.result_json = kept
 
 
+def test_a_result_stored_before_sub_points_had_a_priority_still_reads(pages: Pages) -> None:
+    # Stored as sent, kept as stored: a result from before sub-points carried their own
+    # priority reads on the report page without it.
+    database = pages.sessions.db
+    admin = Repository(database).create_key(["admin"])
+    path = next(p for p in SCENARIOS if p.stem == "small-municipality-high-turnover-no-rss")
+    answers = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    answers["organisation"] = {**answers["organisation"], "id": "kr-01", "region": "Kronoberg"}
+    stored = pages.client.post(
+        "/v1/assessments", params={"store": "true"}, headers={"X-API-Key": admin}, json=answers
+    )
+    assert stored.status_code == 201, stored.text
+    found = stored.headers["X-Assessment-Id"]
+    with database.session() as db:
+        record = db.get(AssessmentRecord, found)
+        assert record is not None
+        result = json.loads(record.result_json)
+        points = [p for r in result["recommendations"] for p in r["sub_points"]]
+        assert points and all(p["priority"] for p in points)
+        for point in points:
+            del point["priority"]
+        record.result_json = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    answer = _get(pages, f"/assessments/{found}?lang=en", pages.kronoberg)
+    assert answer.status_code == 200
+    assert points[0]["title"] in answer.text
+
+
 def test_a_key_that_may_not_read_is_refused(pages: Pages) -> None:
     answer = _get(pages, f"/assessments/{pages.later}?lang=en", pages.assess_only)
     assert answer.status_code == 403

@@ -168,6 +168,23 @@ def test_a_summary_links_a_prerequisite_folded_into_a_place_to_that_place(engine
     assert f"         Comes after: {monitoring.rank}. {evaluation.title}" in lines
 
 
+def test_a_place_that_took_in_a_more_urgent_sub_point_is_labelled_by_it(engine: Engine) -> None:
+    # A tovholder appointed in part (medium) and no time for the role (high), raised by the
+    # overload: the appointment is lifted to the place of the time, takes it in, and is critical,
+    # as the work it holds is; its score keeps its own urgency, which the ranking reads.
+    path = ROOT / "tests" / "rules" / "scenarios" / "small-municipality-high-turnover-no-rss.json"
+    body = json.loads(path.read_text(encoding="utf-8"))["assessment"]
+    result = engine.assess(AssessmentRequest.model_validate(body), language="sv")
+    first = result.recommendations[0]
+    (time,) = first.sub_points
+    assert (first.id, time.id) == ("appoint-tovholder", "give-tovholder-time")
+    assert (first.score.urgency, first.priority, time.priority) == (2, "critical", "critical")
+    lines = summary_text(result).splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("    1. "))
+    assert lines[at].startswith(f"    1. [Kritisk] {first.title} ")
+    assert lines[at + 1] == f"         Görs som en del av detta: [Kritisk] {time.title}"
+
+
 def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(
     engine: Engine,
 ) -> None:

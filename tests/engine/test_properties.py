@@ -134,6 +134,29 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
         claimed.append((rec.rank, families))
 
 
+_PRIORITY_URGENCY = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+
+
+@_SETTINGS
+@given(values=answers)
+def test_a_place_s_priority_is_the_most_urgent_work_it_holds(
+    engine: Engine, values: dict[str, str]
+) -> None:
+    result = _assessed(engine, values)
+    severity = {g.id: g.severity for g in result.gaps}
+    for rec in result.recommendations:
+        held = [rec.score.urgency]
+        for sub in rec.sub_points:
+            assert sub.priority is not None, sub.id  # absent only from results stored before
+            own = _PRIORITY_URGENCY[sub.priority]
+            # A sub-point's own urgency: the most severe gap it closes, one higher at most when
+            # an escalation raises it.
+            worst = max(URGENCY[severity[g]] for g in sub.closes_gaps)
+            assert worst <= own <= min(worst + 1, 4), sub.id
+            held.append(own)
+        assert _PRIORITY_URGENCY[rec.priority] == max(held), rec.id
+
+
 @_SETTINGS
 @given(values=answers)
 # No training at all, low motivation and the professions to train decided in part: the time set
