@@ -34,6 +34,7 @@ from schemas.result import AssessmentResult
 from schemas.vocabulary import Language
 from store.keys import ApiKeyInfo
 from store.repository import (
+    FIRST_ACTIONS,
     IdempotencyConflictError,
     OrganisationRegionConflictError,
     ResultSummary,
@@ -485,6 +486,7 @@ def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> Re
         *(("escalation", e.id) for e in outcome.escalations),
         *(("obstacle", o.id) for o in outcome.obstacles),
         *(("missing_factor", f.id) for f in outcome.success_factors if f.missing),
+        *(("first_action", p.id) for p in outcome.recommendations[:FIRST_ACTIONS]),
     ]
     return ResultSummary(
         language=language,
@@ -496,6 +498,7 @@ def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> Re
         blocking_gap_count=sum(1 for g in outcome.gaps if g.severity == "blocking"),
         top_recommendation=top,
         top_recommendation_title=title,
+        stage=readiness.stage,
         dimensions=tuple((d.dimension, d.level, d.score) for d in readiness.dimensions),
         findings=tuple(findings),
     )

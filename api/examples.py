@@ -82,6 +82,7 @@ def stored_examples(engine: Engine, request: dict[str, Any]) -> dict[str, BaseMo
     figures = RegionFigures(
         assessments=_ORGANISATIONS + 3,
         levels=[kept.readiness_level for kept in latest],
+        stages=[kept.stage for kept in latest],
         dimensions=[dimension for kept in latest for dimension in kept.dimensions],
         findings=findings,
         quarters=[],

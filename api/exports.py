@@ -245,8 +245,8 @@ def gap_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
 def summary_csv(summary: dict[str, Any], dialect: Dialect) -> str:
     """The summary as rows of section, item, title, measure, value and share columns.
 
-    The title is the item's in the summary's language (gaps, obstacles and missing success
-    factors); a suppressed flag is 1, so that the value column holds numbers only.
+    The title is the item's in the summary's language (gaps, obstacles, missing success factors
+    and first actions); a suppressed flag is 1, so that the value column holds numbers only.
     """
     rows: list[list[Cell]] = [
         ["region", "", "", "organisations", summary["organisations"], ""],
@@ -257,7 +257,9 @@ def summary_csv(summary: dict[str, Any], dialect: Dialect) -> str:
         for level, count in dim["levels"].items():
             rows.append(["dimension", dim["dimension"], "", level, count, ""])
         rows.append(["dimension", dim["dimension"], "", "mean_score", dim["mean_score"], ""])
-    for section in ("gaps", "obstacles", "missing_success_factors"):
+    for stage, count in summary.get("stages", {}).items():
+        rows.append(["stage", stage, "", "organisations", count, ""])
+    for section in ("gaps", "obstacles", "missing_success_factors", "first_actions"):
         for row in summary.get(section, []):
             rows.append(
                 [

@@ -547,10 +547,12 @@ def get_delta(
     tags=["regions"],
     summary="Regional summary for dashboards",
     description=(
-        "Organisations and assessments in a date range; readiness per dimension, the most "
-        "frequent gaps, obstacles and missing success factors, and a trend per quarter, "
-        "counting each organisation's latest assessment. Groups of fewer organisations than "
-        "the configured minimum (default 5) are suppressed. `format=csv` exports it, in the "
+        "Organisations and assessments in a date range; readiness per dimension, the "
+        "organisations at each stage, the most frequent gaps, obstacles and missing success "
+        "factors, what most organisations have to do first (the recommendations in the first "
+        "three places), and a trend per quarter, counting each organisation's latest "
+        "assessment. Groups of fewer organisations than the configured minimum (default 5) are "
+        "suppressed. `format=csv` exports it, in the "
         "dialect `dialect` names or the language suggests, as the list's CSV does."
     ),
     operation_id="getRegionSummary",
@@ -629,6 +631,9 @@ def summary_titles(ruleset: Ruleset, language: Language) -> dict[str, dict[str, 
         "missing_success_factors": {
             i: e.title.in_(language) for i, e in ruleset.success_factors.items()
         },
+        # The catalogue's own title, the same for both countries: a region's organisations
+        # may have been told it in the words of either.
+        "first_actions": {i: e.title.in_(language) for i, e in ruleset.recommendations.items()},
     }
 
 

@@ -154,7 +154,8 @@ class DimensionFigures(_Out):
 
 
 class FrequentFinding(_Out):
-    """A gap, obstacle or missing success factor, and how many organisations have it."""
+    """A gap, obstacle, missing success factor or first action, and how many organisations have
+    it."""
 
     id: str
     title: str | None = None
@@ -191,6 +192,10 @@ class RegionSummary(_Out):
     suppressed: bool
     """The whole region is below the minimum group: only the counts above are given."""
     readiness_levels: dict[ReadinessLevel, int] | None = None
+    stages: dict[Literal["1", "2", "3", "4"], int] | None = None
+    """Organisations by the stage of their latest assessment (the four phases of the work: 1
+    initial assessment, 2 structure, 3 carrying it out, 4 learning and improving); every stage
+    is listed. An assessment stored before results gave a stage is not counted here."""
     dimensions: list[DimensionFigures] | None = None
     gaps: list[FrequentFinding] | None = None
     gaps_suppressed: int | None = None
@@ -199,6 +204,10 @@ class RegionSummary(_Out):
     obstacles_suppressed: int | None = None
     missing_success_factors: list[FrequentFinding] | None = None
     missing_success_factors_suppressed: int | None = None
+    first_actions: list[FrequentFinding] | None = None
+    """What the region's organisations have to do first: each recommendation, and how many
+    organisations have it among the first three places of their latest assessment."""
+    first_actions_suppressed: int | None = None
     trend: list[QuarterTrend] | None = None
 
 

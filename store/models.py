@@ -76,6 +76,8 @@ class AssessmentRecord(Base):
     blocking_gap_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     top_recommendation: Mapped[str | None] = mapped_column(String(120))
     top_recommendation_title: Mapped[str | None] = mapped_column(String(300))
+    stage: Mapped[int | None] = mapped_column(Integer)
+    """The organisation's stage (1-4) as the result gave it; none for a result without one."""
     findings: Mapped[list[StoredFinding]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )

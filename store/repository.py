@@ -41,6 +41,7 @@ from store.models import (
 )
 
 __all__ = [
+    "FIRST_ACTIONS",
     "AssessmentFilter",
     "HistoryEntry",
     "IdempotencyConflictError",
@@ -57,6 +58,11 @@ __all__ = [
     "new_id",
     "within",
 ]
+
+
+FIRST_ACTIONS = 3
+"""How many of the first places of a stored result are kept as `first_action` findings: what a
+region's organisations have to do first (`first_actions` of a regional summary)."""
 
 
 class IdempotencyConflictError(Exception):
@@ -88,11 +94,14 @@ class ResultSummary:
     """The id of the recommendation ranked first."""
     top_recommendation_title: str | None
     """Its title, as the result gives it (language, country and model)."""
+    stage: int | None
+    """The organisation's stage (1-4), from its answers to the fourteen steps."""
     dimensions: tuple[tuple[str, str, float | None], ...]
     """(dimension, level, score) of each dimension, in the result's order."""
     findings: tuple[tuple[str, str], ...]
     """(kind, item id): each gap (`gap`), escalation (`escalation`), obstacle (`obstacle`) and
-    missing success factor (`missing_factor`)."""
+    missing success factor (`missing_factor`), and the recommendations of the first places
+    (`first_action`, `FIRST_ACTIONS` of them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,8 @@ class StoredAssessment:
     top_recommendation: str | None = None
     top_recommendation_title: str | None = None
     """The title of the recommendation ranked first, as the result gave it."""
+    stage: int | None = None
+    """The organisation's stage (1-4), as the result gave it."""
     assessed_at: datetime | None = None
     """When the assessment was made (the storage time unless the caller gave an earlier date)."""
 
@@ -193,6 +204,8 @@ class RegionFigures:
     assessments: int
     levels: list[str]
     """The overall readiness level of each organisation's latest assessment."""
+    stages: list[int | None]
+    """The stage of each organisation's latest assessment (none: stored without one)."""
     dimensions: list[tuple[str, str, float | None]]
     """(dimension, level, score) of every dimension of each organisation's latest assessment."""
     findings: dict[tuple[str, str], int]
@@ -279,6 +292,7 @@ def _as_stored(record: AssessmentRecord, result_json: str | None = None) -> Stor
         blocking_gap_count=record.blocking_gap_count,
         top_recommendation=record.top_recommendation,
         top_recommendation_title=record.top_recommendation_title,
+        stage=record.stage,
         assessed_at=as_utc(record.assessed_at) if record.assessed_at is not None else None,
     )
 
@@ -508,6 +522,7 @@ class Repository:
             "blocking_gap_count": summary.blocking_gap_count,
             "top_recommendation": summary.top_recommendation,
             "top_recommendation_title": summary.top_recommendation_title,
+            "stage": summary.stage,
         }
         assessment_id = values["id"]
         dimensions = [
@@ -796,15 +811,20 @@ class Repository:
                 select(func.count(), func.min(made), func.max(made)).where(*where)
             ).one()
             if not count:
-                return RegionFigures(0, [], [], {}, [])
+                return RegionFigures(0, [], [], [], {}, [])
             # Each organisation's latest, found once; the lookups below go by primary key.
             levels: list[str] = []
+            stages: list[int | None] = []
             dimensions: list[tuple[str, str, float | None]] = []
             findings: dict[tuple[str, str], int] = {}
             for chunk in in_chunks(list(session.scalars(latest))):
-                levels += session.scalars(
-                    select(AssessmentRecord.readiness_level).where(AssessmentRecord.id.in_(chunk))
-                )
+                for level, stage in session.execute(
+                    select(AssessmentRecord.readiness_level, AssessmentRecord.stage).where(
+                        AssessmentRecord.id.in_(chunk)
+                    )
+                ):
+                    levels.append(level)
+                    stages.append(stage)
                 dimensions += [
                     (dimension, level, score)
                     for dimension, level, score in session.execute(
@@ -822,7 +842,7 @@ class Repository:
             # `assessed_at` is always written (see `AssessmentRecord.assessed_at`).
             assert first is not None and last is not None  # noqa: S101
             quarters = self._quarters(session, where, as_utc(first), as_utc(last))
-        return RegionFigures(count, levels, dimensions, findings, quarters)
+        return RegionFigures(count, levels, stages, dimensions, findings, quarters)
 
     def latest_by_organisation(
         self, region: str, created_from: datetime | None, created_to: datetime | None

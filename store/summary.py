@@ -12,7 +12,13 @@ from store.repository import RegionFigures
 
 __all__ = ["summary"]
 
-_FINDINGS = {"gap": "gaps", "obstacle": "obstacles", "missing_factor": "missing_success_factors"}
+_FINDINGS = {
+    "gap": "gaps",
+    "obstacle": "obstacles",
+    "missing_factor": "missing_success_factors",
+    "first_action": "first_actions",
+}
+_STAGES = ("1", "2", "3", "4")
 _LEVELS = ("ready", "partly_ready", "not_ready", "unknown")
 
 
@@ -31,8 +37,9 @@ def summary(
 
     A group (the region, a quarter, a gap or obstacle row) with fewer than `min_organisations`
     organisations is suppressed: its figures are left out, so no organisation can be singled out.
-    `titles` gives, per list (`gaps`, `obstacles`, `missing_success_factors`), the title of
-    each id in the reader's language; a row whose id has none (a rule since removed) has none.
+    `titles` gives, per list (`gaps`, `obstacles`, `missing_success_factors`, `first_actions`),
+    the title of each id in the reader's language; a row whose id has none (a rule since
+    removed) has none.
     """
     organisations = figures.organisations
     base: dict[str, Any] = {
@@ -75,6 +82,7 @@ def summary(
             if n >= min_organisations
         ]
         frequent[f"{key}_suppressed"] = sum(1 for n in counts.values() if n < min_organisations)
+    stages = Counter(stage for stage in figures.stages if stage is not None)
     trend = []
     for quarter in figures.quarters:
         row: dict[str, Any] = {
@@ -90,6 +98,7 @@ def summary(
     return {
         **base,
         "readiness_levels": dict(Counter(figures.levels)),
+        "stages": {s: stages.get(int(s), 0) for s in _STAGES},
         "dimensions": dimensions,
         **frequent,
         "trend": trend,

@@ -156,6 +156,32 @@ def test_the_region_summary_speaks_the_reader_s_language(app: App) -> None:
     assert by_header.headers["content-language"] == "da"
 
 
+def test_the_region_summary_counts_stages_and_what_comes_first(app: App) -> None:
+    # Two municipalities with no tovholder, one a step further in the work; a third whose
+    # leadership does not back the method. What each has to do first is counted from the first
+    # three places of its latest result, and each is counted at its stage.
+    done = {f"step_{n}": "done" for n in range(1, 9)}
+    weak = {"competence": {"tovholder": {"appointed": "no"}}}
+    for org, answers in (
+        ("se-0780-ifo", weak),
+        ("se-0781-ifo", {**weak, "process": done}),
+        ("se-0782-ifo", {"leadership": {"support": {"tactical": "no"}}}),
+    ):
+        assert app.store("kronoberg", body(org, KRONOBERG, **answers)).status_code == 201
+    url = f"/v1/regions/{KRONOBERG}/summary"
+    summary = app.call("kronoberg", "GET", url, params={"lang": "sv"}).json()
+    assert summary["stages"] == {"1": 2, "2": 1, "3": 0, "4": 0}
+    firsts = {row["id"]: row for row in summary["first_actions"]}
+    assert firsts["appoint-tovholder"]["organisations"] == 2
+    assert firsts["appoint-tovholder"]["title"] == "Utse en processledare och avsätt tid"
+    assert firsts["secure-tactical-leadership"]["organisations"] == 1
+    assert all(1 <= row["organisations"] <= 3 for row in summary["first_actions"])
+    assert summary["first_actions_suppressed"] == 0  # every group counts here (minimum 1)
+    csv = app.call("kronoberg", "GET", url, params={"format": "csv"}).text
+    assert "\r\nstage,2,,organisations,1,\r\n" in csv
+    assert "first_actions,appoint-tovholder,Appoint a tovholder and set time aside,organisations,2,0.667" in csv
+
+
 def test_an_assessment_made_earlier_is_dated_when_it_was_made(app: App) -> None:
     today = datetime.now(UTC).date()
     earlier = today - timedelta(days=400)

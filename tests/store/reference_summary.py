@@ -17,7 +17,12 @@ from store.repository import StoredAssessment
 
 __all__ = ["reference_summary"]
 
-_FINDINGS = {"gap": "gaps", "obstacle": "obstacles", "missing_factor": "missing_success_factors"}
+_FINDINGS = {
+    "gap": "gaps",
+    "obstacle": "obstacles",
+    "missing_factor": "missing_success_factors",
+    "first_action": "first_actions",
+}
 
 
 def _latest(
@@ -83,8 +88,13 @@ def reference_summary(
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for _stored, found in latest.values():
         for kind, item in set(found):
-            if kind in _FINDINGS:
+            if kind in _FINDINGS and kind != "first_action":
                 counts[kind][item] += 1
+    # What comes first is read off each result itself: its first three places.
+    for result in results.values():
+        for recommendation in result.recommendations[:3]:
+            counts["first_action"][recommendation.id] += 1
+    stages = Counter(r.readiness.stage for r in results.values())
     frequent: dict[str, Any] = {}
     for kind, key in _FINDINGS.items():
         shown = [
@@ -120,6 +130,7 @@ def reference_summary(
     return {
         **base,
         "readiness_levels": dict(overall_levels),
+        "stages": {str(n): stages.get(n, 0) for n in (1, 2, 3, 4)},
         "dimensions": dimensions,
         **frequent,
         "trend": trend,

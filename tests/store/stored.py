@@ -7,7 +7,7 @@ store with it, and hold the outcome's columns to it (`tests/api/test_stored_summ
 from __future__ import annotations
 
 from schemas.result import AssessmentResult
-from store.repository import ResultSummary
+from store.repository import FIRST_ACTIONS, ResultSummary
 
 __all__ = ["summary_of"]
 
@@ -19,6 +19,7 @@ def summary_of(result: AssessmentResult) -> ResultSummary:
         *(("escalation", e.id) for e in result.escalations),
         *(("obstacle", o.id) for o in result.obstacles),
         *(("missing_factor", f.id) for f in result.success_factors if f.status == "missing"),
+        *(("first_action", r.id) for r in result.recommendations[:FIRST_ACTIONS]),
     ]
     return ResultSummary(
         language=result.language,
@@ -32,6 +33,7 @@ def summary_of(result: AssessmentResult) -> ResultSummary:
         top_recommendation_title=(
             result.recommendations[0].title if result.recommendations else None
         ),
+        stage=result.readiness.stage,
         dimensions=tuple((d.dimension, d.level, d.score) for d in result.readiness.dimensions),
         findings=tuple(kinds),
     )

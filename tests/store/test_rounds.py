@@ -42,7 +42,7 @@ def _open(
 
 def _stored(rounds: Rounds, found: StoredRound) -> str:
     """A stored assessment of the round's organisation, for closing to link it to."""
-    summary = ResultSummary("en", "0", "sha256:0", "unknown", None, 0, 0, None, None, (), ())
+    summary = ResultSummary("en", "0", "sha256:0", "unknown", None, 0, 0, None, None, None, (), ())
     stored, _ = Repository(rounds.db).store(
         "{}", summary, "{}", found.organisation_id, None, found.region, "x", key_id=None
     )

@@ -230,7 +230,7 @@ def _alembic(database: Database, verb: str, revision: str) -> None:
         getattr(command, verb)(config, revision)
 
 
-def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
+def _derived(database: Database) -> tuple[list[Any], list[Any], list[Any]]:
     with database.session() as session:
         columns = session.execute(
             select(
@@ -239,6 +239,7 @@ def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
                 AssessmentRecord.blocking_gap_count,
                 AssessmentRecord.top_recommendation,
                 AssessmentRecord.top_recommendation_title,
+                AssessmentRecord.stage,
             ).order_by(AssessmentRecord.id)
         ).all()
         dimensions = session.execute(
@@ -249,8 +250,12 @@ def _derived(database: Database) -> tuple[list[Any], list[Any], int]:
                 DimensionScore.score,
             ).order_by(DimensionScore.assessment_id, DimensionScore.dimension)
         ).all()
-        findings = len(session.scalars(select(StoredFinding)).all())
-    return [tuple(c) for c in columns], [tuple(d) for d in dimensions], findings
+        findings = session.execute(
+            select(StoredFinding.assessment_id, StoredFinding.kind, StoredFinding.item_id).order_by(
+                StoredFinding.assessment_id, StoredFinding.kind, StoredFinding.item_id
+            )
+        ).all()
+    return [tuple(c) for c in columns], [tuple(d) for d in dimensions], [tuple(f) for f in findings]
 
 
 def test_the_migration_fills_in_what_was_stored_before_it(
@@ -259,7 +264,8 @@ def test_the_migration_fills_in_what_was_stored_before_it(
     for n, pair in enumerate(results * 2):
         _store(repository, pair, f"org-{n % 4}", REGION)
     written = _derived(repository.db)
-    assert written[2] > 0
+    assert {kind for _, kind, _ in written[2]} >= {"gap", "obstacle", "first_action"}
+    assert all(stage is not None for *_, stage in written[0])
     _alembic(repository.db, "downgrade", "0001")
     _alembic(repository.db, "upgrade", "head")
     # The same columns and rows as storing wrote, and no finding lost on the way down and up.
