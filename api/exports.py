@@ -62,6 +62,7 @@ ASSESSMENT_COLUMNS = [
     "id", "created_at", "organisation_id", "organisation_name", "region", "intervention",
     "language", "readiness_level", "readiness_score", "ruleset_version", "ruleset_digest",
     "gaps", "blocking_gaps", "top_recommendation", "assessed_at", "top_recommendation_title",
+    "stage",
 ]  # fmt: skip
 GAP_COLUMNS = [
     "assessment_id", "created_at", "organisation_id", "organisation_name", "region",
@@ -70,7 +71,8 @@ GAP_COLUMNS = [
 """Columns are only ever added at the end, so that a reader of the columns by position finds the
 others where they always were: `assessed_at` (when the assessment was made, which summaries count
 by), then `top_recommendation_title` (the first recommendation's title, as the result gave it, in
-the assessment's language; empty when nothing is recommended)."""
+the assessment's language; empty when nothing is recommended), then `stage` (the organisation's
+stage, 1-4; empty for a result stored before results had one)."""
 
 
 def neutralise(text: str) -> str:
@@ -227,6 +229,7 @@ def assessment_rows(items: list[StoredAssessment]) -> Iterator[list[Cell]]:
             item.top_recommendation,
             item.made_at,
             item.top_recommendation_title,
+            item.stage,
         ]
 
 

@@ -59,6 +59,9 @@ class StoredMeta(_Out):
     """The language of the stored result's texts."""
     readiness_level: ReadinessLevel
     readiness_score: float | None = None
+    stage: int | None = Field(default=None, ge=1, le=4)
+    """The organisation's stage (1-4) as the result gave it; null for a result stored before
+    results had one."""
     ruleset_version: str
     ruleset_digest: str
 
@@ -154,8 +157,7 @@ class DimensionFigures(_Out):
 
 
 class FrequentFinding(_Out):
-    """A gap, obstacle, missing success factor or first action, and how many organisations have
-    it."""
+    """A gap, obstacle, missing success factor or first action, and its organisations."""
 
     id: str
     title: str | None = None

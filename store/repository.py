@@ -156,6 +156,7 @@ class StoredAssessment:
             "language": self.language,
             "readiness_level": self.readiness_level,
             "readiness_score": self.readiness_score,
+            "stage": self.stage,
             "ruleset_version": self.ruleset_version,
             "ruleset_digest": self.ruleset_digest,
         }

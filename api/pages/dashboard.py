@@ -28,7 +28,7 @@ from api.paging import after_cursor
 from api.runtime import Runtime
 from schemas.vocabulary import Language, ReadinessLevel
 from schemas.words import LEVELS as LEVEL_NAMES
-from schemas.words import number, percent
+from schemas.words import PHASE_NAMES, number, percent
 from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, RegionInfo
 from store.summary import summary
@@ -132,6 +132,52 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Organisations per readiness level: {figures}.",
     },
     "level": {"sv": "Nivå", "da": "Niveau", "en": "Level"},
+    "stages": {
+        "sv": "Var organisationerna är i arbetet",
+        "da": "Hvor organisationerne er i arbejdet",
+        "en": "Where the organisations are in the work",
+    },
+    "stages_desc": {
+        "sv": "Antal organisationer per fas: {figures}.",
+        "da": "Antal organisationer pr. fase: {figures}.",
+        "en": "Organisations per phase: {figures}.",
+    },
+    "stage": {"sv": "Fas", "da": "Fase", "en": "Phase"},
+    "stage_name": {"sv": "{n}. {name}", "da": "{n}. {name}", "en": "{n}. {name}"},
+    "stages_help": {
+        "sv": (
+            "Fasen följer av de fjorton stegen: en organisation är i den första fas vars steg "
+            "inte alla är gjorda."
+        ),
+        "da": (
+            "Fasen følger af de fjorten trin: en organisation er i den første fase, hvis trin "
+            "ikke alle er gennemført."
+        ),
+        "en": (
+            "The phase follows from the fourteen steps: an organisation is in the first phase "
+            "whose steps are not all done."
+        ),
+    },
+    "first_actions": {
+        "sv": "Det organisationerna ska göra först",
+        "da": "Det, organisationerne skal gøre først",
+        "en": "What the organisations have to do first",
+    },
+    "first_actions_help": {
+        "sv": (
+            "Varje rekommendation som står bland de tre första i en organisations senaste "
+            "bedömning, och hur många organisationer det gäller."
+        ),
+        "da": (
+            "Hver anbefaling, der står blandt de tre første i en organisations seneste "
+            "vurdering, og hvor mange organisationer det gælder."
+        ),
+        "en": (
+            "Each recommendation among the first three of an organisation's latest assessment, "
+            "and how many organisations it applies to."
+        ),
+    },
+    "recommendation": {"sv": "Rekommendation", "da": "Anbefaling", "en": "Recommendation"},
     "unclear_help": {
         "sv": "Oklart: för lite är besvarat för att nivån ska kunna avgöras.",
         "da": "Uafklaret: der er svaret for lidt til, at niveauet kan afgøres.",
@@ -384,9 +430,12 @@ def _findings(
     return {
         "name": name,
         "heading": texts[name],
-        "column": {"gaps": texts["gap"], "obstacles": texts["obstacle"]}.get(
-            name, texts["success_factor"]
-        ),
+        "column": {
+            "gaps": texts["gap"],
+            "obstacles": texts["obstacle"],
+            "first_actions": texts["recommendation"],
+        }.get(name, texts["success_factor"]),
+        "help": texts.get(f"{name}_help"),
         "rows": top,
         "more": rows[len(top) :],
         "more_label": texts["show_more"].format(k=len(rows) - len(top)),
@@ -424,6 +473,25 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
             Bar(row["name"], row["count"], str(row["count"]), f"bar-{row['level']}")
             for row in levels
         ],
+        organisations,
+    )
+    held = result["stages"]
+    stages = [
+        {
+            "stage": stage,
+            "name": texts["stage_name"].format(n=stage, name=PHASE_NAMES[stage][language]),
+            "count": held[str(stage)],
+            "share": percent(held[str(stage)] / organisations, language),
+        }
+        for stage in PHASE_NAMES
+    ]
+    stages_chart = bar_chart(
+        "chart-stages",
+        texts["stages"],
+        texts["stages_desc"].format(
+            figures="; ".join(f"{row['name']}: {row['count']}" for row in stages)
+        ),
+        [Bar(row["name"], row["count"], str(row["count"]), "") for row in stages],
         organisations,
     )
     sections = {s.path: s.title for s in page.served.questionnaires.of(language).sections}
@@ -494,11 +562,13 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
     return {
         "levels": levels,
         "levels_chart": levels_chart,
+        "stages": stages,
+        "stages_chart": stages_chart,
         "dimensions": dimensions,
         "dimensions_chart": dimensions_chart,
         "findings": [
             _findings(result, name, texts, language)
-            for name in ("gaps", "obstacles", "missing_success_factors")
+            for name in ("first_actions", "gaps", "obstacles", "missing_success_factors")
         ],
         "trend": trend,
         "trend_chart": trend_chart,

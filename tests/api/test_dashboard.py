@@ -169,11 +169,29 @@ def test_a_region_key_sees_its_region_as_the_summary_endpoint_counts_it(site: Si
     obstacles = section(html, "obstacles-table")
     for obstacle in summary["obstacles"]:
         assert f"{obstacle['title']} {obstacle['id']} {obstacle['organisations']}" in obstacles
+    # Where the organisations are in the work, and what they have to do first.
+    stages = section(html, "stages-table")
+    for stage, name in ((1, "Initial assessment"), (2, "Structure for implementation")):
+        assert f"{stage}. {name} {summary['stages'][str(stage)]}" in stages
+    assert sum(summary["stages"].values()) == 4
+    assert summary["first_actions"]
+    firsts = section(html, "first_actions-table")
+    for action in summary["first_actions"]:
+        assert f"{action['title']} {action['id']} {action['organisations']}" in firsts
     # Each chart is an image with a name and a description, and its figures are in a table.
-    for chart in ("levels", "dimensions", "gaps", "obstacles", "trend"):
+    for chart in ("levels", "stages", "dimensions", "first-actions", "gaps", "obstacles", "trend"):
         assert f'class="chart" id="chart-{chart}" role="img"' in html
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in html
-    for table in ("levels", "dimensions", "gaps", "obstacles", "trend", "organisations"):
+    for table in (
+        "levels",
+        "stages",
+        "dimensions",
+        "first_actions",
+        "gaps",
+        "obstacles",
+        "trend",
+        "organisations",
+    ):
         assert f'id="{table}-table"' in html
     # The organisations, each with its latest assessment and a link to its report.
     assert listed(html) == ["kr-00", "kr-01", "Växjö IFO kr-02", "kr-03"]

@@ -274,6 +274,23 @@ def test_an_assessment_row_names_its_first_recommendation_as_the_result_did(
     assert [r[column] for r in sheet[1:]] == [first["title"]]
 
 
+def test_every_export_and_listing_gives_the_organisation_s_stage(exports: Exports) -> None:
+    # Phase 1 (steps 1-8) done: the organisation is at stage 2, as its result says.
+    body = _body("se-7014-stage", "Västernorrland", "Sundsvalls kommun")
+    body["process"] = {f"step_{n}": "done" for n in range(1, 9)}
+    stored = exports.http.post("/v1/assessments?store=true", json=body)
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["readiness"]["stage"] == 2
+    query = "/v1/assessments?organisation=se-7014-stage"
+    table = _csv(exports.http.get(f"{query}&format=csv&dialect=rfc4180"))
+    assert [row[ASSESSMENT_COLUMNS.index("stage")] for row in table[1:]] == ["2"]
+    sheet = _sheet(exports.http.get(f"{query}&format=xlsx"))
+    assert [row[ASSESSMENT_COLUMNS.index("stage")] for row in sheet[1:]] == [2]
+    (line,) = exports.http.get(f"{query}&format=ndjson").text.splitlines()
+    assert json.loads(line)["stage"] == 2
+    assert [item["stage"] for item in exports.http.get(query).json()["items"]] == [2]
+
+
 def test_the_nordic_dialect_reads_into_the_right_columns(exports: Exports) -> None:
     response = exports.http.get(
         "/v1/assessments?organisation=dk-7003-exp&dialect=excel-nordic&format=csv"

@@ -179,7 +179,10 @@ def test_the_region_summary_counts_stages_and_what_comes_first(app: App) -> None
     assert summary["first_actions_suppressed"] == 0  # every group counts here (minimum 1)
     csv = app.call("kronoberg", "GET", url, params={"format": "csv"}).text
     assert "\r\nstage,2,,organisations,1,\r\n" in csv
-    assert "first_actions,appoint-tovholder,Appoint a tovholder and set time aside,organisations,2,0.667" in csv
+    assert (
+        "first_actions,appoint-tovholder,Appoint a tovholder and set time aside,organisations,2,0.667"
+        in csv
+    )
 
 
 def test_an_assessment_made_earlier_is_dated_when_it_was_made(app: App) -> None:

@@ -34,6 +34,23 @@ def _latest(
     return latest
 
 
+def _counts(
+    latest: dict[str, tuple[StoredAssessment, list[tuple[str, str]]]],
+    results: dict[str, AssessmentResult],
+) -> dict[str, Counter[str]]:
+    """How many organisations have each finding, by kind."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for _stored, found in latest.values():
+        for kind, item in set(found):
+            if kind in _FINDINGS and kind != "first_action":
+                counts[kind][item] += 1
+    # What comes first is read off each result itself: its first three places.
+    for result in results.values():
+        for recommendation in result.recommendations[:3]:
+            counts["first_action"][recommendation.id] += 1
+    return counts
+
+
 def _quarter(stored: StoredAssessment) -> str:
     return f"{stored.made_at.year}-Q{(stored.made_at.month - 1) // 3 + 1}"
 
@@ -85,15 +102,7 @@ def reference_summary(
             }
         )
     overall_levels = Counter(r.readiness.level for r in results.values())
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for _stored, found in latest.values():
-        for kind, item in set(found):
-            if kind in _FINDINGS and kind != "first_action":
-                counts[kind][item] += 1
-    # What comes first is read off each result itself: its first three places.
-    for result in results.values():
-        for recommendation in result.recommendations[:3]:
-            counts["first_action"][recommendation.id] += 1
+    counts = _counts(latest, results)
     stages = Counter(r.readiness.stage for r in results.values())
     frequent: dict[str, Any] = {}
     for kind, key in _FINDINGS.items():
