@@ -12,15 +12,20 @@ the scenarios the rules meet and those still open:
 
 It also holds the second adviser's first four to the first adviser's order, as
 `test_scenarios.test_scenario` holds the rules: how many scenarios another careful adviser would
-pass; and what the rules put in their first three places that neither adviser names at all, where
-that happens in two scenarios or more (the differences that are the rules' to answer).
+pass; what the rules put in their first three places that neither adviser names at all, where
+that happens in two scenarios or more (the differences that are the rules' to answer); and where
+the first adviser's readings contradict each other: two scenarios whose readings order the same
+two recommendations both ways, while each of the two stands in both results with the same score
+(`Facts`). No ranking that orders recommendations by their scores can meet both readings, so
+however the score's parts are weighed, at least `fewest_left_open` scenarios stay open.
 
     python -m tests.rules.agreement        # prints the table as the README has it
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,9 @@ from engine import Engine
 from tests.rules.test_scenarios import SCENARIOS, _assess, _flat, _in_order, _load
 
 Order = list[str | list[str]]
+Facts = tuple[bool, int, int, bool, int, int, int]
+"""What the ranking reads of a recommendation: finds out, stage, urgency, blocking, things
+closed, gaps closed, step (see `engine.runtime.ranking.Key`; the id is its last part)."""
 
 
 def _first(order: Order) -> set[str]:
@@ -49,6 +57,9 @@ class Reading:
     second: Order  # the second adviser's
     ranked: list[str]  # the rules'
     levels: tuple[str, str, str]  # first adviser, second adviser, rules
+    facts: dict[str, Facts] = field(default_factory=dict)
+    """Of each place that neither needs a prerequisite in the result nor was lifted by one:
+    its order among them follows from its own key alone."""
 
     @property
     def second_passes(self) -> bool:
@@ -74,9 +85,78 @@ def readings(engine: Engine, paths: list[Path] = SCENARIOS) -> list[Reading]:
                     scenario["second_reading"]["level"],
                     result.readiness.level,
                 ),
+                {
+                    r.id: (
+                        r.score.finds_out,
+                        r.score.stage,
+                        r.score.urgency,
+                        r.score.severity == "blocking",
+                        r.score.things_closed,
+                        r.score.gaps_closed,
+                        r.step,
+                    )
+                    for r in result.recommendations
+                    if not r.after and not r.score.lifted_by
+                },
             )
         )
     return found
+
+
+def _before(reading: Reading) -> set[tuple[tuple[str, Facts], tuple[str, Facts]]]:
+    """What the first adviser's reading puts before what, of the places `facts` holds.
+
+    Each entry of `first` comes before the later entries and before every place it does not
+    name (a tie's members before what follows the tie, in no order among themselves).
+    """
+    entries = [[e] if isinstance(e, str) else e for e in reading.first]
+    named = set(_flat(reading.first))
+    rest = [rid for rid in reading.ranked if rid not in named]
+    facts = reading.facts
+    found = set()
+    for n, entry in enumerate(entries):
+        for earlier in entry:
+            for later in [*(i for e in entries[n + 1 :] for i in e), *rest]:
+                if earlier in facts and later in facts:
+                    found.add(((earlier, facts[earlier]), (later, facts[later])))
+    return found
+
+
+def contradictions(found: list[Reading]) -> list[tuple[str, str, str, str]]:
+    """Pairs of readings that no ranking by the recommendations' scores can both meet.
+
+    Returns (scenario, other scenario, recommendation, other recommendation), one pair of
+    recommendations for each pair of scenarios, sorted: the first scenario's reading puts the
+    recommendation first, the other's the other one, and each recommendation has the same score
+    in both results.
+    """
+    orders = {r.name: _before(r) for r in found}
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, before in orders.items():
+        for other, theirs in orders.items():
+            if other <= name:
+                continue
+            for earlier, later in sorted(before):
+                if (later, earlier) in theirs:
+                    pairs.setdefault((name, other), (earlier[0], later[0]))
+                    break
+    return sorted((a, b, p, q) for (a, b), (p, q) in pairs.items())
+
+
+def fewest_left_open(found: list[Reading]) -> int:
+    """How many scenarios at least stay open under any ranking by the scores.
+
+    The fewest scenarios that leave no pair of `contradictions` with both met: each such pair
+    needs one of its two open.
+    """
+    pairs = {(a, b) for a, b, _, _ in contradictions(found)}
+    names = sorted({n for pair in pairs for n in pair})
+    for k in range(len(names) + 1):
+        for chosen in combinations(names, k):
+            left = set(chosen)
+            if all(a in left or b in left for a, b in pairs):
+                return k
+    return len(names)
 
 
 def rows(found: list[Reading]) -> list[tuple[str, int, str, int]]:
@@ -144,6 +224,12 @@ def markdown(found: list[Reading]) -> str:
         "Among the rules' first three places, named by neither adviser, in two scenarios or more: "
         + "; ".join(f"`{rid}` {times} ({opened} open)" for rid, times, opened in unnamed(found))
         + ".",
+        "",
+        f"The first adviser's readings contradict each other in {len(contradictions(found))} "
+        "pairs of scenarios: the two order the same two recommendations both ways, while each "
+        "stands in both results with the same score (stage, urgency, things and gaps closed, "
+        "step). No ranking by the scores can meet both, so however their parts are weighed, at "
+        f"least {fewest_left_open(found)} of the {len(found)} scenarios stay open.",
     ]
     return "\n".join(lines)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Engine
-from tests.rules.agreement import Reading, markdown, readings, rows, unnamed
+from tests.rules.agreement import (
+    Reading,
+    contradictions,
+    fewest_left_open,
+    markdown,
+    readings,
+    rows,
+    unnamed,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -45,3 +53,23 @@ def test_unnamed_counts_what_neither_adviser_names_in_the_rules_first_three() ->
     # u in a and b (b open); v, w and y once each (in c, c and b): only u reaches two scenarios.
     assert unnamed(found) == [("u", 2, 1)]
     assert unnamed(found, at_least=1) == [("u", 2, 1), ("v", 1, 1), ("w", 1, 1), ("y", 1, 1)]
+
+
+def test_readings_contradict_when_they_order_two_alike_scored_recommendations_both_ways() -> None:
+    high, medium = (False, 0, 3, False, 1, 1, 5), (False, 0, 2, False, 1, 1, 9)
+    other = (False, 0, 2, False, 1, 1, 4)  # u's score in c, unlike its score in a and b
+    found = [
+        # a puts x (high) before u (medium); b puts u before x with the same scores: no ranking by
+        # the scores meets both. c puts u before x too, but u has another score there.
+        Reading("a", True, ["x"], [], ["x", "u"], ("r",) * 3, {"x": high, "u": medium}),
+        Reading("b", True, ["u", "x"], [], ["x", "u"], ("r",) * 3, {"x": high, "u": medium}),
+        Reading("c", False, ["u"], [], ["u", "x"], ("r",) * 3, {"x": high, "u": other}),
+        # d ties x and u: it orders neither before the other, and contradicts nobody.
+        Reading("d", True, [["u", "x"]], [], ["x", "u"], ("r",) * 3, {"x": high, "u": medium}),
+    ]
+    assert contradictions(found) == [("a", "b", "x", "u")]
+    assert fewest_left_open(found) == 1
+    # A third reading against a: a alone needs to stay open, not two of them.
+    found.append(Reading("e", True, ["u"], [], ["x", "u"], ("r",) * 3, {"x": high, "u": medium}))
+    assert contradictions(found) == [("a", "b", "x", "u"), ("a", "e", "x", "u")]
+    assert fewest_left_open(found) == 1
