@@ -552,8 +552,8 @@ def get_delta(
         "factors, what most organisations have to do first (the recommendations in the first "
         "three places), and a trend per quarter, counting each organisation's latest "
         "assessment. Groups of fewer organisations than the configured minimum (default 5) are "
-        "suppressed. `format=csv` exports it, in the "
-        "dialect `dialect` names or the language suggests, as the list's CSV does."
+        "suppressed. `format=csv` exports it, in the dialect `dialect` names or the language "
+        "suggests, as the list's CSV does."
     ),
     operation_id="getRegionSummary",
     operation_class=export_operation({_CSV: _CSV_BODY}),

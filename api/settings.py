@@ -107,10 +107,10 @@ class Settings(BaseSettings):
     """Seconds a connection may take to send a request line and headers (counted from the
     connection or from the request's first byte); then 408 and closed."""
     shutdown_timeout: Annotated[int, Field(ge=1, le=3600)] = 10
-    """Whole seconds a stopping server (SIGTERM, or Ctrl-C) lets the requests it is answering finish;
-    then it cuts them off and exits, so a client still sending a body does not hold it up for the
-    body timeout. A second Ctrl-C stops it at once. Give a process manager a longer grace
-    period than this before it kills the server."""
+    """Whole seconds a stopping server (SIGTERM, or Ctrl-C) lets the requests it is answering
+    finish; then it cuts them off and exits, so a client still sending a body does not hold it
+    up for the body timeout. A second Ctrl-C stops it at once. Give a process manager a longer
+    grace period than this before it kills the server."""
     max_header_bytes: Annotated[int, Field(ge=1)] = 64 * 1024
     """Largest request line plus headers; larger get 431 `headers-too-large`."""
     max_headers: Annotated[int, Field(ge=1)] = 100

@@ -143,7 +143,6 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Organisations per phase: {figures}.",
     },
     "stage": {"sv": "Fas", "da": "Fase", "en": "Phase"},
-    "stage_name": {"sv": "{n}. {name}", "da": "{n}. {name}", "en": "{n}. {name}"},
     "stages_help": {
         "sv": (
             "Fasen följer av de fjorton stegen: en organisation är i den första fas vars steg "
@@ -479,7 +478,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
     stages = [
         {
             "stage": stage,
-            "name": texts["stage_name"].format(n=stage, name=PHASE_NAMES[stage][language]),
+            "name": f"{stage}. {PHASE_NAMES[stage][language]}",
             "count": held[str(stage)],
             "share": percent(held[str(stage)] / organisations, language),
         }

@@ -49,18 +49,33 @@ def long_grace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from _server(tmp_path_factory, 30)
 
 
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
 def _begin(server: Server, sent: int) -> socket.socket:
-    """Open a connection and send an assessment's head and its first `sent` body bytes."""
+    """Open a connection, begin an assessment, and return once the app reads its body.
+
+    The head asks the server to confirm first (`Expect: 100-continue`); uvicorn sends `100
+    Continue` when the app starts reading the body, so the request is under way before the
+    test tells the server to stop. Then the first `sent` bytes of the body follow.
+    """
     host, port = server.url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)), timeout=BOUND)
     head = (
         "POST /v1/assessments HTTP/1.1\r\n"
         f"Host: {host}\r\n"
         "Content-Type: application/json\r\n"
+        "Expect: 100-continue\r\n"
         f"Content-Length: {len(EXAMPLE)}\r\n\r\n"
     )
-    sock.sendall(head.encode() + EXAMPLE[:sent])
-    time.sleep(0.5)  # the server reads the head and starts the request
+    sock.sendall(head.encode())
+    received = b""
+    while len(received) < len(CONTINUE):
+        chunk = sock.recv(len(CONTINUE) - len(received))
+        assert chunk, received
+        received += chunk
+    assert received == CONTINUE
+    sock.sendall(EXAMPLE[:sent])
     return sock
 
 

@@ -9,6 +9,7 @@ migration that added those columns fills them in for assessments stored before i
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -270,6 +271,33 @@ def test_the_migration_fills_in_what_was_stored_before_it(
     _alembic(repository.db, "upgrade", "head")
     # The same columns and rows as storing wrote, and no finding lost on the way down and up.
     assert _derived(repository.db) == written
+
+
+def test_a_result_stored_before_results_had_a_stage_keeps_none(
+    repository: Repository, results: list[tuple[AssessmentRequest, AssessmentResult]]
+) -> None:
+    # Results of the first rulesets had no stage: migrating them leaves the column empty and
+    # still keeps their first actions; a summary does not count them at any stage.
+    assessment_id = _store(repository, results[0], "org-0", REGION)
+    _alembic(repository.db, "downgrade", "0007")
+    # Only the columns 0007 has: the model's `stage` is not there yet.
+    at = AssessmentRecord.id == assessment_id
+    with repository.db.session() as session:
+        result = json.loads(session.scalars(select(AssessmentRecord.result_json).where(at)).one())
+        del result["readiness"]["stage"]
+        session.execute(update(AssessmentRecord).where(at).values(result_json=json.dumps(result)))
+    _alembic(repository.db, "upgrade", "head")
+    with repository.db.session() as session:
+        record = session.get(AssessmentRecord, assessment_id)
+        assert record is not None and record.stage is None
+        firsts = session.scalars(
+            select(StoredFinding.item_id).where(
+                StoredFinding.assessment_id == assessment_id, StoredFinding.kind == "first_action"
+            )
+        ).all()
+    assert sorted(firsts) == sorted(r["id"] for r in result["recommendations"][:3])
+    figures = repository.region_figures(REGION, None, None)
+    assert summary(REGION, figures, 1, {})["stages"] == {"1": 0, "2": 0, "3": 0, "4": 0}
 
 
 def test_the_migrations_build_the_schema_the_models_describe(repository: Repository) -> None:
