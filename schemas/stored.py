@@ -91,6 +91,10 @@ class ReadinessChange(_Out):
     """`after - before`, null when either is unknown."""
     level_before: ReadinessLevel
     level_after: ReadinessLevel
+    stage_before: int | None = Field(default=None, ge=1, le=4)
+    """The organisation's stage at the earlier assessment; null for a result without one."""
+    stage_after: int | None = Field(default=None, ge=1, le=4)
+    """Its stage at the later one: a move from 1 to 2 is the initial assessment done."""
 
 
 class FindingChange(_Out):

@@ -114,6 +114,8 @@ def delta(
             "change": _change(current.readiness_score, earlier.readiness_score),
             "level_before": earlier.readiness_level,
             "level_after": current.readiness_level,
+            "stage_before": earlier.stage,
+            "stage_after": current.stage,
         },
         "gaps_closed": [
             {"id": g, "title": before_gaps[g].title, "severity": before_gaps[g].severity}

@@ -717,6 +717,11 @@ class Change:
     days: str | None = None
 
 
+def _phase(stage: int | None, language: Language) -> str:
+    """The phase an organisation was in, numbered and named; a dash for a result without one."""
+    return "–" if stage is None else f"{stage}. {PHASE_NAMES[stage][language]}"
+
+
 @get("/assessments/{assessment_id:str}/compare", include_in_schema=False, sync_to_thread=True)
 def compare(
     assessment_id: str,
@@ -820,6 +825,8 @@ def _comparison(
             "change": _signed(readiness["change"], language),
             "level_before": readiness["level_before"],
             "level_after": readiness["level_after"],
+            "stage_before": _phase(readiness["stage_before"], language),
+            "stage_after": _phase(readiness["stage_after"], language),
         },
         "chart": chart,
         "rows": [

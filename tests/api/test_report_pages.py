@@ -412,6 +412,9 @@ def test_the_comparison_lists_what_closed_and_the_first_one_has_none(pages: Page
     assert "Den taktiska ledningen" in closed  # the blocking gap of March is closed
     assert "Blockerande" in closed
     assert "184 dagar tidigare" in page
+    overall = page.split('id="overall"', 1)[1].split("</table>", 1)[0]
+    # Neither answer speaks of the steps: both are in the first phase.
+    assert overall.count("<td>1. Initial bedömning</td>") == 2
     first = _get(pages, f"/assessments/{pages.earlier}/compare?lang=sv", pages.kronoberg)
     assert first.status_code == 200
     assert "<h1>Inget att jämföra med</h1>" in first.text

@@ -147,6 +147,24 @@ def test_deltas_over_three_assessments_of_one_municipality(stored: Stored) -> No
         )
 
 
+def test_a_delta_says_when_the_organisation_moved_on_to_the_next_phase(stored: Stored) -> None:
+    org = "se-0182-phase"
+    begun = assessment(org, "Stockholm", "Nykvarn", process={"step_1": "done", "step_2": "partly"})
+    done = {f"step_{n}": "done" for n in range(1, 9)}
+    later = assessment(org, "Stockholm", "Nykvarn", process=done)
+    with stored.client("a") as client:
+        ids = []
+        for body in (begun, later):
+            response = post(client, body)
+            assert response.status_code == 201
+            ids.append(response.headers["x-assessment-id"])
+        readiness = client.get(f"/v1/assessments/{ids[1]}/delta").json()["readiness"]
+        listed = client.get(f"/v1/assessments?organisation={org}").json()["items"]
+    # The initial assessment (Steg 1-8) done: from phase 1 to phase 2.
+    assert (readiness["stage_before"], readiness["stage_after"]) == (1, 2)
+    assert [item["stage"] for item in listed] == [2, 1]
+
+
 def test_regional_summary_suppresses_small_groups(stored: Stored) -> None:
     with stored.client("b") as client:
         for i in range(6):
