@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.citation import Citation
 from schemas.vocabulary import (
@@ -29,6 +29,7 @@ __all__ = [
     "RulesetInfo",
     "ScoreRange",
     "SeverityBasis",
+    "StepLeft",
     "SubPoint",
     "SuccessFactor",
     "TraceEntry",
@@ -81,6 +82,14 @@ class ScoreRange(_Out):
     """The score if every unanswered indicator that applies had its best answer."""
 
 
+class StepLeft(_Out):
+    """A step of the organisation's phase that is not done, and how it was answered."""
+
+    step: int = Field(ge=1, le=14)
+    answer: Literal["partly", "not", "unknown"]
+    """`partly` done, `not` done, or not answered."""
+
+
 class Readiness(_Out):
     """Overall readiness, the organisation's stage, and readiness per dimension."""
 
@@ -96,6 +105,9 @@ class Readiness(_Out):
     stage: int
     """The implementation phase the organisation is in, 1-4, from the fourteen steps: 1 +
     the number of consecutive phases, from the first, whose steps are all done."""
+    steps_left: list[StepLeft] = Field(default_factory=list)
+    """The steps of that phase that are not done, in order: what keeps the organisation in it
+    (at stage 4, Steg 14 until it is done). Empty in results stored before it was given."""
     implemented: bool | None = None
     """Whether the method counts as implemented by the Swedish guide's measure: more than half
     of the professionals who should use it use it as intended (`process.used_as_intended` is

@@ -30,6 +30,7 @@ __all__ = [
     "percent",
     "say",
     "step_words",
+    "steps_left_text",
 ]
 
 Words = dict[str, dict[Language, str]]
@@ -204,6 +205,14 @@ TEXTS: Words = {
         "da": "Organisationen er i fase {stage} af 4: {name}.",
         "en": "The organisation is in phase {stage} of 4: {name}.",
     },
+    "steps_left": {
+        "sv": "Kvar i fasen: steg {steps}.",
+        "da": "Tilbage i fasen: trin {steps}.",
+        "en": "Left in this phase: {step_word} {steps}.",
+    },
+    "step_left_partly": {"sv": "delvis gjort", "da": "delvist gennemført", "en": "done in part"},
+    "step_left_not": {"sv": "inte gjort", "da": "ikke gennemført", "en": "not done"},
+    "step_left_unknown": {"sv": "inget svar", "da": "intet svar", "en": "no answer"},
     "stage_help": {
         "sv": "Fasen är den första av de fyra faserna där inte alla steg är genomförda.",
         "da": "Fasen er den første af de fire faser, hvor ikke alle trin er gennemført.",
@@ -447,6 +456,26 @@ def firmness(readiness: Readiness, language: Language) -> list[str]:
     if readiness.level == "unknown":
         lines.append(say("unknown_level", language))
     return lines
+
+
+def steps_left_text(readiness: Readiness, language: Language) -> str | None:
+    """The steps that keep the organisation in its phase, each with its answer; None if none."""
+    left = readiness.steps_left
+    if not left:
+        return None
+    # Runs of consecutive steps with the same answer, as ranges: 5-8 (no answer).
+    runs: list[list[int | str]] = []
+    for s in left:
+        if runs and runs[-1][1] == s.step - 1 and runs[-1][2] == s.answer:
+            runs[-1][1] = s.step
+        else:
+            runs.append([s.step, s.step, s.answer])
+    steps = ", ".join(
+        f"{first}{'' if first == last else f'–{last}'} ({say(f'step_left_{answer}', language)})"
+        for first, last, answer in runs
+    )
+    word = "step" if len(left) == 1 else "steps"
+    return say("steps_left", language, steps=steps, step_word=word)
 
 
 def step_words(recommendation: Recommendation, language: Language) -> str:

@@ -48,6 +48,7 @@ from schemas.words import (
     number,
     say,
     step_words,
+    steps_left_text,
 )
 from store.delta import delta
 from store.keys import Binding
@@ -171,6 +172,8 @@ class ReportView:
     capped_by: list[Said]
     stage: int
     stage_text: str
+    steps_left: str | None
+    """The steps that keep the organisation in its phase, with their answers."""
     implemented: str | None
     areas: list[AreaRow]
     chart: Markup
@@ -526,6 +529,7 @@ def build_report(
         ],
         stage=stage,
         stage_text=say("stage_text", language, stage=stage, name=PHASE_NAMES[stage][language]),
+        steps_left=steps_left_text(readiness, language),
         implemented=implemented,
         areas=areas,
         chart=chart,

@@ -23,6 +23,7 @@ from schemas.words import (
     number,
     say,
     step_words,
+    steps_left_text,
 )
 
 __all__ = ["summary_text"]
@@ -48,6 +49,9 @@ def summary_text(result: AssessmentResult, first: int = 10) -> str:
             name=PHASE_NAMES[readiness.stage][language],
         ),
     ]
+    left = steps_left_text(readiness, language)
+    if left:
+        lines.append(f"  {left}")
     titles = {gap.id: gap.title for gap in result.gaps}
     titles.update({escalation.id: escalation.title for escalation in result.escalations})
     if readiness.capped_by:

@@ -90,6 +90,7 @@ class ReadinessFigures:
     Attributes:
         worst: The lower end of the score range.
         best: The upper end of the score range.
+        steps_left: The steps of the phase it is in that are not done, each with its answer.
         encoded: Its JSON, as the result's `readiness` holds it.
     """
 
@@ -99,6 +100,7 @@ class ReadinessFigures:
     worst: float | None
     best: float | None
     stage: int
+    steps_left: tuple[tuple[int, str], ...]
     implemented: bool | None
     capped_by: tuple[str, ...]
     dimensions: tuple[DimensionFigures, ...]

@@ -52,6 +52,7 @@ __all__ = [
     "stage_of",
     "stage_order",
     "step_at",
+    "steps_left",
     "urgency_of",
     "when_due",
 ]
@@ -77,6 +78,22 @@ def stage_of(values: Mapping[str, str]) -> int:
             break
         stage = phase + 1
     return stage
+
+
+_LAST_STEPS: tuple[str, ...] = ("process.step_14",)
+"""The steps of the last phase, which no later stage follows."""
+
+
+def steps_left(values: Mapping[str, str], stage: int) -> tuple[tuple[int, str], ...]:
+    """Return the steps of the phase the organisation is in that are not done, with the answer.
+
+    Each as (step, answer): `partly`, `not` or `unknown`. What keeps the organisation in its
+    phase (`stage_of`); at stage 4, Steg 14 when it is not done.
+    """
+    paths = dict(PHASE_STEPS).get(stage, _LAST_STEPS)
+    return tuple(
+        (int(path.rsplit("_", 1)[1]), values[path]) for path in paths if values[path] != "done"
+    )
 
 
 def stage_order(phase: int, stage: int, blocking: bool) -> int:

@@ -12,7 +12,7 @@ from pydantic_core import to_json
 from engine.indicators import INDICATORS
 from engine.rulebase.rulefile import ScoringSpec
 from engine.runtime.outcome import DimensionFigures, ReadinessFigures
-from engine.runtime.ranking import stage_of
+from engine.runtime.ranking import stage_of, steps_left
 from schemas.vocabulary import DIMENSIONS, Dimension, ReadinessLevel
 
 __all__ = ["KEPT", "Blocker", "Scorer"]
@@ -233,6 +233,7 @@ class Scorer:
         every = sorted(gap for gaps in blocking.values() for gap in gaps)
         level = _level(spec, overall, completeness, worst_all, best_all, bool(every), bool(high_in))
         stage = stage_of(values) if stage is None else stage
+        left = steps_left(values, stage)
         implemented = _IMPLEMENTED.get(values.get(USED_AS_INTENDED, ""))
         summary = {
             "score": overall,
@@ -240,6 +241,7 @@ class Scorer:
             "completeness": completeness,
             "score_range": {"worst": worst_all, "best": best_all},
             "stage": stage,
+            "steps_left": [{"step": step, "answer": answer} for step, answer in left],
             "implemented": implemented,
             "capped_by": every,
         }
@@ -258,6 +260,7 @@ class Scorer:
             worst_all,
             best_all,
             stage,
+            left,
             implemented,
             tuple(every),
             tuple(dimensions),

@@ -95,6 +95,7 @@ def build_model(texts: Texts, outcome: Outcome) -> AssessmentResult:
             "completeness": readiness.completeness,
             "score_range": {"worst": readiness.worst, "best": readiness.best},
             "stage": readiness.stage,
+            "steps_left": [{"step": s, "answer": a} for s, a in readiness.steps_left],
             "implemented": readiness.implemented,
             "capped_by": list(readiness.capped_by),
             "dimensions": [

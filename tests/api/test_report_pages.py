@@ -386,6 +386,8 @@ def test_a_stored_report_is_a_page_of_its_own_with_the_pages_policy(pages: Pages
     assert answer.headers["cache-control"] == "no-store"
     page = answer.text
     assert "<h1>Readiness report" in page and "kr-00" in page
+    # Neither answer speaks of the steps: all of phase 1 is left, unanswered.
+    assert '<p id="steps-left">Left in this phase: steps 1–8 (no answer).</p>' in page
     assert f'href="/assessments/{pages.later}/compare?lang=en"' in page
     assert "15 September 2026" in page
     assert 'role="img"' in page and "<table" in page

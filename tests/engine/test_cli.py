@@ -55,9 +55,10 @@ def test_assess_prints_a_summary_to_read_with_format_text() -> None:
     assert lines[1] == "  9% of the questions that count are answered."
     assert lines[2].startswith("  With the rest answered, the score could end anywhere between ")
     assert lines[3] == "The organisation is in phase 1 of 4: Initial assessment."
-    assert lines[4] == "Readiness stays “not ready” while a blocking gap remains:"
-    assert "  - Tactical leadership does not support the intervention fully" in lines[5]
-    assert "(leadership/tactical-support)" in lines[5]
+    assert lines[4] == "  Left in this phase: steps 1–8 (no answer)."
+    assert lines[5] == "Readiness stays “not ready” while a blocking gap remains:"
+    assert "  - Tactical leadership does not support the intervention fully" in lines[6]
+    assert "(leadership/tactical-support)" in lines[6]
     whole = json.loads(
         run("assess", "examples/design-examples.json", "--engine", "compiled").stdout
     )
@@ -183,6 +184,22 @@ def test_a_place_that_took_in_a_more_urgent_sub_point_is_labelled_by_it(engine: 
     at = next(n for n, line in enumerate(lines) if line.startswith("    1. "))
     assert lines[at].startswith(f"    1. [Kritisk] {first.title} ")
     assert lines[at + 1] == f"         Görs som en del av detta: [Kritisk] {time.title}"
+
+
+def test_a_summary_names_the_steps_that_keep_the_organisation_in_its_phase(
+    engine: Engine,
+) -> None:
+    body = {"process": {"step_1": "done", "step_2": "partly", "step_3": "not", "step_4": "done"}}
+    result = engine.assess(AssessmentRequest.model_validate(body), language="sv")
+    lines = summary_text(result).splitlines()
+    at = lines.index("Organisationen är i fas 1 av 4: Initial bedömning.")
+    assert lines[at + 1] == (
+        "  Kvar i fasen: steg 2 (delvis gjort), 3 (inte gjort), 5–8 (inget svar)."
+    )
+    done = {"process": {f"step_{n}": "done" for n in range(1, 15)}}
+    ready = engine.assess(AssessmentRequest.model_validate(done), language="en")
+    assert ready.readiness.stage == 4 and ready.readiness.steps_left == []
+    assert not any(line.strip().startswith("Left in") for line in summary_text(ready).splitlines())
 
 
 def test_a_summary_of_a_result_without_recommendations_says_so_and_lists_none(

@@ -134,6 +134,26 @@ def test_the_ranking_follows_keys_prerequisites_and_families(
         claimed.append((rec.rank, families))
 
 
+_PHASE_OF = {n: phase_of_step(n) for n in range(1, 15)}
+
+
+@_SETTINGS
+@given(values=answers)
+def test_the_steps_left_are_what_keeps_the_organisation_in_its_phase(
+    engine: Engine, values: dict[str, str]
+) -> None:
+    readiness = _assessed(engine, values).readiness
+    answer = {n: values.get(f"process.step_{n}", "unknown") for n in range(1, 15)}
+    stage = readiness.stage
+    expected = [(n, answer[n]) for n in range(1, 15) if _PHASE_OF[n] == stage]
+    assert [(s.step, s.answer) for s in readiness.steps_left] == [
+        (n, a) for n, a in expected if a != "done"
+    ]
+    # Below the last phase, something always keeps it there; every earlier step is done.
+    assert readiness.steps_left or stage == 4
+    assert all(answer[n] == "done" for n in range(1, 15) if _PHASE_OF[n] < stage)
+
+
 _PRIORITY_URGENCY = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
 

@@ -143,6 +143,8 @@ def _reference_delta(
             else None,
             "level_before": before.readiness.level,
             "level_after": now.readiness.level,
+            "stage_before": before.readiness.stage,
+            "stage_after": now.readiness.stage,
         },
         "gaps_closed": [
             {"id": g, "title": before_gaps[g].title, "severity": before_gaps[g].severity}
