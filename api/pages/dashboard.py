@@ -19,6 +19,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 from litestar.response import Stream, Template
+from markupsafe import Markup
 
 from api.exports import summary_csv
 from api.history import Export, export_stream, summary_titles
@@ -447,51 +448,67 @@ def _findings(
     }
 
 
+def _distribution(
+    name: str,
+    counted: list[tuple[object, str, int]],
+    organisations: int,
+    texts: dict[str, str],
+    language: Language,
+    bar_class: str = "",
+) -> tuple[list[dict[str, Any]], Markup]:
+    """Organisations by level or by stage: the table's rows and the chart of the same counts.
+
+    `counted` gives (key, name, count) per row; `texts` the heading (`name`) and the
+    description (`name_desc`); `bar_class` a bar's class, with `{}` for its key.
+    """
+    rows: list[dict[str, Any]] = [
+        {
+            "key": key,
+            "name": shown,
+            "count": count,
+            "share": percent(count / organisations, language),
+        }
+        for key, shown, count in counted
+    ]
+    chart = bar_chart(
+        f"chart-{name}",
+        texts[name],
+        texts[f"{name}_desc"].format(
+            figures="; ".join(f"{row['name']}: {row['count']}" for row in rows)
+        ),
+        [
+            Bar(row["name"], row["count"], str(row["count"]), bar_class.format(row["key"]))
+            for row in rows
+        ],
+        organisations,
+    )
+    return rows, chart
+
+
 def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str, Any]:
     """What the template shows of a summary that is not suppressed, charts included."""
     language = page.language
     n = result["min_organisations"]
     organisations = result["organisations"]
     counts = result["readiness_levels"]
-    levels = [
-        {
-            "level": level,
-            "name": LEVEL_NAMES[level][language],
-            "count": counts.get(level, 0),
-            "share": percent(counts.get(level, 0) / organisations, language),
-        }
-        for level in LEVELS
-    ]
-    levels_chart = bar_chart(
-        "chart-levels",
-        texts["levels"],
-        texts["levels_desc"].format(
-            figures="; ".join(f"{row['name']}: {row['count']}" for row in levels)
-        ),
-        [
-            Bar(row["name"], row["count"], str(row["count"]), f"bar-{row['level']}")
-            for row in levels
-        ],
+    levels, levels_chart = _distribution(
+        "levels",
+        [(level, LEVEL_NAMES[level][language], counts.get(level, 0)) for level in LEVELS],
         organisations,
+        texts,
+        language,
+        bar_class="bar-{}",
     )
     held = result["stages"]
-    stages = [
-        {
-            "stage": stage,
-            "name": f"{stage}. {PHASE_NAMES[stage][language]}",
-            "count": held[str(stage)],
-            "share": percent(held[str(stage)] / organisations, language),
-        }
-        for stage in PHASE_NAMES
-    ]
-    stages_chart = bar_chart(
-        "chart-stages",
-        texts["stages"],
-        texts["stages_desc"].format(
-            figures="; ".join(f"{row['name']}: {row['count']}" for row in stages)
-        ),
-        [Bar(row["name"], row["count"], str(row["count"]), "") for row in stages],
+    stages, stages_chart = _distribution(
+        "stages",
+        [
+            (stage, f"{stage}. {PHASE_NAMES[stage][language]}", held[str(stage)])
+            for stage in PHASE_NAMES
+        ],
         organisations,
+        texts,
+        language,
     )
     sections = {s.path: s.title for s in page.served.questionnaires.of(language).sections}
     dimensions = [

@@ -80,8 +80,11 @@ def stage_of(values: Mapping[str, str]) -> int:
     return stage
 
 
-_LAST_STEPS: tuple[str, ...] = ("process.step_14",)
-"""The steps of the last phase, which no later stage follows."""
+_STEPS_OF_STAGE: dict[int, tuple[tuple[int, str], ...]] = {
+    phase: tuple((int(path.rsplit("_", 1)[1]), path) for path in paths)
+    for phase, paths in (*PHASE_STEPS, (4, ("process.step_14",)))
+}
+"""(step, path) of the steps of each phase, the last one's included, by the stage it is."""
 
 
 def steps_left(values: Mapping[str, str], stage: int) -> tuple[tuple[int, str], ...]:
@@ -90,9 +93,8 @@ def steps_left(values: Mapping[str, str], stage: int) -> tuple[tuple[int, str], 
     Each as (step, answer): `partly`, `not` or `unknown`. What keeps the organisation in its
     phase (`stage_of`); at stage 4, Steg 14 when it is not done.
     """
-    paths = dict(PHASE_STEPS).get(stage, _LAST_STEPS)
     return tuple(
-        (int(path.rsplit("_", 1)[1]), values[path]) for path in paths if values[path] != "done"
+        (step, values[path]) for step, path in _STEPS_OF_STAGE[stage] if values[path] != "done"
     )
 
 
