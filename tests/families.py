@@ -13,9 +13,22 @@ from schemas.result import Recommendation
 
 
 def families_answered(ruleset: Ruleset, rec: Recommendation) -> set[str]:
-    """The indicator families a place answers, its sub-points included."""
+    """The indicator families a place answers, its sub-points included.
+
+    A gap on an indicator that spans several families (`spans`) is left out: it is about each
+    of them, and its action is a sub-point of the first place that answers one (`spanned_by`).
+    """
     gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
-    return {f for g in gaps for f in ruleset.by_id[g].families}
+    return {
+        f for g in gaps if len(ruleset.by_id[g].families) == 1 for f in ruleset.by_id[g].families
+    }
+
+
+def spanned_by(ruleset: Ruleset, gaps: Sequence[str]) -> set[str]:
+    """The families the gaps among `gaps` that span several families are about."""
+    return {
+        f for g in gaps if len(ruleset.by_id[g].families) > 1 for f in ruleset.by_id[g].families
+    }
 
 
 def shared_in_first_five(ruleset: Ruleset, recs: Sequence[Recommendation]) -> list[str]:

@@ -49,6 +49,10 @@ FIELD_HINTS: Mapping[tuple[Code, str], str] = MappingProxyType(
         ),
         ("invalid-value", "rule"): "correct the entry as the message says",
         ("invalid-value", "family-twice"): "list each indicator in one family only",
+        ("invalid-value", "spans"): (
+            "let a scored indicator in no family span two or more other scored indicators, e.g. "
+            "`spans: {process.step_5: [leadership.support.strategic, leadership.support.tactical]}`"
+        ),
         ("invalid-value", "scope"): (
             "give a scored indicator and one categorical test, e.g. "
             "`scope: {<indicator>: {intervention.kind: [law]}}`"

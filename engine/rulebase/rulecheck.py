@@ -41,10 +41,25 @@ class RuleContext:
     """What rules are checked against from the manifest: indicator families and scopes."""
 
     def __init__(
-        self, family_of: dict[str, str], scope: dict[str, tuple[str, frozenset[str]]]
+        self,
+        family_of: dict[str, str],
+        scope: dict[str, tuple[str, frozenset[str]]],
+        spans: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.family_of = family_of
         self.scope = scope
+        self.spans = spans or {}
+        """The families a gap on each spanning indicator is about (`spans` in the manifest)."""
+
+    def families_of(self, path: str) -> frozenset[str]:
+        """The things a gap on the indicator at `path` is about.
+
+        Its family; or, for an indicator that spans others, their families; or, in none, its path.
+        """
+        spanned = self.spans.get(path)
+        if spanned is not None:
+            return spanned
+        return frozenset((self.family_of.get(path, path),))
 
     @classmethod
     def of(cls, loader: Reader, path: Path, manifest: ManifestFile | None) -> RuleContext:
@@ -74,6 +89,7 @@ class RuleContext:
                     )
                 else:
                     family_of[indicator] = family
+        spans = _spans(loader, path, raw, manifest, family_of)
         for indicator, applies in manifest.scope.items():
             at = ("scope", indicator)
             found = INDICATORS.get(indicator)
@@ -91,7 +107,40 @@ class RuleContext:
                 loader.error(path, line_of(raw, at), "value-not-in-scale", message)
             else:
                 scope[indicator] = (on, frozenset(values))
-        return cls(family_of, scope)
+        return cls(family_of, scope, spans)
+
+
+def _spans(
+    loader: Reader, path: Path, raw: Located, manifest: ManifestFile, family_of: dict[str, str]
+) -> dict[str, frozenset[str]]:
+    """Check the manifest's `spans`; return the families a gap on each spanning indicator is about.
+
+    A spanning indicator and what it spans are scored indicators; it is in no family itself
+    (its gap would then be about that family and the spanned ones at once, which is a family
+    of its own to write), and it does not span itself.
+    """
+    spans: dict[str, frozenset[str]] = {}
+    for indicator, spanned in manifest.spans.items():
+        at: tuple[str | int, ...] = ("spans", indicator)
+        problem = None
+        for listed in (indicator, *spanned):
+            found = INDICATORS.get(listed)
+            if found is None or not found.scale.scored:
+                problem = f"spans: {listed!r} is not a scored indicator"
+                break
+        else:
+            if indicator in family_of:
+                problem = (
+                    f"spans: {indicator!r} is in family {family_of[indicator]!r}; an indicator "
+                    "that spans others is in no family"
+                )
+            elif indicator in spanned or len(set(spanned)) != len(spanned):
+                problem = f"spans: {indicator!r} must list other indicators, each once"
+        if problem is not None:
+            loader.error(path, line_of(raw, at), "invalid-value", problem, field=at, check="spans")
+            continue
+        spans[indicator] = frozenset(family_of.get(p, p) for p in spanned)
+    return spans
 
 
 def compile_rule(
@@ -166,12 +215,15 @@ def compile_rule(
     # gap over several things, such as "the first eight steps are unknown", belongs to none). A
     # disagreement is a thing of its own: that the roles see a matter differently is not the
     # matter, so the action that brings them together is never folded into the matter's.
+    # A gap on an indicator that spans others (`spans`) is about each of their families.
     tested = {
-        context.family_of.get(test.path, test.path)
+        context.families_of(test.path)
         for test in tests_in(condition)
         if INDICATORS.get(test.path).scale.scored  # type: ignore[union-attr]  # parsed paths exist
     }
-    families = frozenset(tested) if len(tested) == 1 and gap_kind != "disagreement" else frozenset()
+    families = (
+        next(iter(tested)) if len(tested) == 1 and gap_kind != "disagreement" else frozenset()
+    )
     return Rule(
         id=spec.id,
         title=spec.title,

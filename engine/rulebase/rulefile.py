@@ -131,6 +131,11 @@ class ManifestFile(FolderIndexFile):
     families: dict[Id, Annotated[list[str], Field(min_length=2)]] = {}
     """Indicators that describe one thing (the room, the tovholder): the ranking gives one
     recommendation per family, and folds the others into it as sub-points."""
+    spans: dict[str, Annotated[list[str], Field(min_length=2)]] = {}
+    """Indicators that ask about several things the questionnaire also asks about one by one
+    (Steg 5 asks for support from decision makers, managers and staff at once), by path: the
+    indicators it spans. A gap on it is about the family of each, so its action folds into a
+    place that answers any of them; the spanning indicator is in no family itself."""
     scope: dict[str, dict[str, list[str]]] = {}
     """Indicators that apply only in some contexts, by path: the categorical indicator and the
     values under which it applies. Out of scope it is neither scored nor counted, and a gap rule

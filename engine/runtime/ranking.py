@@ -13,8 +13,8 @@ The order is a function of what every result shows, so an analyst can recompute 
    that phase, ranked by that step), its **urgency** (the most severe gap it closes, blocking 4
    to low 1, one higher when an escalation raises it), whether it closes a blocking gap (at
    equal urgency a blocker comes first: an escalation lifts a high gap level with a blocker,
-   never above it), how many distinct things its gaps are about (an indicator family counts
-   once), how many gaps it closes, its step (the one it ranks by) and its id. Smaller keys come
+   never above it), how many distinct things its gaps are about (`things_in`: an indicator
+   family counts once), how many gaps it closes, its step (the one it ranks by) and its id. Smaller keys come
    first.
 3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
@@ -53,6 +53,7 @@ __all__ = [
     "stage_order",
     "step_at",
     "steps_left",
+    "things_in",
     "urgency_of",
     "when_due",
 ]
@@ -200,6 +201,30 @@ def step_at(step: int, also_steps: Sequence[int], stage: int) -> int:
             if phase_of_step(later) == stage:
                 return later
     return step
+
+
+def things_in(families: Iterable[frozenset[str]]) -> int:
+    """How many distinct things gaps about `families` (one set per gap) are about.
+
+    Gaps whose families meet are about one thing: a family counts once, and a gap on an
+    indicator that spans several families (`spans` in `rules/index.yaml`) joins them. A gap
+    about no family (it tests several things at once) is a thing of its own.
+    """
+    groups: list[frozenset[str]] = []
+    alone = 0
+    for found in families:
+        if not found:
+            alone += 1
+            continue
+        merged = found
+        kept = []
+        for group in groups:
+            if group & merged:
+                merged |= group
+            else:
+                kept.append(group)
+        groups = [*kept, merged]
+    return len(groups) + alone
 
 
 def urgency_of(severity: Severity, escalated: bool) -> int:

@@ -32,6 +32,7 @@ from engine.runtime.ranking import (
     stage_of,
     stage_order,
     step_at,
+    things_in,
     urgency_of,
     when_due,
 )
@@ -568,9 +569,7 @@ class _Draft:
         self.varying = tuple(r.id for r in deciding if r.fixed_rank is None)
         families = [plans[r][5].families for r in closes]
         self.families = frozenset().union(*families)
-        # The distinct things its gaps are about: a family counts once, a gap over several
-        # things counts on its own.
-        self.things = len(self.families) + sum(1 for f in families if not f)
+        self.things = things_in(families)
         self.gaps = len(closes)
         self.finds_out = int(
             bool(closes) and all(plans[r][5].gap_kind == "unknown" for r in closes)

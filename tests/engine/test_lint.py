@@ -284,6 +284,29 @@ def test_an_indicator_in_two_families_is_told_to_keep_one(rules_copy: RulesFolde
     assert finding.hint == "list each indicator in one family only"
 
 
+@pytest.mark.parametrize(
+    ("spans", "says"),
+    [
+        ("process.step_5: [leadership.support.tactical, leadership.suport.operational]", "suport"),
+        ("process.step_3: [leadership.support.tactical, leadership.support.operational]", "family"),
+        ("process.step_5: [process.step_5, leadership.support.tactical]", "each once"),
+        ("intervention.kind: [leadership.support.tactical, process.step_9]", "scored"),
+    ],
+    ids=["unknown", "in-a-family", "itself", "categorical"],
+)
+def test_a_wrong_span_is_told_how_to_write_one(
+    rules_copy: RulesFolder, spans: str, says: str
+) -> None:
+    manifest = (rules_copy.root / "index.yaml").read_text(encoding="utf-8")
+    start = manifest.index("spans:\n")
+    end = manifest.index("\n", start + len("spans:\n"))
+    rules_copy.write("index.yaml", manifest[:start] + f"spans:\n  {spans}" + manifest[end:])
+    finding = only_finding(rules_copy)
+    assert (finding.file, finding.code) == ("rules/index.yaml", "invalid-value")
+    assert says in finding.message
+    assert finding.hint.startswith("let a scored indicator in no family span")
+
+
 def test_a_group_heading_is_not_called_a_question(rules_copy: RulesFolder) -> None:
     data = rules_copy.read("questionnaire.yaml")
     del data["groups"]["leadership.support"]

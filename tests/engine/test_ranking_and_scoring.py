@@ -21,6 +21,7 @@ from engine.runtime.ranking import (
     stage_of,
     stage_order,
     step_at,
+    things_in,
     urgency_of,
     when_due,
 )
@@ -131,6 +132,39 @@ def test_ties_fall_to_things_closed_then_step_then_id() -> None:
         ]
     )
     assert [r.id for r in ranked] == ["c", "d", "a", "b"]
+
+
+def test_gaps_whose_families_meet_are_one_thing() -> None:
+    def sets(*families: str) -> list[frozenset[str]]:
+        return [frozenset(f.split()) for f in families]
+
+    assert things_in(sets("venue", "venue", "plan")) == 2
+    # A gap that spans two families joins them; one about no family stands alone.
+    assert things_in(sets("strategic operational", "strategic", "operational")) == 1
+    assert things_in(sets("strategic", "operational", "strategic operational")) == 1
+    assert things_in(sets("strategic", "operational", "")) == 3
+    assert things_in([]) == 0
+
+
+def test_steg_5_is_one_action_with_the_support_it_asks_for(engine: Engine) -> None:
+    # Steg 5 asks for genuine support from decision makers, managers and practitioners; the
+    # heads of service say no and Steg 5 is not done: one place secures the support, with
+    # Steg 5 as its sub-point, not two places for one missing thing.
+    result = engine.assess(
+        request(leadership={"support": {"tactical": "no"}}, process={"step_5": "not"})
+    )
+    places = {r.id: r for r in result.recommendations}
+    assert "step-05-anchor-support-at-every-level" not in places
+    tactical = places["secure-tactical-leadership"]
+    assert [s.id for s in tactical.sub_points] == ["step-05-anchor-support-at-every-level"]
+    # Alone, or beside staff who do not believe in the method, Steg 5 leads and the staff's
+    # support is part of it: the practitioners are among those it asks about.
+    result = engine.assess(request(process={"step_5": "not"}, culture={"staff_believe": "partly"}))
+    places = {r.id: r for r in result.recommendations}
+    assert "build-staff-commitment" not in places
+    anchor = places["step-05-anchor-support-at-every-level"]
+    assert [s.id for s in anchor.sub_points] == ["build-staff-commitment"]
+    assert anchor.score.things_closed == 1
 
 
 def _ranked(engine: Engine, done_up_to: int, **answers: Any) -> dict[str, tuple[int, int]]:
