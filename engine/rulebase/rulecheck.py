@@ -125,7 +125,11 @@ def _spans(
         problem = None
         for listed in (indicator, *spanned):
             found = INDICATORS.get(listed)
-            if found is None or not found.scale.scored:
+            if found is None:
+                hint = _indicator_hint(listed, "list", "a span can hold")
+                problem = f"spans: no {listed!r}{hint}"
+                break
+            if not found.scale.scored:
                 problem = f"spans: {listed!r} is not a scored indicator"
                 break
         else:

@@ -14,14 +14,16 @@ The order is a function of what every result shows, so an analyst can recompute 
    to low 1, one higher when an escalation raises it), whether it closes a blocking gap (at
    equal urgency a blocker comes first: an escalation lifts a high gap level with a blocker,
    never above it), how many distinct things its gaps are about (`things_in`: an indicator
-   family counts once), how many gaps it closes, its step (the one it ranks by) and its id. Smaller keys come
-   first.
+   family counts once), how many gaps it closes, its step (the one it ranks by) and its id.
+   Smaller keys come first.
 3. **Prerequisites** (`after` in the catalog): a recommendation that others need first takes the
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
    indicator family (the room, the tovholder) already answered by one placed before it becomes a
    sub-point of that one, unless it needs a prerequisite that is placed after that one: then it
-   keeps a place of its own and waits for it.
+   keeps a place of its own and waits for it. A gap on an indicator that spans several families
+   (Steg 5: the support of every level) is about each, so its recommendation folds into the
+   first place that answers one of them.
 """
 
 from __future__ import annotations
