@@ -217,7 +217,8 @@ _DOCS = (
     _rule_file(
         "invalid-value",
         "a value does not match its format (also an indicator in two families of the manifest, "
-        "a `scope` that is not one scored indicator with one context test)",
+        "a `scope` that is not one scored indicator with one context test, a `spans` entry that "
+        "is not a scored indicator in no family spanning other scored indicators)",
         "use one of the values the format allows (see the README)",
     ),
     _rule_file(
