@@ -23,6 +23,8 @@ __all__ = [
     "DimensionLevelChange",
     "LevelChange",
     "OutcomeDiff",
+    "PlaceChange",
+    "Placement",
     "RankChange",
     "ScoreChange",
     "SeverityChange",
@@ -48,6 +50,33 @@ class RankChange(_Frozen):
     id: str
     old_rank: int
     new_rank: int
+
+
+class Placement(_Frozen):
+    """Where a recommendation stands.
+
+    A place of its own at `rank`, or a sub-point of the place `within`, which stands at `rank`.
+    """
+
+    rank: int
+    within: str | None = None
+
+    def __str__(self) -> str:
+        if self.within is None:
+            return f"rank {self.rank}"
+        return f"part of {self.within} (rank {self.rank})"
+
+
+class PlaceChange(_Frozen):
+    """A recommendation given under both rulesets that is a sub-point under one of them.
+
+    It became a sub-point, stopped being one, or became one of another place: the advice is
+    still given, elsewhere in the list.
+    """
+
+    id: str
+    old: Placement
+    new: Placement
 
 
 class SeverityChange(_Frozen):
@@ -95,6 +124,7 @@ class AssessmentDiff(_Frozen):
     recommendations_added: tuple[str, ...] = ()
     recommendations_removed: tuple[str, ...] = ()
     recommendations_reranked: tuple[RankChange, ...] = ()
+    recommendations_moved: tuple[PlaceChange, ...] = ()
     level: LevelChange | None = None
     score: ScoreChange | None = None
     dimension_levels: tuple[DimensionLevelChange, ...] = ()
@@ -112,6 +142,7 @@ class AssessmentDiff(_Frozen):
                 self.recommendations_added,
                 self.recommendations_removed,
                 self.recommendations_reranked,
+                self.recommendations_moved,
                 self.level is not None,
                 self.score is not None,
                 self.dimension_levels,
@@ -131,6 +162,9 @@ class AssessmentDiff(_Frozen):
         lines += [
             f"  ~ recommendation {c.id}: rank {c.old_rank} -> {c.new_rank}"
             for c in self.recommendations_reranked
+        ]
+        lines += [
+            f"  ~ recommendation {c.id}: {c.old} -> {c.new}" for c in self.recommendations_moved
         ]
         if self.level is not None:
             lines.append(f"  level: {self.level.old} -> {self.level.new}")
@@ -158,6 +192,7 @@ class DiffTotals(_Frozen):
     recommendations_added: int
     recommendations_removed: int
     recommendations_reranked: int
+    recommendations_moved: int
     level_changes: int
     dimension_level_changes: int
 
@@ -170,7 +205,8 @@ class DiffTotals(_Frozen):
             f"~{self.gap_severity_changes} severity; "
             f"escalations +{self.escalations_added} -{self.escalations_removed}; "
             f"recommendations +{self.recommendations_added} -{self.recommendations_removed} "
-            f"~{self.recommendations_reranked} re-ranked; "
+            f"~{self.recommendations_reranked} re-ranked, "
+            f"~{self.recommendations_moved} moved into or out of a place; "
             f"level changes {self.level_changes} "
             f"(dimensions {self.dimension_level_changes})"
         )
@@ -320,6 +356,15 @@ def _changed(old: Mapping[str, T], new: Mapping[str, T]) -> list[tuple[str, T, T
     ]
 
 
+def _placements(result: AssessmentResult) -> dict[str, Placement]:
+    """Where each recommendation of `result` stands: its place, or the place it is part of."""
+    found = {r.id: Placement(rank=r.rank) for r in result.recommendations}
+    for place in result.recommendations:
+        for sub in place.sub_points:
+            found[sub.id] = Placement(rank=place.rank, within=place.id)
+    return found
+
+
 def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> AssessmentDiff:
     old_gaps = {g.id: g.severity for g in old.gaps}
     new_gaps = {g.id: g.severity for g in new.gaps}
@@ -327,13 +372,20 @@ def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> Assessm
     escalations_added, escalations_removed = _added_removed(
         {e.id for e in old.escalations}, {e.id for e in new.escalations}
     )
-    old_ranks = {r.id: r.rank for r in old.recommendations}
-    new_ranks = {r.id: r.rank for r in new.recommendations}
-    recs_added, recs_removed = _added_removed(set(old_ranks), set(new_ranks))
+    old_at, new_at = _placements(old), _placements(new)
+    recs_added, recs_removed = _added_removed(set(old_at), set(new_at))
     old_levels = {d.dimension: d.level for d in old.readiness.dimensions}
     old_r, new_r = old.readiness, new.readiness
     severities = [SeverityChange(id=i, old=o, new=n) for i, o, n in _changed(old_gaps, new_gaps)]
-    ranks = [RankChange(id=i, old_rank=o, new_rank=n) for i, o, n in _changed(old_ranks, new_ranks)]
+    placed = _changed(old_at, new_at)
+    # A place of its own under both at another rank is re-ranked; one that left or joined a
+    # place, or moved to another, has moved. A sub-point whose place moves is told by the place.
+    ranks = [
+        RankChange(id=i, old_rank=o.rank, new_rank=n.rank)
+        for i, o, n in placed
+        if o.within is None and n.within is None
+    ]
+    moved = [PlaceChange(id=i, old=o, new=n) for i, o, n in placed if o.within != n.within]
     return AssessmentDiff(
         name=name,
         gaps_added=gaps_added,
@@ -344,6 +396,7 @@ def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> Assessm
         recommendations_added=recs_added,
         recommendations_removed=recs_removed,
         recommendations_reranked=tuple(ranks),
+        recommendations_moved=tuple(moved),
         level=None if old_r.level == new_r.level else LevelChange(old=old_r.level, new=new_r.level),
         score=None if old_r.score == new_r.score else ScoreChange(old=old_r.score, new=new_r.score),
         dimension_levels=tuple(
@@ -368,6 +421,7 @@ def _totals(entries: list[AssessmentDiff], compared: int) -> DiffTotals:
         recommendations_added=sum(len(e.recommendations_added) for e in changed),
         recommendations_removed=sum(len(e.recommendations_removed) for e in changed),
         recommendations_reranked=sum(len(e.recommendations_reranked) for e in changed),
+        recommendations_moved=sum(len(e.recommendations_moved) for e in changed),
         level_changes=sum(e.level is not None for e in changed),
         dimension_level_changes=sum(len(e.dimension_levels) for e in changed),
     )

@@ -15,6 +15,8 @@ from engine.authoring.outcome_diff import (
     DiffTotals,
     DimensionLevelChange,
     LevelChange,
+    PlaceChange,
+    Placement,
     RankChange,
     ScoreChange,
     SeverityChange,
@@ -165,6 +167,7 @@ def test_each_changed_assessment_is_reported_exactly(
         recommendations_added=0,
         recommendations_removed=0,
         recommendations_reranked=2,
+        recommendations_moved=0,
         level_changes=2,
         dimension_level_changes=3,
     )
@@ -202,6 +205,47 @@ def test_the_text_report(old_rules: Ruleset, new_rules: Ruleset) -> None:
     assert "no tactical support" not in lines
     assert "no venue" not in lines
     assert lines[-1].startswith("totals: 5 compared, 3 changed, 2 unchanged; gaps +0 -0")
+
+
+def test_a_recommendation_that_becomes_a_sub_point_has_moved_not_gone(
+    tmp_path: Path, old_rules: Ruleset
+) -> None:
+    # Without `spans`, Steg 5 not done beside heads of service who say no is two places; with it,
+    # Steg 5 is part of the tactical place. The advice is still given: it moved, it is not gone.
+    apart = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), apart)
+    index = apart / "index.yaml"
+    text = index.read_text(encoding="utf-8")
+    start = text.index("spans:\n")
+    end = text.index("\n", start + len("spans:\n"))
+    index.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    before = load_ruleset(apart, check_coverage=False)
+    corpus = [
+        (
+            "steg 5 and the heads of service",
+            answered(**{"process.step_5": "not", "leadership.support.tactical": "no"}),
+        )
+    ]
+    diff = diff_outcomes(before, old_rules, corpus)
+    (entry,) = diff.assessments
+    assert entry.recommendations_added == entry.recommendations_removed == ()
+    assert entry.recommendations_moved == (
+        PlaceChange(
+            id="step-05-anchor-support-at-every-level",
+            old=Placement(rank=2),
+            new=Placement(rank=1, within="secure-tactical-leadership"),
+        ),
+    )
+    assert diff.totals.recommendations_moved == 1
+    assert (
+        "  ~ recommendation step-05-anchor-support-at-every-level: rank 2 -> part of "
+        "secure-tactical-leadership (rank 1)"
+    ) in diff.to_text().splitlines()
+    # And back: it leaves the place it was part of for one of its own.
+    (back,) = diff_outcomes(old_rules, before, corpus).assessments
+    assert [(c.old.within, c.new.within) for c in back.recommendations_moved] == [
+        ("secure-tactical-leadership", None)
+    ]
 
 
 def test_the_json_report_is_serialisable(old_rules: Ruleset, new_rules: Ruleset) -> None:
