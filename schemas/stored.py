@@ -125,7 +125,11 @@ class DimensionChange(ReadinessChange):
 
 
 class RecommendationGone(_Out):
-    """A recommendation of the earlier assessment that the later one no longer needs."""
+    """A recommendation of the earlier assessment that the later one no longer gives.
+
+    Neither as a place of its own nor as a sub-point of one: a recommendation folded into
+    another place is still given.
+    """
 
     id: str
     title: str
@@ -147,7 +151,8 @@ class Delta(_Out):
     dimensions: list[DimensionChange]
     recommendations_no_longer_needed: list[RecommendationGone]
     recommendations_new: list[str]
-    """Ids of the recommendations the later assessment adds."""
+    """Ids of the recommendations the later assessment adds (given by it, as a place or a
+    sub-point, and by the earlier one in neither way)."""
 
 
 class DimensionFigures(_Out):

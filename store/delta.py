@@ -36,12 +36,24 @@ class _Readiness(_Read):
     dimensions: list[_Dimension]
 
 
+class _Recommendation(_Titled):
+    sub_points: list[_Titled] = []
+    """Results stored before recommendations had sub-points have none."""
+
+
 class _Compared(_Read):
     """What a delta needs of a stored result beyond the columns kept beside it."""
 
     readiness: _Readiness
     gaps: list[_Gap]
-    recommendations: list[_Titled]
+    recommendations: list[_Recommendation]
+
+
+def _advised(result: _Compared) -> dict[str, str]:
+    """The title of every recommendation `result` gives: a place, or a sub-point of one."""
+    found = {r.id: r.title for r in result.recommendations}
+    found.update({s.id: s.title for r in result.recommendations for s in r.sub_points})
+    return found
 
 
 def _read(stored: StoredAssessment) -> _Compared:
@@ -102,8 +114,10 @@ def delta(
             now.readiness.dimensions, before.readiness.dimensions, strict=True
         )
     ]
-    now_recs = {r.id for r in now.recommendations}
-    before_recs = {r.id: r.title for r in before.recommendations}
+    # A recommendation folded into another place is still given: only one given in neither way
+    # is no longer needed, or new.
+    now_recs = set(_advised(now))
+    before_recs = _advised(before)
     return {
         "assessment": current.id,
         "against": earlier.id,

@@ -129,8 +129,12 @@ def _reference_delta(
         for new, old in zip(now.readiness.dimensions, before.readiness.dimensions, strict=True)
     ]
     score_now, score_before = now.readiness.score, before.readiness.score
-    now_recs = {r.id for r in now.recommendations}
+    now_recs = {r.id for r in now.recommendations} | {
+        s.id for r in now.recommendations for s in r.sub_points
+    }
     before_recs = {r.id: r.title for r in before.recommendations}
+    for place in before.recommendations:
+        before_recs.update({s.id: s.title for s in place.sub_points})
     return {
         "assessment": current.id,
         "against": earlier.id,
@@ -220,3 +224,39 @@ def test_the_history_keeps_to_the_binding(repository: Repository, history: list[
     other = Binding(organisation_id="se-other")
     assert repository.gap_history(ORGANISATION, INTERVENTION, other, last) == []
     assert len(repository.gap_history(ORGANISATION, INTERVENTION, Binding(), last)) == len(history)
+
+
+def test_a_recommendation_folded_into_another_place_is_still_needed(
+    repository: Repository, engine: Engine
+) -> None:
+    # First Steg 5 is not done: its action has a place of its own. Then the heads of service
+    # turn against the method too, and Steg 5 becomes part of securing their support. The
+    # municipality is still told to anchor the support: it is not "no longer needed".
+    def stored(answers: dict[str, Any]) -> StoredAssessment:
+        request = AssessmentRequest.model_validate(answers)
+        result = engine.assess(request, language="sv")
+        found, _ = repository.store(
+            request.model_dump_json(), summary_of(result), result.model_dump_json(),
+            "se-0182-delta", None, "Stockholm", INTERVENTION, key_id=None,
+        )  # fmt: skip
+        return found
+
+    steg_5 = "step-05-anchor-support-at-every-level"
+    first = stored({"process": {"step_5": "not"}})
+    then = stored({"process": {"step_5": "not"}, "leadership": {"support": {"tactical": "no"}}})
+    places = {
+        r.id: r for r in AssessmentResult.model_validate_json(then.result_json).recommendations
+    }
+    assert steg_5 not in places
+    assert steg_5 in {s.id for s in places["secure-tactical-leadership"].sub_points}
+    history = repository.gap_history("se-0182-delta", INTERVENTION, Binding(), upto=then.id)
+    forward = delta(then, first, history)
+    assert steg_5 not in {r["id"] for r in forward["recommendations_no_longer_needed"]}
+    assert "secure-tactical-leadership" in forward["recommendations_new"]
+    assert steg_5 not in forward["recommendations_new"]
+    # And back, when the heads of service come round: Steg 5 is not new, only its place is.
+    back = delta(stored({"process": {"step_5": "not"}}), then, history)
+    assert steg_5 not in back["recommendations_new"]
+    assert {r["id"] for r in back["recommendations_no_longer_needed"]} >= {
+        "secure-tactical-leadership"
+    }
