@@ -804,10 +804,12 @@ def _comparison(
         TEXTS["no_score"][language],
     )
     current_result = _stored_result(current, language)
-    titles = {
-        r.id: now.entry("recommendation", r.id, {"title": r.title})["title"]
-        for r in current_result.recommendations
-    }
+    # A recommendation new since the earlier assessment may be a sub-point of a place.
+    given = [
+        *current_result.recommendations,
+        *(s for r in current_result.recommendations for s in r.sub_points),
+    ]
+    titles = {r.id: now.entry("recommendation", r.id, {"title": r.title})["title"] for r in given}
     readiness = found["readiness"]
     return {
         "meta": {

@@ -332,6 +332,8 @@ class Pages:
     """A session signed in with a key that may assess but not read."""
     earlier: str
     later: str
+    admin: str
+    """An admin key, to store more assessments."""
 
 
 @pytest.fixture(scope="module")
@@ -368,6 +370,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pages]:
             signed_in(["assess"], "Kronoberg"),
             ids[0],
             ids[1],
+            admin,
         )
         database.close()
 
@@ -423,6 +426,38 @@ def test_the_comparison_lists_what_closed_and_the_first_one_has_none(pages: Page
     report = _get(pages, f"/assessments/{pages.earlier}?lang=sv", pages.kronoberg)
     assert "/compare" not in report.text
     assert "organisationens första bedömning" in report.text
+
+
+def test_the_comparison_names_a_new_recommendation_that_is_part_of_a_place(pages: Pages) -> None:
+    # Steg 5 not done, then the heads of service turn against the method as well: securing
+    # their support is new, and Steg 5 is part of it. Both are listed as new, by their titles.
+    org = {**WEAK["organisation"], "id": "kr-05"}
+    stored = []
+    for day, support in (("2026-03-15", "yes"), ("2026-09-15", "no")):
+        answers = {
+            "organisation": org,
+            "leadership": {"support": {"tactical": support}},
+            "process": {"step_5": "not" if support == "no" else "done"},
+        }
+        answer = pages.client.post(
+            "/v1/assessments",
+            params={"store": "true", "assessed_on": day, "lang": "sv"},
+            headers={"X-API-Key": pages.admin},
+            json=answers,
+        )
+        assert answer.status_code == 201, answer.text
+        stored.append(answer.headers["X-Assessment-Id"])
+    result = AssessmentResult.model_validate(
+        pages.client.get(f"/v1/assessments/{stored[1]}", headers={"X-API-Key": pages.admin}).json()[
+            "result"
+        ]
+    )
+    place = next(r for r in result.recommendations if r.id == "secure-tactical-leadership")
+    (inside,) = [s for s in place.sub_points if s.id == "step-05-anchor-support-at-every-level"]
+    page = _get(pages, f"/assessments/{stored[1]}/compare?lang=sv", pages.kronoberg).text
+    new = page.split('id="recommendations-new"', 1)[1].split("<h3", 1)[0]
+    assert place.title in new
+    assert inside.title in new
 
 
 @pytest.mark.parametrize("suffix", ["", "/compare"])
