@@ -805,11 +805,11 @@ def _comparison(
     )
     current_result = _stored_result(current, language)
     # A recommendation new since the earlier assessment may be a sub-point of a place.
-    given = [
-        *current_result.recommendations,
-        *(s for r in current_result.recommendations for s in r.sub_points),
-    ]
-    titles = {r.id: now.entry("recommendation", r.id, {"title": r.title})["title"] for r in given}
+    given = [(r.id, r.title) for r in current_result.recommendations]
+    given += [(s.id, s.title) for r in current_result.recommendations for s in r.sub_points]
+    titles = {
+        rid: now.entry("recommendation", rid, {"title": title})["title"] for rid, title in given
+    }
     readiness = found["readiness"]
     return {
         "meta": {
