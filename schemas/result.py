@@ -337,3 +337,14 @@ class AssessmentResult(_Out):
     """Ranked, rank 1 first; see the README for the order."""
     trace: list[TraceEntry] | None = None
     """Every rule that fired, in order; only when explain was requested."""
+
+    def given(self) -> list[tuple[Recommendation, Recommendation | SubPoint]]:
+        """Every recommendation the result gives, with its place, in rank order.
+
+        A place comes with itself, each of its sub-points after it with that place.
+        """
+        found: list[tuple[Recommendation, Recommendation | SubPoint]] = []
+        for place in self.recommendations:
+            found.append((place, place))
+            found += [(place, sub) for sub in place.sub_points]
+        return found

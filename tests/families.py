@@ -19,16 +19,18 @@ def families_answered(ruleset: Ruleset, rec: Recommendation) -> set[str]:
     of them, and its action is a sub-point of the first place that answers one (`spanned_by`).
     """
     gaps = [*rec.closes_gaps, *(g for s in rec.sub_points for g in s.closes_gaps)]
-    return {
-        f for g in gaps if len(ruleset.by_id[g].families) == 1 for f in ruleset.by_id[g].families
-    }
+    return _about(ruleset, gaps, spanning=False)
 
 
 def spanned_by(ruleset: Ruleset, gaps: Sequence[str]) -> set[str]:
     """The families the gaps among `gaps` that span several families are about."""
-    return {
-        f for g in gaps if len(ruleset.by_id[g].families) > 1 for f in ruleset.by_id[g].families
-    }
+    return _about(ruleset, gaps, spanning=True)
+
+
+def _about(ruleset: Ruleset, gaps: Sequence[str], *, spanning: bool) -> set[str]:
+    """The families of the gaps about one family each (or, `spanning`, about several)."""
+    about = [ruleset.by_id[g].families for g in gaps]
+    return {f for families in about if (len(families) > 1) == spanning for f in families}
 
 
 def shared_in_first_five(ruleset: Ruleset, recs: Sequence[Recommendation]) -> list[str]:

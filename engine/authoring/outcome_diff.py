@@ -358,11 +358,10 @@ def _changed(old: Mapping[str, T], new: Mapping[str, T]) -> list[tuple[str, T, T
 
 def _placements(result: AssessmentResult) -> dict[str, Placement]:
     """Where each recommendation of `result` stands: its place, or the place it is part of."""
-    found = {r.id: Placement(rank=r.rank) for r in result.recommendations}
-    for place in result.recommendations:
-        for sub in place.sub_points:
-            found[sub.id] = Placement(rank=place.rank, within=place.id)
-    return found
+    return {
+        entry.id: Placement(rank=place.rank, within=None if entry is place else place.id)
+        for place, entry in result.given()
+    }
 
 
 def _compare(name: str, old: AssessmentResult, new: AssessmentResult) -> AssessmentDiff:

@@ -210,8 +210,7 @@ def _differences_beyond_the_order(result: AssessmentResult, expect: dict[str, An
     found += sorted(set(expect.get("escalations", [])) - {e.id for e in result.escalations})
     present = {f.id for f in result.success_factors if f.status == "present"}
     found += sorted(set(expect.get("present", [])) - present)
-    ranked = [r.id for r in result.recommendations]
-    every = {*ranked, *(s.id for r in result.recommendations for s in r.sub_points)}
+    every = {entry.id for _, entry in result.given()}
     found += sorted(set(expect.get("absent", [])) & every)
     for rec_id, folded in expect.get("sub_points", {}).items():
         rec = next((r for r in result.recommendations if r.id == rec_id), None)
