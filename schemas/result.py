@@ -286,8 +286,9 @@ class Recommendation(_Out):
     owner: Owner
     """Who acts on it."""
     after: list[str]
-    """Recommendations in this result that must come first (its prerequisites); each ranks
-    above it, or is a sub-point of one that does."""
+    """Recommendations in this result that must come first: its prerequisites, then those of its
+    sub-points from outside it (a place is done with its sub-points); each ranks above it, or is
+    a sub-point of one that does."""
     closes_gaps: list[str]
     """Ids of the gaps it closes."""
     escalations: list[str]

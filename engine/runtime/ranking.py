@@ -20,10 +20,13 @@ The order is a function of what every result shows, so an analyst can recompute 
    best key among them (`lifted_by`), and no recommendation is placed before its prerequisites.
 4. **One action per family**: walking that order, a recommendation that closes gaps of an
    indicator family (the room, the tovholder) already answered by one placed before it becomes a
-   sub-point of that one, unless it needs a prerequisite that is placed after that one: then it
-   keeps a place of its own and waits for it. A gap on an indicator that spans several families
-   (Steg 5: the support of every level) is about each, so its recommendation folds into the
-   first place that answers one of them.
+   sub-point of that one. A place is done with its sub-points, so it comes after what they need
+   first: when one needs a prerequisite placed after that place, the place takes it on as its
+   own, the order is made again (the prerequisite lifted by the one that needs it), and the
+   recommendation joins the place. Only where the prerequisite needs that place first does it
+   keep a place of its own and wait. A gap on an indicator that spans several families (Steg 5:
+   the support of every level) is about each, so its recommendation folds into the first place
+   that answers one of them.
 """
 
 from __future__ import annotations
@@ -290,9 +293,43 @@ def order(
 
     Returns the ids of the places in order, the ids folded into each place, and the ids that
     lifted each (the key's last item is the id).
+
+    A place is done with its sub-points, so it comes after their prerequisites too. When a
+    recommendation would join a family's place that stands above one of its prerequisites, that
+    place takes the prerequisite as its own and the order is made again: the prerequisite is
+    lifted to the place (by the recommendation that needs it), and the recommendation joins it.
+    Only where that would close a circle (the prerequisite needs the place first) does the
+    recommendation keep a place of its own and wait.
     """
     present = {key[-1]: key for key in keys}
-    needs: dict[str, list[str]] = {}  # the prerequisites of each, among those present
+    needs, needed_by = _prerequisites(present, after_of)
+    joined: dict[tuple[str, str], str] = {}  # (place, prerequisite taken on): who needs it
+    while True:
+        lifted: dict[str, list[str]] = {}
+        if not needs:
+            placed = [key[-1] for key in sorted(keys)]
+        else:
+            placed, lifted = _with_prerequisites(present, needs, needed_by)
+        places, folded, apart = _fold(placed, needs, families_of)
+        if not _take_on(apart, needs, needed_by, joined):
+            break
+    # A place lifted a prerequisite it took on for a recommendation that joins it: that
+    # recommendation is what needs it (and lists it under `after`).
+    for (home, before), rid in joined.items():
+        lifting = lifted.get(before)
+        if lifting and home in lifting:
+            lifting.remove(home)
+            if rid not in lifting:
+                lifting.append(rid)
+                lifting.sort()
+    return places, folded, lifted
+
+
+def _prerequisites(
+    present: Mapping[str, Key], after_of: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The prerequisites of each among those present, and the other way round."""
+    needs: dict[str, list[str]] = {}
     needed_by: dict[str, list[str]] = {}
     for rid, after in after_of.items():
         if rid in present:
@@ -301,13 +338,42 @@ def order(
                 needs[rid] = found
                 for before in found:
                     needed_by.setdefault(before, []).append(rid)
-    lifted: dict[str, list[str]] = {}
-    if not needs:
-        placed = [key[-1] for key in sorted(keys)]
-    else:
-        placed, lifted = _with_prerequisites(present, needs, needed_by)
-    places, folded = _fold(placed, needs, families_of)
-    return places, folded, lifted
+    return needs, needed_by
+
+
+def _take_on(
+    apart: list[tuple[str, str, list[str]]],
+    needs: dict[str, list[str]],
+    needed_by: dict[str, list[str]],
+    joined: dict[tuple[str, str], str],
+) -> bool:
+    """Let each place above one kept apart take on its prerequisites; whether any did.
+
+    Not one that needs the place first: that would close a circle.
+    """
+    taken = False
+    for rid, home, later in apart:
+        for before in later:
+            if (home, before) not in joined and not _needs(before, home, needs):
+                joined[home, before] = rid
+                needs.setdefault(home, []).append(before)
+                needed_by.setdefault(before, []).append(home)
+                taken = True
+    return taken
+
+
+def _needs(rid: str, other: str, needs: Mapping[str, list[str]]) -> bool:
+    """Whether `rid` needs `other` first, directly or through its prerequisites."""
+    seen: set[str] = set()
+    stack = [rid]
+    while stack:
+        for before in needs.get(stack.pop(), ()):
+            if before == other:
+                return True
+            if before not in seen:
+                seen.add(before)
+                stack.append(before)
+    return False
 
 
 def _with_prerequisites(
@@ -397,10 +463,16 @@ def _fold(
     placed: list[str],
     needs: Mapping[str, list[str]],
     families_of: Mapping[str, frozenset[str]],
-) -> tuple[list[str], dict[str, list[str]]]:
-    """The places, and what is folded into each: one place per indicator family."""
+) -> tuple[list[str], dict[str, list[str]], list[tuple[str, str, list[str]]]]:
+    """The places, what is folded into each (one place per indicator family), and those kept apart.
+
+    Kept apart: (id, the place above that answers one of its families, its prerequisites placed
+    after that place), for each recommendation that keeps a place of its own because it waits
+    for those.
+    """
     places: list[str] = []
     folded: dict[str, list[str]] = {}
+    apart: list[tuple[str, str, list[str]]] = []
     places_of: dict[str, list[int]] = {}  # the places that answer each family, in order
     where: dict[str, int] = {}  # the place of each recommendation, or of what it is folded into
     for rid in placed:
@@ -428,6 +500,9 @@ def _fold(
         if home >= 0:
             folded.setdefault(places[home], []).append(rid)
         else:
+            above = _first_place(families, -1, places_of)
+            if above >= 0:
+                apart.append((rid, places[above], [b for b in wait or () if where[b] > above]))
             home = len(places)
             places.append(rid)
         where[rid] = home
@@ -438,7 +513,7 @@ def _fold(
             elif home not in held:
                 held.append(home)
                 held.sort()
-    return places, folded
+    return places, folded, apart
 
 
 def _first_place(

@@ -457,6 +457,8 @@ class Resolver:
         for number, rid in enumerate(places, start=1):
             inside = folded.get(rid)
             needs = after_of.get(rid)
+            if inside:
+                needs = _needs_of_place(rid, needs, inside, after_of)
             lifting = lifted.get(rid)
             fields = (
                 graded[rid],
@@ -468,6 +470,25 @@ class Resolver:
             )
             placed.append(make(Placed, fields))
         return tuple(placed)
+
+
+def _needs_of_place(
+    rid: str,
+    own: Sequence[str] | None,
+    inside: Sequence[str],
+    after_of: Mapping[str, Sequence[str]],
+) -> tuple[str, ...]:
+    """What a place needs first: its own prerequisites, then its sub-points' from outside it.
+
+    A place is done with its sub-points, so what they need first comes before the place.
+    """
+    held = {rid, *inside}
+    found = dict.fromkeys(own or ())
+    for point in inside:
+        for before in after_of.get(point, ()):
+            if before not in held:
+                found[before] = None
+    return tuple(found)
 
 
 def _finding(

@@ -218,6 +218,17 @@ def test_a_place_s_priority_is_the_most_urgent_work_it_holds(
         "competence.staff_motivation": "low",
     }
 )
+# Low staff competence (a high gap), training available in part and values that partly clash: the
+# training plan, which needs the values dialogue first, kept a place of its own beside building
+# the staff's competence, which stood above the dialogue. The competence place now waits for the
+# dialogue and takes the training plan in.
+@example(
+    values={
+        "competence.training_available": "partly",
+        "competence.staff_competence": "low",
+        "culture.values_aligned": "partly",
+    }
+)
 def test_no_two_of_the_first_five_answer_one_indicator_family(
     engine: Engine, values: dict[str, str]
 ) -> None:

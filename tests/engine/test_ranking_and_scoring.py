@@ -102,7 +102,7 @@ def test_a_prerequisite_comes_first_and_takes_the_place_of_what_needs_it() -> No
     assert ranked[0].lifted_by == ["give-time"]
 
 
-def test_one_action_per_family_and_sub_points_wait_for_their_prerequisites() -> None:
+def test_one_action_per_family_and_a_place_waits_for_its_sub_points_prerequisites() -> None:
     ranked = rank(
         [
             _item("secure-venue", (0, -3, 0, -1, 6), families="venue"),
@@ -119,7 +119,24 @@ def test_one_action_per_family_and_sub_points_wait_for_their_prerequisites() -> 
         _item("team", (0, -1, 0, -1, 7)),
         _item("neutral-venue", (0, -2, 0, -1, 9), ("team",), families="venue"),
     ]
-    assert [r.id for r in rank(waiting)] == ["secure-venue", "team", "neutral-venue"]
+    # The neutral room needs the team first, and it is done with the room's place: the place
+    # waits for the team, lifted by the neutral room, and the room is one action again.
+    assert [(r.id, r.folded, r.lifted_by) for r in rank(waiting)] == [
+        ("team", [], ["neutral-venue"]),
+        ("secure-venue", ["neutral-venue"], []),
+    ]
+    # Where the prerequisite needs the place first, waiting for it would go round in a circle:
+    # the neutral room keeps a place of its own after the team.
+    circle = [
+        _item("secure-venue", (0, -3, 0, -1, 6), families="venue"),
+        _item("team", (0, -1, 0, -1, 7), ("secure-venue",)),
+        _item("neutral-venue", (0, -2, 0, -1, 9), ("team",), families="venue"),
+    ]
+    assert [(r.id, r.folded) for r in rank(circle)] == [
+        ("secure-venue", []),
+        ("team", []),
+        ("neutral-venue", []),
+    ]
 
 
 def test_ties_fall_to_things_closed_then_step_then_id() -> None:
@@ -165,6 +182,25 @@ def test_steg_5_is_one_action_with_the_support_it_asks_for(engine: Engine) -> No
     anchor = places["step-05-anchor-support-at-every-level"]
     assert [s.id for s in anchor.sub_points] == ["build-staff-commitment"]
     assert anchor.score.things_closed == 1
+
+
+def test_a_place_waits_for_what_its_sub_points_need_first(engine: Engine) -> None:
+    # Low staff competence is a high gap; the training plan (the same family) needs the values
+    # dialogue first. Building the competence, done with the training plan inside it, waits for
+    # the dialogue: one place for the training family, its prerequisite named on it.
+    result = engine.assess(
+        request(
+            competence={"training_available": "partly", "staff_competence": "low"},
+            culture={"values_aligned": "partly"},
+        )
+    )
+    places = {r.id: r for r in result.recommendations}
+    values, competence = places["align-values-and-norms"], places["build-staff-competence"]
+    assert "step-08-plan-the-training" not in places
+    assert [s.id for s in competence.sub_points] == ["step-08-plan-the-training"]
+    assert values.rank < competence.rank
+    assert values.score.lifted_by == ["step-08-plan-the-training"]
+    assert competence.after == ["align-values-and-norms"]
 
 
 def _ranked(engine: Engine, done_up_to: int, **answers: Any) -> dict[str, tuple[int, int]]:
