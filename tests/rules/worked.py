@@ -1,0 +1,57 @@
+"""The README's worked example of the ranking: one scenario's first places with their scores.
+
+The scenario is the small Danish municipality starting family group conferences that the domain
+review of ruleset 0.2.0 read first (no coordinators, no tovholder, no room, no plan). The table
+shows, for each of its first places, what the ranking reads (`score`, `after`, `sub_points`), all
+taken from the result, so a reader can recompute the order with the README's rules.
+
+    python -m tests.rules.worked        # prints the table as the README has it
+"""
+
+from __future__ import annotations
+
+from engine import Engine
+from schemas.result import AssessmentResult, Recommendation
+from tests.rules.test_scenarios import SCENARIOS, _assess, _load
+
+SCENARIO = "dk-small-fgc-no-room-no-coordinators-no-tovholder"
+PLACES = 8
+"""How many places the table shows."""
+
+
+def result(engine: Engine) -> AssessmentResult:
+    """The scenario's result, texts in English."""
+    (path,) = [p for p in SCENARIOS if p.stem == SCENARIO]
+    return _assess(engine, _load(path))
+
+
+def _ids(ids: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"`{i}`" for i in ids) or "–"
+
+
+def _urgency(rec: Recommendation) -> str:
+    score = rec.score
+    raised = " (raised)" if score.escalated else ""
+    return f"{score.urgency} {score.severity}{raised}"
+
+
+def markdown(found: AssessmentResult, places: int = PLACES) -> str:
+    """The first `places` places of `found` as the README's table."""
+    lines = [
+        "| place | recommendation | priority | urgency | things / gaps | step | after | lifted by "
+        "| sub-points |",
+        "|---:|---|---|---|---:|---:|---|---|---|",
+    ]
+    for rec in found.recommendations[:places]:
+        score = rec.score
+        lines.append(
+            f"| {rec.rank} | `{rec.id}` | {rec.priority} | {_urgency(rec)} | "
+            f"{score.things_closed} / {score.gaps_closed} | {rec.step} | {_ids(rec.after)} | "
+            f"{_ids(score.lifted_by)} | "
+            f"{', '.join(f'`{s.id}` ({s.priority})' for s in rec.sub_points) or '–'} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(result(Engine.from_folder(backend="compiled"))))
