@@ -10,6 +10,8 @@ taken from the result, so a reader can recompute the order with the README's rul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from engine import Engine
 from schemas.result import AssessmentResult, Recommendation
 from tests.rules.test_scenarios import SCENARIOS, _assess, _load
@@ -25,11 +27,18 @@ def result(engine: Engine) -> AssessmentResult:
     return _assess(engine, _load(path))
 
 
-def _ids(ids: tuple[str, ...] | list[str]) -> str:
+def _ids(ids: Iterable[str]) -> str:
+    """`ids` as code, comma-separated; a dash for none."""
     return ", ".join(f"`{i}`" for i in ids) or "–"
 
 
+def _sub_points(rec: Recommendation) -> str:
+    """The sub-points of `rec`, each with its own priority; a dash for none."""
+    return ", ".join(f"`{s.id}` ({s.priority})" for s in rec.sub_points) or "–"
+
+
 def _urgency(rec: Recommendation) -> str:
+    """The urgency the ranking reads, with the severity it comes from and whether it was raised."""
     score = rec.score
     raised = " (raised)" if score.escalated else ""
     return f"{score.urgency} {score.severity}{raised}"
@@ -47,8 +56,7 @@ def markdown(found: AssessmentResult, places: int = PLACES) -> str:
         lines.append(
             f"| {rec.rank} | `{rec.id}` | {rec.priority} | {_urgency(rec)} | "
             f"{score.things_closed} / {score.gaps_closed} | {rec.step} | {_ids(rec.after)} | "
-            f"{_ids(score.lifted_by)} | "
-            f"{', '.join(f'`{s.id}` ({s.priority})' for s in rec.sub_points) or '–'} |"
+            f"{_ids(score.lifted_by)} | {_sub_points(rec)} |"
         )
     return "\n".join(lines)
 
