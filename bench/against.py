@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(earlier)],  # noqa: S607
             check=False,
         )
+        shutil.rmtree(earlier.parent, ignore_errors=True)
     print(
         f"\n| connections | {args.ref} req/s | now req/s | now as a share | KB: {args.ref} / now |"
     )
