@@ -805,10 +805,9 @@ def _comparison(
     )
     current_result = _stored_result(current, language)
     # A recommendation new since the earlier assessment may be a sub-point of a place.
-    given = [(r.id, r.title) for r in current_result.recommendations]
-    given += [(s.id, s.title) for r in current_result.recommendations for s in r.sub_points]
     titles = {
-        rid: now.entry("recommendation", rid, {"title": title})["title"] for rid, title in given
+        e.id: now.entry("recommendation", e.id, {"title": e.title})["title"]
+        for _, e in current_result.given()
     }
     readiness = found["readiness"]
     return {
