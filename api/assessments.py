@@ -480,7 +480,9 @@ def stored_summary(outcome: Outcome, ruleset: Ruleset, language: Language) -> Re
     title = None  # the first recommendation's, as the result gives it
     if top is not None:
         entry = ruleset.recommendations[top]
-        title = variant_text(entry, "title", outcome.country, outcome.model).in_(language)
+        title = variant_text(entry, "title", outcome.country, outcome.model, outcome.kind).in_(
+            language
+        )
     findings = [
         *(("gap", g.id) for g in outcome.gaps),
         *(("escalation", e.id) for e in outcome.escalations),

@@ -243,7 +243,7 @@ class Wording:
     def entry(self, kind: str, entry_id: str, values: Mapping[str, str]) -> dict[str, Said]:
         """The texts of a catalog entry (`recommendation`, `obstacle`, `success_factor`).
 
-        The entry's variant (its common text, or one country's or model's) is the one whose texts
+        The entry's variant (its common text, or one country's, model's or kind's) is the one whose texts
         in the stored language are exactly `values`; its texts in the reader's language are
         returned.
         """
@@ -257,9 +257,12 @@ class Wording:
         entry = catalog.get(entry_id)
         if entry is not None:
             models = ("unknown", *getattr(entry, "by_model", {}))
+            kinds = ("unknown", *getattr(entry, "by_kind", {}))
             countries = ("unknown", *entry.by_country)
-            for country, model in [(c, m) for c in countries for m in models]:
-                texts = {name: variant_text(entry, name, country, model) for name in values}
+            for country, model, kind in [
+                (c, m, k) for c in countries for m in models for k in kinds
+            ]:
+                texts = {name: variant_text(entry, name, country, model, kind) for name in values}
                 if all(texts[n].in_(self.stored) == v for n, v in values.items()):  # type: ignore[arg-type]
                     return {n: Said(t.in_(self.wanted), self.wanted) for n, t in texts.items()}
         return self._as_stored(values)

@@ -34,6 +34,7 @@ __all__ = [
     "SpellingFile",
     "SpellingList",
     "SuccessFactorFile",
+    "VariantKind",
     "VariantModel",
 ]
 
@@ -248,6 +249,10 @@ class SuccessFactorFile(CatalogEntryFile):
 VariantModel = Literal["family_group_conference", "family_oriented_work", "early_support"]
 """The intervention models a recommendation's texts may have a variant for."""
 
+VariantKind = Literal["guideline", "law", "programme"]
+"""The kinds of intervention a recommendation's texts may have a variant for (a method reads the
+common text)."""
+
 
 class RecommendationFile(CatalogEntryFile):
     """A catalog file under `rules/catalog/recommendations/`."""
@@ -273,6 +278,10 @@ class RecommendationFile(CatalogEntryFile):
     by_model: dict[VariantModel, RecommendationVariantText] = {}
     """Texts that differ for one intervention model (its own examples and tools). A text that has
     a model variant has no country variant: the model's text is what that model's users read."""
+    by_kind: dict[VariantKind, RecommendationVariantText] = {}
+    """Texts that differ for one kind of intervention: what a law or a guideline asks of the
+    advice (a law's requirements are not adapted locally, nor met in half the cases). A text that
+    has a kind variant has no country or model variant."""
 
     @model_validator(mode="after")
     def _later_steps_in_order(self) -> RecommendationFile:
@@ -292,17 +301,26 @@ class RecommendationFile(CatalogEntryFile):
 
     @model_validator(mode="after")
     def _one_variant_per_text(self) -> RecommendationFile:
-        for model, by_model in self.by_model.items():
-            for country, by_country in self.by_country.items():
-                for name in ("title", "action", "rationale"):
-                    if (
-                        getattr(by_model, name) is not None
-                        and getattr(by_country, name) is not None
-                    ):
-                        raise ValueError(
-                            f"by_model.{model}.{name} and by_country.{country}.{name} both set: "
-                            "a text varies by country or by model, not both"
-                        )
+        # Each text varies along one of country, model and kind at most, so no order between
+        # them needs to be known to tell which variant a reader gets.
+        dimensions = (
+            ("by_model", self.by_model),
+            ("by_kind", self.by_kind),
+            ("by_country", self.by_country),
+        )
+        for name in ("title", "action", "rationale"):
+            found = [
+                f"{by}.{value}.{name}"
+                for by, variants in dimensions
+                for value, variant in variants.items()
+                if getattr(variant, name) is not None
+            ]
+            kinds = {path.split(".")[0] for path in found}
+            if len(kinds) > 1:
+                raise ValueError(
+                    f"{' and '.join(found)} set: a text varies by country, by model or by kind, "
+                    "not by two of them"
+                )
         return self
 
 

@@ -74,7 +74,7 @@ class Engine:
             for country in COUNTRIES
         }
         # Built on first use: most engines never build a typed result.
-        self._texts: dict[tuple[Language, str, str], Texts] = {}
+        self._texts: dict[tuple[Language, str, str, str], Texts] = {}
         # Holders (`held`), and once retired while held, what runs after the release (`retire`).
         self._holders = 0
         self._retired: Callable[[], None] | None = None
@@ -115,10 +115,12 @@ class Engine:
 
     def result_model(self, outcome: Outcome, *, language: Language = "en") -> AssessmentResult:
         """Return the result of `outcome` as a typed model, texts in `language`."""
-        key = (language, outcome.country, outcome.model)
+        key = (language, outcome.country, outcome.model, outcome.kind)
         texts = self._texts.get(key)
         if texts is None:
-            texts = self._texts[key] = Texts(self.ruleset, language, outcome.country, outcome.model)
+            texts = self._texts[key] = Texts(
+                self.ruleset, language, outcome.country, outcome.model, outcome.kind
+            )
         return build_model(texts, outcome)
 
     def assess(

@@ -238,6 +238,7 @@ class Outcome:
     Attributes:
         country: The organisation's country, which picks the catalog texts' variant.
         model: The intervention's model, which picks a recommendation's variant where it has one.
+        kind: The kind of intervention, which does the same.
         fired: Every rule that fired, once, in firing order.
         gaps: The gaps, most severe first, then by id.
         escalations: The escalations, most severe first, then by id.
@@ -250,6 +251,7 @@ class Outcome:
 
     country: str
     model: str
+    kind: str
     fired: tuple[str, ...]
     gaps: tuple[Finding, ...]
     escalations: tuple[Finding, ...]

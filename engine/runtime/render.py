@@ -64,8 +64,8 @@ def _ids(ids: Iterable[str]) -> bytes:
 class Fragments:
     """The encoded texts of one ruleset in one language and country: what a result says in words.
 
-    A recommendation with texts of its own for an intervention model is kept for that model too
-    (`recommendation_for`).
+    A recommendation with texts of its own for an intervention model or kind is kept for that
+    model and kind too (`recommendation_for`).
 
     Each entry's fragment ends where the values of an outcome begin (a severity, a list of gap
     ids), which the outcome's parts carry already encoded (see `engine.runtime.outcome`).
@@ -102,13 +102,22 @@ class Fragments:
             rid: RecommendationFragments(rid, e, language, country)
             for rid, e in ruleset.recommendations.items()
         }
-        # Per intervention model that some recommendation has texts of its own for: the same
-        # table with those recommendations in the model's words.
-        self.recommendation_for: dict[str, dict[str, RecommendationFragments]] = {}
-        for rid, e in ruleset.recommendations.items():
-            for model in e.by_model:
-                table = self.recommendation_for.setdefault(model, dict(self.recommendation))
-                table[rid] = RecommendationFragments(rid, e, language, country, model)
+        # Per intervention model and kind that some recommendation has texts of its own for:
+        # the same table with those recommendations in the words of that model and kind.
+        models = {"unknown", *(m for e in ruleset.recommendations.values() for m in e.by_model)}
+        kinds = {"unknown", *(k for e in ruleset.recommendations.values() for k in e.by_kind)}
+        self.models = frozenset(models)
+        self.kinds = frozenset(kinds)
+        self.recommendation_for: dict[tuple[str, str], dict[str, RecommendationFragments]] = {}
+        for model in sorted(models):
+            for kind in sorted(kinds):
+                if model == kind == "unknown":
+                    continue
+                table = dict(self.recommendation)
+                for rid, e in ruleset.recommendations.items():
+                    if model in e.by_model or kind in e.by_kind:
+                        table[rid] = RecommendationFragments(rid, e, language, country, model, kind)
+                self.recommendation_for[model, kind] = table
 
 
 def basis_in(basis: SeverityBasisSpec, language: Language) -> SeverityBasis:
@@ -122,18 +131,23 @@ def variant_text(
     name: str,
     country: str,
     model: str = "unknown",
+    kind: str = "unknown",
 ) -> LocalizedText:
-    """The entry's text `name` as `country` and `model` read it.
+    """The entry's text `name` as `country`, `model` and `kind` read it.
 
-    The model's variant where it has one, else the country's, else the common text ("unknown" has
-    no variant).
+    The model's variant where it has one, else the kind's, else the country's, else the common
+    text ("unknown" has no variant). A text varies along one of them at most (see
+    `RecommendationFile`), so the order only decides between texts that do not both exist.
     """
-    by_model = getattr(entry, "by_model", None)
-    if by_model:
-        variant = by_model.get(model)
-        text = getattr(variant, name, None) if variant is not None else None
-        if text is not None:
-            return text  # type: ignore[no-any-return]
+    for variants, value in (
+        (getattr(entry, "by_model", None), model),
+        (getattr(entry, "by_kind", None), kind),
+    ):
+        if variants:
+            variant = variants.get(value)
+            text = getattr(variant, name, None) if variant is not None else None
+            if text is not None:
+                return text  # type: ignore[no-any-return]
     variant = entry.by_country.get(country)  # type: ignore[call-overload]  # "unknown" has none
     text = getattr(variant, name, None) if variant is not None else None
     return text if text is not None else getattr(entry, name)  # type: ignore[no-any-return]
@@ -151,10 +165,11 @@ class RecommendationFragments:
         language: Language,
         country: str,
         model: str = "unknown",
+        kind: str = "unknown",
     ) -> None:
-        title = _json(variant_text(e, "title", country, model).in_(language))
-        action = _json(variant_text(e, "action", country, model).in_(language))
-        rationale = _json(variant_text(e, "rationale", country, model).in_(language))
+        title = _json(variant_text(e, "title", country, model, kind).in_(language))
+        action = _json(variant_text(e, "action", country, model, kind).in_(language))
+        rationale = _json(variant_text(e, "rationale", country, model, kind).in_(language))
         self.head = _b(
             f'{{"id":{_json(rid)},"title":{title},"action":{action},'
             f'"rationale":{rationale},"priority":"'
@@ -209,7 +224,9 @@ def render(fragments: Fragments, outcome: Outcome) -> bytes:
             parts += (comma, heads[item.id], item.encoded)
             comma = b","
     parts.append(b'],"recommendations":[')
-    texts = fragments.recommendation_for.get(outcome.model, fragments.recommendation)
+    model = outcome.model if outcome.model in fragments.models else "unknown"
+    kind = outcome.kind if outcome.kind in fragments.kinds else "unknown"
+    texts = fragments.recommendation_for.get((model, kind), fragments.recommendation)
     comma = b""
     for place in outcome.recommendations:
         grade, rank, due, after, inside, lifted_by = place

@@ -355,6 +355,7 @@ class Resolver:
         return Outcome(
             values["organisation.country"],
             values["intervention.model"],
+            values["intervention.kind"],
             tuple(fired),
             tuple([g[2] for g in gaps]),
             tuple([e[2] for e in escalations]),

@@ -23,10 +23,15 @@ __all__ = ["Texts", "build_model"]
 
 
 class Texts:
-    """The texts of one ruleset in one language, country and model, and what every result shares."""
+    """The texts of one ruleset in one language, country, model and kind, and what every result shares."""
 
     def __init__(
-        self, ruleset: Ruleset, language: Language, country: str, model: str = "unknown"
+        self,
+        ruleset: Ruleset,
+        language: Language,
+        country: str,
+        model: str = "unknown",
+        kind: str = "unknown",
     ) -> None:
         self.language = language
         self.info = RulesetInfo(name=ruleset.name, version=ruleset.version, digest=ruleset.digest)
@@ -44,9 +49,9 @@ class Texts:
         }
         self.recommendation: dict[str, tuple[str, str, str, str, tuple[Citation, ...]]] = {
             rid: (
-                variant_text(e, "title", country, model).in_(language),
-                variant_text(e, "action", country, model).in_(language),
-                variant_text(e, "rationale", country, model).in_(language),
+                variant_text(e, "title", country, model, kind).in_(language),
+                variant_text(e, "action", country, model, kind).in_(language),
+                variant_text(e, "rationale", country, model, kind).in_(language),
                 e.owner,
                 tuple(e.sources),
             )

@@ -44,6 +44,8 @@ def _used_by_texts(ruleset: Ruleset) -> set[str]:
     used = {"organisation.country"} if any(e.by_country for e in entries) else set()
     if any(e.by_model for e in ruleset.recommendations.values()):
         used.add("intervention.model")
+    if any(e.by_kind for e in ruleset.recommendations.values()):
+        used.add("intervention.kind")
     return used
 
 

@@ -843,6 +843,43 @@ def test_a_text_that_varies_by_country_and_by_model_is_rejected(rules_copy: Rule
     assert "by_model.early_support.action and by_country.DK.action" in error.message
 
 
+def test_a_text_that_varies_by_kind_and_by_country_is_rejected(rules_copy: RulesFolder) -> None:
+    # A Danish municipality bringing in a law would read one of two texts: a text varies along
+    # one of country, model and kind, never two.
+    path = "catalog/recommendations/step-10-write-the-implementation-plan.yaml"
+    data = rules_copy.read(path)
+    data["by_kind"] = {"law": {"action": data["by_country"]["DK"]["action"]}}
+    rules_copy.dump(path, data)
+    error = only_error(rules_copy)
+    assert error.file == f"rules/{path}"
+    assert "by_kind.law.action and by_country.DK.action" in error.message
+
+
+def test_a_text_that_varies_by_kind_and_by_model_is_rejected(rules_copy: RulesFolder) -> None:
+    path = "catalog/recommendations/step-01-map-local-needs.yaml"
+    data = rules_copy.read(path)
+    data["by_kind"] = {"guideline": {"action": data["by_model"]["early_support"]["action"]}}
+    rules_copy.dump(path, data)
+    error = only_error(rules_copy)
+    assert "by_model.early_support.action" in error.message
+    assert "by_kind.guideline.action" in error.message
+
+
+def test_a_text_may_vary_by_kind_where_another_text_varies_by_country(
+    rules_copy: RulesFolder,
+) -> None:
+    # The title may vary by kind while the action varies by country: each text along one.
+    path = "catalog/recommendations/step-10-write-the-implementation-plan.yaml"
+    data = rules_copy.read(path)
+    data["by_kind"] = {
+        "law": {"title": {"sv": "Skriv en plan", "da": "Skriv en plan", "en": "Plan"}}
+    }
+    rules_copy.dump(path, data)
+    entry = load_ruleset(rules_copy.root).recommendations["step-10-write-the-implementation-plan"]
+    assert entry.by_kind["law"].title is not None
+    assert entry.by_kind["law"].title.en == "Plan"
+
+
 class _Parses:
     """Counts the rule files parsed (`fast_load` calls) while it is in place."""
 

@@ -52,7 +52,7 @@ def texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
 
 
 def _variant_texts(ruleset: Ruleset, by: str) -> list[tuple[str, str, str, LocalizedText]]:
-    """(owner, country or model, field, text) of every text under `by_country` or `by_model`."""
+    """(owner, variant, field, text) of every text under `by` (`by_country`, `by_model`, `by_kind`)."""
     found: list[tuple[str, str, str, LocalizedText]] = []
     for owner, entry in _entries(ruleset):
         for where, variant in getattr(entry, by, {}).items():
@@ -73,16 +73,23 @@ def model_texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
     return [(f"{o} ({m})", f, t) for o, m, f, t in _variant_texts(ruleset, "by_model")]
 
 
+def kind_texts(ruleset: Ruleset) -> list[tuple[str, str, LocalizedText]]:
+    """(owner "id (law)", field, text) of every text that differs for one kind of intervention."""
+    return [(f"{o} ({k})", f, t) for o, k, f, t in _variant_texts(ruleset, "by_kind")]
+
+
 def every_text(
     ruleset: Ruleset, countries: tuple[str, ...] = ("SE", "DK")
 ) -> list[tuple[str, str, LocalizedText]]:
     """(owner, field, text) of every text and of every variant that may reach a result.
 
-    The variants of `countries` (owner "id (DK)") and every model's (owner "id (early_support)").
+    The variants of `countries` (owner "id (DK)"), every model's (owner "id (early_support)") and
+    every kind's (owner "id (law)").
     """
     every = texts(ruleset)
     every += [(f"{o} ({c})", f, t) for o, c, f, t in country_texts(ruleset) if c in countries]
     every += model_texts(ruleset)
+    every += kind_texts(ruleset)
     return every
 
 
