@@ -158,3 +158,43 @@ def test_a_model_reads_its_own_variant_and_every_other_model_the_common_text(
     # The family-oriented questions reach family-oriented work alone.
     assert "family-oriented" in _step_one_action(compiled, "family_oriented_work")
     assert "family-oriented" not in _step_one_action(compiled, "family_group_conference")
+
+
+KINDS = ("method", "guideline", "law", "programme", "unknown")
+
+
+def test_a_kind_reads_its_own_variant_and_every_other_kind_the_common_text(
+    compiled: Engine, ruleset: Ruleset
+) -> None:
+    # A law's requirements are not adapted locally nor met in half the cases: laws and
+    # guidelines read texts of their own where the common text speaks of a method.
+    varied = {rid: e for rid, e in ruleset.recommendations.items() if e.by_kind}
+    assert {"law", "guideline"} <= {kind for e in varied.values() for kind in e.by_kind}
+    seen: set[tuple[str, str]] = set()
+    for kind in KINDS:
+        values = values_of(worst_request())
+        values["intervention.kind"] = kind
+        outcome = compiled.evaluate(AssessmentRequest.model_validate(nested(values)))
+        assert outcome.kind == kind
+        for language in LANGUAGES:
+            typed = compiled.result_model(outcome, language=language)
+            assert typed == AssessmentResult.model_validate_json(
+                compiled.result_json(outcome, language=language)
+            )
+            given = [(r.id, r.title, r.action) for r in typed.recommendations]
+            given += [
+                (p.id, p.title, p.action) for r in typed.recommendations for p in r.sub_points
+            ]
+            for rid, *said in given:
+                entry = varied.get(rid)
+                if entry is None:
+                    continue
+                variant = entry.by_kind.get(kind)  # type: ignore[call-overload]
+                for name, text_said in zip(("title", "action"), said, strict=True):
+                    text = getattr(variant, name, None) if variant is not None else None
+                    if text is not None:
+                        seen.add((rid, kind))
+                    expected = (text or getattr(entry, name)).in_(language)
+                    assert text_said == expected, (rid, kind, name)
+    # The weakest organisation meets most recommendations, and so their variants.
+    assert {kind for _, kind in seen} >= {"law", "guideline"}
