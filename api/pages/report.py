@@ -243,9 +243,9 @@ class Wording:
     def entry(self, kind: str, entry_id: str, values: Mapping[str, str]) -> dict[str, Said]:
         """The texts of a catalog entry (`recommendation`, `obstacle`, `success_factor`).
 
-        The entry's variant (its common text, or one country's, model's or kind's) is the one whose texts
-        in the stored language are exactly `values`; its texts in the reader's language are
-        returned.
+        The entry's variant (its common text, or one country's, model's or kind's) is the one
+        whose texts in the stored language are exactly `values`; its texts in the reader's
+        language are returned.
         """
         if self._same():
             return {name: Said(text, self.wanted) for name, text in values.items()}

@@ -277,7 +277,8 @@ class RecommendationFile(CatalogEntryFile):
     """Texts that differ in one country (support structures, agreements, forms)."""
     by_model: dict[VariantModel, RecommendationVariantText] = {}
     """Texts that differ for one intervention model (its own examples and tools). A text that has
-    a model variant has no country variant: the model's text is what that model's users read."""
+    a model variant has no country or kind variant: the model's text is what that model's users
+    read."""
     by_kind: dict[VariantKind, RecommendationVariantText] = {}
     """Texts that differ for one kind of intervention: what a law or a guideline asks of the
     advice (a law's requirements are not adapted locally, nor met in half the cases). A text that
@@ -315,8 +316,8 @@ class RecommendationFile(CatalogEntryFile):
                 for value, variant in variants.items()
                 if getattr(variant, name) is not None
             ]
-            kinds = {path.split(".")[0] for path in found}
-            if len(kinds) > 1:
+            along = {path.split(".")[0] for path in found}
+            if len(along) > 1:
                 raise ValueError(
                     f"{' and '.join(found)} set: a text varies by country, by model or by kind, "
                     "not by two of them"
