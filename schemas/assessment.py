@@ -153,14 +153,14 @@ class Intervention(_Section):
 
 
 class LeadershipSupport(_Section):
-    """Support for the intervention at each level of leadership."""
+    """Support for the implementation at each level of leadership."""
 
     strategic: Answer = "unknown"
-    """Top management (director level) backs the intervention and can move resources."""
+    """Top management (director level) backs the implementation and can move resources."""
     tactical: Answer = "unknown"
     """Heads of service (e.g. head of family services) back it and prioritise it."""
     operational: Answer = "unknown"
-    """Team leaders and local project leads back it and turn it into daily practice."""
+    """Team leaders and those who lead the work locally back it and turn it into daily practice."""
 
 
 class LeadershipResources(_Section):

@@ -24,7 +24,7 @@ from api.settings import Settings
 from engine import default_rules_dir
 from tests.api.conftest import in_process
 
-TITLE = "Tactical leadership does not support the intervention"
+TITLE = "Tactical leadership does not support the implementation"
 RETITLED = "Tactical leadership does not back the intervention"
 
 

@@ -57,7 +57,7 @@ def test_assess_prints_a_summary_to_read_with_format_text() -> None:
     assert lines[3] == "The organisation is in phase 1 of 4: Initial assessment."
     assert lines[4] == "  Left in this phase: steps 1–8 (no answer)."
     assert lines[5] == "Readiness stays “not ready” while a blocking gap remains:"
-    assert "  - Tactical leadership does not support the intervention fully" in lines[6]
+    assert "  - Tactical leadership does not support the implementation fully" in lines[6]
     assert "(leadership/tactical-support)" in lines[6]
     whole = json.loads(
         run("assess", "examples/design-examples.json", "--engine", "compiled").stdout
