@@ -104,19 +104,33 @@ class Fragments:
         }
         # Per intervention model and kind that some recommendation has texts of its own for:
         # the same table with those recommendations in the words of that model and kind.
-        models = {"unknown", *(m for e in ruleset.recommendations.values() for m in e.by_model)}
-        kinds = {"unknown", *(k for e in ruleset.recommendations.values() for k in e.by_kind)}
-        self.models = frozenset(models)
-        self.kinds = frozenset(kinds)
+        entries = ruleset.recommendations.values()
+        self.models = frozenset({"unknown", *(m for e in entries for m in e.by_model)})
+        self.kinds = frozenset({"unknown", *(k for e in entries for k in e.by_kind)})
         self.recommendation_for: dict[tuple[str, str], dict[str, RecommendationFragments]] = {}
-        for model in sorted(models):
-            for kind in sorted(kinds):
+        varied = [(rid, e) for rid, e in ruleset.recommendations.items() if e.by_model or e.by_kind]
+        # An entry's fragments for the variants it has, made once and shared by every table
+        # that reads them (an entry varied by model reads the same texts whatever the kind).
+        made: dict[tuple[str, str, str], RecommendationFragments] = {}
+        for model in sorted(self.models):
+            for kind in sorted(self.kinds):
                 if model == kind == "unknown":
                     continue
                 table = dict(self.recommendation)
-                for rid, e in ruleset.recommendations.items():
-                    if model in e.by_model or kind in e.by_kind:
-                        table[rid] = RecommendationFragments(rid, e, language, country, model, kind)
+                for rid, e in varied:
+                    own = (
+                        rid,
+                        model if model in e.by_model else "unknown",
+                        kind if kind in e.by_kind else "unknown",
+                    )
+                    if own[1:] == ("unknown", "unknown"):
+                        continue
+                    found = made.get(own)
+                    if found is None:
+                        found = made[own] = RecommendationFragments(
+                            rid, e, language, country, *own[1:]
+                        )
+                    table[rid] = found
                 self.recommendation_for[model, kind] = table
 
 

@@ -23,7 +23,7 @@ __all__ = ["Texts", "build_model"]
 
 
 class Texts:
-    """The texts of one ruleset in one language, country, model and kind, and what every result shares."""
+    """The texts of one ruleset for one language, country, model and kind; what results share."""
 
     def __init__(
         self,

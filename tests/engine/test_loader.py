@@ -831,38 +831,51 @@ def test_escalations_and_strengths_may_read_the_agreement_fields(rules_copy: Rul
     assert rule.kind == "strength"
 
 
-def test_a_text_that_varies_by_country_and_by_model_is_rejected(rules_copy: RulesFolder) -> None:
-    # A municipality in Denmark working with early support would read one of two texts; the file
-    # must say which, so a text varies by country or by model, never both.
-    path = "catalog/recommendations/step-10-write-the-implementation-plan.yaml"
+# A municipality in Denmark working with early support, or bringing in a law, would read one of
+# two texts; the file must say which, so a text varies along one of country, model and kind.
+TWO_VARIANTS = [
+    # (file, the variant added, where its text is copied from, what the error names)
+    (
+        "step-10-write-the-implementation-plan",
+        ("by_model", "early_support"),
+        ("by_country", "DK"),
+        ["by_model.early_support.action and by_country.DK.action"],
+    ),
+    (
+        "step-10-write-the-implementation-plan",
+        ("by_kind", "law"),
+        ("by_country", "DK"),
+        ["by_kind.law.action and by_country.DK.action"],
+    ),
+    (
+        "step-01-map-local-needs",
+        ("by_kind", "guideline"),
+        ("by_model", "early_support"),
+        ["by_model.early_support.action", "by_kind.guideline.action"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "added", "copied", "named"),
+    TWO_VARIANTS,
+    ids=[f"{a[0]}-{c[0]}" for _, a, c, _ in TWO_VARIANTS],
+)
+def test_a_text_that_varies_along_two_of_country_model_and_kind_is_rejected(
+    rules_copy: RulesFolder,
+    name: str,
+    added: tuple[str, str],
+    copied: tuple[str, str],
+    named: list[str],
+) -> None:
+    path = f"catalog/recommendations/{name}.yaml"
     data = rules_copy.read(path)
-    data["by_model"] = {"early_support": {"action": data["by_country"]["DK"]["action"]}}
+    data[added[0]] = {added[1]: {"action": data[copied[0]][copied[1]]["action"]}}
     rules_copy.dump(path, data)
     error = only_error(rules_copy)
     assert error.file == f"rules/{path}"
-    assert "by_model.early_support.action and by_country.DK.action" in error.message
-
-
-def test_a_text_that_varies_by_kind_and_by_country_is_rejected(rules_copy: RulesFolder) -> None:
-    # A Danish municipality bringing in a law would read one of two texts: a text varies along
-    # one of country, model and kind, never two.
-    path = "catalog/recommendations/step-10-write-the-implementation-plan.yaml"
-    data = rules_copy.read(path)
-    data["by_kind"] = {"law": {"action": data["by_country"]["DK"]["action"]}}
-    rules_copy.dump(path, data)
-    error = only_error(rules_copy)
-    assert error.file == f"rules/{path}"
-    assert "by_kind.law.action and by_country.DK.action" in error.message
-
-
-def test_a_text_that_varies_by_kind_and_by_model_is_rejected(rules_copy: RulesFolder) -> None:
-    path = "catalog/recommendations/step-01-map-local-needs.yaml"
-    data = rules_copy.read(path)
-    data["by_kind"] = {"guideline": {"action": data["by_model"]["early_support"]["action"]}}
-    rules_copy.dump(path, data)
-    error = only_error(rules_copy)
-    assert "by_model.early_support.action" in error.message
-    assert "by_kind.guideline.action" in error.message
+    for words in named:
+        assert words in error.message
 
 
 def test_a_text_may_vary_by_kind_where_another_text_varies_by_country(
