@@ -181,20 +181,16 @@ def test_a_kind_reads_its_own_variant_and_every_other_kind_the_common_text(
             assert typed == AssessmentResult.model_validate_json(
                 compiled.result_json(outcome, language=language)
             )
-            given = [(r.id, r.title, r.action) for r in typed.recommendations]
-            given += [
-                (p.id, p.title, p.action) for r in typed.recommendations for p in r.sub_points
-            ]
-            for rid, *said in given:
-                entry = varied.get(rid)
+            for _, said in typed.given():
+                entry = varied.get(said.id)
                 if entry is None:
                     continue
                 variant = entry.by_kind.get(kind)  # type: ignore[call-overload]
-                for name, text_said in zip(("title", "action"), said, strict=True):
+                for name in ("title", "action"):
                     text = getattr(variant, name, None) if variant is not None else None
                     if text is not None:
-                        seen.add((rid, kind))
+                        seen.add((said.id, kind))
                     expected = (text or getattr(entry, name)).in_(language)
-                    assert text_said == expected, (rid, kind, name)
+                    assert getattr(said, name) == expected, (said.id, kind, name)
     # The weakest organisation meets most recommendations, and so their variants.
     assert {kind for _, kind in seen} >= {"law", "guideline"}
