@@ -66,8 +66,9 @@ FIELD_HINTS: Mapping[tuple[Code, str], str] = MappingProxyType(
         ),
         ("yaml-syntax", "encoding"): "save the file as UTF-8",
         ("invalid-condition", "context"): (
-            "in an in_context condition test categorical indicators only (such as "
-            "intervention.kind or organisation.country): no scored one, no gap or escalation"
+            "in an in_context condition test categorical indicators (such as "
+            "intervention.kind or organisation.country), or a scored one at every answer it has "
+            "(it is answered at all), never at some of them; no gap or escalation"
         ),
         ("missing-index", "manifest"): (
             "restore rules/index.yaml, the ruleset's manifest (name, version, title, scoring)"

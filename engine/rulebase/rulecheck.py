@@ -527,14 +527,16 @@ def _severities(
         except ConditionError as exc:
             _condition_error(loader, path, raw, what, exc)
             return None, None, (), False
-        scored = [t.path for t in tests_in(when) if INDICATORS.get(t.path).scale.scored]  # type: ignore[union-attr]
-        if scored or derived:
+        # A scored indicator may be tested for being answered at all (every answer it has), never
+        # for which answer: a better answer must not change the context, and so the severity.
+        partial = [t.path for t in tests_in(when) if not _answered_or_categorical(t)]
+        if partial or derived:
             loader.error(
                 path,
                 line_of(raw, (*loc, "when")),
                 "invalid-condition",
-                f"{what}: a context tests categorical indicators only (model, kind, country, "
-                f"size), not {scored or 'derived facts'}",
+                f"{what}: a context tests categorical indicators (model, kind, country, size), or "
+                f"whether a scored one is answered at all, not {partial or 'derived facts'}",
                 field=(*loc, "when"),
                 check="context",
             )
@@ -544,6 +546,12 @@ def _severities(
             return None, None, (), False
         contexts.append(ContextSeverity(when, graded[0], graded[1], item.basis))
     return own[0], own[1], tuple(contexts), True
+
+
+def _answered_or_categorical(test: Test) -> bool:
+    """Whether `test` is of a categorical indicator, or holds for every answer of a scored one."""
+    scale = INDICATORS.get(test.path).scale  # type: ignore[union-attr]  # parsed paths exist
+    return not scale.scored or {value for value, _ in scale.worth} <= test.values
 
 
 def _grade(

@@ -351,11 +351,14 @@ SeverityGrade = Severity | dict[str, Severity]
 
 
 class ContextSeveritySpec(_File):
-    """The severity in one context (country, kind of intervention, model, size)."""
+    """The severity in one context (country, kind of intervention, model, size, in use)."""
 
     when: dict[str, Any]
-    """Tests of categorical indicators only (`intervention.model`, `intervention.kind`,
-    `organisation.country`, `organisation.size`), combined with `all`, `any` and `not`."""
+    """Tests of categorical indicators (`intervention.model`, `intervention.kind`,
+    `organisation.country`, `organisation.size`), or of whether a scored indicator is answered at
+    all (every answer it has, e.g. `process.used_as_intended: ["yes", partly, "no"]`: the
+    intervention is in use), combined with `all`, `any` and `not`. Never which answer a scored
+    indicator has: a better answer must not change the severity's context."""
     severity: SeverityGrade
     """The severity in this context; the same form as the rule's own."""
     basis: SeverityBasisSpec

@@ -84,7 +84,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.30.0"
+    assert ruleset.version == "0.31.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 
@@ -663,15 +663,48 @@ def test_a_severity_may_differ_by_context(rules_copy: RulesFolder) -> None:
     assert basis.judgement.in_("da") == "en retningslinje kræver mindre af dette"
 
 
-def test_a_context_may_test_categorical_indicators_only(rules_copy: RulesFolder) -> None:
-    asserts = (
-        "  gap:\n    severity: high\n    in_context:\n"
-        "      - when: {risks.reorganisation: 'yes'}\n"
-        "        severity: blocking\n"
-        "        basis: {judgement: {sv: omorganisering, da: omorganisering, en: a reorganisation makes it worse}}"
+def _context_rule(when: str) -> str:
+    return rule_text(
+        asserts=(
+            "  gap:\n    severity: high\n    in_context:\n"
+            f"      - when: {when}\n"
+            "        severity: blocking\n"
+            "        basis: {judgement: {sv: väger tyngre i bruk, da: vejer tungere i brug,"
+            " en: it weighs more in this context}}"
+        )
     )
-    rules_copy.write("logic/leadership/test-rule.yaml", rule_text(asserts=asserts))
-    assert only_error(rules_copy).code == "invalid-condition"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "{risks.reorganisation: 'yes'}",
+        # Two of the three answers: a better answer ('yes') would leave the context.
+        "{process.used_as_intended: [partly, 'no']}",
+        "{gap: process/no-monitoring}",
+    ],
+)
+def test_a_context_never_turns_on_which_answer_a_scored_indicator_has(
+    rules_copy: RulesFolder, when: str
+) -> None:
+    rules_copy.write("logic/leadership/test-rule.yaml", _context_rule(when))
+    error = only_error(rules_copy)
+    assert error.code == "invalid-condition"
+    assert "whether a scored one is answered at all" in error.message
+
+
+def test_a_context_may_ask_whether_a_scored_indicator_is_answered(rules_copy: RulesFolder) -> None:
+    # Every answer but unknown: the method is in use. No better answer leaves the context.
+    when = "{process.used_as_intended: ['yes', partly, 'no']}"
+    rules_copy.write("logic/leadership/test-rule.yaml", _context_rule(when))
+    rule = load_ruleset(rules_copy.root, check_coverage=False).by_id["leadership/test-rule"]
+    path = "process.used_as_intended"
+    assert [rule.severity_for({path: v}) for v in ("yes", "partly", "no", "unknown")] == [
+        "blocking",
+        "blocking",
+        "blocking",
+        "high",
+    ]
 
 
 def test_a_scoped_indicator_is_tested_with_its_scope(rules_copy: RulesFolder) -> None:

@@ -43,3 +43,27 @@ def test_a_law_brought_in_through_a_model_of_its_own_is_weighed_as_that_model(
     # is the municipality's to decide, as for a method.
     assert _severity(engine, gap, answers, "law", "early_support") == method
     assert _severity(engine, gap, answers, "law", "family_oriented_work") == method
+
+
+# The follow-up gaps weigh once the intervention is in use: before the start (the question on its
+# use unanswered) the rules' judgement is that they can still be set up later; in use, whatever
+# the answer, the Eskilstuna lesson on serious follow-up weighs them a level higher.
+FOLLOW_UP = [
+    ("organisation/no-results-procedure", "organisation_setup", "results_procedure"),
+    ("process/no-monitoring", "process", "monitoring"),
+]
+
+
+@pytest.mark.parametrize(("gap", "section", "field"), FOLLOW_UP, ids=[f[0] for f in FOLLOW_UP])
+def test_follow_up_weighs_more_once_the_intervention_is_in_use(
+    engine: Engine, gap: str, section: str, field: str
+) -> None:
+    def severity(answer: str, used: str) -> str:
+        answers: dict[str, Any] = {section: {field: answer}}
+        answers.setdefault("process", {})["used_as_intended"] = used
+        result = engine.assess(request(**answers))
+        return next(g.severity for g in result.gaps if g.id == gap)
+
+    assert (severity("no", "unknown"), severity("partly", "unknown")) == ("medium", "low")
+    for used in ("yes", "partly", "no"):
+        assert (severity("no", used), severity("partly", used)) == ("high", "medium"), used
