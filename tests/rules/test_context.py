@@ -47,7 +47,8 @@ def test_a_law_brought_in_through_a_model_of_its_own_is_weighed_as_that_model(
 
 # The follow-up gaps weigh once the intervention is in use: before the start (the question on its
 # use unanswered) the rules' judgement is that they can still be set up later; in use, whatever
-# the answer, the Eskilstuna lesson on serious follow-up weighs them a level higher.
+# the answer, the Eskilstuna lesson on serious follow-up weighs them a level higher. (The rule
+# files' cases check that the gaps fire in use; the severities are checked here.)
 FOLLOW_UP = [
     ("organisation/no-results-procedure", "organisation_setup", "results_procedure"),
     ("process/no-monitoring", "process", "monitoring"),
