@@ -305,3 +305,40 @@ def test_a_law_is_never_told_what_holds_only_for_a_method(engine: Engine, path: 
                 text = getattr(item, field, "") or ""
                 found = LAW_MISREADINGS.search(text)
                 assert found is None, (language, item.id, field, found.group())
+
+
+PROGRAMME_MISREADINGS = re.compile(
+    "|".join(
+        (
+            # What may be adapted is agreed with the programme and its partners, not the developer.
+            r"gärna tillsammans med den som har utvecklat|gerne sammen med den, der har udviklet"
+            r"|ideally with whoever developed",
+            # A programme's start may be set by the programme: a start is not simply chosen.
+            r"välj en tidpunkt för starten då arbetssättet|vælg et tidspunkt for opstarten, hvor "
+            r"indsatsen|choose a start date when the intervention",
+            # Its follow-up starts from the programme's own.
+            r"^Välj en modell för resultatuppföljning|^Vælg en model for resultatopfølgning"
+            r"|^Choose a model for following up results",
+            # Its costs are weighed for when outside funding ends, not only during implementation.
+            r"vad det kostar under införandet|hvad den koster under implementeringen"
+            r"|what it costs during implementation",
+        )
+    )
+)
+"""What a municipality in a programme must not be told (see `by_kind` in rules/README.md)."""
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_a_programme_is_never_told_what_holds_only_for_a_single_method(
+    engine: Engine, path: Path
+) -> None:
+    # Every scenario's answers as a programme: the seven programmes of the corpus as they are, the
+    # others with the kind changed, so that each recommendation a programme can reach is read.
+    scenario = _load(path)
+    scenario["assessment"].setdefault("intervention", {})["kind"] = "programme"
+    for language in ("sv", "da", "en"):
+        for _, item in _assess(engine, scenario, language).given():
+            for field in ("title", "action", "rationale"):
+                text = getattr(item, field, "") or ""
+                found = PROGRAMME_MISREADINGS.search(text)
+                assert found is None, (language, item.id, field, found.group())
