@@ -368,7 +368,8 @@ class Process(_Section):
     used_as_intended: Answer = "unknown"
     """Where the method is in use (unanswered before the start): more than half of the
     professionals who should use it use it as intended (`yes`); some do, but not more than half
-    (`partly`); hardly anyone (`no`)."""
+    (`partly`); hardly anyone (`no`). An estimate will do where nobody has counted: rules read an
+    answer here as the method being in use, and weigh its follow-up accordingly."""
 
 
 class Risks(_Section):
