@@ -62,8 +62,7 @@ def test_follow_up_weighs_more_once_the_intervention_is_in_use(
     def severity(answer: str, used: str) -> str:
         answers: dict[str, Any] = {section: {field: answer}}
         answers.setdefault("process", {})["used_as_intended"] = used
-        result = engine.assess(request(**answers))
-        return next(g.severity for g in result.gaps if g.id == gap)
+        return _severity(engine, gap, answers, "method", "unknown")
 
     assert (severity("no", "unknown"), severity("partly", "unknown")) == ("medium", "low")
     for used in ("yes", "partly", "no"):

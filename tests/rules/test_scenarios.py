@@ -297,13 +297,18 @@ LAW_MISREADINGS = re.compile(
 def test_a_law_is_never_told_what_holds_only_for_a_method(engine: Engine, path: Path) -> None:
     # Every scenario's answers as a law brings them: the three laws of the corpus as they are, the
     # others with the kind changed, so that each recommendation a law can reach is read.
+    _assert_never_told(engine, path, "law", LAW_MISREADINGS)
+
+
+def _assert_never_told(engine: Engine, path: Path, kind: str, misreadings: re.Pattern[str]) -> None:
+    """Read the scenario at `path` as `kind`, in every language: no text matches `misreadings`."""
     scenario = _load(path)
-    scenario["assessment"].setdefault("intervention", {})["kind"] = "law"
+    scenario["assessment"].setdefault("intervention", {})["kind"] = kind
     for language in ("sv", "da", "en"):
         for _, item in _assess(engine, scenario, language).given():
             for field in ("title", "action", "rationale"):
                 text = getattr(item, field, "") or ""
-                found = LAW_MISREADINGS.search(text)
+                found = misreadings.search(text)
                 assert found is None, (language, item.id, field, found.group())
 
 
@@ -334,11 +339,4 @@ def test_a_programme_is_never_told_what_holds_only_for_a_single_method(
 ) -> None:
     # Every scenario's answers as a programme: the seven programmes of the corpus as they are, the
     # others with the kind changed, so that each recommendation a programme can reach is read.
-    scenario = _load(path)
-    scenario["assessment"].setdefault("intervention", {})["kind"] = "programme"
-    for language in ("sv", "da", "en"):
-        for _, item in _assess(engine, scenario, language).given():
-            for field in ("title", "action", "rationale"):
-                text = getattr(item, field, "") or ""
-                found = PROGRAMME_MISREADINGS.search(text)
-                assert found is None, (language, item.id, field, found.group())
+    _assert_never_told(engine, path, "programme", PROGRAMME_MISREADINGS)
