@@ -334,3 +334,42 @@ def test_steg_11_technical_assistance_is_not_read_as_templates_or_it(ruleset: Ru
         if cites and TEMPLATES_OR_IT.search(rule.title.sv.lower()):
             found.append(f"rule {rule.id}: title")
     assert not found
+
+
+MARKS: dict[Language, tuple[str, str, str]] = {
+    "sv": ("(Vår bedömning:)", "(Vår tolkning:)", "(vårt förslag)"),
+    "da": ("(Vores vurdering:)", "(Vores fortolkning:)", "(vores forslag)"),
+    "en": ("(Our judgement:)", "(Our reading:)", "(our suggestion)"),
+}
+"""The marks of what is ours (rules/README.md, 'What the sources say, and what is ours'): our
+judgement, our reading of a source for a case it does not name, and a figure of our own."""
+
+
+def _marks(text: LocalizedText) -> dict[Language, tuple[int, ...]]:
+    """How many of each mark `text` carries, per language."""
+    return {
+        language: tuple(text.in_(language).count(mark) for mark in marks)
+        for language, marks in MARKS.items()
+    }
+
+
+def test_every_language_marks_the_same_sentences_as_ours(ruleset: Ruleset) -> None:
+    # A reader of any language must be able to tell a source's finding from our own claim, so a
+    # text carries the same marks, as many of each, in Swedish, Danish and English.
+    every = texts(ruleset) + [
+        (f"{owner} {where}", field, text)
+        for by in ("by_country", "by_model", "by_kind")
+        for owner, where, field, text in _variant_texts(ruleset, by)
+    ]
+    for owner, field, text in every:
+        counts = _marks(text)
+        assert len(set(counts.values())) == 1, f"{owner}: {field} marks {counts}"
+
+
+def test_the_marks_check_tells_a_mark_missing_in_one_language() -> None:
+    one_short = LocalizedText(sv="(Vår bedömning:) Ja.", da="Ja.", en="(Our judgement:) Yes.")
+    alike = LocalizedText(
+        sv="(Vår tolkning:) Ja.", da="(Vores fortolkning:) Ja.", en="(Our reading:) Yes."
+    )
+    assert len(set(_marks(one_short).values())) == 2
+    assert len(set(_marks(alike).values())) == 1
