@@ -317,7 +317,7 @@ PROGRAMME_MISREADINGS = re.compile(
         (
             # What may be adapted is agreed with the programme and its partners, not the developer.
             r"gärna tillsammans med den som har utvecklat|gerne sammen med den, der har udviklet"
-            r"|ideally with whoever developed",
+            r"|ideally with whoever developed|this with whoever developed",
             # A programme's start may be set by the programme: a start is not simply chosen.
             r"välj en tidpunkt för starten då arbetssättet|vælg et tidspunkt for opstarten, hvor "
             r"indsatsen|choose a start date when the intervention",

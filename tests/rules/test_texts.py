@@ -356,12 +356,7 @@ def _marks(text: LocalizedText) -> dict[Language, tuple[int, ...]]:
 def test_every_language_marks_the_same_sentences_as_ours(ruleset: Ruleset) -> None:
     # A reader of any language must be able to tell a source's finding from our own claim, so a
     # text carries the same marks, as many of each, in Swedish, Danish and English.
-    every = texts(ruleset) + [
-        (f"{owner} {where}", field, text)
-        for by in ("by_country", "by_model", "by_kind")
-        for owner, where, field, text in _variant_texts(ruleset, by)
-    ]
-    for owner, field, text in every:
+    for owner, field, text in every_text(ruleset):
         counts = _marks(text)
         assert len(set(counts.values())) == 1, f"{owner}: {field} marks {counts}"
 
