@@ -583,7 +583,9 @@ def region_summary(
     _for_the_format(format, sent(request, {"dialect": dialect}))
     binding = key.binding
     if binding.organisation_id is not None or binding.region not in (None, region):
-        raise ProblemError(404, "region-not-found", f"no region {region!r}")
+        raise ProblemError(
+            404, "region-not-found", f"this key may not read the figures of region {region!r}"
+        )
     figures = runtime.repository.region_figures(
         region, _day(created_from), _day(created_to, end=True)
     )

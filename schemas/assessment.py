@@ -312,7 +312,9 @@ class Context(_Section):
     political_attention: Capacity = "unknown"
     """Political attention to the area."""
     cost_pressure: Risk = "unknown"
-    """Pressure to cut costs."""
+    """How far the intervention is judged to drive costs for the municipality: the Danish
+    framework's question whether it is cost-driving ('udgiftsdrivende'), as the questionnaire asks
+    it. A tight budget weighs in here as far as it makes the intervention's costs a burden."""
     discourse_fit: Answer = "unknown"
     """The intervention fits the prevailing agenda in the field."""
     civil_society_partners: Answer = "unknown"

@@ -186,6 +186,8 @@ class QuarterTrend(_Out):
     """Fewer organisations than the minimum group: the figures below are left out."""
     mean_score: float | None = None
     levels: dict[ReadinessLevel, int] | None = None
+    """Organisations by the level of their latest assessment in the quarter; every level is
+    listed."""
 
 
 class RegionSummary(_Out):
@@ -203,6 +205,7 @@ class RegionSummary(_Out):
     suppressed: bool
     """The whole region is below the minimum group: only the counts above are given."""
     readiness_levels: dict[ReadinessLevel, int] | None = None
+    """Organisations by the overall level of their latest assessment; every level is listed."""
     stages: dict[Literal["1", "2", "3", "4"], int] | None = None
     """Organisations by the stage of their latest assessment (the four phases of the work: 1
     initial assessment, 2 structure, 3 carrying it out, 4 learning and improving); every stage

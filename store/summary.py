@@ -83,6 +83,7 @@ def summary(
         ]
         frequent[f"{key}_suppressed"] = sum(1 for n in counts.values() if n < min_organisations)
     stages = Counter(stage for stage in figures.stages if stage is not None)
+    overall = Counter(figures.levels)
     trend = []
     for quarter in figures.quarters:
         row: dict[str, Any] = {
@@ -93,11 +94,12 @@ def summary(
         }
         if not row["suppressed"]:
             row["mean_score"] = _mean([s for _, s in quarter.latest if s is not None])
-            row["levels"] = dict(Counter(level for level, _ in quarter.latest))
+            quarter_levels = Counter(level for level, _ in quarter.latest)
+            row["levels"] = {level: quarter_levels.get(level, 0) for level in _LEVELS}
         trend.append(row)
     return {
         **base,
-        "readiness_levels": dict(Counter(figures.levels)),
+        "readiness_levels": {level: overall.get(level, 0) for level in _LEVELS},
         "stages": {s: stages.get(int(s), 0) for s in _STAGES},
         "dimensions": dimensions,
         **frequent,

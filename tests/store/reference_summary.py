@@ -12,8 +12,11 @@ from math import fsum
 from typing import Any
 
 from schemas.result import AssessmentResult
-from schemas.vocabulary import DIMENSIONS
+from schemas.vocabulary import DIMENSIONS, ReadinessLevel
 from store.repository import StoredAssessment
+
+LEVELS: tuple[ReadinessLevel, ...] = ("ready", "partly_ready", "not_ready", "unknown")
+"""Every readiness level, each listed in a summary with its count, zero or not."""
 
 __all__ = ["reference_summary"]
 
@@ -93,10 +96,7 @@ def reference_summary(
         dimensions.append(
             {
                 "dimension": dimension,
-                "levels": {
-                    lvl: levels.get(lvl, 0)
-                    for lvl in ("ready", "partly_ready", "not_ready", "unknown")
-                },
+                "levels": {lvl: levels.get(lvl, 0) for lvl in LEVELS},
                 "mean_score": round(fsum(scores) / len(scores), 1) if scores else None,
                 "answered_by": len(scores),
             }
@@ -134,11 +134,12 @@ def reference_summary(
                 if s.readiness_score is not None
             ]
             row["mean_score"] = round(fsum(scores) / len(scores), 1) if scores else None
-            row["levels"] = dict(Counter(s.readiness_level for s, _ in quarter_latest.values()))
+            found_levels = Counter(s.readiness_level for s, _ in quarter_latest.values())
+            row["levels"] = {level: found_levels.get(level, 0) for level in LEVELS}
         trend.append(row)
     return {
         **base,
-        "readiness_levels": dict(overall_levels),
+        "readiness_levels": {level: overall_levels.get(level, 0) for level in LEVELS},
         "stages": {str(n): stages.get(n, 0) for n in (1, 2, 3, 4)},
         "dimensions": dimensions,
         **frequent,
