@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine import Engine
+from engine.runtime.ranking import step_at
 from schemas.result import AssessmentResult, Recommendation
 from tests.rules.test_scenarios import SCENARIOS, _assess, _load
 
@@ -44,6 +45,12 @@ def _urgency(rec: Recommendation) -> str:
     return f"{score.urgency} {score.severity}{raised}"
 
 
+def _step(rec: Recommendation, stage: int) -> str:
+    """Its step, and the step it ranks by at `stage` where that is one of its `also_steps`."""
+    ranked = step_at(rec.step, rec.also_steps, stage)
+    return str(rec.step) if ranked == rec.step else f"{rec.step} (as {ranked})"
+
+
 def markdown(found: AssessmentResult, places: int = PLACES) -> str:
     """The first `places` places of `found` as the README's table."""
     lines = [
@@ -51,11 +58,12 @@ def markdown(found: AssessmentResult, places: int = PLACES) -> str:
         "| sub-points |",
         "|---:|---|---|---|---:|---:|---|---|---|",
     ]
+    stage = found.readiness.stage
     for rec in found.recommendations[:places]:
         score = rec.score
         lines.append(
             f"| {rec.rank} | `{rec.id}` | {rec.priority} | {_urgency(rec)} | "
-            f"{score.things_closed} / {score.gaps_closed} | {rec.step} | {_ids(rec.after)} | "
+            f"{score.things_closed} / {score.gaps_closed} | {_step(rec, stage)} | {_ids(rec.after)} | "
             f"{_ids(score.lifted_by)} | {_sub_points(rec)} |"
         )
     return "\n".join(lines)
