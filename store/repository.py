@@ -461,7 +461,7 @@ class Repository:
             return [
                 {
                     "id": k.id,
-                    "scopes": k.scopes,
+                    "scopes": [scope for scope in k.scopes.split(",") if scope],
                     "region": k.region,
                     "organisation_id": k.organisation_id,
                     "description": k.description,

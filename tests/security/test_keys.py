@@ -55,6 +55,14 @@ def test_listing_keys_shows_no_secret_or_hash(repository: Repository) -> None:
     assert hash_secret(parts[1]) not in listed
 
 
+def test_listing_keys_gives_each_key_its_scopes_as_a_list(repository: Repository) -> None:
+    repository.create_key(["assess", "read"], region="Skåne")
+    (listed,) = repository.list_keys()
+    assert listed["scopes"] == ["assess", "read"]
+    assert listed["region"] == "Skåne"
+    assert listed["revoked"] is False
+
+
 def test_secrets_are_compared_with_compare_digest_even_for_unknown_ids(
     repository: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
