@@ -17,6 +17,7 @@ __all__ = [
     "new_key",
     "secrets_match",
     "split_key",
+    "stored_scopes",
 ]
 
 Scope = Literal["assess", "read", "admin"]
@@ -63,6 +64,11 @@ def split_key(presented: str) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != "rk" or len(parts[1]) != 12 or not parts[2]:
         return None
     return parts[1], parts[2]
+
+
+def stored_scopes(joined: str) -> list[str]:
+    """The scopes of a stored key: its `scopes` column, the scopes sorted and joined by commas."""
+    return [scope for scope in joined.split(",") if scope]
 
 
 def secrets_match(secret: str, stored_hash: str) -> bool:

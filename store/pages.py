@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from store.database import Database
-from store.keys import ApiKeyInfo, Binding
+from store.keys import ApiKeyInfo, Binding, stored_scopes
 from store.models import ApiKey, PageSession
 
 __all__ = ["PageSessions", "SessionState"]
@@ -90,7 +90,7 @@ class PageSessions:
                 if stored is not None and stored.revoked_at is None:
                     key = ApiKeyInfo(
                         id=stored.id,
-                        scopes=frozenset(stored.scopes.split(",")),
+                        scopes=frozenset(stored_scopes(stored.scopes)),
                         binding=Binding(
                             region=stored.region, organisation_id=stored.organisation_id
                         ),

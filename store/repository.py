@@ -28,7 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from store.database import Database
-from store.keys import ApiKeyInfo, Binding, hash_secret, new_key, secrets_match, split_key
+from store.keys import (
+    ApiKeyInfo,
+    Binding,
+    hash_secret,
+    new_key,
+    secrets_match,
+    split_key,
+    stored_scopes,
+)
 from store.models import (
     ApiKey,
     AssessmentRecord,
@@ -441,7 +449,7 @@ class Repository:
                 return None
             return ApiKeyInfo(
                 id=key.id,
-                scopes=frozenset(key.scopes.split(",")),
+                scopes=frozenset(stored_scopes(key.scopes)),
                 binding=Binding(region=key.region, organisation_id=key.organisation_id),
             )
 
@@ -461,7 +469,7 @@ class Repository:
             return [
                 {
                     "id": k.id,
-                    "scopes": [scope for scope in k.scopes.split(",") if scope],
+                    "scopes": stored_scopes(k.scopes),
                     "region": k.region,
                     "organisation_id": k.organisation_id,
                     "description": k.description,

@@ -287,6 +287,15 @@ LAW_MISREADINGS = re.compile(
             # Nor is a law a project with an end.
             r"från projekt till ordinarie|fra projekt til almindelig|from project to ordinary",
             r"projektmedarbetar|projektmedarbejder|project staff",
+            # Nor is it an initiative the director is asked to take up.
+            r"Presentera arbetssättet för förvaltningschefen|Præsenter indsatsen for direktøren"
+            r"|Present the intervention to the director",
+            # Nor is it chosen: its decisions fall due when the work of meeting it begins.
+            r"när man bestämmer sig för att införa|når man vælger at arbejde med"
+            r"|as it is decided to take up the intervention",
+            # Every municipality must meet it: whether neighbours use it is no question.
+            r"använder eller planerar samma|bruger eller planlægger den samme"
+            r"|use or plan the same",
         )
     )
 )
@@ -327,10 +336,37 @@ PROGRAMME_MISREADINGS = re.compile(
             # Its costs are weighed for when outside funding ends, not only during implementation.
             r"vad det kostar under införandet|hvad den koster under implementeringen"
             r"|what it costs during implementation",
+            # Its monitoring, too, starts from what the programme itself follows up.
+            r"^Bestäm vid vilka tidpunkter läget|^Beslut, på hvilke tidspunkter der skal gøres"
+            r"|^Decide at which points the state",
+            # It is not written off by one partner alone.
+            r"döm inte ut arbetssättet|afskriv ikke indsatsen|write the intervention off",
         )
     )
 )
 """What a municipality in a programme must not be told (see `by_kind` in rules/README.md)."""
+
+
+GUIDELINE_MISREADINGS = re.compile(
+    "|".join(
+        (
+            # The evidence behind a national guideline has been weighed nationally.
+            r"sök sedan kunskap om vilka insatser|søg derefter viden om, hvilke indsatser"
+            r"|then look for knowledge of which interventions",
+            # It is prioritised and adapted locally: it is not held to a method's fixed core.
+            r"det som inte får ändras|det, der ikke må ændres|what must not change",
+            r"När kärnan hålls kan arbetssättet|Når kernen holdes, kan indsatsen"
+            r"|When the core is kept, the intervention",
+        )
+    )
+)
+"""What a municipality bringing in a national guideline must not be told."""
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_a_guideline_is_never_told_what_holds_only_for_a_method(engine: Engine, path: Path) -> None:
+    # Every scenario's answers as a national guideline brings them.
+    _assert_never_told(engine, path, "guideline", GUIDELINE_MISREADINGS)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

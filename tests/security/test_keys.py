@@ -56,7 +56,7 @@ def test_listing_keys_shows_no_secret_or_hash(repository: Repository) -> None:
 
 
 def test_listing_keys_gives_each_key_its_scopes_as_a_list(repository: Repository) -> None:
-    repository.create_key(["assess", "read"], region="Skåne")
+    repository.create_key(["read", "assess", "read"], region="Skåne")
     (listed,) = repository.list_keys()
     assert listed["scopes"] == ["assess", "read"]
     assert listed["region"] == "Skåne"
