@@ -22,6 +22,11 @@ _STAGES = ("1", "2", "3", "4")
 _LEVELS = ("ready", "partly_ready", "not_ready", "unknown")
 
 
+def _every_level(counts: Counter[str]) -> dict[str, int]:
+    """`counts` by readiness level, every level listed, zero or not."""
+    return {level: counts.get(level, 0) for level in _LEVELS}
+
+
 def _mean(scores: list[float]) -> float | None:
     return round(fsum(scores) / len(scores), 1) if scores else None
 
@@ -61,7 +66,7 @@ def summary(
     dimensions = [
         {
             "dimension": dimension,
-            "levels": {level: levels[dimension].get(level, 0) for level in _LEVELS},
+            "levels": _every_level(levels[dimension]),
             "mean_score": _mean(scores[dimension]),
             "answered_by": len(scores[dimension]),
         }
@@ -83,7 +88,6 @@ def summary(
         ]
         frequent[f"{key}_suppressed"] = sum(1 for n in counts.values() if n < min_organisations)
     stages = Counter(stage for stage in figures.stages if stage is not None)
-    overall = Counter(figures.levels)
     trend = []
     for quarter in figures.quarters:
         row: dict[str, Any] = {
@@ -94,12 +98,11 @@ def summary(
         }
         if not row["suppressed"]:
             row["mean_score"] = _mean([s for _, s in quarter.latest if s is not None])
-            quarter_levels = Counter(level for level, _ in quarter.latest)
-            row["levels"] = {level: quarter_levels.get(level, 0) for level in _LEVELS}
+            row["levels"] = _every_level(Counter(level for level, _ in quarter.latest))
         trend.append(row)
     return {
         **base,
-        "readiness_levels": {level: overall.get(level, 0) for level in _LEVELS},
+        "readiness_levels": _every_level(Counter(figures.levels)),
         "stages": {s: stages.get(int(s), 0) for s in _STAGES},
         "dimensions": dimensions,
         **frequent,
