@@ -84,7 +84,7 @@ def only_error(folder: RulesFolder, *, coverage: bool = False) -> RuleFileError:
 
 def test_the_shipped_rules_load(rules_copy: RulesFolder) -> None:
     ruleset = load_ruleset(rules_copy.root)
-    assert ruleset.version == "0.31.2"
+    assert ruleset.version == "0.32.0"
     assert ruleset.digest.startswith("sha256:")
     assert len(ruleset.rules) >= 10
 

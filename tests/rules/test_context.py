@@ -48,21 +48,30 @@ def test_a_law_brought_in_through_a_model_of_its_own_is_weighed_as_that_model(
 # The follow-up gaps weigh once the intervention is in use: before the start (the question on its
 # use unanswered) the rules' judgement is that they can still be set up later; in use, whatever
 # the answer, the Eskilstuna lesson on serious follow-up weighs them a level higher. (The rule
-# files' cases check that the gaps fire in use; the severities are checked here.)
+# files' cases check that the gaps fire in use; the severities are checked here.) The evaluation
+# form after each family group conference is the guide's good practice once conferences are held.
 FOLLOW_UP = [
-    ("organisation/no-results-procedure", "organisation_setup", "results_procedure"),
-    ("process/no-monitoring", "process", "monitoring"),
+    ("organisation/no-results-procedure", "organisation_setup", "results_procedure", "unknown"),
+    ("process/no-monitoring", "process", "monitoring", "unknown"),
+    (
+        "organisation/no-evaluation-procedure",
+        "organisation_setup",
+        "evaluation_procedure",
+        "family_group_conference",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("gap", "section", "field"), FOLLOW_UP, ids=[f[0] for f in FOLLOW_UP])
+@pytest.mark.parametrize(
+    ("gap", "section", "field", "model"), FOLLOW_UP, ids=[f[0] for f in FOLLOW_UP]
+)
 def test_follow_up_weighs_more_once_the_intervention_is_in_use(
-    engine: Engine, gap: str, section: str, field: str
+    engine: Engine, gap: str, section: str, field: str, model: str
 ) -> None:
     def severity(answer: str, used: str) -> str:
         answers: dict[str, Any] = {section: {field: answer}}
         answers.setdefault("process", {})["used_as_intended"] = used
-        return _severity(engine, gap, answers, "method", "unknown")
+        return _severity(engine, gap, answers, "method", model)
 
     assert (severity("no", "unknown"), severity("partly", "unknown")) == ("medium", "low")
     for used in ("yes", "partly", "no"):

@@ -97,6 +97,17 @@ def test_the_corpus_answers_every_question_somewhere(ruleset: Ruleset) -> None:
     assert set(ruleset.questionnaire.questions) - answered == set()
 
 
+def test_a_scenario_in_use_answers_the_question_on_use() -> None:
+    # The questionnaire asks a unit that uses the intervention for an estimate where nobody has
+    # counted, and for "Don't know" only before the start; the rules read an answer there as the
+    # intervention being in use. A unit that has offered supervision to those who use the
+    # intervention (Steg 11 done) uses it, so its answers say so.
+    for path in SCENARIOS:
+        process = _load(path)["assessment"].get("process", {})
+        if process.get("step_11") == "done":
+            assert process.get("used_as_intended") in {"yes", "partly", "no"}, path.stem
+
+
 def _in_order(ranked: list[str], first: list[str | list[str]]) -> bool:
     """Whether `ranked` begins with `first`, a tie (a list) taking its places in any order."""
     place = 0
