@@ -6,6 +6,7 @@ from typing import Literal, get_args
 
 __all__ = [
     "DIMENSIONS",
+    "READINESS_LEVELS",
     "SEVERITIES",
     "Dimension",
     "GapKind",
@@ -55,6 +56,9 @@ Priority = Literal["critical", "high", "medium", "low"]
 
 ReadinessLevel = Literal["not_ready", "partly_ready", "ready", "unknown"]
 """A readiness level; `unknown` when nothing in scope was answered."""
+
+READINESS_LEVELS: tuple[ReadinessLevel, ...] = ("ready", "partly_ready", "not_ready", "unknown")
+"""The readiness levels in the order summaries and dashboards list them, best first."""
 
 Dimension = Literal[
     "intervention",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from math import fsum
 from typing import Any
 
-from schemas.vocabulary import DIMENSIONS
+from schemas.vocabulary import DIMENSIONS, READINESS_LEVELS
 from store.repository import RegionFigures
 
 __all__ = ["summary"]
@@ -19,12 +19,11 @@ _FINDINGS = {
     "first_action": "first_actions",
 }
 _STAGES = ("1", "2", "3", "4")
-_LEVELS = ("ready", "partly_ready", "not_ready", "unknown")
 
 
 def _every_level(counts: Counter[str]) -> dict[str, int]:
     """`counts` by readiness level, every level listed, zero or not."""
-    return {level: counts.get(level, 0) for level in _LEVELS}
+    return {level: counts.get(level, 0) for level in READINESS_LEVELS}
 
 
 def _mean(scores: list[float]) -> float | None:

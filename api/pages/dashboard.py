@@ -27,17 +27,14 @@ from api.pages.charts import Bar, bar_chart, column_chart
 from api.pages.common import Page, PageError, texts_in
 from api.paging import after_cursor
 from api.runtime import Runtime
-from schemas.vocabulary import Language, ReadinessLevel
+from schemas.vocabulary import READINESS_LEVELS, Language
 from schemas.words import LEVELS as LEVEL_NAMES
 from schemas.words import PHASE_NAMES, number, percent
 from store.keys import ApiKeyInfo
 from store.repository import AssessmentFilter, RegionInfo
 from store.summary import summary
 
-__all__ = ["LEVELS", "dashboard_handlers"]
-
-LEVELS: tuple[ReadinessLevel, ...] = ("ready", "partly_ready", "not_ready", "unknown")
-"""The readiness levels in the order the dashboard lists them."""
+__all__ = ["dashboard_handlers"]
 
 TEXTS: dict[str, dict[Language, str]] = {
     "heading": {
@@ -493,7 +490,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
     counts = result["readiness_levels"]
     levels, levels_chart = _distribution(
         "levels",
-        [(level, LEVEL_NAMES[level][language], counts.get(level, 0)) for level in LEVELS],
+        [(level, LEVEL_NAMES[level][language], counts.get(level, 0)) for level in READINESS_LEVELS],
         organisations,
         texts,
         language,
@@ -515,7 +512,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
         {
             "dimension": row["dimension"],
             "title": sections.get(row["dimension"], row["dimension"]),
-            "levels": [row["levels"][level] for level in LEVELS],
+            "levels": [row["levels"][level] for level in READINESS_LEVELS],
             "mean": None
             if row["mean_score"] is None
             else number(row["mean_score"], language, digits=1),
@@ -549,7 +546,7 @@ def _view(result: dict[str, Any], page: Page, texts: dict[str, str]) -> dict[str
             "mean": None
             if row.get("mean_score") is None
             else number(row["mean_score"], language, digits=1),
-            "levels": [row.get("levels", {}).get(level, 0) for level in LEVELS],
+            "levels": [row.get("levels", {}).get(level, 0) for level in READINESS_LEVELS],
         }
         for row in result["trend"]
     ]
